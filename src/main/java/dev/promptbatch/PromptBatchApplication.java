@@ -1,0 +1,6 @@
+package dev.promptbatch;
+
+public class PromptBatchApplication {
+    public static void main(String[] args) {
+    }
+}
