@@ -1,0 +1,19 @@
+package dev.promptbatch.simulator;
+
+/** A failure the simulator can inject into an {@code /api/generate} request, each one a real Ollama failure mode. */
+public enum Fault {
+    /** 503 {@code server busy, please try again.  maximum pending requests exceeded}: Ollama's full load queue. */
+    SERVICE_UNAVAILABLE,
+    /** 500 {@code model runner has unexpectedly stopped, ...}: the runner process died during the request. */
+    INTERNAL_ERROR,
+    /** The TCP connection is closed before any byte of a response is sent. */
+    DROP_CONNECTION,
+    /** 200 with a body that is not JSON, as from a misbehaving reverse proxy. */
+    MALFORMED_BODY,
+    /** 200 whose Content-Length announces the whole answer but the connection closes after half of it. */
+    TRUNCATED_BODY,
+    /** 200 with {@code "done":false}, a partial response and no metrics: a stream that ended without a stop event. */
+    NOT_DONE,
+    /** The answer is delayed by {@link SimulatorFaults#slowMillis(long)} and then given normally. */
+    SLOW
+}

@@ -1,0 +1,300 @@
+package dev.promptbatch.simulator;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code POST /api/generate}: validation in Ollama's order, faults, scheduling, and the answer. */
+final class GenerateHandler implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(GenerateHandler.class);
+
+    /** Reported per token when a speed is 0, so that tokens per second stays finite. */
+    private static final long INSTANT_NANOS_PER_TOKEN = 1_000;
+
+    private static final String SERVER_BUSY = "server busy, please try again.  maximum pending requests exceeded";
+    private static final String RUNNER_STOPPED = "model runner has unexpectedly stopped, this may be due to resource "
+            + "limitations or an internal error, check ollama server logs for details";
+    private static final byte[] MALFORMED = "<html>bad gateway</html>".getBytes(StandardCharsets.UTF_8);
+
+    /** Ollama's metrics; each one is left out of the JSON when zero. */
+    private record Metrics(long totalDuration, long loadDuration, int promptEvalCount, long promptEvalDuration,
+                           int evalCount, long evalDuration) {
+    }
+
+    private final SimulatorSettings settings;
+    private final ModelCatalog catalog;
+    private final ModelScheduler scheduler;
+    private final AnswerGenerator generator;
+    private final SimulatorFaults faults;
+    private final SimulatorStats stats;
+
+    GenerateHandler(SimulatorSettings settings, ModelCatalog catalog, ModelScheduler scheduler,
+                    SimulatorFaults faults, SimulatorStats stats) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.scheduler = scheduler;
+        this.generator = new AnswerGenerator(settings.meanTokens(), settings.lengthSigma());
+        this.faults = faults;
+        this.stats = stats;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        long receivedAt = System.nanoTime();
+        stats.requestReceived();
+        // A request stops being in flight before its answer is sent: a client that has read the whole answer
+        // and sends its next request must never be counted twice.
+        Exchanges.beforeResponse(exchange, stats::requestAnswered);
+        try {
+            serve(exchange, receivedAt);
+        } catch (OllamaException e) {
+            log.debug("generate refused with {}: {}", e.status(), e.getMessage());
+            Exchanges.sendError(exchange, e.status(), e.getMessage());
+        } catch (InterruptedException e) {
+            // The simulator is closing: the connection closes without an answer.
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("generate request failed inside the simulator", e);
+            Exchanges.sendError(exchange, 500, "simulator error: " + e);
+        } finally {
+            Exchanges.beforeResponse(exchange);
+            exchange.close();
+        }
+    }
+
+    private void serve(HttpExchange exchange, long receivedAt)
+            throws IOException, OllamaException, InterruptedException {
+        GenerateRequest request = GenerateRequest.decode(exchange.getRequestBody().readAllBytes());
+        stats.promptReceived(request.prompt());
+        ModelCatalog.Model model = catalog.find(request.model()).orElseThrow(
+                () -> new OllamaException(404, "model '" + request.model() + "' not found"));
+        boolean emptyPrompt = request.prompt().isEmpty();
+        Long keepAlive = request.keepAliveNanos();
+        if (emptyPrompt && keepAlive != null && keepAlive == 0) {
+            // Ollama answers this before any other check, and without loading the model.
+            scheduler.unloadWhenIdle(model.name());
+            Exchanges.sendJson(exchange, 200, stub(request, "unload"));
+            return;
+        }
+        boolean thinks = request.thinks(model);
+        GenerationOptions options = GenerationOptions.parse(request.options());
+        if (emptyPrompt) {
+            scheduler.release(scheduler.acquire(model.name(), keepAlive));
+            Exchanges.sendJson(exchange, 200, stub(request, "load"));
+            return;
+        }
+        JsonNode format = request.validFormat();
+
+        SimulatedRequest simulated =
+                new SimulatedRequest(request.model(), request.prompt(), request.system(), request.optionValues());
+        Optional<Fault> fault = faults.pick(simulated);
+        AnswerGenerator.Answer answer =
+                generator.answer(model.name(), request.system(), request.prompt(), options, thinks, format);
+        if (fault.isEmpty()) {
+            generate(exchange, request, model, answer, receivedAt);
+            return;
+        }
+        log.debug("injecting {} into a request for {}", fault.get(), request.model());
+        switch (fault.get()) {
+            case SERVICE_UNAVAILABLE -> Exchanges.sendError(exchange, 503, SERVER_BUSY);
+            case INTERNAL_ERROR -> Exchanges.sendError(exchange, 500, RUNNER_STOPPED);
+            // Closing an exchange before its headers are sent closes the TCP connection.
+            case DROP_CONNECTION -> {
+                Exchanges.beforeResponse(exchange);
+                exchange.close();
+            }
+            case MALFORMED_BODY -> Exchanges.send(exchange, 200, Exchanges.JSON, MALFORMED);
+            case TRUNCATED_BODY -> sendTruncated(exchange, request, answer, receivedAt);
+            case NOT_DONE -> sendNotDone(exchange, request, answer);
+            case SLOW -> {
+                TimeUnit.MILLISECONDS.sleep(faults.slowMillis());
+                generate(exchange, request, model, answer, receivedAt);
+            }
+        }
+    }
+
+    /** Loads the model if needed, waits for a slot, generates at the configured speed and answers. */
+    private void generate(HttpExchange exchange, GenerateRequest request, ModelCatalog.Model model,
+                          AnswerGenerator.Answer answer, long receivedAt) throws IOException, InterruptedException {
+        long promptEvalNanos = duration(answer.promptEvalCount(), settings.promptTokensPerSecond());
+        long evalNanos = duration(answer.evalCount(), settings.tokensPerSecond());
+        // A speed of 0 means no waiting at all, though the reported duration is not 0.
+        long promptWait = settings.promptTokensPerSecond() > 0 ? promptEvalNanos : 0;
+        long evalWait = settings.tokensPerSecond() > 0 ? evalNanos : 0;
+        ModelScheduler.Runner runner = scheduler.acquire(model.name(), request.keepAliveNanos());
+        try {
+            long loadNanos = System.nanoTime() - receivedAt;
+            runner.acquireSlot();
+            stats.generationStarted();
+            long slotStart = System.nanoTime();
+            try {
+                if (request.stream()) {
+                    stream(exchange, request, answer, slotStart + promptWait, evalWait);
+                    Metrics metrics = new Metrics(System.nanoTime() - receivedAt, loadNanos,
+                            answer.promptEvalCount(), promptEvalNanos, answer.evalCount(), evalNanos);
+                    Exchanges.beforeResponse(exchange);
+                    writeLine(exchange.getResponseBody(), finalChunk(request, "", "", answer.doneReason(), metrics));
+                    return;
+                }
+                sleepUntil(slotStart + promptWait + evalWait);
+            } finally {
+                // Counted before the slot is free, so the next request's start never overlaps this one's end.
+                stats.generationFinished(System.nanoTime() - slotStart);
+                runner.releaseSlot();
+            }
+            // A non-streamed answer is sent after the slot is free: a slow reader must not hold it.
+            Metrics metrics = new Metrics(System.nanoTime() - receivedAt, loadNanos, answer.promptEvalCount(),
+                    promptEvalNanos, answer.evalCount(), evalNanos);
+            Exchanges.sendJson(exchange, 200,
+                    finalChunk(request, answer.response(), answer.thinking(), answer.doneReason(), metrics));
+        } finally {
+            scheduler.release(runner);
+        }
+    }
+
+    /**
+     * NDJSON, one chunk per token, spread evenly over {@code evalWait} after {@code generationStart}; the caller
+     * writes the final chunk.
+     */
+    private void stream(HttpExchange exchange, GenerateRequest request, AnswerGenerator.Answer answer,
+                        long generationStart, long evalWait) throws IOException, InterruptedException {
+        sleepUntil(generationStart);
+        exchange.getResponseHeaders().set("Content-Type", Exchanges.NDJSON);
+        exchange.sendResponseHeaders(200, 0); // chunked; in flight until the final chunk
+        OutputStream out = exchange.getResponseBody();
+        List<ObjectNode> chunks = chunks(request, answer);
+        for (int i = 0; i < chunks.size(); i++) {
+            sleepUntil(generationStart + evalWait * (i + 1) / chunks.size());
+            writeLine(out, chunks.get(i));
+        }
+    }
+
+    /**
+     * Announces the whole answer's length but sends only half of it. The JDK server then refuses to close the
+     * body stream normally; letting that IOException escape the handler makes it drop the connection.
+     */
+    private void sendTruncated(HttpExchange exchange, GenerateRequest request, AnswerGenerator.Answer answer,
+                               long receivedAt) throws IOException {
+        Metrics metrics = new Metrics(System.nanoTime() - receivedAt, 0, answer.promptEvalCount(),
+                duration(answer.promptEvalCount(), settings.promptTokensPerSecond()), answer.evalCount(),
+                duration(answer.evalCount(), settings.tokensPerSecond()));
+        byte[] body;
+        String contentType;
+        if (request.stream()) {
+            List<ObjectNode> lines = chunks(request, answer);
+            lines.add(finalChunk(request, "", "", answer.doneReason(), metrics));
+            body = ndjson(lines);
+            contentType = Exchanges.NDJSON;
+        } else {
+            body = Exchanges.bytes(
+                    finalChunk(request, answer.response(), answer.thinking(), answer.doneReason(), metrics));
+            contentType = Exchanges.JSON;
+        }
+        Exchanges.beforeResponse(exchange);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(200, body.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(body, 0, body.length / 2);
+        out.flush();
+        out.close(); // throws "insufficient bytes written to stream"
+    }
+
+    /** What Ollama returns when the runner's stream ended without a stop event: done false, no metrics. */
+    private void sendNotDone(HttpExchange exchange, GenerateRequest request, AnswerGenerator.Answer answer)
+            throws IOException {
+        List<String> pieces = answer.responsePieces();
+        List<String> partial = pieces.subList(0, pieces.size() / 2);
+        if (request.stream()) {
+            List<ObjectNode> lines = new ArrayList<>();
+            partial.forEach(piece -> lines.add(chunk(request, piece, "")));
+            Exchanges.send(exchange, 200, Exchanges.NDJSON, ndjson(lines));
+        } else {
+            Exchanges.sendJson(exchange, 200, chunk(request, String.join("", partial), ""));
+        }
+    }
+
+    /** The streamed chunks before the final one: thinking pieces first, then response pieces. */
+    private static List<ObjectNode> chunks(GenerateRequest request, AnswerGenerator.Answer answer) {
+        List<ObjectNode> chunks = new ArrayList<>();
+        answer.thinkingPieces().forEach(piece -> chunks.add(chunk(request, "", piece)));
+        answer.responsePieces().forEach(piece -> chunks.add(chunk(request, piece, "")));
+        return chunks;
+    }
+
+    private static ObjectNode chunk(GenerateRequest request, String response, String thinking) {
+        ObjectNode chunk = Exchanges.object();
+        chunk.put("model", request.model()); // Ollama echoes the name as sent
+        chunk.put("created_at", GoFormats.nowUtc());
+        chunk.put("response", response);
+        if (!thinking.isEmpty()) {
+            chunk.put("thinking", thinking);
+        }
+        chunk.put("done", false);
+        return chunk;
+    }
+
+    private static ObjectNode finalChunk(GenerateRequest request, String response, String thinking,
+                                         String doneReason, Metrics metrics) {
+        ObjectNode chunk = chunk(request, response, thinking);
+        chunk.put("done", true);
+        chunk.put("done_reason", doneReason);
+        putIfPositive(chunk, "total_duration", metrics.totalDuration());
+        putIfPositive(chunk, "load_duration", metrics.loadDuration());
+        putIfPositive(chunk, "prompt_eval_count", metrics.promptEvalCount());
+        putIfPositive(chunk, "prompt_eval_duration", metrics.promptEvalDuration());
+        putIfPositive(chunk, "eval_count", metrics.evalCount());
+        putIfPositive(chunk, "eval_duration", metrics.evalDuration());
+        return chunk;
+    }
+
+    /** The answer to an empty prompt: no generation, no metrics. */
+    private static ObjectNode stub(GenerateRequest request, String doneReason) {
+        ObjectNode stub = chunk(request, "", "");
+        stub.put("done", true);
+        stub.put("done_reason", doneReason);
+        return stub;
+    }
+
+    private static void putIfPositive(ObjectNode node, String name, long value) {
+        if (value > 0) {
+            node.put(name, value);
+        }
+    }
+
+    private static long duration(int tokens, double tokensPerSecond) {
+        return tokensPerSecond > 0 ? Math.round(tokens * 1e9 / tokensPerSecond) : tokens * INSTANT_NANOS_PER_TOKEN;
+    }
+
+    private static byte[] ndjson(List<ObjectNode> lines) {
+        StringBuilder text = new StringBuilder();
+        lines.forEach(line -> text.append(Exchanges.MAPPER.writeValueAsString(line)).append('\n'));
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void writeLine(OutputStream out, ObjectNode line) throws IOException {
+        out.write(Exchanges.bytes(line));
+        out.write('\n');
+        out.flush();
+    }
+
+    private static void sleepUntil(long deadlineNanos) throws InterruptedException {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining > 0) {
+            TimeUnit.NANOSECONDS.sleep(remaining);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.promptbatch.simulator;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the simulator has seen, for tests and benchmarks. Thread-safe; every getter returns a snapshot.
+ *
+ * <p>Counts cover every {@code POST /api/generate}, including rejected and faulted ones. Times are
+ * {@link System#nanoTime()} marks of this JVM, so only their differences mean something.
+ */
+public final class SimulatorStats {
+
+    private final AtomicLong generateRequests = new AtomicLong();
+    private final Map<String, Integer> requestsByPrompt = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicInteger generating = new AtomicInteger();
+    private final AtomicInteger maxGenerating = new AtomicInteger();
+    private final Map<String, Integer> loads = new ConcurrentHashMap<>();
+    private final AtomicLong slotBusyNanos = new AtomicLong();
+    private final AtomicLong firstRequestNanos = new AtomicLong();
+    private final AtomicLong lastAnswerNanos = new AtomicLong();
+
+    /** {@code POST /api/generate} requests received. */
+    public long generateRequests() {
+        return generateRequests.get();
+    }
+
+    /** How many {@code /api/generate} requests carried exactly this (non-empty) prompt. */
+    public int requestsForPrompt(String prompt) {
+        return requestsByPrompt.getOrDefault(prompt, 0);
+    }
+
+    /** Requests per non-empty prompt, sorted by prompt. */
+    public Map<String, Integer> requestsByPrompt() {
+        return new TreeMap<>(requestsByPrompt);
+    }
+
+    /** Generate requests received and not yet answered: waiting for a load or a slot, or in a slot. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public int maxInFlight() {
+        return maxInFlight.get();
+    }
+
+    /** The most requests that held a generation slot at the same time (over all models). */
+    public int maxGenerating() {
+        return maxGenerating.get();
+    }
+
+    /** Model name to the number of times it was loaded. */
+    public Map<String, Integer> loads() {
+        return new TreeMap<>(loads);
+    }
+
+    /**
+     * Total time requests held a generation slot, summed over slots. Slot efficiency is
+     * {@code slotBusyNanos / (parallel * (lastAnswerNanos - firstRequestNanos))}.
+     */
+    public long slotBusyNanos() {
+        return slotBusyNanos.get();
+    }
+
+    /** {@link System#nanoTime()} when the first generate request arrived, 0 if none. */
+    public long firstRequestNanos() {
+        return firstRequestNanos.get();
+    }
+
+    /** {@link System#nanoTime()} when the last generate answer was sent, 0 if none. */
+    public long lastAnswerNanos() {
+        return lastAnswerNanos.get();
+    }
+
+    /**
+     * Starts counting afresh. Requests still in flight stay counted in {@link #inFlight()}, so the gauges remain
+     * right when they finish; the maxima restart from the current values.
+     */
+    public void reset() {
+        generateRequests.set(0);
+        requestsByPrompt.clear();
+        maxInFlight.set(inFlight.get());
+        maxGenerating.set(generating.get());
+        loads.clear();
+        slotBusyNanos.set(0);
+        firstRequestNanos.set(0);
+        lastAnswerNanos.set(0);
+    }
+
+    void requestReceived() {
+        generateRequests.incrementAndGet();
+        firstRequestNanos.compareAndSet(0, System.nanoTime());
+        int now = inFlight.incrementAndGet();
+        maxInFlight.accumulateAndGet(now, Math::max);
+    }
+
+    void promptReceived(String prompt) {
+        if (!prompt.isEmpty()) {
+            requestsByPrompt.merge(prompt, 1, Integer::sum);
+        }
+    }
+
+    void requestAnswered() {
+        inFlight.decrementAndGet();
+        // Concurrent answers may arrive here out of order; keep the latest mark.
+        lastAnswerNanos.accumulateAndGet(System.nanoTime(), Math::max);
+    }
+
+    void generationStarted() {
+        int now = generating.incrementAndGet();
+        maxGenerating.accumulateAndGet(now, Math::max);
+    }
+
+    void generationFinished(long busyNanos) {
+        generating.decrementAndGet();
+        slotBusyNanos.addAndGet(busyNanos);
+    }
+
+    void modelLoaded(String model) {
+        loads.merge(model, 1, Integer::sum);
+    }
+}
