@@ -1,0 +1,76 @@
+package dev.promptbatch.input;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** JSON Lines: one JSON object per line; blank lines are skipped but counted. */
+final class JsonLinesRecordReader implements RecordReader {
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private final PhysicalLineReader lines;
+    private long recordNumber;
+
+    JsonLinesRecordReader(Path file, int maxRecordBytes) {
+        try {
+            this.lines = new PhysicalLineReader(file, maxRecordBytes);
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot open: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InputRecord next() {
+        PhysicalLineReader.Line line;
+        do {
+            line = lines.next();
+            if (line == null) {
+                return null;
+            }
+        } while (line.readable() && line.text().isBlank());
+        long number = ++recordNumber;
+        if (!line.readable()) {
+            return new BadRecord(number, line.number(), line.problem());
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(line.text());
+        } catch (JacksonException e) {
+            return new BadRecord(number, line.number(), "invalid JSON: " + e.getOriginalMessage());
+        }
+        if (node instanceof ObjectNode object) {
+            return new DataRecord(number, line.number(), object);
+        }
+        return new BadRecord(number, line.number(), "not a JSON object: found " + describe(node));
+    }
+
+    private static String describe(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase();
+        };
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of();
+    }
+
+    @Override
+    public void close() {
+        lines.close();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.promptbatch.input;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Streams the records of an input file in order; memory does not grow with the file. */
+public interface RecordReader extends AutoCloseable {
+    /** Default longest line (and longest CSV record) in bytes; a longer one is a bad record. */
+    int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+    /** The next record, good or bad, or null at the end of the file. */
+    InputRecord next();
+
+    /** The column names of a CSV file; empty for JSON Lines, whose fields are known only per record. */
+    List<String> columns();
+
+    @Override
+    void close();
+
+    static RecordReader open(Path file) {
+        return open(file, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    static RecordReader open(Path file, int maxRecordBytes) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".csv")) {
+            return new CsvRecordReader(file, maxRecordBytes);
+        }
+        if (name.endsWith(".jsonl")) {
+            return new JsonLinesRecordReader(file, maxRecordBytes);
+        }
+        throw new InputException(file + ": expected a .csv or .jsonl file");
+    }
+}

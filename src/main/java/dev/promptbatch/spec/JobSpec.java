@@ -1,0 +1,45 @@
+package dev.promptbatch.spec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job spec with parameters substituted and every key checked.
+ *
+ * @param idField  the input field whose value identifies a record, or null for the record's number
+ * @param system   the system template, or null
+ * @param options  Ollama options, sent as given
+ * @param format   null, "json" or a JSON Schema object (a Map)
+ * @param think    null (not sent), a Boolean, or a level string
+ * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
+ * @param baseUrl  {@code server.base-url}, or null
+ */
+public record JobSpec(
+        Path specFile,
+        String name,
+        Path input,
+        String idField,
+        List<String> models,
+        String system,
+        String prompt,
+        Map<String, Object> options,
+        Object format,
+        Object think,
+        Object keepAlive,
+        Path output,
+        List<String> include,
+        int concurrency,
+        Duration timeout,
+        RetrySpec retry,
+        String baseUrl) {
+
+    public static final int DEFAULT_CONCURRENCY = 4;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+    public JobSpec withConcurrency(int newConcurrency) {
+        return new JobSpec(specFile, name, input, idField, models, system, prompt, options, format, think,
+                keepAlive, output, include, newConcurrency, timeout, retry, baseUrl);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.promptbatch.spec;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The option keys Ollama's server knows and the JSON types it accepts. Ollama silently ignores an unknown key and
+ * answers a wrongly typed one with HTTP 500 for every request, so both are caught before anything is sent.
+ */
+final class OllamaOptions {
+    private static final Set<String> INTEGERS = Set.of("num_keep", "seed", "num_predict", "top_k", "repeat_last_n",
+            "num_ctx", "num_batch", "num_gpu", "main_gpu", "num_thread", "draft_num_predict");
+    private static final Set<String> NUMBERS = Set.of("top_p", "min_p", "typical_p", "temperature",
+            "repeat_penalty", "presence_penalty", "frequency_penalty");
+    private static final Set<String> BOOLEANS = Set.of("use_mmap");
+    private static final String STOP = "stop";
+    private static final Set<String> KNOWN = new TreeSet<>(Stream.of(INTEGERS, NUMBERS, BOOLEANS, Set.of(STOP))
+            .flatMap(Set::stream).toList());
+
+    private OllamaOptions() {
+    }
+
+    /** Returns what is wrong with this option, if anything. */
+    static Optional<String> check(String key, JsonNode value) {
+        if (value.isNull()) {
+            return Optional.empty();
+        }
+        if (key.equals("think")) {
+            return Optional.of("a top-level key: Ollama ignores think inside options");
+        }
+        if (INTEGERS.contains(key)) {
+            if (!value.isIntegralNumber()) {
+                return Optional.of("a whole number");
+            }
+            if (key.equals("num_predict") && value.asLong() == 0) {
+                return Optional.of("a positive number or -1: Ollama drops num_predict 0 and uses its own default");
+            }
+            return Optional.empty();
+        }
+        if (NUMBERS.contains(key)) {
+            return value.isNumber() ? Optional.empty() : Optional.of("a number");
+        }
+        if (BOOLEANS.contains(key)) {
+            return value.isBoolean() ? Optional.empty() : Optional.of("true or false");
+        }
+        if (key.equals(STOP)) {
+            boolean strings = value.isArray();
+            for (JsonNode item : value) {
+                strings &= item.isString();
+            }
+            return strings ? Optional.empty() : Optional.of("a list of strings, e.g. [\"\\n\\n\"]");
+        }
+        return Optional.of("an option Ollama knows (it ignores others silently): " + String.join(", ", KNOWN));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.promptbatch.spec;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Map;
+
+/**
+ * Where the Ollama server is, first that is set: {@code --base-url}, the spec's {@code server.base-url},
+ * {@code OLLAMA_BASE_URL}, {@code OLLAMA_HOST} (Ollama's own form: host, host:port or a URL), the default.
+ * Credentials in the URL are kept for the Authorization header and never shown: {@link #display()} omits them.
+ */
+public record ServerAddress(URI baseUrl, String userInfo) {
+    public static final String DEFAULT = "http://127.0.0.1:11434";
+
+    public static ServerAddress resolve(String option, String spec, Map<String, String> environment) {
+        if (present(option)) return parse(option, "--base-url");
+        if (present(spec)) return parse(spec, "server.base-url");
+        if (present(environment.get("OLLAMA_BASE_URL"))) {
+            return parse(environment.get("OLLAMA_BASE_URL"), "OLLAMA_BASE_URL");
+        }
+        if (present(environment.get("OLLAMA_HOST"))) return fromOllamaHost(environment.get("OLLAMA_HOST"));
+        return parse(DEFAULT, "default");
+    }
+
+    /** The URL without credentials, for logs and the manifest. */
+    public String display() {
+        return baseUrl.toString();
+    }
+
+    private static ServerAddress fromOllamaHost(String host) {
+        String value = host.trim();
+        if (!value.contains("://")) {
+            value = "http://" + value;
+        }
+        URI uri = toUri(value, "OLLAMA_HOST");
+        if (uri.getPort() == -1 && uri.getScheme().equals("http")) {
+            value = uri.getScheme() + "://" + (uri.getRawUserInfo() != null ? uri.getRawUserInfo() + "@" : "")
+                    + uri.getHost() + ":11434" + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        }
+        return parse(value, "OLLAMA_HOST");
+    }
+
+    private static ServerAddress parse(String text, String source) {
+        URI uri = toUri(text.trim(), source);
+        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                || uri.getHost() == null) {
+            throw new SpecException(source + ": expected an http:// or https:// URL such as " + DEFAULT
+                    + ", got '" + redact(text) + "'");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+        URI clean = toUri(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
+                + path, source);
+        return new ServerAddress(clean, uri.getRawUserInfo());
+    }
+
+    private static URI toUri(String text, String source) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw new SpecException(source + ": not a URL: '" + redact(text) + "'");
+        }
+    }
+
+    private static String redact(String text) {
+        return text.replaceAll("//[^/@]*@", "//***@");
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+}

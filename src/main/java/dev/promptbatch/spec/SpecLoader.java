@@ -1,0 +1,336 @@
+package dev.promptbatch.spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads a job spec: YAML, every key known, every value of the expected type, {@code ${param}} substituted in the
+ * paths and templates. Relative paths resolve against the working directory, not the spec's folder.
+ */
+public final class SpecLoader {
+    private static final List<String> KEYS = List.of("name", "input", "id-field", "model", "models", "system",
+            "prompt", "options", "format", "think", "keep-alive", "output", "include", "concurrency", "timeout",
+            "retry", "server");
+    private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
+    private static final List<String> SERVER_KEYS = List.of("base-url");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
+    private static final Pattern PARAMETER = Pattern.compile("\\$\\{([^}]*)}");
+    private static final Pattern GO_DURATION = Pattern.compile("-?(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+");
+
+    private final YAMLMapper yaml = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private final Path workingDirectory;
+
+    public SpecLoader(Path workingDirectory) {
+        this.workingDirectory = workingDirectory;
+    }
+
+    public JobSpec load(Path specFile, Map<String, String> parameters, Map<String, String> environment) {
+        if (!Files.isRegularFile(specFile)) {
+            throw new SpecException(specFile + ": no such spec file");
+        }
+        JsonNode root;
+        try {
+            root = yaml.readTree(specFile.toFile());
+        } catch (JacksonException e) {
+            throw new SpecException(specFile + ": not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+        }
+        if (root == null || !root.isObject()) {
+            throw new SpecException(specFile + ": a job spec is a YAML mapping of keys such as name, input, prompt");
+        }
+        return new Reader(specFile, root, parameters, environment).read();
+    }
+
+    /** One spec being read: knows its file for messages and the parameters for substitution. */
+    private final class Reader {
+        private final Path file;
+        private final JsonNode root;
+        private final Map<String, String> parameters;
+        private final Map<String, String> environment;
+
+        Reader(Path file, JsonNode root, Map<String, String> parameters, Map<String, String> environment) {
+            this.file = file;
+            this.root = root;
+            this.parameters = parameters;
+            this.environment = environment;
+        }
+
+        JobSpec read() {
+            checkKeys(root, KEYS, "");
+            String name = requiredString("name");
+            if (!NAME.matcher(name).matches()) {
+                throw error("name", "lower-case letters, digits and '-' only, got '" + name + "'");
+            }
+            Path input = path("input", true);
+            String inputName = input.getFileName().toString();
+            if (!inputName.endsWith(".csv") && !inputName.endsWith(".jsonl")) {
+                throw error("input", "a .csv or .jsonl file, got '" + inputName + "'");
+            }
+            Path output = path("output", true);
+            String outputName = output.getFileName().toString();
+            if (!outputName.endsWith(".jsonl") && !outputName.endsWith(".csv")) {
+                throw error("output", "a .jsonl or .csv file, got '" + outputName + "'");
+            }
+            if (output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
+                throw error("output", "a file other than the input");
+            }
+            String system = root.has("system") ? substitute("system", string("system")) : null;
+            String prompt = substitute("prompt", requiredString("prompt"));
+            return new JobSpec(file, name, input, optionalString("id-field"), models(), system, prompt, options(),
+                    format(), think(), keepAlive(), output, stringList("include"), concurrency(),
+                    duration(root, "timeout", JobSpec.DEFAULT_TIMEOUT), retry(), baseUrl());
+        }
+
+        private List<String> models() {
+            if (root.has("model") && root.has("models")) {
+                throw error("model", "either model or models, not both");
+            }
+            List<String> models = new ArrayList<>();
+            if (root.has("model")) {
+                models.add(string("model"));
+            } else if (root.has("models")) {
+                models.addAll(stringList("models"));
+                if (models.isEmpty()) {
+                    throw error("models", "a list of at least one model name");
+                }
+            } else if (environment.get("OLLAMA_MODEL") != null && !environment.get("OLLAMA_MODEL").isBlank()) {
+                models.add(environment.get("OLLAMA_MODEL").trim());
+            } else {
+                throw new SpecException(file + ": no model: set model (or models), or the environment variable "
+                        + "OLLAMA_MODEL");
+            }
+            for (String model : models) {
+                if (model.isBlank()) {
+                    throw error("model", "a model name such as llama3.2:3b, got an empty name");
+                }
+            }
+            if (Set.copyOf(models).size() != models.size()) {
+                throw error("models", "each model once, got " + models);
+            }
+            return List.copyOf(models);
+        }
+
+        private Map<String, Object> options() {
+            JsonNode node = root.get("options");
+            if (node == null || node.isNull()) {
+                return Map.of();
+            }
+            if (!node.isObject()) {
+                throw error("options", "a mapping of Ollama options such as {temperature: 0.7, seed: 42}");
+            }
+            Map<String, Object> options = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> option : node.properties()) {
+                OllamaOptions.check(option.getKey(), option.getValue())
+                        .ifPresent(problem -> {
+                            throw error("options." + option.getKey(), problem);
+                        });
+                options.put(option.getKey(), yaml.treeToValue(option.getValue(), Object.class));
+            }
+            return options;
+        }
+
+        private Object format() {
+            JsonNode node = root.get("format");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (node.isString() && node.asString().equals("json")) {
+                return "json";
+            }
+            if (node.isObject()) {
+                return yaml.treeToValue(node, Map.class);
+            }
+            throw error("format", "\"json\" or a JSON Schema object");
+        }
+
+        private Object think() {
+            JsonNode node = root.get("think");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (node.isBoolean()) {
+                return node.booleanValue();
+            }
+            if (node.isString() && List.of("low", "medium", "high", "max").contains(node.asString())) {
+                return node.asString();
+            }
+            throw error("think", "true, false, or one of low, medium, high, max");
+        }
+
+        private Object keepAlive() {
+            JsonNode node = root.get("keep-alive");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (node.isNumber()) {
+                return node.numberValue();
+            }
+            if (node.isString() && GO_DURATION.matcher(node.asString()).matches()) {
+                return node.asString();
+            }
+            throw error("keep-alive", "a duration with a unit such as 10m or 1h, or a number of seconds "
+                    + "(a negative value keeps the model loaded)");
+        }
+
+        private int concurrency() {
+            JsonNode node = root.get("concurrency");
+            if (node == null) {
+                return JobSpec.DEFAULT_CONCURRENCY;
+            }
+            if (!node.isIntegralNumber() || node.asInt() < 1 || node.asInt() > 1024) {
+                throw error("concurrency", "a whole number from 1 to 1024");
+            }
+            return node.asInt();
+        }
+
+        private RetrySpec retry() {
+            JsonNode node = root.get("retry");
+            if (node == null) {
+                return RetrySpec.DEFAULT;
+            }
+            if (!node.isObject()) {
+                throw error("retry", "a mapping such as {max-attempts: 6, initial-backoff: 1s, max-backoff: 2m}");
+            }
+            checkKeys(node, RETRY_KEYS, "retry.");
+            int attempts = RetrySpec.DEFAULT.maxAttempts();
+            JsonNode attemptsNode = node.get("max-attempts");
+            if (attemptsNode != null) {
+                if (!attemptsNode.isIntegralNumber() || attemptsNode.asInt() < 1) {
+                    throw error("retry.max-attempts", "a whole number of at least 1 (1 means no retry)");
+                }
+                attempts = attemptsNode.asInt();
+            }
+            Duration initial = duration(node, "initial-backoff", RetrySpec.DEFAULT.initialBackoff(), "retry.");
+            Duration max = duration(node, "max-backoff", RetrySpec.DEFAULT.maxBackoff(), "retry.");
+            if (max.compareTo(initial) < 0) {
+                throw error("retry.max-backoff", "at least initial-backoff (" + Durations.format(initial) + ")");
+            }
+            return new RetrySpec(attempts, initial, max);
+        }
+
+        private String baseUrl() {
+            JsonNode server = root.get("server");
+            if (server == null || server.isNull()) {
+                return null;
+            }
+            if (!server.isObject()) {
+                throw error("server", "a mapping such as {base-url: \"http://127.0.0.1:11434\"}");
+            }
+            checkKeys(server, SERVER_KEYS, "server.");
+            JsonNode url = server.get("base-url");
+            if (url == null || url.isNull()) {
+                return null;
+            }
+            if (!url.isString() || url.asString().isBlank()) {
+                throw error("server.base-url", "a URL such as http://127.0.0.1:11434");
+            }
+            return url.asString().trim();
+        }
+
+        private Duration duration(JsonNode parent, String key, Duration fallback) {
+            return duration(parent, key, fallback, "");
+        }
+
+        private Duration duration(JsonNode parent, String key, Duration fallback, String prefix) {
+            JsonNode node = parent.get(key);
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            Duration value = node.isString() ? Durations.parseOrNull(node.asString()) : null;
+            if (value == null || value.isZero()) {
+                throw error(prefix + key, "a duration such as 500ms, 30s, 10m or 1h");
+            }
+            return value;
+        }
+
+        private Path path(String key, boolean required) {
+            String text = required ? requiredString(key) : optionalString(key);
+            return text == null ? null : workingDirectory.resolve(substitute(key, text)).normalize();
+        }
+
+        private String substitute(String key, String text) {
+            Matcher m = PARAMETER.matcher(text);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String value = parameters.get(m.group(1));
+                if (value == null) {
+                    throw error(key, "a value for ${" + m.group(1) + "}: pass --param " + m.group(1) + "=VALUE");
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(out);
+            return out.toString();
+        }
+
+        private List<String> stringList(String key) {
+            JsonNode node = root.get(key);
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (!node.isArray()) {
+                throw error(key, "a list such as [a, b]");
+            }
+            List<String> values = new ArrayList<>();
+            for (JsonNode item : node) {
+                if (!item.isString() && !item.isNumber()) {
+                    throw error(key, "a list of names, got " + item);
+                }
+                values.add(item.asString());
+            }
+            return values;
+        }
+
+        private String requiredString(String key) {
+            if (!root.has(key) || root.get(key).isNull()) {
+                throw new SpecException(file + ": missing required key '" + key + "'");
+            }
+            return string(key);
+        }
+
+        private String optionalString(String key) {
+            return root.has(key) && !root.get(key).isNull() ? string(key) : null;
+        }
+
+        private String string(String key) {
+            JsonNode node = root.get(key);
+            if (!node.isString() && !node.isNumber()) {
+                throw error(key, "a text value, got " + node.getNodeType().name().toLowerCase());
+            }
+            String value = node.asString();
+            if (value.isBlank()) {
+                throw error(key, "a non-empty value");
+            }
+            return value;
+        }
+
+        private void checkKeys(JsonNode node, List<String> known, String prefix) {
+            for (String key : node.propertyNames()) {
+                if (!known.contains(key)) {
+                    String hint = Suggestions.closest(key, known).map(k -> " (did you mean '" + prefix + k + "'?)")
+                            .orElse("");
+                    throw new SpecException(file + ": unknown key '" + prefix + key + "'" + hint + "; known keys: "
+                            + String.join(", ", known));
+                }
+            }
+        }
+
+        private SpecException error(String key, String expected) {
+            return new SpecException(file + ": key '" + key + "': expected " + expected);
+        }
+    }
+}

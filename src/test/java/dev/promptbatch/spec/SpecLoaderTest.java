@@ -1,0 +1,134 @@
+package dev.promptbatch.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpecLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsEveryKeyAndSubstitutesParameters() throws IOException {
+        Path spec = write("""
+                name: nightly-summaries
+                input: input/articles-${date}.jsonl
+                id-field: id
+                models: [llama3.2:3b, qwen2.5:7b]
+                system: You summarise news for ${date}.
+                prompt: "Summarise {{title}}: {{body}}"
+                options: {temperature: 0.2, seed: 42, num_predict: 160, stop: ["\\n\\n"]}
+                format: {type: object, properties: {summary: {type: string}}}
+                think: false
+                keep-alive: 10m
+                output: output/summaries-${date}.csv
+                include: [title, source.name]
+                concurrency: 8
+                timeout: 90s
+                retry: {max-attempts: 3, initial-backoff: 500ms, max-backoff: 10s}
+                server: {base-url: "http://gpu-box:11434"}
+                """);
+        JobSpec job = new SpecLoader(dir).load(spec, Map.of("date", "2026-11-21"), Map.of());
+        assertThat(job.name()).isEqualTo("nightly-summaries");
+        assertThat(job.input()).isEqualTo(dir.resolve("input/articles-2026-11-21.jsonl"));
+        assertThat(job.output()).isEqualTo(dir.resolve("output/summaries-2026-11-21.csv"));
+        assertThat(job.system()).isEqualTo("You summarise news for 2026-11-21.");
+        assertThat(job.models()).containsExactly("llama3.2:3b", "qwen2.5:7b");
+        assertThat(job.options()).containsExactly(Map.entry("temperature", 0.2), Map.entry("seed", 42),
+                Map.entry("num_predict", 160), Map.entry("stop", List.of("\n\n")));
+        assertThat(job.format()).isEqualTo(Map.of("type", "object", "properties",
+                Map.of("summary", Map.of("type", "string"))));
+        assertThat(job.think()).isEqualTo(false);
+        assertThat(job.keepAlive()).isEqualTo("10m");
+        assertThat(job.include()).containsExactly("title", "source.name");
+        assertThat(job.concurrency()).isEqualTo(8);
+        assertThat(job.timeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(job.retry()).isEqualTo(new RetrySpec(3, Duration.ofMillis(500), Duration.ofSeconds(10)));
+        assertThat(job.baseUrl()).isEqualTo("http://gpu-box:11434");
+    }
+
+    @Test
+    void defaultsAndTheModelFromTheEnvironment() throws IOException {
+        Path spec = write("name: x\ninput: in.csv\nprompt: hi {{a}}\noutput: out.jsonl\n");
+        JobSpec job = new SpecLoader(dir).load(spec, Map.of(), Map.of("OLLAMA_MODEL", "gemma3:4b"));
+        assertThat(job.models()).containsExactly("gemma3:4b");
+        assertThat(job.concurrency()).isEqualTo(4);
+        assertThat(job.timeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(job.retry()).isEqualTo(RetrySpec.DEFAULT);
+        assertThat(job.options()).isEmpty();
+        assertThat(job.idField()).isNull();
+    }
+
+    @Test
+    void aMisspelledKeyIsNamedWithASuggestion() throws IOException {
+        Path spec = write("name: x\ninput: in.csv\nmodle: llama3.2\nprompt: hi\noutput: out.jsonl\n");
+        assertThatThrownBy(() -> load(spec)).isInstanceOf(SpecException.class)
+                .hasMessageStartingWith(spec + ": unknown key 'modle' (did you mean 'model'?)");
+    }
+
+    @Test
+    void wrongValuesNameTheKeyAndWhatWasExpected() throws IOException {
+        assertError("name: Bad Name\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+                "key 'name': expected lower-case letters, digits and '-' only, got 'Bad Name'");
+        assertError("name: x\ninput: in.txt\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+                "key 'input': expected a .csv or .jsonl file, got 'in.txt'");
+        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\ntimeout: 10 minutes\n",
+                "key 'timeout': expected a duration such as 500ms, 30s, 10m or 1h");
+        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {seed: \"42\"}\n",
+                "key 'options.seed': expected a whole number");
+        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {stop: \"\\n\"}\n",
+                "key 'options.stop': expected a list of strings");
+        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {penalize_newline: 1}\n",
+                "key 'options.penalize_newline': expected an option Ollama knows");
+        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\nkeep-alive: \"3600\"\n",
+                "key 'keep-alive': expected a duration with a unit");
+        assertError("name: x\ninput: in-${day}.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+                "key 'input': expected a value for ${day}: pass --param day=VALUE");
+        assertError("name: x\ninput: in.csv\nprompt: p\noutput: o.jsonl\n",
+                "no model: set model (or models), or the environment variable OLLAMA_MODEL");
+        assertError("name: x\ninput: in.csv\nmodel: m\noutput: o.jsonl\n", "missing required key 'prompt'");
+        assertError("name: x\nname: y\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+                "not valid YAML: Duplicate Object property \"name\" (line 2)");
+    }
+
+    @Test
+    void serverAddressOrder() {
+        Map<String, String> env = Map.of("OLLAMA_BASE_URL", "http://env-base:1", "OLLAMA_HOST", "host-only");
+        assertThat(ServerAddress.resolve("http://option:2", "http://spec:3", env).display())
+                .isEqualTo("http://option:2");
+        assertThat(ServerAddress.resolve(null, "http://spec:3/", env).display()).isEqualTo("http://spec:3");
+        assertThat(ServerAddress.resolve(null, null, env).display()).isEqualTo("http://env-base:1");
+        assertThat(ServerAddress.resolve(null, null, Map.of("OLLAMA_HOST", "gpu")).display())
+                .isEqualTo("http://gpu:11434");
+        assertThat(ServerAddress.resolve(null, null, Map.of("OLLAMA_HOST", "0.0.0.0:8080")).display())
+                .isEqualTo("http://0.0.0.0:8080");
+        assertThat(ServerAddress.resolve(null, null, Map.of()).display()).isEqualTo("http://127.0.0.1:11434");
+        ServerAddress secret = ServerAddress.resolve("https://user:s3cret@llm.example:443", null, Map.of());
+        assertThat(secret.display()).isEqualTo("https://llm.example:443").doesNotContain("s3cret");
+        assertThat(secret.userInfo()).isEqualTo("user:s3cret");
+    }
+
+    private void assertError(String yaml, String expected) throws IOException {
+        Path spec = write(yaml);
+        assertThatThrownBy(() -> load(spec)).isInstanceOf(SpecException.class).hasMessageContaining(expected);
+    }
+
+    private JobSpec load(Path spec) {
+        return new SpecLoader(dir).load(spec, Map.of(), Map.of());
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path spec = dir.resolve("job.yaml");
+        Files.writeString(spec, yaml);
+        return spec;
+    }
+}
