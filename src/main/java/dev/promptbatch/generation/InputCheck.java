@@ -1,0 +1,57 @@
+package dev.promptbatch.generation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.promptbatch.input.RecordReader;
+import dev.promptbatch.prompt.PromptTemplate;
+import dev.promptbatch.prompt.TemplateException;
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecException;
+
+/**
+ * What can be known to be wrong before any record is sent: templates that do not parse, an input file that cannot
+ * be opened, and CSV columns that the templates, id-field or include name but the header lacks (every record would
+ * fail the same way).
+ */
+public final class InputCheck {
+    private InputCheck() {
+    }
+
+    public static void check(JobSpec spec) {
+        Map<String, PromptTemplate> templates = new LinkedHashMap<>();
+        templates.put("prompt", parse(spec, "prompt", spec.prompt()));
+        if (spec.system() != null) {
+            templates.put("system", parse(spec, "system", spec.system()));
+        }
+        List<String> columns;
+        try (RecordReader reader = RecordReader.open(spec.input())) {
+            columns = reader.columns();
+        }
+        if (columns.isEmpty()) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        templates.forEach((key, template) -> template.fields().stream().filter(f -> !columns.contains(f))
+                .forEach(f -> problems.add(key + " uses {{" + f + "}}")));
+        if (spec.idField() != null && !columns.contains(spec.idField())) {
+            problems.add("id-field is '" + spec.idField() + "'");
+        }
+        spec.include().stream().filter(f -> !columns.contains(f))
+                .forEach(f -> problems.add("include names '" + f + "'"));
+        if (!problems.isEmpty()) {
+            throw new SpecException(spec.specFile() + ": " + String.join("; ", problems) + ", but "
+                    + spec.input() + " has no such column (columns: " + String.join(", ", columns) + ")");
+        }
+    }
+
+    private static PromptTemplate parse(JobSpec spec, String key, String text) {
+        try {
+            return PromptTemplate.parse(text);
+        } catch (TemplateException e) {
+            throw new SpecException(spec.specFile() + ": key '" + key + "': " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.promptbatch.generation;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Runs work on at most {@code concurrency} threads and hands results back in input order.
+ *
+ * <p>Items are taken from the source on the caller's thread, up to {@code window} ahead of the result being waited
+ * for. A slow item therefore holds back only the hand-over, not the work: the other threads go on with the items
+ * behind it, and every slot stays busy as long as the window has items queued. The window bounds the memory held
+ * and the work that is lost if the process dies before the results are handed over and committed.
+ *
+ * <p>An item that starts a new group (another model) waits until every earlier item is handed over, so that two
+ * groups never run at once.
+ */
+public final class OrderedPipeline<T, R> implements AutoCloseable {
+    private final Supplier<T> source;
+    private final Function<T, R> work;
+    private final BiPredicate<T, T> sameGroup;
+    private final int window;
+    private final ExecutorService workers;
+    private final Deque<Future<R>> pending = new ArrayDeque<>();
+    private volatile boolean failed;
+    private T held;
+    private T lastSubmitted;
+    private boolean sourceDone;
+
+    public OrderedPipeline(Supplier<T> source, Function<T, R> work, BiPredicate<T, T> sameGroup, int concurrency,
+            int window) {
+        if (concurrency < 1 || window < concurrency) {
+            throw new IllegalArgumentException("need 1 <= concurrency <= window");
+        }
+        this.source = source;
+        this.work = work;
+        this.sameGroup = sameGroup;
+        this.window = window;
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(concurrency, runnable -> {
+            Thread thread = new Thread(runnable, "generate-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * The next result in input order, or null when the source is exhausted and every result was handed over.
+     * An exception thrown by the work is rethrown here, in its turn, and stops work not yet started.
+     */
+    public R next() throws InterruptedException {
+        fill();
+        Future<R> head = pending.poll();
+        if (head == null) {
+            return null;
+        }
+        try {
+            return head.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void fill() {
+        while (pending.size() < window && !sourceDone) {
+            T item = held != null ? held : source.get();
+            held = null;
+            if (item == null) {
+                sourceDone = true;
+                return;
+            }
+            if (lastSubmitted != null && !sameGroup.test(lastSubmitted, item) && !pending.isEmpty()) {
+                held = item;
+                return;
+            }
+            pending.add(workers.submit(() -> {
+                if (failed) {
+                    throw new CancellationException("an earlier item failed");
+                }
+                try {
+                    return work.apply(item);
+                } catch (RuntimeException e) {
+                    failed = true;
+                    throw e;
+                }
+            }));
+            lastSubmitted = item;
+        }
+    }
+
+    /** Stops the workers, interrupting work in progress; results not handed over are dropped. */
+    @Override
+    public void close() {
+        failed = true;
+        workers.shutdownNow();
+    }
+
+}

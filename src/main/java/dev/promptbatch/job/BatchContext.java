@@ -1,0 +1,48 @@
+package dev.promptbatch.job;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The Spring context of one run: Boot's JDBC job repository on an HSQLDB file database, and the job. Boot's own job
+ * runner is off; {@link JobRunner} decides which instance to start or resume.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+@Import(PromptBatchJobConfiguration.class)
+class BatchContext {
+
+    static ConfigurableApplicationContext start(RunSettings settings) {
+        return new SpringApplicationBuilder(BatchContext.class)
+                .web(WebApplicationType.NONE)
+                .logStartupInfo(false)
+                .registerShutdownHook(false)
+                .properties(properties(settings.database()))
+                .initializers(context -> context.getBeanFactory().registerSingleton("runSettings", settings))
+                .run();
+    }
+
+    /**
+     * HSQLDB settings from the reference: MVCC avoids serialization failures, write_delay=false makes every commit
+     * durable (a kill -9 loses no committed chunk), shutdown=true checkpoints when the last connection closes.
+     */
+    static Map<String, Object> properties(Path database) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.main.banner-mode", "off");
+        properties.put("spring.datasource.url", "jdbc:hsqldb:file:" + database.toAbsolutePath()
+                + ";hsqldb.tx=mvcc;hsqldb.write_delay=false;sql.enforce_strict_size=true;shutdown=true");
+        properties.put("spring.datasource.username", "sa");
+        properties.put("spring.datasource.hikari.maximum-pool-size", "4");
+        properties.put("spring.batch.jdbc.initialize-schema", "always");
+        properties.put("spring.batch.job.enabled", "false");
+        return properties;
+    }
+}

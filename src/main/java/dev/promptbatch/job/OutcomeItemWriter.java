@@ -1,0 +1,83 @@
+package dev.promptbatch.job;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamWriter;
+import org.springframework.batch.infrastructure.item.file.FlatFileItemWriter;
+import org.springframework.batch.infrastructure.item.file.builder.FlatFileItemWriterBuilder;
+import org.springframework.core.io.FileSystemResource;
+
+import dev.promptbatch.output.Answer;
+import dev.promptbatch.output.AnswerFormat;
+import dev.promptbatch.output.Failure;
+import dev.promptbatch.output.Outcome;
+import dev.promptbatch.output.OutputFiles;
+
+/**
+ * Writes answers to the output file and failures to the errors file beside it. Both are transactional flat-file
+ * writers: their bytes reach the files just before the chunk's database commit, and a resumed run truncates them to
+ * the last committed position, so a line is never written twice.
+ */
+public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
+    private final FlatFileItemWriter<Answer> answers;
+    private final FlatFileItemWriter<Failure> failures;
+
+    public OutcomeItemWriter(OutputFiles files, AnswerFormat format) {
+        FlatFileItemWriterBuilder<Answer> output = new FlatFileItemWriterBuilder<Answer>()
+                .name("output")
+                .resource(new FileSystemResource(files.output()))
+                .encoding("UTF-8")
+                .lineSeparator("\n")
+                .transactional(true);
+        if (files.csv()) {
+            output.lineAggregator(format::csvLine).headerCallback(w -> w.write(format.csvHeader()));
+        } else {
+            output.lineAggregator(format::jsonLine);
+        }
+        this.answers = output.build();
+        this.failures = new FlatFileItemWriterBuilder<Failure>()
+                .name("errors")
+                .resource(new FileSystemResource(files.errors()))
+                .encoding("UTF-8")
+                .lineSeparator("\n")
+                .transactional(true)
+                .lineAggregator(AnswerFormat::errorLine)
+                .build();
+    }
+
+    @Override
+    public void write(Chunk<? extends Outcome> chunk) throws Exception {
+        List<Answer> answered = new ArrayList<>();
+        List<Failure> failed = new ArrayList<>();
+        for (Outcome outcome : chunk) {
+            if (outcome instanceof Answer answer) {
+                answered.add(answer);
+            } else if (outcome instanceof Failure failure) {
+                failed.add(failure);
+            }
+        }
+        answers.write(new Chunk<>(answered));
+        failures.write(new Chunk<>(failed));
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+        answers.open(context);
+        failures.open(context);
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+        answers.update(context);
+        failures.update(context);
+    }
+
+    @Override
+    public void close() {
+        answers.close();
+        failures.close();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.promptbatch.job;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import dev.promptbatch.generation.Generator;
+import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.ollama.OllamaClient;
+import dev.promptbatch.output.AnswerFormat;
+import dev.promptbatch.output.Outcome;
+import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.spec.JobSpec;
+
+/**
+ * The job a spec describes: one chunk-oriented step, "generate", reading outcomes from the generation pipeline and
+ * writing them to the output and errors files. The step runs on the JDBC transaction manager so that the files'
+ * bytes and the restart state commit together.
+ */
+@Configuration(proxyBeanMethods = false)
+public class PromptBatchJobConfiguration {
+    static final String STEP = "generate";
+
+    /** Results the pipeline may run ahead of the oldest unfinished one, per request in flight. */
+    private static final int WINDOW_PER_REQUEST = 16;
+
+    @Bean
+    OllamaClient ollamaClient(RunSettings settings) {
+        return new OllamaClient(settings.server(), settings.spec().timeout());
+    }
+
+    @Bean
+    Job promptBatchJob(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            RunSettings settings, OllamaClient client) {
+        JobSpec spec = settings.spec();
+        int concurrency = spec.concurrency();
+        Step generate = new StepBuilder(STEP, jobRepository)
+                .<Outcome, Outcome>chunk(commitInterval(concurrency))
+                .transactionManager(transactionManager)
+                .reader(new GenerationItemReader(() -> new WorkPlan(spec.input(), spec.models()),
+                        new Generator(spec, client), concurrency, Math.max(32, WINDOW_PER_REQUEST * concurrency)))
+                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include())))
+                .build();
+        return new JobBuilder(spec.name(), jobRepository).start(generate).build();
+    }
+
+    /** Answers per commit: enough to keep commits cheap, few enough that a crash re-sends little. */
+    static int commitInterval(int concurrency) {
+        return Math.max(8, concurrency);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.promptbatch.job;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.ServerAddress;
+
+/**
+ * Everything one {@code run} needs.
+ *
+ * @param parameters the {@code --param} values; with the job name they identify the job instance
+ * @param newRun     start a new instance even if one with these parameters exists
+ * @param simulated  the answers come from the built-in simulator
+ */
+public record RunSettings(JobSpec spec, ServerAddress server, Path database, Map<String, String> parameters,
+        boolean newRun, boolean simulated) {
+}

@@ -1,0 +1,14 @@
+package dev.promptbatch.ollama;
+
+import java.util.Map;
+
+/**
+ * One {@code POST /api/generate}. Null parts are not sent; {@code stream} is always false.
+ *
+ * @param format    null, "json" or a JSON Schema object
+ * @param think     null, a Boolean or a level string; sent at the top level, where Ollama reads it
+ * @param keepAlive null, a duration string with a unit, or a number of seconds
+ */
+public record GenerateRequest(String model, String prompt, String system, Map<String, Object> options,
+        Object format, Object think, Object keepAlive) {
+}

@@ -1,0 +1,190 @@
+package dev.promptbatch.ollama;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+import dev.promptbatch.spec.ServerAddress;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Ollama's native API over one pooled HTTP/1.1 client (the server speaks no h2c). One call is one request: retrying
+ * is the caller's decision, made from {@link OllamaException#isTransient()}.
+ */
+public final class OllamaClient {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+
+    private final HttpClient http;
+    private final URI baseUrl;
+    private final String authorization;
+    private final Duration timeout;
+
+    public OllamaClient(ServerAddress address, Duration timeout) {
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
+        this.baseUrl = address.baseUrl();
+        this.authorization = address.userInfo() == null ? null : "Basic " + Base64.getEncoder()
+                .encodeToString(URLDecoder.decode(address.userInfo(), StandardCharsets.UTF_8)
+                        .getBytes(StandardCharsets.UTF_8));
+        this.timeout = timeout;
+    }
+
+    /** Sends one generate request and returns the answer, which Ollama must have marked {@code done: true}. */
+    public GenerateResponse generate(GenerateRequest request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", request.model());
+        body.put("prompt", request.prompt());
+        if (request.system() != null) body.put("system", request.system());
+        body.put("stream", false);
+        if (request.options() != null && !request.options().isEmpty()) body.put("options", request.options());
+        if (request.format() != null) body.put("format", request.format());
+        if (request.think() != null) body.put("think", request.think());
+        if (request.keepAlive() != null) body.put("keep_alive", request.keepAlive());
+        HttpResponse<String> response = send(post("/api/generate", JSON.writeValueAsString(body), timeout));
+        JsonNode answer = parse(response);
+        if (!answer.path("done").asBoolean(false)) {
+            throw new OllamaException("the server answered done: false (the generation ended early)", 200, true,
+                    null, null);
+        }
+        if (!answer.path("response").isString()) {
+            throw new OllamaException("the answer has no response text", 200, true, null, null);
+        }
+        return new GenerateResponse(answer.get("response").asString(), text(answer, "thinking"),
+                text(answer, "done_reason"), number(answer, "prompt_eval_count"), number(answer, "eval_count"),
+                number(answer, "total_duration"), number(answer, "load_duration"),
+                number(answer, "prompt_eval_duration"), number(answer, "eval_duration"));
+    }
+
+    /** {@code GET /api/version}. */
+    public String version() {
+        return parse(send(get("/api/version"))).path("version").asString("unknown");
+    }
+
+    /** {@code GET /api/tags}: the models the server has. */
+    public List<ModelInfo> models() {
+        List<ModelInfo> models = new ArrayList<>();
+        for (JsonNode model : parse(send(get("/api/tags"))).path("models")) {
+            models.add(new ModelInfo(model.path("name").asString(""), model.path("digest").asString("")));
+        }
+        return models;
+    }
+
+    private HttpRequest post(String path, String json, Duration requestTimeout) {
+        return request(path, requestTimeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build();
+    }
+
+    private HttpRequest get(String path) {
+        return request(path, METADATA_TIMEOUT).GET().build();
+    }
+
+    private HttpRequest.Builder request(String path, Duration requestTimeout) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        return builder;
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw new OllamaException("no answer within " + request.timeout().map(Duration::toString).orElse("")
+                    .replace("PT", "").toLowerCase(), 0, true, null, e);
+        } catch (ConnectException e) {
+            throw new OllamaException("cannot connect to " + baseUrl + " (is the server running?)", 0, true, null, e);
+        } catch (IOException e) {
+            throw new OllamaException("connection failed: " + describe(e), 0, true, null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for " + request.uri());
+        }
+        int status = response.statusCode();
+        if (status == 200) {
+            return response;
+        }
+        String message = errorMessage(response.body());
+        throw new OllamaException("HTTP " + status + ": " + message, status, isTransient(status, message),
+                retryAfter(response), null);
+    }
+
+    private static JsonNode parse(HttpResponse<String> response) {
+        try {
+            JsonNode node = JSON.readTree(response.body());
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (JacksonException e) {
+            // reported below: the body is not Ollama's JSON
+        }
+        String body = response.body();
+        throw new OllamaException("the answer is not Ollama's JSON: "
+                + (body.length() > 80 ? body.substring(0, 80) + "..." : body), 200, true, null, null);
+    }
+
+    /** 5xx and 429 can pass, except a 500 that names a mistake in the request (wrong option type, bad format). */
+    static boolean isTransient(int status, String message) {
+        if (status == 500) {
+            return !(message.contains("must be of type") || message.startsWith("invalid format"));
+        }
+        return status == 429 || status == 502 || status == 503 || status == 504;
+    }
+
+    private static String errorMessage(String body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node != null && node.path("error").isString()) {
+                return node.get("error").asString();
+            }
+        } catch (JacksonException e) {
+            // not JSON: the server framework's plain-text answer, shown as it is
+        }
+        String text = body.strip();
+        return text.isEmpty() ? "(empty body)" : text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
+    private static Duration retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(value -> {
+            try {
+                return Duration.ofSeconds(Long.parseLong(value.trim()));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }).orElse(null);
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isString() && !value.asString().isEmpty() ? value.asString() : null;
+    }
+
+    private static Long number(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isNumber() ? value.asLong() : null;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.promptbatch.output;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.opencsv.CSVWriter;
+import com.opencsv.ICSVWriter;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns answers and failures into output lines: JSON Lines, or CSV with RFC 4180 quoting and the included input
+ * fields flattened into {@code input.NAME} columns. Both carry the same fields in the same order.
+ */
+public final class AnswerFormat {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final List<String> FIELDS = List.of("id", "model", "seed", "response", "thinking", "done_reason",
+            "prompt_eval_count", "eval_count", "total_duration", "load_duration", "prompt_eval_duration",
+            "eval_duration", "tokens_per_second", "latency_ms", "attempts");
+
+    private final List<String> include;
+
+    public AnswerFormat(List<String> include) {
+        this.include = List.copyOf(include);
+    }
+
+    /** The answer as one JSON object on one line. */
+    public String jsonLine(Answer answer) {
+        Map<String, Object> record = fields(answer);
+        if (!include.isEmpty()) {
+            Map<String, JsonNode> input = new LinkedHashMap<>();
+            for (String name : include) {
+                input.put(name, answer.input().get(name));
+            }
+            record.put("input", input);
+        }
+        return JSON.writeValueAsString(record);
+    }
+
+    /** The CSV header row. */
+    public String csvHeader() {
+        List<String> columns = new ArrayList<>(FIELDS);
+        include.forEach(name -> columns.add("input." + name));
+        return csv(columns.toArray(String[]::new));
+    }
+
+    /** The answer as one CSV record (it may span lines where a field has line breaks). */
+    public String csvLine(Answer answer) {
+        List<String> values = new ArrayList<>();
+        for (Object value : fields(answer).values()) {
+            values.add(value == null ? "" : value.toString());
+        }
+        for (String name : include) {
+            JsonNode value = answer.input().get(name);
+            values.add(value == null || value.isNull() ? "" : value.isValueNode() ? value.asString()
+                    : value.toString());
+        }
+        return csv(values.toArray(String[]::new));
+    }
+
+    /** A failure as one line of the errors file. */
+    public static String errorLine(Failure failure) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", failure.id());
+        record.put("line", failure.line());
+        record.put("model", failure.model());
+        record.put("seed", failure.seed());
+        record.put("kind", failure.kind());
+        record.put("message", failure.message());
+        record.put("attempts", failure.attempts());
+        return JSON.writeValueAsString(record);
+    }
+
+    private static Map<String, Object> fields(Answer answer) {
+        var response = answer.response();
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", answer.id());
+        record.put("model", answer.model());
+        record.put("seed", answer.seed());
+        record.put("response", response.response());
+        record.put("thinking", response.thinking());
+        record.put("done_reason", response.doneReason());
+        record.put("prompt_eval_count", response.promptEvalCount());
+        record.put("eval_count", response.evalCount());
+        record.put("total_duration", response.totalDuration());
+        record.put("load_duration", response.loadDuration());
+        record.put("prompt_eval_duration", response.promptEvalDuration());
+        record.put("eval_duration", response.evalDuration());
+        record.put("tokens_per_second", answer.tokensPerSecond());
+        record.put("latency_ms", answer.latencyMs());
+        record.put("attempts", answer.attempts());
+        return record;
+    }
+
+    private static String csv(String[] values) {
+        StringWriter out = new StringWriter();
+        try (ICSVWriter writer = new CSVWriter(out, ',', '"', '"', "")) {
+            writer.writeNext(values, false);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+}
