@@ -1,0 +1,44 @@
+package dev.promptbatch.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code promptbatch} command and its subcommands. */
+@Command(name = "promptbatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Runs prompts over a file of records against Ollama, resumably.",
+        subcommands = {RunCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+public final class PromptBatchCli implements Runnable {
+    /** Exit code: nothing was run (bad usage, spec, input, server or model). */
+    public static final int NOTHING_RUN = 2;
+
+    private final CliEnvironment environment;
+
+    PromptBatchCli(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    /** Runs one command line and returns its exit code. */
+    public static int execute(CliEnvironment environment, String... args) {
+        CommandLine commandLine = new CommandLine(new PromptBatchCli(environment), new CommandFactory(environment));
+        commandLine.setOut(environment.out());
+        commandLine.setErr(environment.err());
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(environment.out());
+    }
+
+    /** Hands each command the environment it runs in. */
+    private record CommandFactory(CliEnvironment environment) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                return type.getDeclaredConstructor(CliEnvironment.class).newInstance(environment);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.promptbatch.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+import dev.promptbatch.generation.InputCheck;
+import dev.promptbatch.input.InputException;
+import dev.promptbatch.job.JobRunner;
+import dev.promptbatch.job.PreflightException;
+import dev.promptbatch.job.RunReport;
+import dev.promptbatch.job.RunSettings;
+import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.ServerAddress;
+import dev.promptbatch.spec.SpecException;
+import dev.promptbatch.spec.SpecLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code run SPEC}: runs the job, or resumes its last unfinished execution. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the job a spec describes, or resumes it where it stopped.",
+                "Exit codes: 0 completed; 3 completed with failed records (see the errors file); "
+                        + "1 failed, run the same command again to resume; 2 nothing was run."})
+final class RunCommand implements Callable<Integer> {
+    static final int COMPLETED = 0;
+    static final int FAILED = 1;
+    static final int COMPLETED_WITH_FAILURES = 3;
+
+    private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "The job spec (YAML), e.g. jobs/nightly.yaml")
+    Path specFile;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE",
+            description = "Sets $${NAME} in the spec's paths and templates; parameters identify the run.")
+    Map<String, String> parameters = new LinkedHashMap<>();
+
+    @Option(names = "--base-url", paramLabel = "URL", description = "The Ollama server (overrides the spec and "
+            + "OLLAMA_BASE_URL / OLLAMA_HOST; default " + ServerAddress.DEFAULT + ").")
+    String baseUrl;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight at most.")
+    Integer concurrency;
+
+    @Option(names = "--db", paramLabel = "PATH", description = "The job database (default: $PROMPTBATCH_DB, "
+            + "else .promptbatch/db).")
+    Path database;
+
+    @Option(names = "--new-run", description = "Start a new run even if one with these parameters exists.")
+    boolean newRun;
+
+    @Option(names = "--simulator", description = "Run against the built-in Ollama simulator (synthetic answers).")
+    boolean simulator;
+
+    private final CliEnvironment environment;
+
+    RunCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() {
+        OllamaSimulator simulated = null;
+        try {
+            JobSpec spec = loadSpec();
+            InputCheck.check(spec);
+            ServerAddress server;
+            if (simulator) {
+                simulated = OllamaSimulator.start(SimulatorSettings.defaults().withModels(spec.models())
+                        .withParallel(spec.concurrency()).withTokensPerSecond(400).withLoadMillis(500));
+                server = ServerAddress.resolve(simulated.baseUrl().toString(), null, Map.of());
+                environment.out().println("Using the built-in Ollama simulator at " + server.display()
+                        + ": the answers are synthetic.");
+            } else {
+                server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
+            }
+            RunSettings settings = new RunSettings(spec, server, databasePath(), parameters, newRun, simulator);
+            return finish(spec, JobRunner.run(settings));
+        } catch (SpecException | InputException | PreflightException e) {
+            environment.err().println("promptbatch: " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        } catch (IOException e) {
+            environment.err().println("promptbatch: cannot start the simulator: " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        } catch (RuntimeException e) {
+            String locked = DatabaseErrors.lockMessage(e, databasePath());
+            if (locked != null) {
+                environment.err().println("promptbatch: " + locked);
+                return PromptBatchCli.NOTHING_RUN;
+            }
+            throw e;
+        } finally {
+            if (simulated != null) {
+                simulated.close();
+            }
+        }
+    }
+
+    private JobSpec loadSpec() {
+        parameters.keySet().forEach(name -> {
+            if (!PARAMETER_NAME.matcher(name).matches() || name.startsWith("promptbatch.")) {
+                throw new SpecException("--param " + name + ": a name of letters, digits, '_', '.' and '-', "
+                        + "not starting with 'promptbatch.'");
+            }
+        });
+        JobSpec spec = new SpecLoader(environment.workingDirectory())
+                .load(environment.workingDirectory().resolve(specFile), parameters, environment.variables());
+        if (concurrency != null) {
+            if (concurrency < 1 || concurrency > 1024) {
+                throw new SpecException("--concurrency: expected a whole number from 1 to 1024, got " + concurrency);
+            }
+            spec = spec.withConcurrency(concurrency);
+        }
+        return spec;
+    }
+
+    private Path databasePath() {
+        if (database != null) {
+            return environment.workingDirectory().resolve(database);
+        }
+        String fromEnvironment = environment.variables().get("PROMPTBATCH_DB");
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return environment.workingDirectory().resolve(fromEnvironment);
+        }
+        return environment.workingDirectory().resolve(".promptbatch/db");
+    }
+
+    private int finish(JobSpec spec, RunReport report) {
+        RunSummary summary = report.summary();
+        OutputFiles files = OutputFiles.of(spec.output());
+        var out = environment.out();
+        switch (report.result()) {
+            case ALREADY_COMPLETE -> out.println(spec.name() + parametersText() + " already completed (execution "
+                    + report.executionId() + "); nothing to do. Use --new-run to run it again.");
+            case COMPLETED -> out.println(spec.name() + parametersText() + " completed in "
+                    + Elapsed.format(report.wallTime()) + ".");
+            case FAILED -> out.println(spec.name() + parametersText() + " failed: " + report.message());
+        }
+        out.print(summary.table(report.wallTime()));
+        out.println("Output: " + environment.workingDirectory().relativize(files.output().toAbsolutePath())
+                + " (" + summary.answered() + " answers)");
+        if (summary.failed() > 0) {
+            out.println("Errors: " + environment.workingDirectory().relativize(files.errors().toAbsolutePath())
+                    + " (" + summary.failed() + " records failed)");
+        }
+        return switch (report.result()) {
+            case ALREADY_COMPLETE -> COMPLETED;
+            case COMPLETED -> summary.failed() > 0 ? COMPLETED_WITH_FAILURES : COMPLETED;
+            case FAILED -> {
+                out.println("Nothing answered is lost: run the same command again to resume.");
+                yield FAILED;
+            }
+        };
+    }
+
+    private String parametersText() {
+        if (parameters.isEmpty()) {
+            return "";
+        }
+        StringJoiner text = new StringJoiner(", ", " (", ")");
+        parameters.forEach((name, value) -> text.add(name + "=" + value));
+        return text.toString();
+    }
+}

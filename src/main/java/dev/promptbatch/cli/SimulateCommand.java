@@ -1,0 +1,70 @@
+package dev.promptbatch.cli;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code simulate}: serves the built-in Ollama simulator until stopped. */
+@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serves an Ollama-compatible simulator on 127.0.0.1 until stopped (Ctrl-C).",
+                "Answers are synthetic, deterministic for a seed or temperature 0."})
+final class SimulateCommand implements Callable<Integer> {
+    @Option(names = "--port", paramLabel = "N", description = "Port (default ${DEFAULT-VALUE}, Ollama's own; "
+            + "0 picks a free one).")
+    int port = 11434;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "Generation slots (default ${DEFAULT-VALUE}).")
+    int parallel = SimulatorSettings.defaults().parallel();
+
+    @Option(names = "--tokens-per-second", paramLabel = "X",
+            description = "Generation speed per slot; 0 answers at once (default ${DEFAULT-VALUE}).")
+    double tokensPerSecond = SimulatorSettings.defaults().tokensPerSecond();
+
+    @Option(names = "--load-ms", paramLabel = "N", description = "Model load time (default ${DEFAULT-VALUE}).")
+    long loadMillis = SimulatorSettings.defaults().loadMillis();
+
+    @Option(names = "--models", paramLabel = "a,b", split = ",",
+            description = "Models the server has (default: ${DEFAULT-VALUE}).")
+    List<String> models = SimulatorSettings.defaults().models();
+
+    private final CliEnvironment environment;
+
+    SimulateCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SimulatorSettings settings;
+        try {
+            settings = SimulatorSettings.defaults().withPort(port).withParallel(parallel)
+                    .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models);
+        } catch (IllegalArgumentException e) {
+            environment.err().println("promptbatch simulate: " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        }
+        OllamaSimulator simulator;
+        try {
+            simulator = OllamaSimulator.start(settings);
+        } catch (IOException e) {
+            environment.err().println("promptbatch simulate: cannot listen on port " + port + ": " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            simulator.close();
+            stopped.countDown();
+        }));
+        environment.out().println("Ollama simulator on " + simulator.baseUrl() + " with " + String.join(", ",
+                settings.models()) + "; " + settings.parallel() + " slots, " + settings.tokensPerSecond()
+                + " tokens/s. Stop with Ctrl-C.");
+        stopped.await();
+        return 0;
+    }
+}
