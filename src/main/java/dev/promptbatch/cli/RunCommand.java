@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.input.InputException;
+import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobRunner;
-import dev.promptbatch.job.PreflightException;
+import dev.promptbatch.job.RunRefusedException;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.OutputFiles;
@@ -30,11 +31,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the job a spec describes, or resumes it where it stopped.",
                 "Exit codes: 0 completed; 3 completed with failed records (see the errors file); "
-                        + "1 failed, run the same command again to resume; 2 nothing was run."})
+                        + "1 failed, run the same command again to resume; 2 nothing was run; "
+                        + "130 / 143 stopped by SIGINT / SIGTERM, resumable."})
 final class RunCommand implements Callable<Integer> {
     static final int COMPLETED = 0;
     static final int FAILED = 1;
     static final int COMPLETED_WITH_FAILURES = 3;
+    static final int STOPPED_BY_SIGINT = 130;
+    static final int STOPPED_BY_SIGTERM = 143;
 
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
@@ -84,9 +88,14 @@ final class RunCommand implements Callable<Integer> {
             } else {
                 server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
             }
-            RunSettings settings = new RunSettings(spec, server, databasePath(), parameters, newRun, simulator);
-            return finish(spec, JobRunner.run(settings));
-        } catch (SpecException | InputException | PreflightException e) {
+            GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
+            RunSettings settings = new RunSettings(spec, server, databasePath(), parameters, newRun, simulator, stop);
+            RunReport report;
+            try (StopSignals signals = new StopSignals(stop)) {
+                report = JobRunner.run(settings);
+            }
+            return finish(spec, report, stop);
+        } catch (SpecException | InputException | RunRefusedException e) {
             environment.err().println("promptbatch: " + e.getMessage());
             return PromptBatchCli.NOTHING_RUN;
         } catch (IOException e) {
@@ -125,26 +134,21 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Path databasePath() {
-        if (database != null) {
-            return environment.workingDirectory().resolve(database);
-        }
-        String fromEnvironment = environment.variables().get("PROMPTBATCH_DB");
-        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return environment.workingDirectory().resolve(fromEnvironment);
-        }
-        return environment.workingDirectory().resolve(".promptbatch/db");
+        return DatabasePath.resolve(database, environment);
     }
 
-    private int finish(JobSpec spec, RunReport report) {
+    private int finish(JobSpec spec, RunReport report, GracefulStop stop) {
         RunSummary summary = report.summary();
         OutputFiles files = OutputFiles.of(spec.output());
         var out = environment.out();
         switch (report.result()) {
             case ALREADY_COMPLETE -> out.println(spec.name() + parametersText() + " already completed (execution "
-                    + report.executionId() + "); nothing to do. Use --new-run to run it again.");
+                    + report.executionId() + "); nothing to do" + (report.message() == null ? "" : "; "
+                    + report.message()) + ". Use --new-run to run it again.");
             case COMPLETED -> out.println(spec.name() + parametersText() + " completed in "
                     + Elapsed.format(report.wallTime()) + ".");
             case FAILED -> out.println(spec.name() + parametersText() + " failed: " + report.message());
+            case STOPPED -> out.println(spec.name() + parametersText() + " " + report.message() + ".");
         }
         out.print(summary.table(report.wallTime()));
         out.println("Output: " + environment.workingDirectory().relativize(files.output().toAbsolutePath())
@@ -159,6 +163,10 @@ final class RunCommand implements Callable<Integer> {
             case FAILED -> {
                 out.println("Nothing answered is lost: run the same command again to resume.");
                 yield FAILED;
+            }
+            case STOPPED -> {
+                out.println("Everything answered is saved: run the same command again to resume.");
+                yield "TERM".equals(stop.signal()) ? STOPPED_BY_SIGTERM : STOPPED_BY_SIGINT;
             }
         };
     }

@@ -7,6 +7,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
@@ -22,6 +24,10 @@ import java.util.function.Supplier;
  *
  * <p>An item that starts a new group (another model) waits until every earlier item is handed over, so that two
  * groups never run at once.
+ *
+ * <p>Stopping comes in two strengths, callable from any thread: {@link #stopIntake()} lets work under way finish and
+ * drops the rest; {@link #abandon()} interrupts work under way too. Either way {@link #next()} then returns null at
+ * the first item that did not finish.
  */
 public final class OrderedPipeline<T, R> implements AutoCloseable {
     private final Supplier<T> source;
@@ -30,7 +36,11 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
     private final int window;
     private final ExecutorService workers;
     private final Deque<Future<R>> pending = new ArrayDeque<>();
+    private static final long POLL_MILLIS = 100;
+
     private volatile boolean failed;
+    private volatile boolean stopping;
+    private volatile boolean abandoned;
     private T held;
     private T lastSubmitted;
     private boolean sourceDone;
@@ -53,27 +63,54 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
     }
 
     /**
-     * The next result in input order, or null when the source is exhausted and every result was handed over.
-     * An exception thrown by the work is rethrown here, in its turn, and stops work not yet started.
+     * The next result in input order, or null when the source is exhausted and every result was handed over, or
+     * when a stop reached the next item. An exception thrown by the work is rethrown here, in its turn, and stops
+     * work not yet started.
      */
     public R next() throws InterruptedException {
         fill();
-        Future<R> head = pending.poll();
-        if (head == null) {
-            return null;
-        }
-        try {
-            return head.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
+        Future<R> head = pending.peek();
+        while (head != null) {
+            if (abandoned) {
+                pending.forEach(future -> future.cancel(true));
+                return null;
             }
-            throw new IllegalStateException(e.getCause());
+            try {
+                R result = head.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                pending.poll();
+                return result;
+            } catch (TimeoutException e) {
+                // Poll again, so that abandon() is noticed while a slow answer is awaited.
+            } catch (CancellationException e) {
+                return null;
+            } catch (ExecutionException e) {
+                if (stopping && e.getCause() instanceof CancellationException) {
+                    return null;
+                }
+                pending.poll();
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
         }
+        return null;
+    }
+
+    /** Sends nothing new: work not yet started is dropped, work under way may finish. */
+    public void stopIntake() {
+        stopping = true;
+    }
+
+    /** Gives up on work under way as well, interrupting it. */
+    public void abandon() {
+        stopping = true;
+        abandoned = true;
+        workers.shutdownNow();
     }
 
     private void fill() {
-        while (pending.size() < window && !sourceDone) {
+        while (pending.size() < window && !sourceDone && !stopping) {
             T item = held != null ? held : source.get();
             held = null;
             if (item == null) {
@@ -85,8 +122,8 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
                 return;
             }
             pending.add(workers.submit(() -> {
-                if (failed) {
-                    throw new CancellationException("an earlier item failed");
+                if (failed || stopping) {
+                    throw new CancellationException("not started: the run is stopping");
                 }
                 try {
                     return work.apply(item);

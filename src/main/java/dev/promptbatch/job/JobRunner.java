@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import org.slf4j.Logger;
@@ -29,6 +31,7 @@ import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.spec.JobSpec;
 
 /**
  * Runs a job instance: the job name plus the {@code --param} values. A first run starts it; a run after a failure
@@ -45,29 +48,74 @@ public final class JobRunner {
     }
 
     public static RunReport run(RunSettings settings) {
-        createParent(settings.spec().output());
+        JobSpec spec = settings.spec();
+        createParent(spec.output());
         createParent(settings.database());
-        try (ConfigurableApplicationContext context = BatchContext.start(settings)) {
+        checkNotInUse(settings.database());
+        RunFingerprint fingerprint = RunFingerprint.of(spec);
+        try (ConfigurableApplicationContext context = BatchContext.start(settings);
+                DatabaseOwner owner = DatabaseOwner.claim(settings.database(), spec.name(), settings.parameters())) {
             JobRepository repository = context.getBean(JobRepository.class);
             Job job = context.getBean(Job.class);
             JobOperator operator = context.getBean(JobOperator.class);
             recoverDeadExecutions(repository, operator, job.getName());
-            JobParameters parameters = parameters(repository, job.getName(), settings);
+            JobParameters parameters = parameters(repository, job.getName(), settings, fingerprint);
             JobExecution last = repository.getLastJobExecution(job.getName(), parameters);
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
-                return report(settings, repository, last, RunReport.Result.ALREADY_COMPLETE, null);
+                return report(settings, repository, last, RunReport.Result.ALREADY_COMPLETE,
+                        fingerprint.changeSince(last.getJobParameters(), spec).map(change -> "since it ran, "
+                                + change + ": its output is from the earlier input and spec").orElse(null));
+            }
+            if (last != null) {
+                fingerprint.changeSince(last.getJobParameters(), spec).ifPresent(change -> {
+                    throw new RunRefusedException("cannot resume " + spec.name() + ": " + change + " since the "
+                            + "interrupted run (execution " + last.getId() + "); resuming would mix two runs in one "
+                            + "output. Run again with --new-run to start over.");
+                });
+            }
+            if (settings.stop().requested()) {
+                return new RunReport(RunReport.Result.STOPPED, last == null ? 0 : last.getId(), Duration.ZERO,
+                        "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), spec.models()));
             }
             preflight(context.getBean(OllamaClient.class), settings);
-            JobExecution execution = operator.start(job, parameters);
-            if (execution.getStatus() == BatchStatus.COMPLETED) {
-                deleteIfEmpty(OutputFiles.of(settings.spec().output()).errors());
-                return report(settings, repository, execution, RunReport.Result.COMPLETED, null);
+            JobExecution execution;
+            try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class), owner)) {
+                execution = operator.start(job, parameters);
             }
-            return report(settings, repository, execution, RunReport.Result.FAILED, failureMessage(execution));
+            return switch (execution.getStatus()) {
+                case COMPLETED -> {
+                    deleteIfEmpty(OutputFiles.of(spec.output()).errors());
+                    yield report(settings, repository, execution, RunReport.Result.COMPLETED, null);
+                }
+                case STOPPED -> report(settings, repository, execution, RunReport.Result.STOPPED,
+                        "stopped by SIG" + settings.stop().signal());
+                default -> report(settings, repository, execution, RunReport.Result.FAILED,
+                        failureMessage(execution));
+            };
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses at once when a live process has the database open, and says what it waits for when the last process
+     * to have it died: HSQLDB takes over a dead process's lock only once its heartbeat is about ten seconds old.
+     */
+    private static void checkNotInUse(Path database) {
+        Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(database);
+        if (owner.isPresent() && owner.get().alive()) {
+            DatabaseOwner.Owner running = owner.get();
+            throw new RunRefusedException("the job database " + database + " is in use: job " + running.job()
+                    + (running.parameters().isEmpty() ? "" : " " + running.parameters()) + " is running in process "
+                    + running.pid() + " since " + LocalDateTime.ofInstant(running.since(), ZoneId.systemDefault())
+                    .withNano(0) + ". Wait for it to finish, or use --db for another database.");
+        }
+        if (Files.exists(database.resolveSibling(database.getFileName() + ".lck"))) {
+            log.info("The job database was left open by a process that stopped{}; waiting for its lock to expire "
+                    + "(up to about 15 s)", owner.map(o -> " (process " + o.pid() + ", job " + o.job() + ")")
+                    .orElse(""));
         }
     }
 
@@ -84,7 +132,8 @@ public final class JobRunner {
     }
 
     /** The parameters of the instance to run: the newest with the same {@code --param} values, or a new one. */
-    private static JobParameters parameters(JobRepository repository, String jobName, RunSettings settings) {
+    private static JobParameters parameters(JobRepository repository, String jobName, RunSettings settings,
+            RunFingerprint fingerprint) {
         Map<String, String> wanted = new TreeMap<>(settings.parameters());
         long newest = 0;
         for (JobInstance instance : repository.getJobInstances(jobName, 0, Integer.MAX_VALUE)) {
@@ -101,6 +150,7 @@ public final class JobRunner {
         JobParametersBuilder builder = new JobParametersBuilder();
         wanted.forEach((name, value) -> builder.addString(name, value, true));
         builder.addLong(INSTANCE, instance, true);
+        fingerprint.addTo(builder);
         return builder.toJobParameters();
     }
 
@@ -120,13 +170,13 @@ public final class JobRunner {
         try {
             version = client.version();
         } catch (OllamaException e) {
-            throw new PreflightException("cannot reach Ollama at " + url + ": " + e.getMessage()
+            throw new RunRefusedException("cannot reach Ollama at " + url + ": " + e.getMessage()
                     + ". Start it with 'ollama serve', or set --base-url, server.base-url or OLLAMA_HOST.");
         }
         List<ModelInfo> available = client.models();
         for (String model : settings.spec().models()) {
             if (available.stream().noneMatch(m -> m.matches(model))) {
-                throw new PreflightException("model '" + model + "' is not on the server at " + url
+                throw new RunRefusedException("model '" + model + "' is not on the server at " + url
                         + ". Pull it with 'ollama pull " + model + "'.");
             }
         }

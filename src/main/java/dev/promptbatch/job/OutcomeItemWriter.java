@@ -22,10 +22,18 @@ import dev.promptbatch.output.OutputFiles;
  * the last committed position, so a line is never written twice.
  */
 public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
+    /** Lines in the output and errors files as of the last commit, kept by the flat-file writers themselves. */
+    public static final String ANSWERS_WRITTEN = "output.written";
+    public static final String FAILURES_WRITTEN = "errors.written";
+
     private final FlatFileItemWriter<Answer> answers;
     private final FlatFileItemWriter<Failure> failures;
+    private final RunProgress progress;
+    private long pendingAnswers;
+    private long pendingFailures;
 
-    public OutcomeItemWriter(OutputFiles files, AnswerFormat format) {
+    public OutcomeItemWriter(OutputFiles files, AnswerFormat format, RunProgress progress) {
+        this.progress = progress;
         FlatFileItemWriterBuilder<Answer> output = new FlatFileItemWriterBuilder<Answer>()
                 .name("output")
                 .resource(new FileSystemResource(files.output()))
@@ -61,18 +69,25 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
         }
         answers.write(new Chunk<>(answered));
         failures.write(new Chunk<>(failed));
+        pendingAnswers += answered.size();
+        pendingFailures += failed.size();
     }
 
     @Override
     public void open(ExecutionContext context) {
         answers.open(context);
         failures.open(context);
+        progress.resumedFrom(context.getLong(ANSWERS_WRITTEN, 0L), context.getLong(FAILURES_WRITTEN, 0L));
     }
 
+    /** Called just before the chunk commits: what was written since is about to count. */
     @Override
     public void update(ExecutionContext context) {
         answers.update(context);
         failures.update(context);
+        progress.committed(pendingAnswers, pendingFailures);
+        pendingAnswers = 0;
+        pendingFailures = 0;
     }
 
     @Override

@@ -35,16 +35,23 @@ public class PromptBatchJobConfiguration {
     }
 
     @Bean
+    RunProgress runProgress() {
+        return new RunProgress();
+    }
+
+    @Bean
     Job promptBatchJob(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            RunSettings settings, OllamaClient client) {
+            RunSettings settings, OllamaClient client, RunProgress progress) {
         JobSpec spec = settings.spec();
         int concurrency = spec.concurrency();
         Step generate = new StepBuilder(STEP, jobRepository)
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(() -> new WorkPlan(spec.input(), spec.models()),
-                        new Generator(spec, client), concurrency, Math.max(32, WINDOW_PER_REQUEST * concurrency)))
-                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include())))
+                        new Generator(spec, client), concurrency, Math.max(32, WINDOW_PER_REQUEST * concurrency),
+                        settings.stop()))
+                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include()),
+                        progress))
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();
     }

@@ -12,6 +12,6 @@ import dev.promptbatch.output.RunSummary;
  */
 public record RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary) {
     public enum Result {
-        COMPLETED, ALREADY_COMPLETE, FAILED
+        COMPLETED, ALREADY_COMPLETE, FAILED, STOPPED
     }
 }

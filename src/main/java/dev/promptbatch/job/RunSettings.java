@@ -12,7 +12,8 @@ import dev.promptbatch.spec.ServerAddress;
  * @param parameters the {@code --param} values; with the job name they identify the job instance
  * @param newRun     start a new instance even if one with these parameters exists
  * @param simulated  the answers come from the built-in simulator
+ * @param stop       set by signal handlers to stop the run gracefully
  */
 public record RunSettings(JobSpec spec, ServerAddress server, Path database, Map<String, String> parameters,
-        boolean newRun, boolean simulated) {
+        boolean newRun, boolean simulated, GracefulStop stop) {
 }

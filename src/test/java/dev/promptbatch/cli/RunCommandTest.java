@@ -226,6 +226,51 @@ class RunCommandTest {
     }
 
     @Test
+    void resumingAfterTheInputOrSpecChangedIsRefusedAndNewRunStartsOver() throws IOException {
+        StringBuilder input = new StringBuilder("n,text\n");
+        IntStream.rangeClosed(1, 30).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
+        Path inputFile = job.write("input/c.csv", input.toString());
+        String spec = """
+                name: changes
+                input: input/c.csv
+                id-field: n
+                model: llama3.2:3b
+                prompt: "{{text}}"
+                output: output/c.jsonl
+                concurrency: 1
+                retry: {max-attempts: 1}
+                """;
+        Path specFile = job.write("jobs/c.yaml", spec);
+        simulator.faults().failWhen(request -> request.prompt().equals("record 20"), Fault.SERVICE_UNAVAILABLE);
+        assertThat(job.run("run", "jobs/c.yaml")).isEqualTo(1);
+        assertThat(ids(job.jsonLines("output/c.jsonl"))).isEqualTo(range(1, 16));
+        simulator.faults().clear();
+
+        String longer = input + "31,record 31\n";
+        Files.writeString(inputFile, longer);
+        assertThat(job.run("run", "jobs/c.yaml")).isEqualTo(2);
+        assertThat(job.err).contains("cannot resume changes: " + inputFile + " changed (it was " + input.length()
+                + " bytes with SHA-256 ").contains("it is " + longer.length() + " bytes")
+                .contains("Run again with --new-run to start over.");
+
+        Files.writeString(inputFile, input.toString());
+        Files.writeString(specFile, spec.replace("\"{{text}}\"", "\"Say {{text}}\""));
+        assertThat(job.run("run", "jobs/c.yaml")).isEqualTo(2);
+        assertThat(job.err).contains("cannot resume changes: " + specFile + " changed in what shapes the answers");
+        assertThat(ids(job.jsonLines("output/c.jsonl"))).isEqualTo(range(1, 16));
+
+        assertThat(job.run("run", "jobs/c.yaml", "--new-run")).isZero();
+        assertThat(ids(job.jsonLines("output/c.jsonl"))).isEqualTo(range(1, 30));
+        IntStream.rangeClosed(1, 30).forEach(n ->
+                assertThat(simulator.stats().requestsForPrompt("Say record " + n)).isEqualTo(1));
+
+        Files.writeString(specFile, spec);
+        assertThat(job.run("run", "jobs/c.yaml")).isEqualTo(0);
+        assertThat(job.out).contains("changes already completed (execution 1); nothing to do; since it ran, "
+                + specFile + " changed in what shapes the answers");
+    }
+
+    @Test
     void neverMoreRequestsInFlightThanConcurrency() throws IOException {
         simulator.close();
         simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL)).withParallel(8)

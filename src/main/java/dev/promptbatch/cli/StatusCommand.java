@@ -1,0 +1,93 @@
+package dev.promptbatch.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+
+import dev.promptbatch.job.DatabaseOwner;
+import dev.promptbatch.job.ExecutionHistory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code status [JOB]}: recent executions, and the progress of one running now. */
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Lists recent executions: id, job, parameters, status, start, end, records read / "
+                + "written in that execution, and answered / failed for the whole run.",
+                "Works while a run holds the database in another process, and shows that run's progress."})
+final class StatusCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "JOB", description = "Only this job.")
+    String job;
+
+    @Option(names = "--db", paramLabel = "PATH", description = "The job database (default: $PROMPTBATCH_DB, "
+            + "else .promptbatch/db).")
+    Path database;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Executions to list (default ${DEFAULT-VALUE}).")
+    int limit = 20;
+
+    private final CliEnvironment environment;
+
+    StatusCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() {
+        Path db = DatabasePath.resolve(database, environment);
+        PrintWriter out = environment.out();
+        if (!ExecutionHistory.exists(db)) {
+            out.println("No runs yet: there is no job database at " + db + ".");
+            return 0;
+        }
+        List<ExecutionHistory.Execution> executions = ExecutionHistory.read(db, job, limit);
+        Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(db).filter(DatabaseOwner.Owner::alive);
+        if (executions.isEmpty()) {
+            out.println(job == null ? "No runs yet." : "No runs of " + job + ".");
+        } else {
+            out.printf(Locale.ROOT, "%5s  %-24s %-22s %-10s %-19s  %-19s %8s %8s %9s %7s%n", "id", "job",
+                    "parameters", "status", "started", "ended", "read", "written", "answered", "failed");
+            for (ExecutionHistory.Execution e : executions) {
+                out.printf(Locale.ROOT, "%5d  %-24s %-22s %-10s %-19s  %-19s %8d %8d %9d %7d%n", e.id(), e.job(),
+                        parameters(e.parameters()), e.status(), time(e.start()), time(e.end()), e.read(),
+                        e.written(), e.answered(), e.failed());
+            }
+        }
+        owner.ifPresent(running -> {
+            out.println();
+            out.println("Running now in process " + running.pid() + " since "
+                    + time(LocalDateTime.ofInstant(running.since(), ZoneId.systemDefault())) + ": " + running.job()
+                    + " " + parameters(running.parameters()));
+            if (running.progress() != null && running.progress().isObject()) {
+                out.println("  " + running.progress().get("answered") + " answered, " + running.progress()
+                        .get("failed") + " failed, " + running.progress().get("answers_per_minute")
+                        + " answers/min");
+            }
+        });
+        return 0;
+    }
+
+    private static String parameters(Map<String, String> parameters) {
+        StringJoiner text = new StringJoiner(",");
+        parameters.forEach((name, value) -> {
+            if (!name.startsWith("promptbatch.")) {
+                text.add(name + "=" + value);
+            }
+        });
+        return text.length() == 0 ? "-" : text.toString();
+    }
+
+    private static String time(LocalDateTime time) {
+        return time == null ? "-" : TIME.format(time);
+    }
+}

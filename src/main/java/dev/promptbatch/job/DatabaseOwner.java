@@ -1,0 +1,95 @@
+package dev.promptbatch.job;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code DB.owner.json} beside the job database: which process has it open, for which job, since when, and how far
+ * the run has got. HSQLDB's own lock admits one process but names none, and after a crash it makes the next opener
+ * wait about ten seconds; this file lets a second run be refused at once with a useful message, a run after a
+ * crash say what it is waiting for, and {@code status} show a run in progress.
+ */
+public final class DatabaseOwner implements AutoCloseable {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** The file's content. */
+    public record Owner(long pid, Instant processStart, String job, Map<String, String> parameters, Instant since,
+            JsonNode progress) {
+        /** Whether the process that wrote this is still the same running process. */
+        public boolean alive() {
+            return ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
+                    .map(start -> processStart == null || start.equals(processStart)).orElse(false);
+        }
+    }
+
+    private final Path file;
+    private final Owner owner;
+
+    private DatabaseOwner(Path file, Owner owner) {
+        this.file = file;
+        this.owner = owner;
+    }
+
+    public static Path fileFor(Path database) {
+        return database.resolveSibling(database.getFileName() + ".owner.json");
+    }
+
+    /** The owner recorded for this database, if any, alive or not. */
+    public static Optional<Owner> read(Path database) {
+        Path file = fileFor(database);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), Owner.class));
+        } catch (JacksonException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Records this process as the owner; the database must already be open, so that the claim is true. */
+    static DatabaseOwner claim(Path database, String job, Map<String, String> parameters) {
+        ProcessHandle self = ProcessHandle.current();
+        Owner owner = new Owner(self.pid(), self.info().startInstant().orElse(null), job, parameters,
+                Instant.now(), null);
+        DatabaseOwner claimed = new DatabaseOwner(fileFor(database), owner);
+        claimed.write(owner);
+        return claimed;
+    }
+
+    /** Replaces the progress shown by {@code status}. */
+    void progress(Map<String, Object> progress) {
+        write(new Owner(owner.pid(), owner.processStart(), owner.job(), owner.parameters(), owner.since(),
+                JSON.valueToTree(new LinkedHashMap<>(progress))));
+    }
+
+    private void write(Owner content) {
+        try {
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writeValue(temporary.toFile(), content);
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | JacksonException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.promptbatch.job;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.springframework.batch.core.repository.dao.DefaultExecutionContextSerializer;
+
+/**
+ * Reads the executions recorded in a job database, newest first, without taking its lock: the database is opened
+ * read-only, so this works while a run holds it in another process (it sees what that run has committed).
+ */
+public final class ExecutionHistory {
+    /** One execution with its step's counts; {@code answered} and {@code failed} are totals of the whole run. */
+    public record Execution(long id, String job, Map<String, String> parameters, String status,
+            LocalDateTime start, LocalDateTime end, long read, long written, long answered, long failed) {
+    }
+
+    private static final String EXECUTIONS = """
+            select e.JOB_EXECUTION_ID, i.JOB_NAME, e.STATUS, e.START_TIME, e.END_TIME,
+                   s.READ_COUNT, s.WRITE_COUNT, c.SHORT_CONTEXT, c.SERIALIZED_CONTEXT
+            from BATCH_JOB_EXECUTION e
+            join BATCH_JOB_INSTANCE i on i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+            left join BATCH_STEP_EXECUTION s on s.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
+            left join BATCH_STEP_EXECUTION_CONTEXT c on c.STEP_EXECUTION_ID = s.STEP_EXECUTION_ID
+            where (cast(? as varchar(100)) is null or i.JOB_NAME = ?)
+            order by e.JOB_EXECUTION_ID desc
+            limit ?
+            """;
+    private static final String PARAMETERS = """
+            select PARAMETER_NAME, PARAMETER_VALUE from BATCH_JOB_EXECUTION_PARAMS
+            where JOB_EXECUTION_ID = ? and IDENTIFYING = 'Y'
+            """;
+
+    private ExecutionHistory() {
+    }
+
+    /** Whether a job database exists at this path. */
+    public static boolean exists(Path database) {
+        return Files.exists(database.resolveSibling(database.getFileName() + ".script"));
+    }
+
+    public static List<Execution> read(Path database, String job, int limit) {
+        String url = "jdbc:hsqldb:file:" + database.toAbsolutePath()
+                + ";readonly=true;hsqldb.lock_file=false;ifexists=true";
+        try (Connection connection = DriverManager.getConnection(url, "sa", "");
+                PreparedStatement executions = connection.prepareStatement(EXECUTIONS);
+                PreparedStatement parameters = connection.prepareStatement(PARAMETERS)) {
+            executions.setString(1, job);
+            executions.setString(2, job);
+            executions.setInt(3, limit);
+            List<Execution> result = new ArrayList<>();
+            try (ResultSet row = executions.executeQuery()) {
+                while (row.next()) {
+                    long id = row.getLong(1);
+                    Map<String, Object> context = context(row.getString(8), row.getString(9));
+                    result.add(new Execution(id, row.getString(2), parameters(parameters, id), row.getString(3),
+                            time(row.getTimestamp(4)), time(row.getTimestamp(5)), row.getLong(6), row.getLong(7),
+                            count(context, OutcomeItemWriter.ANSWERS_WRITTEN),
+                            count(context, OutcomeItemWriter.FAILURES_WRITTEN)));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the job database " + database + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> parameters(PreparedStatement statement, long execution) throws SQLException {
+        statement.setLong(1, execution);
+        Map<String, String> values = new TreeMap<>();
+        try (ResultSet row = statement.executeQuery()) {
+            while (row.next()) {
+                if (!row.getString(1).equals(JobRunner.INSTANCE)) {
+                    values.put(row.getString(1), row.getString(2));
+                }
+            }
+        }
+        return values;
+    }
+
+    private static Map<String, Object> context(String shortContext, String longContext) {
+        String serialized = longContext != null ? longContext : shortContext;
+        if (serialized == null) {
+            return Map.of();
+        }
+        try {
+            return new DefaultExecutionContextSerializer()
+                    .deserialize(new ByteArrayInputStream(serialized.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    private static long count(Map<String, Object> context, String key) {
+        return context.get(key) instanceof Number number ? number.longValue() : 0;
+    }
+
+    private static LocalDateTime time(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toLocalDateTime();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.promptbatch.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+
+import dev.promptbatch.spec.JobSpec;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What a run's output depends on: the input file (size and SHA-256) and the parts of the spec that shape the
+ * answers and where they go. Kept with each execution, so that resuming after either changed can be refused:
+ * mixing two inputs or two prompts in one output is never right.
+ */
+record RunFingerprint(long inputSize, String inputSha256, String specSha256) {
+    static final String INPUT_SIZE = "promptbatch.input-size";
+    static final String INPUT_SHA256 = "promptbatch.input-sha256";
+    static final String SPEC_SHA256 = "promptbatch.spec-sha256";
+
+    private static final JsonMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+
+    static RunFingerprint of(JobSpec spec) {
+        Map<String, Object> shaping = new LinkedHashMap<>();
+        shaping.put("input", spec.input().toString());
+        shaping.put("id-field", spec.idField());
+        shaping.put("models", spec.models());
+        shaping.put("system", spec.system());
+        shaping.put("prompt", spec.prompt());
+        shaping.put("options", spec.options());
+        shaping.put("format", spec.format());
+        shaping.put("think", spec.think());
+        shaping.put("output", spec.output().toString());
+        shaping.put("include", spec.include());
+        MessageDigest specDigest = sha256();
+        specDigest.update(CANONICAL.writeValueAsBytes(shaping));
+        MessageDigest inputDigest = sha256();
+        long size = 0;
+        try (InputStream in = Files.newInputStream(spec.input())) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                inputDigest.update(buffer, 0, n);
+                size += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new RunFingerprint(size, HexFormat.of().formatHex(inputDigest.digest()),
+                HexFormat.of().formatHex(specDigest.digest()));
+    }
+
+    void addTo(JobParametersBuilder builder) {
+        builder.addLong(INPUT_SIZE, inputSize, false);
+        builder.addString(INPUT_SHA256, inputSha256, false);
+        builder.addString(SPEC_SHA256, specSha256, false);
+    }
+
+    /** What changed since the execution that ran with {@code earlier}, or empty when nothing did. */
+    Optional<String> changeSince(JobParameters earlier, JobSpec spec) {
+        String earlierInput = earlier.getString(INPUT_SHA256);
+        if (earlierInput != null && !earlierInput.equals(inputSha256)) {
+            return Optional.of(spec.input() + " changed (it was " + earlier.getLong(INPUT_SIZE) + " bytes with "
+                    + "SHA-256 " + earlierInput.substring(0, 12) + "..., it is " + inputSize + " bytes with SHA-256 "
+                    + inputSha256.substring(0, 12) + "...)");
+        }
+        String earlierSpec = earlier.getString(SPEC_SHA256);
+        if (earlierSpec != null && !earlierSpec.equals(specSha256)) {
+            return Optional.of(spec.specFile() + " changed in what shapes the answers (input, id-field, models, "
+                    + "system, prompt, options, format, think, output or include)");
+        }
+        return Optional.empty();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.promptbatch.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** {@code java -jar promptbatch.jar ...} as a child process in a working directory, its output kept in files. */
+final class ChildRun {
+    private static final Path JAR = Path.of(System.getProperty("promptbatch.jar", "target/promptbatch.jar"));
+    private static int runs;
+
+    final Process process;
+    final Path stdout;
+    final Path stderr;
+
+    private ChildRun(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static ChildRun start(Path dir, String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        int run = ++runs;
+        Path out = dir.resolve("child-" + run + ".out");
+        Path err = dir.resolve("child-" + run + ".err");
+        try {
+            Process process = new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(new File("/dev/null"))
+                    .start();
+            return new ChildRun(process, out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for the exit code, failing after the given seconds. */
+    int exitCode(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("no exit within " + seconds + " s; stderr: " + text(stderr));
+        }
+        return process.exitValue();
+    }
+
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    void signal(String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+    }
+
+    String out() {
+        return text(stdout);
+    }
+
+    String err() {
+        return text(stderr);
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

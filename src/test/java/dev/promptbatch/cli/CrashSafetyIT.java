@@ -1,0 +1,183 @@
+package dev.promptbatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.promptbatch.simulator.Fault;
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorSettings;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The real jar in a child process against the simulator in this one, killed and signalled as cron jobs are.
+ * The simulator's answers take about 50 ms on 4 slots, so a run of 240 records takes a few seconds.
+ */
+class CrashSafetyIT {
+    private static final int RECORDS = 240;
+    private static final int CONCURRENCY = 4;
+    /** What a crash may cost in requests sent again: the read-ahead window plus one uncommitted chunk. */
+    private static final int RESENT_PER_CRASH_AT_MOST = Math.max(32, 16 * CONCURRENCY) + Math.max(8, CONCURRENCY);
+
+    @TempDir
+    Path dir;
+
+    private OllamaSimulator simulator;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b"))
+                .withParallel(CONCURRENCY).withTokensPerSecond(400).withMeanTokens(20).withLengthSigma(0.3));
+        StringBuilder input = new StringBuilder("n,text\n");
+        IntStream.rangeClosed(1, RECORDS).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
+        Files.writeString(dir.resolve("input.csv"), input.toString());
+        Files.writeString(dir.resolve("job.yaml"), """
+                name: crash
+                input: input.csv
+                id-field: n
+                model: llama3.2:3b
+                prompt: "{{text}}"
+                options: {seed: 3}
+                output: out/answers.jsonl
+                concurrency: %d
+                """.formatted(CONCURRENCY));
+    }
+
+    @AfterEach
+    void tearDown() {
+        simulator.close();
+    }
+
+    @Test
+    void killedAtAnyMomentThenRerunEveryRecordIsInTheOutputExactlyOnce() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        List<BooleanSupplier> killPoints = List.of(
+                () -> simulator.stats().generateRequests() >= 1,
+                () -> lines(output) >= 40 && simulator.stats().generateRequests() > lines(output) + 2,
+                outputGrew(output));
+        for (BooleanSupplier killPoint : killPoints) {
+            ChildRun run = start();
+            await(killPoint, run);
+            run.kill();
+        }
+        ChildRun last = start();
+        assertThat(last.exitCode(120)).as(last.err()).isZero();
+
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        long requests = simulator.stats().generateRequests();
+        assertThat(requests).isBetween((long) RECORDS, (long) RECORDS + killPoints.size() * RESENT_PER_CRASH_AT_MOST);
+        IntStream.rangeClosed(1, RECORDS).forEach(n ->
+                assertThat(simulator.stats().requestsForPrompt("record " + n)).as("record %d", n).isPositive());
+        assertThat(last.err()).contains("was left STARTED by a process that no longer runs")
+                .contains("waiting for its lock to expire");
+    }
+
+    @Test
+    void sigintFinishesTheRequestsInFlightStopsResumablyAndNothingIsSentTwice() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        ChildRun run = start();
+        await(() -> lines(output) >= 24, run);
+        run.signal("INT");
+        assertThat(run.exitCode(60)).as(run.err()).isEqualTo(130);
+        assertThat(run.out()).contains("crash stopped by SIGINT")
+                .contains("Everything answered is saved: run the same command again to resume.");
+        int stoppedAt = lines(output);
+        assertThat(stoppedAt).isLessThan(RECORDS);
+        // Every request sent before the signal was answered and committed: none is sent again.
+        assertThat(simulator.stats().generateRequests()).isEqualTo(stoppedAt);
+
+        ChildRun status = ChildRun.start(dir, "status", "crash");
+        assertThat(status.exitCode(60)).isZero();
+        assertThat(status.out()).containsPattern("STOPPED .* " + stoppedAt + " +0\\n");
+
+        ChildRun resumed = start();
+        assertThat(resumed.exitCode(120)).as(resumed.err()).isZero();
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(simulator.stats().generateRequests()).isEqualTo(RECORDS);
+    }
+
+    @Test
+    void aSecondRunOnTheSameDatabaseIsRefusedAndTheFirstCompletesIntact() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        // Records 41-44 answer only after 15 s: the first run is certainly still going while the others start.
+        simulator.faults().slowMillis(15_000);
+        simulator.faults().failWhen(r -> Set.of("record 41", "record 42", "record 43", "record 44")
+                .contains(r.prompt()), Fault.SLOW);
+        ChildRun first = start();
+        await(() -> lines(output) >= 8, first);
+
+        ChildRun second = start();
+        assertThat(second.exitCode(60)).isEqualTo(2);
+        assertThat(second.err()).contains("is in use: job crash is running in process " + first.process.pid());
+
+        ChildRun status = ChildRun.start(dir, "status");
+        assertThat(status.exitCode(60)).isZero();
+        assertThat(status.out()).contains("STARTED").contains("Running now in process " + first.process.pid());
+
+        assertThat(first.exitCode(120)).as(first.err()).isZero();
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(simulator.stats().generateRequests()).isEqualTo(RECORDS);
+    }
+
+    private ChildRun start() {
+        return ChildRun.start(dir, "run", "job.yaml", "--base-url", simulator.baseUrl().toString());
+    }
+
+    private static void await(BooleanSupplier condition, ChildRun run) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (!run.process.isAlive()) {
+                throw new AssertionError("the run ended before the moment to interrupt it: " + run.err());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the moment to interrupt never came: " + run.err());
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** True once the output file has grown since the first call: the moment a chunk is being committed. */
+    private static BooleanSupplier outputGrew(Path output) {
+        long[] size = {-1};
+        return () -> {
+            long now = bytes(output);
+            if (size[0] < 0 && now > 0) {
+                size[0] = now;
+            }
+            return size[0] >= 0 && now > size[0];
+        };
+    }
+
+    private static int lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).size() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long bytes(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static List<Integer> ids(Path output) throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        return Files.readAllLines(output).stream().map(line -> json.readTree(line).get("id").asInt()).toList();
+    }
+}
