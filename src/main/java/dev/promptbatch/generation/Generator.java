@@ -1,136 +1,160 @@
 package dev.promptbatch.generation;
 
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.promptbatch.input.BadRecord;
-import dev.promptbatch.input.DataRecord;
-import dev.promptbatch.ollama.GenerateRequest;
 import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.output.Answer;
 import dev.promptbatch.output.Failure;
 import dev.promptbatch.output.Outcome;
-import dev.promptbatch.prompt.MissingFieldException;
-import dev.promptbatch.prompt.PromptTemplate;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
 import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Turns one work item into an outcome: renders the templates, sends the request, retries what is worth retrying
- * with exponential backoff and full jitter. A bad record or a request the server rejects becomes a {@link Failure};
- * a request that keeps failing transiently throws {@link GenerationFailedException}, so the run stops resumably.
- * Safe to call from many threads.
+ * Turns one work item into an outcome. A bad record becomes a failure without a request. Otherwise the model is
+ * loaded once (a warm-up request, so the first records do not pay the load under their timeout), and the request is
+ * sent through the {@link ServerGate} and retried with exponential backoff and full jitter while it fails in a way
+ * that can pass. A request the server rejects (4xx, or a 500 naming a mistake in the request) is a failure
+ * ({@code rejected}); so is one that keeps timing out or getting a broken answer ({@code retries-exhausted}).
+ * A server that is unreachable or overloaded never fails a record: the request waits for it, and past
+ * {@code max-outage} the run fails, resumably. Safe to call from many threads.
  */
 public final class Generator {
+    public static final String RETRIES_EXHAUSTED = "retries-exhausted";
+
     private static final Logger log = LoggerFactory.getLogger(Generator.class);
+    private static final Duration SHORTEST_LOAD_TIMEOUT = Duration.ofMinutes(15);
 
     private final JobSpec spec;
     private final OllamaClient client;
-    private final PromptTemplate prompt;
-    private final PromptTemplate system;
+    private final ServerGate gate;
+    private final RequestBuilder requests;
     private final Retry retry;
+    private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
-    public Generator(JobSpec spec, OllamaClient client) {
+    public Generator(JobSpec spec, OllamaClient client, ServerGate gate) {
         this.spec = spec;
         this.client = client;
-        this.prompt = PromptTemplate.parse(spec.prompt());
-        this.system = spec.system() == null ? null : PromptTemplate.parse(spec.system());
+        this.gate = gate;
+        this.requests = new RequestBuilder(spec);
         this.retry = Retry.of("generate", retryConfig(spec.retry()));
     }
 
     public Outcome generate(WorkItem item) {
-        Number seed = seed();
-        if (item.record() instanceof BadRecord bad) {
-            return new Failure(bad.number(), bad.line(), item.model(), seed, Failure.BAD_RECORD, bad.message(), 0);
+        RequestBuilder.Prepared prepared = requests.prepare(item);
+        if (prepared instanceof RequestBuilder.Bad bad) {
+            return bad.failure();
         }
-        DataRecord record = (DataRecord) item.record();
-        Object id = record.number();
-        GenerateRequest request;
-        try {
-            id = id(record);
-            String text = prompt.render(record.fields());
-            if (text.isBlank()) {
-                return new Failure(id, record.line(), item.model(), seed, Failure.BAD_RECORD,
-                        "the prompt renders empty", 0);
-            }
-            request = new GenerateRequest(item.model(), text,
-                    system == null ? null : system.render(record.fields()), spec.options(), spec.format(),
-                    spec.think(), spec.keepAlive());
-        } catch (MissingFieldException e) {
-            return new Failure(id, record.line(), item.model(), seed, Failure.BAD_RECORD, e.getMessage(), 0);
-        }
-        return call(item, record, id, seed, request);
-    }
-
-    private Outcome call(WorkItem item, DataRecord record, Object id, Number seed, GenerateRequest request) {
+        RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
+        load(item.model());
         AtomicInteger attempts = new AtomicInteger();
         AtomicLong latencyMs = new AtomicLong();
-        try {
-            GenerateResponse response = retry.executeSupplier(() -> {
-                attempts.incrementAndGet();
-                long start = System.nanoTime();
-                GenerateResponse answer = client.generate(request);
-                latencyMs.set((System.nanoTime() - start) / 1_000_000);
-                return answer;
-            });
-            return new Answer(id, item.model(), seed, response, latencyMs.get(), attempts.get(), included(record));
-        } catch (OllamaException e) {
-            if (e.isTransient()) {
-                throw new GenerationFailedException("record " + record.number() + " (line " + record.line()
-                        + "), model " + item.model() + ": " + e.getMessage() + " after " + attempts.get()
-                        + " attempts", e);
+        long serverDownSince = 0;
+        while (true) {
+            try {
+                GenerateResponse response = retry.executeSupplier(() -> send(() -> client.generate(ready.request()),
+                        attempts, latencyMs));
+                return new Answer(ready.id(), item.model(), requests.seed(), response, latencyMs.get(),
+                        attempts.get(), ready.included());
+            } catch (OllamaException e) {
+                if (!e.isTransient()) {
+                    return failure(ready, item, Failure.REJECTED, e.getMessage(), attempts.get());
+                }
+                if (!e.serverDown()) {
+                    return failure(ready, item, RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts.get()
+                            + " attempts)", attempts.get());
+                }
+                // Unreachable or overloaded says nothing against the record: keep trying, up to max-outage.
+                long now = System.nanoTime();
+                serverDownSince = serverDownSince == 0 ? now : serverDownSince;
+                if (now - serverDownSince > spec.maxOutage().toNanos()) {
+                    throw new GenerationFailedException("record " + ready.record().number() + " (line "
+                            + ready.record().line() + "): " + e.getMessage() + " for longer than max-outage ("
+                            + spec.maxOutage().toSeconds() + " s)", e);
+                }
             }
-            log.debug("record {} rejected: {}", record.number(), e.getMessage());
-            return new Failure(id, record.line(), item.model(), seed, Failure.REJECTED, e.getMessage(),
-                    attempts.get());
         }
     }
 
-    private Object id(DataRecord record) {
-        if (spec.idField() == null) {
-            return record.number();
+    /** One request through the gate: waits while the server is away, and tells the gate how it went. */
+    private <T> T send(Supplier<T> request, AtomicInteger attempts, AtomicLong latencyMs) {
+        try {
+            gate.enter();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for the server");
         }
-        JsonNode value = PromptTemplate.lookup(record.fields(), spec.idField());
-        if (value == null || value.isNull() || value.isContainer() || value.asString().isBlank()) {
-            throw new MissingFieldException(spec.idField());
+        attempts.incrementAndGet();
+        long start = System.nanoTime();
+        try {
+            T result = request.get();
+            long nanos = System.nanoTime() - start;
+            gate.succeeded(nanos);
+            latencyMs.set(nanos / 1_000_000);
+            return result;
+        } catch (OllamaException e) {
+            gate.failed(System.nanoTime() - start, e);
+            throw e;
+        } catch (RuntimeException e) {
+            gate.abandoned();
+            throw e;
         }
-        return value.asString();
     }
 
-    private Map<String, JsonNode> included(DataRecord record) {
-        Map<String, JsonNode> input = new LinkedHashMap<>();
-        ObjectNode fields = record.fields();
-        for (String name : spec.include()) {
-            input.put(name, PromptTemplate.lookup(fields, name));
+    /**
+     * Loads the model before its first request, once: the others wait for it. The load has a generous timeout of
+     * its own, since a big model can take minutes. A failed load is only reported: the requests will say more.
+     */
+    private void load(String model) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> first = loaded.putIfAbsent(model, mine);
+        if (first != null) {
+            first.join();
+            return;
         }
-        return input;
+        Duration timeout = spec.timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0 ? spec.timeout()
+                : SHORTEST_LOAD_TIMEOUT;
+        try {
+            AtomicLong wallMs = new AtomicLong();
+            Long loadNanos = retry.executeSupplier(() -> send(() -> client.load(model, spec.keepAlive(), timeout),
+                    new AtomicInteger(), wallMs));
+            log.info("Model {} ready: load_duration {} ms (request {} ms)", model,
+                    loadNanos == null ? "not reported" : loadNanos / 1_000_000, wallMs.get());
+        } catch (OllamaException e) {
+            log.warn("Could not load {} ahead of its requests: {}", model, e.getMessage());
+        } finally {
+            mine.complete(null);
+        }
     }
 
-    private Number seed() {
-        Object seed = spec.options().get("seed");
-        return seed instanceof Number number ? number : null;
+    private Failure failure(RequestBuilder.Ready ready, WorkItem item, String kind, String message, int attempts) {
+        log.debug("record {} failed for good: {}", ready.record().number(), message);
+        return new Failure(ready.id(), ready.record().line(), item.model(), requests.seed(), kind, message,
+                attempts);
     }
 
-    private static RetryConfig retryConfig(RetrySpec policy) {
+    private static <T> RetryConfig retryConfig(RetrySpec policy) {
         long initial = policy.initialBackoff().toMillis();
         long max = policy.maxBackoff().toMillis();
-        return RetryConfig.<GenerateResponse>custom()
+        return RetryConfig.<T>custom()
                 .maxAttempts(policy.maxAttempts())
                 .retryOnException(e -> e instanceof OllamaException o && o.isTransient())
-                .intervalBiFunction((Integer attempt, Either<Throwable, GenerateResponse> outcome) -> {
+                .intervalBiFunction((Integer attempt, Either<Throwable, T> outcome) -> {
                     long ceiling = (long) Math.min(max, initial * Math.pow(2, attempt - 1));
                     long wait = ThreadLocalRandom.current().nextLong(ceiling + 1);
                     if (outcome.isLeft() && outcome.getLeft() instanceof OllamaException o

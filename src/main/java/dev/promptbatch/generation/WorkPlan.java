@@ -13,20 +13,22 @@ import dev.promptbatch.input.RecordReader;
 public final class WorkPlan implements AutoCloseable {
     private final Path input;
     private final List<String> models;
+    private final int maxRecordBytes;
     private int modelIndex;
     private RecordReader reader;
     private long position;
 
-    public WorkPlan(Path input, List<String> models) {
+    public WorkPlan(Path input, List<String> models, int maxRecordBytes) {
         this.input = input;
         this.models = List.copyOf(models);
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /** The next item, or null when the plan is done. */
     public WorkItem next() {
         while (modelIndex < models.size()) {
             if (reader == null) {
-                reader = RecordReader.open(input);
+                reader = RecordReader.open(input, maxRecordBytes);
             }
             InputRecord record = reader.next();
             if (record != null) {

@@ -45,12 +45,24 @@ final class JsonLinesRecordReader implements RecordReader {
         try {
             node = JSON.readTree(line.text());
         } catch (JacksonException e) {
-            return new BadRecord(number, line.number(), "invalid JSON: " + e.getOriginalMessage());
+            return new BadRecord(number, line.number(), "invalid JSON" + column(e) + ": " + problem(e));
         }
         if (node instanceof ObjectNode object) {
             return new DataRecord(number, line.number(), object);
         }
         return new BadRecord(number, line.number(), "not a JSON object: found " + describe(node));
+    }
+
+    private static String column(JacksonException e) {
+        return e.getLocation() != null && e.getLocation().getColumnNr() > 0
+                ? " at column " + e.getLocation().getColumnNr() : "";
+    }
+
+    /** Jackson's message without its description of where it read from, which says nothing to a user. */
+    private static String problem(JacksonException e) {
+        String message = e.getOriginalMessage();
+        int where = message.indexOf(" (start marker at");
+        return where > 0 ? message.substring(0, where) : message;
     }
 
     private static String describe(JsonNode node) {

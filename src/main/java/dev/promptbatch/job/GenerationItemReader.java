@@ -8,11 +8,14 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
+import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.OrderedPipeline;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.output.Failure;
 import dev.promptbatch.output.Outcome;
+import dev.promptbatch.spec.ErrorBudget;
 
 /**
  * Reads outcomes, in input order, from a pipeline that keeps {@code concurrency} requests in flight across chunk
@@ -24,23 +27,27 @@ import dev.promptbatch.output.Outcome;
  */
 public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExecutionListener {
     static final String HANDED_OVER = "generation.handed-over";
+    static final String FAILED = "generation.failed";
 
     private final Supplier<WorkPlan> plans;
     private final Generator generator;
     private final int concurrency;
     private final int window;
+    private final ErrorBudget budget;
     private final GracefulStop stop;
     private StepExecution stepExecution;
     private WorkPlan plan;
     private OrderedPipeline<WorkItem, Outcome> pipeline;
     private long handedOver;
+    private long failed;
 
     public GenerationItemReader(Supplier<WorkPlan> plans, Generator generator, int concurrency, int window,
-            GracefulStop stop) {
+            ErrorBudget budget, GracefulStop stop) {
         this.plans = plans;
         this.generator = generator;
         this.concurrency = concurrency;
         this.window = window;
+        this.budget = budget;
         this.stop = stop;
     }
 
@@ -52,6 +59,7 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
     @Override
     public void open(ExecutionContext context) {
         handedOver = context.getLong(HANDED_OVER, 0L);
+        failed = context.getLong(FAILED, 0L);
         plan = plans.get();
         try {
             plan.skip(handedOver);
@@ -69,15 +77,30 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
         Outcome outcome = pipeline.next();
         if (outcome != null) {
             handedOver++;
+            if (outcome instanceof Failure failure) {
+                failed++;
+                if (budget.exceeded(failed, handedOver, false)) {
+                    throw overBudget("the last: line " + failure.line() + ", " + failure.kind() + ": "
+                            + failure.message());
+                }
+            }
         } else if (stop.requested()) {
             stepExecution.setTerminateOnly();
+        } else if (budget.exceeded(failed, handedOver, true)) {
+            throw overBudget("see the errors file");
         }
         return outcome;
+    }
+
+    private GenerationFailedException overBudget(String detail) {
+        return new GenerationFailedException(failed + " of " + handedOver + " records failed, more than "
+                + "max-failures (" + budget + ") allows; " + detail, null);
     }
 
     @Override
     public void update(ExecutionContext context) {
         context.putLong(HANDED_OVER, handedOver);
+        context.putLong(FAILED, failed);
     }
 
     @Override

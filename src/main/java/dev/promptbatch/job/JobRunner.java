@@ -26,9 +26,8 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.promptbatch.generation.GenerationFailedException;
-import dev.promptbatch.ollama.ModelInfo;
 import dev.promptbatch.ollama.OllamaClient;
-import dev.promptbatch.ollama.OllamaException;
+import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.spec.JobSpec;
@@ -165,23 +164,12 @@ public final class JobRunner {
     }
 
     private static void preflight(OllamaClient client, RunSettings settings) {
-        String url = settings.server().display();
-        String version;
-        try {
-            version = client.version();
-        } catch (OllamaException e) {
-            throw new RunRefusedException("cannot reach Ollama at " + url + ": " + e.getMessage()
-                    + ". Start it with 'ollama serve', or set --base-url, server.base-url or OLLAMA_HOST.");
+        ServerCheck.Result server = ServerCheck.check(client, settings.server().display(), settings.spec().models());
+        if (!server.ok()) {
+            throw new RunRefusedException(String.join(" ", server.problems()));
         }
-        List<ModelInfo> available = client.models();
-        for (String model : settings.spec().models()) {
-            if (available.stream().noneMatch(m -> m.matches(model))) {
-                throw new RunRefusedException("model '" + model + "' is not on the server at " + url
-                        + ". Pull it with 'ollama pull " + model + "'.");
-            }
-        }
-        log.info("Ollama {} at {}{}", version, url, settings.simulated() ? " (built-in simulator: answers are "
-                + "synthetic)" : "");
+        log.info("Ollama {} at {}{}", server.version(), settings.server().display(), settings.simulated()
+                ? " (built-in simulator: answers are synthetic)" : "");
     }
 
     private static RunReport report(RunSettings settings, JobRepository repository, JobExecution execution,

@@ -1,5 +1,7 @@
 package dev.promptbatch.job;
 
+import java.time.Duration;
+
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
@@ -10,6 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.promptbatch.generation.Generator;
+import dev.promptbatch.generation.ServerGate;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.output.AnswerFormat;
@@ -34,6 +37,15 @@ public class PromptBatchJobConfiguration {
         return new OllamaClient(settings.server(), settings.spec().timeout());
     }
 
+    /** How often a paused run asks whether the server is back. */
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
+
+    @Bean
+    ServerGate serverGate(OllamaClient client, RunSettings settings) {
+        return new ServerGate(client, settings.server().display(), settings.spec().concurrency(),
+                settings.spec().maxOutage(), PROBE_INTERVAL);
+    }
+
     @Bean
     RunProgress runProgress() {
         return new RunProgress();
@@ -41,15 +53,15 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     Job promptBatchJob(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            RunSettings settings, OllamaClient client, RunProgress progress) {
+            RunSettings settings, OllamaClient client, ServerGate gate, RunProgress progress) {
         JobSpec spec = settings.spec();
         int concurrency = spec.concurrency();
         Step generate = new StepBuilder(STEP, jobRepository)
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
-                .reader(new GenerationItemReader(() -> new WorkPlan(spec.input(), spec.models()),
-                        new Generator(spec, client), concurrency, Math.max(32, WINDOW_PER_REQUEST * concurrency),
-                        settings.stop()))
+                .reader(new GenerationItemReader(() -> new WorkPlan(spec.input(), spec.models(),
+                        spec.maxRecordBytes()), new Generator(spec, client, gate), concurrency,
+                        Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.maxFailures(), settings.stop()))
                 .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include()),
                         progress))
                 .build();

@@ -62,16 +62,30 @@ public final class OllamaClient {
         HttpResponse<String> response = send(post("/api/generate", JSON.writeValueAsString(body), timeout));
         JsonNode answer = parse(response);
         if (!answer.path("done").asBoolean(false)) {
-            throw new OllamaException("the server answered done: false (the generation ended early)", 200, true,
-                    null, null);
+            throw new OllamaException(OllamaException.Reason.NOT_DONE,
+                    "the server answered done: false (the generation ended early)", 200, null, null);
         }
         if (!answer.path("response").isString()) {
-            throw new OllamaException("the answer has no response text", 200, true, null, null);
+            throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no response text", 200,
+                    null, null);
         }
         return new GenerateResponse(answer.get("response").asString(), text(answer, "thinking"),
                 text(answer, "done_reason"), number(answer, "prompt_eval_count"), number(answer, "eval_count"),
                 number(answer, "total_duration"), number(answer, "load_duration"),
                 number(answer, "prompt_eval_duration"), number(answer, "eval_duration"));
+    }
+
+    /**
+     * Loads a model without generating: a generate request with no prompt, which Ollama answers with
+     * {@code done_reason: "load"} once the model is ready. Returns the load duration Ollama reports, or null.
+     */
+    public Long load(String model, Object keepAlive, Duration loadTimeout) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put("stream", false);
+        if (keepAlive != null) body.put("keep_alive", keepAlive);
+        return number(parse(send(post("/api/generate", JSON.writeValueAsString(body), loadTimeout))),
+                "load_duration");
     }
 
     /** {@code GET /api/version}. */
@@ -110,12 +124,14 @@ public final class OllamaClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpTimeoutException e) {
-            throw new OllamaException("no answer within " + request.timeout().map(Duration::toString).orElse("")
-                    .replace("PT", "").toLowerCase(), 0, true, null, e);
+            throw new OllamaException(OllamaException.Reason.TIMEOUT, "no answer within " + request.timeout()
+                    .map(Duration::toString).orElse("").replace("PT", "").toLowerCase(), 0, null, e);
         } catch (ConnectException e) {
-            throw new OllamaException("cannot connect to " + baseUrl + " (is the server running?)", 0, true, null, e);
+            throw new OllamaException(OllamaException.Reason.UNREACHABLE, "cannot connect to " + baseUrl
+                    + " (is the server running?)", 0, null, e);
         } catch (IOException e) {
-            throw new OllamaException("connection failed: " + describe(e), 0, true, null, e);
+            throw new OllamaException(OllamaException.Reason.CONNECTION_LOST, "connection failed: " + describe(e),
+                    0, null, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for " + request.uri());
@@ -124,9 +140,8 @@ public final class OllamaClient {
         if (status == 200) {
             return response;
         }
-        String message = errorMessage(response.body());
-        throw new OllamaException("HTTP " + status + ": " + message, status, isTransient(status, message),
-                retryAfter(response), null);
+        throw new OllamaException(OllamaException.Reason.STATUS, "HTTP " + status + ": "
+                + errorMessage(response.body()), status, retryAfter(response), null);
     }
 
     private static JsonNode parse(HttpResponse<String> response) {
@@ -139,16 +154,8 @@ public final class OllamaClient {
             // reported below: the body is not Ollama's JSON
         }
         String body = response.body();
-        throw new OllamaException("the answer is not Ollama's JSON: "
-                + (body.length() > 80 ? body.substring(0, 80) + "..." : body), 200, true, null, null);
-    }
-
-    /** 5xx and 429 can pass, except a 500 that names a mistake in the request (wrong option type, bad format). */
-    static boolean isTransient(int status, String message) {
-        if (status == 500) {
-            return !(message.contains("must be of type") || message.startsWith("invalid format"));
-        }
-        return status == 429 || status == 502 || status == 503 || status == 504;
+        throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer is not Ollama's JSON: "
+                + (body.length() > 80 ? body.substring(0, 80) + "..." : body), 200, null, null);
     }
 
     private static String errorMessage(String body) {

@@ -15,6 +15,9 @@ import java.util.Map;
  * @param think    null (not sent), a Boolean, or a level string
  * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
  * @param baseUrl  {@code server.base-url}, or null
+ * @param maxOutage how long to wait out an unreachable server before the run fails
+ * @param maxFailures the error budget
+ * @param maxRecordBytes the longest input line (and CSV record) in bytes; a longer one is a bad record
  */
 public record JobSpec(
         Path specFile,
@@ -33,13 +36,18 @@ public record JobSpec(
         int concurrency,
         Duration timeout,
         RetrySpec retry,
-        String baseUrl) {
+        String baseUrl,
+        Duration maxOutage,
+        ErrorBudget maxFailures,
+        int maxRecordBytes) {
 
     public static final int DEFAULT_CONCURRENCY = 4;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(10);
 
     public JobSpec withConcurrency(int newConcurrency) {
         return new JobSpec(specFile, name, input, idField, models, system, prompt, options, format, think,
-                keepAlive, output, include, newConcurrency, timeout, retry, baseUrl);
+                keepAlive, output, include, newConcurrency, timeout, retry, baseUrl, maxOutage, maxFailures,
+                maxRecordBytes);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.promptbatch.input.RecordReader;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -23,11 +24,13 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class SpecLoader {
     private static final List<String> KEYS = List.of("name", "input", "id-field", "model", "models", "system",
             "prompt", "options", "format", "think", "keep-alive", "output", "include", "concurrency", "timeout",
-            "retry", "server");
+            "retry", "max-failures", "max-outage", "max-record-size", "server");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
     private static final List<String> SERVER_KEYS = List.of("base-url");
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
     private static final Pattern PARAMETER = Pattern.compile("\\$\\{([^}]*)}");
+    private static final Pattern BUDGET = Pattern.compile("(\\d+(\\.\\d+)?)\\s*%|(\\d+)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
     private static final Pattern GO_DURATION = Pattern.compile("-?(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+");
 
     private final YAMLMapper yaml = YAMLMapper.builder()
@@ -93,7 +96,8 @@ public final class SpecLoader {
             String prompt = substitute("prompt", requiredString("prompt"));
             return new JobSpec(file, name, input, optionalString("id-field"), models(), system, prompt, options(),
                     format(), think(), keepAlive(), output, stringList("include"), concurrency(),
-                    duration(root, "timeout", JobSpec.DEFAULT_TIMEOUT), retry(), baseUrl());
+                    duration(root, "timeout", JobSpec.DEFAULT_TIMEOUT), retry(), baseUrl(),
+                    duration(root, "max-outage", JobSpec.DEFAULT_MAX_OUTAGE), maxFailures(), maxRecordBytes());
         }
 
         private List<String> models() {
@@ -196,6 +200,47 @@ public final class SpecLoader {
                 throw error("concurrency", "a whole number from 1 to 1024");
             }
             return node.asInt();
+        }
+
+        private ErrorBudget maxFailures() {
+            JsonNode node = root.get("max-failures");
+            if (node == null || node.isNull()) {
+                return ErrorBudget.UNLIMITED;
+            }
+            Matcher m = BUDGET.matcher(node.asString().trim());
+            if (!(node.isIntegralNumber() || node.isString()) || !m.matches()) {
+                throw error("max-failures", "a number of records such as 10, or a percentage such as 5%");
+            }
+            if (m.group(3) != null) {
+                return ErrorBudget.count(Long.parseLong(m.group(3)));
+            }
+            double percent = Double.parseDouble(m.group(1));
+            if (percent > 100) {
+                throw error("max-failures", "a percentage from 0% to 100%");
+            }
+            return ErrorBudget.percent(percent);
+        }
+
+        private int maxRecordBytes() {
+            JsonNode node = root.get("max-record-size");
+            if (node == null || node.isNull()) {
+                return RecordReader.DEFAULT_MAX_RECORD_BYTES;
+            }
+            Matcher m = SIZE.matcher(node.asString().trim());
+            long bytes = -1;
+            if ((node.isIntegralNumber() || node.isString()) && m.matches()) {
+                long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+                    case "KiB" -> 1L << 10;
+                    case "MiB" -> 1L << 20;
+                    case "GiB" -> 1L << 30;
+                    default -> 1;
+                };
+                bytes = Long.parseLong(m.group(1)) * unit;
+            }
+            if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+                throw error("max-record-size", "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB");
+            }
+            return (int) bytes;
         }
 
         private RetrySpec retry() {

@@ -170,7 +170,7 @@ class RunCommandTest {
                 "{\"id\":\"3\",\"line\":4,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
                         + "\"message\":\"the prompt renders empty\",\"attempts\":0}",
                 "{\"id\":4,\"line\":5,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
-                        + "\"message\":\"invalid JSON: Unrecognized token 'oops': was expecting (JSON String, "
+                        + "\"message\":\"invalid JSON at column 19: Unrecognized token 'oops': was expecting (JSON String, "
                         + "Number, Array, Object or token 'null', 'true' or 'false')\",\"attempts\":0}",
                 "{\"id\":5,\"line\":6,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
                         + "\"message\":\"not a JSON object: found an array\",\"attempts\":0}");
@@ -201,14 +201,17 @@ class RunCommandTest {
                 output: output/r.jsonl
                 concurrency: 2
                 retry: {max-attempts: 2, initial-backoff: 10ms, max-backoff: 20ms}
+                max-outage: 1s
                 """);
         Set<String> failing = new java.util.HashSet<>();
         IntStream.rangeClosed(21, 40).forEach(n -> failing.add("record " + n));
         simulator.faults().failWhen(request -> failing.contains(request.prompt()), Fault.SERVICE_UNAVAILABLE);
 
         assertThat(job.run("run", "jobs/r.yaml")).isEqualTo(1);
-        assertThat(job.out).contains("resume failed: record 21 (line 22), model llama3.2:3b: HTTP 503")
+        assertThat(job.out).contains("resume failed: ").contains("longer than max-outage (1 s)")
                 .contains("run the same command again to resume");
+        assertThat(Files.exists(dir.resolve("output/r.errors.jsonl"))
+                && !job.lines("output/r.errors.jsonl").isEmpty()).isFalse();
         List<String> committed = ids(job.jsonLines("output/r.jsonl"));
         // Commits come every 8 answers; records 17-20 were answered but their chunk never committed.
         assertThat(committed).isEqualTo(range(1, 16));
@@ -239,6 +242,7 @@ class RunCommandTest {
                 output: output/c.jsonl
                 concurrency: 1
                 retry: {max-attempts: 1}
+                max-outage: 1s
                 """;
         Path specFile = job.write("jobs/c.yaml", spec);
         simulator.faults().failWhen(request -> request.prompt().equals("record 20"), Fault.SERVICE_UNAVAILABLE);

@@ -101,6 +101,25 @@ class SpecLoaderTest {
     }
 
     @Test
+    void errorBudgetOutageAndRecordSize() throws IOException {
+        String base = "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n";
+        JobSpec defaults = load(write(base));
+        assertThat(defaults.maxFailures()).isEqualTo(ErrorBudget.UNLIMITED);
+        assertThat(defaults.maxOutage()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(defaults.maxRecordBytes()).isEqualTo(1 << 20);
+        JobSpec set = load(write(base + "max-failures: 5%\nmax-outage: 30s\nmax-record-size: 512KiB\n"));
+        assertThat(set.maxFailures()).isEqualTo(ErrorBudget.percent(5));
+        assertThat(set.maxFailures().exceeded(1, 19, false)).isFalse();
+        assertThat(set.maxFailures().exceeded(2, 20, false)).isTrue();
+        assertThat(set.maxFailures().exceeded(1, 10, true)).isTrue();
+        assertThat(set.maxOutage()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(set.maxRecordBytes()).isEqualTo(512 * 1024);
+        assertThat(load(write(base + "max-failures: 10\n")).maxFailures().exceeded(11, 1000, false)).isTrue();
+        assertError(base + "max-failures: many\n", "key 'max-failures': expected a number of records");
+        assertError(base + "max-record-size: 1TB\n", "key 'max-record-size': expected a size such as 1MiB");
+    }
+
+    @Test
     void serverAddressOrder() {
         Map<String, String> env = Map.of("OLLAMA_BASE_URL", "http://env-base:1", "OLLAMA_HOST", "host-only");
         assertThat(ServerAddress.resolve("http://option:2", "http://spec:3", env).display())

@@ -1,0 +1,121 @@
+package dev.promptbatch.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.promptbatch.generation.InputCheck;
+import dev.promptbatch.generation.RequestBuilder;
+import dev.promptbatch.generation.WorkItem;
+import dev.promptbatch.input.InputException;
+import dev.promptbatch.input.InputRecord;
+import dev.promptbatch.input.RecordReader;
+import dev.promptbatch.ollama.OllamaClient;
+import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.ServerAddress;
+import dev.promptbatch.spec.SpecException;
+import dev.promptbatch.spec.SpecLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code validate SPEC}: checks everything a run would need, and generates nothing. */
+@Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Checks the spec, every input record, the templates (showing the first rendered prompt), "
+                + "the server and its models. Sends no prompt.",
+                "Exit codes: 0 everything is ready; 2 something is not, and the report says what."})
+final class ValidateCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "The job spec (YAML).")
+    Path specFile;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Sets $${NAME}, as for run.")
+    Map<String, String> parameters = new LinkedHashMap<>();
+
+    @Option(names = "--base-url", paramLabel = "URL", description = "The Ollama server, as for run.")
+    String baseUrl;
+
+    @Option(names = "--max-listed", paramLabel = "N",
+            description = "Bad records to list at most (default ${DEFAULT-VALUE}).")
+    int maxListed = 20;
+
+    private final CliEnvironment environment;
+
+    ValidateCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = environment.out();
+        JobSpec spec;
+        try {
+            spec = new SpecLoader(environment.workingDirectory())
+                    .load(environment.workingDirectory().resolve(specFile), parameters, environment.variables());
+            InputCheck.check(spec);
+        } catch (SpecException | InputException e) {
+            environment.err().println("promptbatch: " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        }
+        out.println("Spec " + specFile + ": " + spec.name() + ", models " + String.join(", ", spec.models())
+                + ", output " + environment.workingDirectory().relativize(spec.output().toAbsolutePath()));
+        boolean ready = checkRecords(spec, out);
+        ready &= checkServer(spec, out);
+        out.println(ready ? "Ready to run." : "Not ready: see above.");
+        return ready ? 0 : PromptBatchCli.NOTHING_RUN;
+    }
+
+    private boolean checkRecords(JobSpec spec, PrintWriter out) {
+        RequestBuilder requests = new RequestBuilder(spec);
+        long records = 0;
+        List<String> bad = new ArrayList<>();
+        long badCount = 0;
+        RequestBuilder.Ready first = null;
+        try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
+            for (InputRecord record = reader.next(); record != null; record = reader.next()) {
+                records++;
+                RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(records - 1, record,
+                        spec.models().get(0)));
+                if (prepared instanceof RequestBuilder.Bad failure) {
+                    badCount++;
+                    if (bad.size() < maxListed) {
+                        bad.add("  line " + failure.failure().line() + ": " + failure.failure().message());
+                    }
+                } else if (first == null) {
+                    first = (RequestBuilder.Ready) prepared;
+                }
+            }
+        }
+        Path input = environment.workingDirectory().relativize(spec.input().toAbsolutePath());
+        out.println("Input " + input + ": " + records + " records, " + (records - badCount) + " good, " + badCount
+                + " bad" + (badCount == 0 ? "" : ":"));
+        bad.forEach(out::println);
+        if (badCount > bad.size()) {
+            out.println("  ... and " + (badCount - bad.size()) + " more");
+        }
+        if (first != null) {
+            out.println("First prompt (record " + first.record().number() + ", line " + first.record().line() + "):");
+            if (first.request().system() != null) {
+                out.println("  system: " + first.request().system().replace("\n", "\n          "));
+            }
+            out.println("  prompt: " + first.request().prompt().replace("\n", "\n          "));
+        }
+        return badCount == 0 && records > 0;
+    }
+
+    private boolean checkServer(JobSpec spec, PrintWriter out) {
+        ServerAddress server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
+        ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.timeout()), server.display(),
+                spec.models());
+        if (result.version() != null) {
+            out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
+                    + " models");
+        }
+        result.problems().forEach(problem -> out.println("  " + problem));
+        return result.ok();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.promptbatch.generation;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.promptbatch.input.BadRecord;
+import dev.promptbatch.input.DataRecord;
+import dev.promptbatch.ollama.GenerateRequest;
+import dev.promptbatch.output.Failure;
+import dev.promptbatch.prompt.MissingFieldException;
+import dev.promptbatch.prompt.PromptTemplate;
+import dev.promptbatch.spec.JobSpec;
+import tools.jackson.databind.JsonNode;
+
+/** Where a record becomes a request: its id, the rendered system and prompt text, and the spec's options. */
+public final class RequestBuilder {
+    /** What a work item becomes: a request to send, or a bad record that sends nothing. */
+    public sealed interface Prepared permits Ready, Bad {
+    }
+
+    /** A request ready to send, with what the answer needs from its record. */
+    public record Ready(Object id, DataRecord record, GenerateRequest request, Map<String, JsonNode> included)
+            implements Prepared {
+    }
+
+    /** A bad record: the line for the errors file. */
+    public record Bad(Failure failure) implements Prepared {
+    }
+
+    private final JobSpec spec;
+    private final PromptTemplate prompt;
+    private final PromptTemplate system;
+
+    public RequestBuilder(JobSpec spec) {
+        this.spec = spec;
+        this.prompt = PromptTemplate.parse(spec.prompt());
+        this.system = spec.system() == null ? null : PromptTemplate.parse(spec.system());
+    }
+
+    public Prepared prepare(WorkItem item) {
+        Number seed = seed();
+        if (item.record() instanceof BadRecord bad) {
+            return new Bad(new Failure(bad.number(), bad.line(), item.model(), seed, Failure.BAD_RECORD,
+                    bad.message(), 0));
+        }
+        DataRecord record = (DataRecord) item.record();
+        Object id = record.number();
+        try {
+            id = id(record);
+            String text = prompt.render(record.fields());
+            if (text.isBlank()) {
+                return new Bad(new Failure(id, record.line(), item.model(), seed, Failure.BAD_RECORD,
+                        "the prompt renders empty", 0));
+            }
+            GenerateRequest request = new GenerateRequest(item.model(), text,
+                    system == null ? null : system.render(record.fields()), spec.options(), spec.format(),
+                    spec.think(), spec.keepAlive());
+            return new Ready(id, record, request, included(record));
+        } catch (MissingFieldException e) {
+            return new Bad(new Failure(id, record.line(), item.model(), seed, Failure.BAD_RECORD, e.getMessage(),
+                    0));
+        }
+    }
+
+    /** The seed sent with every request, or null. */
+    public Number seed() {
+        Object seed = spec.options().get("seed");
+        return seed instanceof Number number ? number : null;
+    }
+
+    private Object id(DataRecord record) {
+        if (spec.idField() == null) {
+            return record.number();
+        }
+        JsonNode value = PromptTemplate.lookup(record.fields(), spec.idField());
+        if (value == null || value.isNull() || value.isContainer() || value.asString().isBlank()) {
+            throw new MissingFieldException(spec.idField());
+        }
+        return value.asString();
+    }
+
+    private Map<String, JsonNode> included(DataRecord record) {
+        Map<String, JsonNode> input = new LinkedHashMap<>();
+        for (String name : spec.include()) {
+            input.put(name, PromptTemplate.lookup(record.fields(), name));
+        }
+        return input;
+    }
+}

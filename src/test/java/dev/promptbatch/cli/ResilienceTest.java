@@ -1,0 +1,248 @@
+package dev.promptbatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.promptbatch.simulator.Fault;
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorSettings;
+import tools.jackson.databind.JsonNode;
+
+/** Faults, outages and bad input, over real HTTP against the simulator's fault switches. */
+class ResilienceTest {
+    @TempDir
+    Path dir;
+
+    private OllamaSimulator simulator;
+    private JobFixture job;
+
+    @BeforeEach
+    void startSimulator() throws IOException {
+        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b"))
+                .withParallel(4).withTokensPerSecond(2000).withMeanTokens(20));
+        job = new JobFixture(dir, simulator.baseUrl());
+    }
+
+    @AfterEach
+    void stopSimulator() {
+        simulator.close();
+    }
+
+    @Test
+    void tenPercentMixedFaultsEveryRecordAnsweredOnceWithItsAttemptsCounted() {
+        records(200);
+        spec("""
+                timeout: 500ms
+                retry: {max-attempts: 8, initial-backoff: 5ms, max-backoff: 40ms}
+                """);
+        simulator.faults().seed(11);
+        simulator.faults().slowMillis(1500);
+        simulator.faults().rate(Fault.SERVICE_UNAVAILABLE, 0.02);
+        simulator.faults().rate(Fault.INTERNAL_ERROR, 0.02);
+        simulator.faults().rate(Fault.DROP_CONNECTION, 0.015);
+        simulator.faults().rate(Fault.MALFORMED_BODY, 0.01);
+        simulator.faults().rate(Fault.TRUNCATED_BODY, 0.01);
+        simulator.faults().rate(Fault.NOT_DONE, 0.01);
+        simulator.faults().rate(Fault.SLOW, 0.015);
+
+        assertThat(job.run("run", "jobs/j.yaml")).as(job.err).isZero();
+
+        List<JsonNode> output = job.jsonLines("output/o.jsonl");
+        assertThat(output).extracting(r -> r.get("id").asInt()).isEqualTo(IntStream.rangeClosed(1, 200).boxed()
+                .toList());
+        int attempts = output.stream().mapToInt(r -> r.get("attempts").asInt()).sum();
+        int requests = simulator.stats().requestsByPrompt().values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(attempts).isEqualTo(requests);
+        assertThat(output).filteredOn(r -> r.get("attempts").asInt() > 1).hasSizeGreaterThan(5);
+        IntStream.rangeClosed(1, 200).forEach(n -> assertThat(simulator.stats().requestsForPrompt("record " + n))
+                .isEqualTo(output.get(n - 1).get("attempts").asInt()));
+    }
+
+    @Test
+    void aTwentySecondOutageIsWaitedOutWithFewRequestsAndNoRecordFailed() throws Exception {
+        records(400);
+        spec("""
+                retry: {max-attempts: 100, initial-backoff: 10ms, max-backoff: 100ms}
+                max-outage: 2m
+                """);
+        simulator.close();
+        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b"))
+                .withParallel(4).withTokensPerSecond(400).withMeanTokens(20).withLengthSigma(0));
+        job = new JobFixture(dir, simulator.baseUrl());
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> job.run("run", "jobs/j.yaml"));
+        while (simulator.stats().generateRequests() < 60) {
+            Thread.sleep(5);
+        }
+        simulator.faults().failWhen(request -> true, Fault.SERVICE_UNAVAILABLE);
+        long atOutage = simulator.stats().generateRequests();
+        Thread.sleep(20_000);
+        long duringOutage = simulator.stats().generateRequests() - atOutage;
+        simulator.faults().clear();
+
+        assertThat(run.get(120, TimeUnit.SECONDS)).as(job.err).isZero();
+        // Without the breaker, 4 workers retrying every 100 ms would send about 800 requests in 20 s.
+        assertThat(duringOutage).isBetween(1L, 30L);
+        assertThat(job.jsonLines("output/o.jsonl")).extracting(r -> r.get("id").asInt())
+                .isEqualTo(IntStream.rangeClosed(1, 400).boxed().toList());
+        assertThat(Files.exists(dir.resolve("output/o.errors.jsonl"))).isFalse();
+    }
+
+    @Test
+    void recordsThatKeepFailingOrAreRejectedGoToTheErrorsFileAndTheRunCompletesWithExitThree() {
+        records(6);
+        spec("retry: {max-attempts: 3, initial-backoff: 5ms, max-backoff: 10ms}\n");
+        simulator.faults().failWhen(request -> request.prompt().equals("record 4"), Fault.INTERNAL_ERROR);
+
+        assertThat(job.run("run", "jobs/j.yaml")).isEqualTo(3);
+        assertThat(job.jsonLines("output/o.jsonl")).extracting(r -> r.get("id").asInt())
+                .containsExactly(1, 2, 3, 5, 6);
+        assertThat(job.lines("output/o.errors.jsonl")).containsExactly("{\"id\":\"4\",\"line\":5,\"model\":"
+                + "\"llama3.2:3b\",\"seed\":null,\"kind\":\"retries-exhausted\",\"message\":\"HTTP 500: model runner "
+                + "has unexpectedly stopped, this may be due to resource limitations or an internal error, check "
+                + "ollama server logs for details (3 attempts)\",\"attempts\":3}");
+
+        job.write("jobs/t.yaml", "name: t\ninput: input/r.csv\nid-field: n\nmodel: llama3.2:3b\n"
+                + "prompt: \"{{text}}\"\nthink: true\noutput: output/t.jsonl\n");
+        assertThat(job.run("run", "jobs/t.yaml")).isEqualTo(3);
+        List<JsonNode> rejected = job.jsonLines("output/t.errors.jsonl");
+        assertThat(rejected).hasSize(6).allSatisfy(line -> {
+            assertThat(line.get("kind").asString()).isEqualTo("rejected");
+            assertThat(line.get("message").asString()).isEqualTo("HTTP 400: \"llama3.2:3b\" does not support "
+                    + "thinking");
+            assertThat(line.get("attempts").asInt()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void pastTheErrorBudgetTheRunFails() {
+        StringBuilder input = new StringBuilder("n,text\n");
+        IntStream.rangeClosed(1, 40).forEach(n -> input.append(n).append(',')
+                .append(n % 10 == 0 ? "" : "record " + n).append('\n'));
+        job.write("input/r.csv", input.toString());
+        spec("max-failures: 3\n");
+        assertThat(job.run("run", "jobs/j.yaml")).isEqualTo(1);
+        assertThat(job.out).contains("j failed: 4 of 40 records failed, more than max-failures (3) allows; the last: "
+                + "line 41, bad-record: the prompt renders empty");
+
+        spec("max-failures: 12%\n");
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run")).isEqualTo(3);
+        spec("max-failures: 5%\n");
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run")).isEqualTo(1);
+        assertThat(job.out).contains("2 of 20 records failed, more than max-failures (5%) allows");
+    }
+
+    @Test
+    void everyKindOfBadInputIsOneErrorsFileLineAndEverythingElseIsAnswered() throws IOException {
+        Path csv = dir.resolve("input/bad.csv");
+        Files.createDirectories(csv.getParent());
+        Files.write(csv, bytes("id,text\n",
+                "1,fine one\n",
+                "2,\"unbalanced quote\n",
+                "3,too,many,fields\n",
+                "4,", new byte[] {(byte) 0xFF, (byte) 0xFE}, "\n",
+                "5,", "x".repeat(300), "\n",
+                "6,\n",
+                "\n",
+                "7,fine two\n"));
+        job.write("jobs/csv.yaml", "name: bad-csv\ninput: input/bad.csv\nid-field: id\nmodel: llama3.2:3b\n"
+                + "prompt: \"{{text}}\"\noutput: output/csv.jsonl\nmax-record-size: 200\n");
+        assertThat(job.run("run", "jobs/csv.yaml")).isEqualTo(3);
+        assertThat(job.jsonLines("output/csv.jsonl")).extracting(r -> r.get("id").asString())
+                .containsExactly("1", "7");
+        assertThat(errors("output/csv.errors.jsonl")).containsExactly(
+                "2 3 bad-record unclosed quote: a quoted field starts on line 3 but it is still open at the end of "
+                        + "the file; the following lines are read as records of their own",
+                "3 4 bad-record expected 2 fields (id,text), found 4",
+                "4 5 bad-record not valid UTF-8",
+                "5 6 bad-record line longer than 200 bytes",
+                "6 7 bad-record the prompt renders empty");
+
+        Path jsonl = dir.resolve("input/bad.jsonl");
+        Files.write(jsonl, bytes("{\"id\":\"a\",\"text\":\"fine one\"}\n",
+                "{\"id\":\"b\",\"text\":\"oops\"\n",
+                "[\"an\",\"array\"]\n",
+                "{\"id\":\"d\",\"text\":\"", new byte[] {(byte) 0xC3, (byte) 0x28}, "\"}\n",
+                "{\"id\":\"e\",\"text\":\"", "y".repeat(300), "\"}\n",
+                "{\"id\":\"f\"}\n",
+                "{\"id\":\"g\",\"text\":\"\"}\n",
+                "\n",
+                "{\"id\":\"h\",\"text\":\"fine two\"}\n"));
+        job.write("jobs/jsonl.yaml", "name: bad-jsonl\ninput: input/bad.jsonl\nid-field: id\n"
+                + "model: llama3.2:3b\nprompt: \"{{text}}\"\noutput: output/jsonl.jsonl\nmax-record-size: 200\n");
+        assertThat(job.run("run", "jobs/jsonl.yaml")).isEqualTo(3);
+        assertThat(job.jsonLines("output/jsonl.jsonl")).extracting(r -> r.get("id").asString())
+                .containsExactly("a", "h");
+        assertThat(errors("output/jsonl.errors.jsonl")).containsExactly(
+                "2 2 bad-record invalid JSON at column 24: Unexpected end-of-input: expected close marker for "
+                        + "Object",
+                "3 3 bad-record not a JSON object: found an array",
+                "4 4 bad-record not valid UTF-8",
+                "5 5 bad-record line longer than 200 bytes",
+                "f 6 bad-record missing field 'text'",
+                "g 7 bad-record the prompt renders empty");
+        assertThat(simulator.stats().requestsByPrompt().keySet())
+                .containsExactlyInAnyOrder("fine one", "fine two");
+    }
+
+    @Test
+    void validateChecksEverythingAndSendsNoPrompt() {
+        job.write("input/r.csv", "n,text\n1,record one\n2,\n3,\"open\n");
+        spec("system: \"Answer briefly about {{n}}.\"\n");
+        assertThat(job.runAsIs("validate", "jobs/j.yaml", "--base-url", simulator.baseUrl().toString()))
+                .isEqualTo(2);
+        assertThat(job.out).contains("Input input/r.csv: 3 records, 1 good, 2 bad:")
+                .contains("  line 3: the prompt renders empty")
+                .contains("  line 4: unclosed quote")
+                .contains("First prompt (record 1, line 2):\n  system: Answer briefly about 1.\n  prompt: record one")
+                .contains("Server " + simulator.baseUrl() + ": Ollama 0.33.0")
+                .contains("Not ready: see above.");
+
+        job.write("input/r.csv", "n,text\n1,record one\n");
+        assertThat(job.runAsIs("validate", "jobs/j.yaml", "--base-url", simulator.baseUrl().toString())).isZero();
+        assertThat(job.out).contains("Ready to run.");
+        job.write("jobs/m.yaml", "name: m\ninput: input/r.csv\nmodel: mistral\nprompt: \"{{text}}\"\n"
+                + "output: output/m.jsonl\n");
+        assertThat(job.runAsIs("validate", "jobs/m.yaml", "--base-url", simulator.baseUrl().toString()))
+                .isEqualTo(2);
+        assertThat(job.out).contains("model 'mistral' is not on the server");
+        assertThat(simulator.stats().generateRequests()).isZero();
+    }
+
+    private void records(int count) {
+        StringBuilder input = new StringBuilder("n,text\n");
+        IntStream.rangeClosed(1, count).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
+        job.write("input/r.csv", input.toString());
+    }
+
+    private void spec(String extra) {
+        job.write("jobs/j.yaml", "name: j\ninput: input/r.csv\nid-field: n\nmodel: llama3.2:3b\n"
+                + "prompt: \"{{text}}\"\noutput: output/o.jsonl\nconcurrency: 4\n" + extra);
+    }
+
+    private List<String> errors(String file) {
+        return job.jsonLines(file).stream().map(e -> e.get("id").asString() + " " + e.get("line").asInt() + " "
+                + e.get("kind").asString() + " " + e.get("message").asString()).toList();
+    }
+
+    private static byte[] bytes(Object... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Object part : parts) {
+            byte[] b = part instanceof byte[] raw ? raw : part.toString().getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(b);
+        }
+        return out.toByteArray();
+    }
+}
