@@ -1,5 +1,7 @@
 package dev.promptbatch.cli;
 
+import java.util.concurrent.Callable;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "promptbatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs prompts over a file of records against Ollama, resumably.",
         subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
-public final class PromptBatchCli implements Runnable {
+public final class PromptBatchCli implements Callable<Integer> {
     /** Exit code: nothing was run (bad usage, spec, input, server or model). */
     public static final int NOTHING_RUN = 2;
 
@@ -20,14 +22,18 @@ public final class PromptBatchCli implements Runnable {
     /** Runs one command line and returns its exit code. */
     public static int execute(CliEnvironment environment, String... args) {
         CommandLine commandLine = new CommandLine(new PromptBatchCli(environment), new CommandFactory(environment));
+        commandLine.setUsageHelpWidth(110);
         commandLine.setOut(environment.out());
         commandLine.setErr(environment.err());
         return commandLine.execute(args);
     }
 
+    /** Without a command there is nothing to do: that is a usage error. */
     @Override
-    public void run() {
-        new CommandLine(this).usage(environment.out());
+    public Integer call() {
+        environment.err().println("promptbatch: a command is needed");
+        new CommandLine(this).usage(environment.err());
+        return NOTHING_RUN;
     }
 
     /** Hands each command the environment it runs in. */

@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
-    @Parameters(index = "0", paramLabel = "SPEC", description = "The job spec (YAML), e.g. jobs/nightly.yaml")
+    @Parameters(index = "0", paramLabel = "SPEC", description = "The job spec (YAML), e.g. jobs/nightly-summaries.yaml")
     Path specFile;
 
     @Option(names = "--param", paramLabel = "NAME=VALUE",
@@ -83,8 +83,6 @@ final class RunCommand implements Callable<Integer> {
                 simulated = OllamaSimulator.start(SimulatorSettings.defaults().withModels(spec.models())
                         .withParallel(spec.concurrency()).withTokensPerSecond(400).withLoadMillis(500));
                 server = ServerAddress.resolve(simulated.baseUrl().toString(), null, Map.of());
-                environment.out().println("Using the built-in Ollama simulator at " + server.display()
-                        + ": the answers are synthetic.");
             } else {
                 server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
             }
@@ -152,10 +150,13 @@ final class RunCommand implements Callable<Integer> {
         }
         out.print(summary.table(report.wallTime()));
         out.println("Output: " + environment.workingDirectory().relativize(files.output().toAbsolutePath())
-                + " (" + summary.answered() + " answers)");
+                + " (" + count(summary.answered(), "answer") + ")");
         if (summary.failed() > 0) {
             out.println("Errors: " + environment.workingDirectory().relativize(files.errors().toAbsolutePath())
-                    + " (" + summary.failed() + " records failed)");
+                    + " (" + count(summary.failed(), "failure") + ")");
+        }
+        if (simulator) {
+            out.println("The answers are synthetic: they come from the built-in simulator.");
         }
         return switch (report.result()) {
             case ALREADY_COMPLETE -> COMPLETED;
@@ -169,6 +170,10 @@ final class RunCommand implements Callable<Integer> {
                 yield "TERM".equals(stop.signal()) ? STOPPED_BY_SIGTERM : STOPPED_BY_SIGINT;
             }
         };
+    }
+
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private String parametersText() {

@@ -110,7 +110,7 @@ final class ValidateCommand implements Callable<Integer> {
     private boolean checkServer(JobSpec spec, PrintWriter out) {
         ServerAddress server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
         ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.timeout()), server.display(),
-                spec.models());
+                spec.models(), spec.think());
         if (result.version() != null) {
             out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
                     + " models");

@@ -39,12 +39,14 @@ public final class RequestBuilder {
 
     public Prepared prepare(WorkItem item) {
         Number seed = seed();
+        // With an id-field, a record whose id cannot be read has none: its line identifies it.
+        Object unknownId = spec.idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
-            return new Bad(new Failure(bad.number(), bad.line(), item.model(), seed, Failure.BAD_RECORD,
+            return new Bad(new Failure(unknownId, bad.line(), item.model(), seed, Failure.BAD_RECORD,
                     bad.message(), 0));
         }
         DataRecord record = (DataRecord) item.record();
-        Object id = record.number();
+        Object id = unknownId;
         try {
             id = id(record);
             String text = prompt.render(record.fields());
@@ -56,7 +58,7 @@ public final class RequestBuilder {
                     system == null ? null : system.render(record.fields()), spec.options(), spec.format(),
                     spec.think(), spec.keepAlive());
             return new Ready(id, record, request, included(record));
-        } catch (MissingFieldException e) {
+        } catch (MissingFieldException | IllegalArgumentException e) {
             return new Bad(new Failure(id, record.line(), item.model(), seed, Failure.BAD_RECORD, e.getMessage(),
                     0));
         }
@@ -73,8 +75,12 @@ public final class RequestBuilder {
             return record.number();
         }
         JsonNode value = PromptTemplate.lookup(record.fields(), spec.idField());
-        if (value == null || value.isNull() || value.isContainer() || value.asString().isBlank()) {
+        if (value == null || value.isNull() || (value.isValueNode() && value.asString().isBlank())) {
             throw new MissingFieldException(spec.idField());
+        }
+        if (value.isContainer()) {
+            throw new IllegalArgumentException("id-field '" + spec.idField() + "' holds " + (value.isArray()
+                    ? "an array" : "an object") + ", not a text or a number");
         }
         return value.asString();
     }

@@ -85,8 +85,8 @@ public final class ServerGate {
     private synchronized void outageBegan() {
         outageStart = System.nanoTime();
         lastProbe = outageStart;
-        log.warn("The server at {} is not answering; pausing requests, probing it every {} s, for up to {}", server,
-                probeInterval.toSeconds(), maxOutage);
+        log.warn("The server at {} is not answering; pausing requests, probing it every {} s, for up to {} s "
+                + "(max-outage)", server, probeInterval.toSeconds(), maxOutage.toSeconds());
     }
 
     private synchronized void outageEnded() {

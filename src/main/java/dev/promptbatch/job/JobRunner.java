@@ -23,6 +23,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.promptbatch.generation.GenerationFailedException;
@@ -60,16 +61,20 @@ public final class JobRunner {
             recoverDeadExecutions(repository, operator, job.getName());
             JobParameters parameters = parameters(repository, job.getName(), settings, fingerprint);
             JobExecution last = repository.getLastJobExecution(job.getName(), parameters);
+            Optional<String> lostOutput = last == null ? Optional.empty() : lostOutput(repository, last, spec);
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                Optional<String> change = fingerprint.changeSince(last.getJobParameters(), spec)
+                        .map(c -> "since it ran, " + c + ": its output is from the earlier input and spec");
                 return report(settings, repository, last, RunReport.Result.ALREADY_COMPLETE,
-                        fingerprint.changeSince(last.getJobParameters(), spec).map(change -> "since it ran, "
-                                + change + ": its output is from the earlier input and spec").orElse(null));
+                        lostOutput.or(() -> change).orElse(null));
             }
             if (last != null) {
-                fingerprint.changeSince(last.getJobParameters(), spec).ifPresent(change -> {
-                    throw new RunRefusedException("cannot resume " + spec.name() + ": " + change + " since the "
-                            + "interrupted run (execution " + last.getId() + "); resuming would mix two runs in one "
-                            + "output. Run again with --new-run to start over.");
+                Optional<String> change = fingerprint.changeSince(last.getJobParameters(), spec);
+                change.or(() -> lostOutput).ifPresent(problem -> {
+                    throw new RunRefusedException("cannot resume " + spec.name() + ": " + problem + " since the "
+                            + "interrupted run (execution " + last.getId() + ")" + (change.isPresent()
+                            ? "; resuming would mix two runs in one output" : "") + ". Run again with --new-run "
+                            + "to start over.");
                 });
             }
             if (settings.stop().requested()) {
@@ -88,14 +93,45 @@ public final class JobRunner {
                 }
                 case STOPPED -> report(settings, repository, execution, RunReport.Result.STOPPED,
                         "stopped by SIG" + settings.stop().signal());
-                default -> report(settings, repository, execution, RunReport.Result.FAILED,
-                        failureMessage(execution));
+                default -> {
+                    String reason = failureMessage(execution);
+                    log.error("{} failed: {}", spec.name(), reason);
+                    yield report(settings, repository, execution, RunReport.Result.FAILED, reason);
+                }
             };
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * What is missing of the files a run had committed to: resuming appends after the committed byte position, so a
+     * file deleted or cut short since cannot be resumed, and a completed run's output may have been removed.
+     */
+    private static Optional<String> lostOutput(JobRepository repository, JobExecution last, JobSpec spec) {
+        StepExecution step = repository.getLastStepExecution(last.getJobInstance(), PromptBatchJobConfiguration.STEP);
+        if (step == null) {
+            return Optional.empty();
+        }
+        OutputFiles files = OutputFiles.of(spec.output());
+        for (Map.Entry<String, Path> file : Map.of("output", files.output(), "errors", files.errors()).entrySet()) {
+            long committed = step.getExecutionContext().getLong(file.getKey() + ".current.count", 0L);
+            if (committed == 0 || (file.getKey().equals("errors") && last.getStatus() == BatchStatus.COMPLETED)) {
+                continue;
+            }
+            try {
+                long size = Files.exists(file.getValue()) ? Files.size(file.getValue()) : -1;
+                if (size < committed) {
+                    return Optional.of(file.getValue() + (size < 0 ? " is gone" : " is " + size + " bytes, shorter "
+                            + "than the " + committed + " bytes committed to it") + ": the answers in it are lost");
+                }
+            } catch (IOException e) {
+                return Optional.of(file.getValue() + " cannot be read: " + e.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -164,7 +200,8 @@ public final class JobRunner {
     }
 
     private static void preflight(OllamaClient client, RunSettings settings) {
-        ServerCheck.Result server = ServerCheck.check(client, settings.server().display(), settings.spec().models());
+        ServerCheck.Result server = ServerCheck.check(client, settings.server().display(), settings.spec().models(),
+                settings.spec().think());
         if (!server.ok()) {
             throw new RunRefusedException(String.join(" ", server.problems()));
         }
@@ -209,13 +246,13 @@ public final class JobRunner {
     }
 
     private static void createParent(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
         try {
-            Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the folder for " + file, e);
+            throw new RunRefusedException("cannot create the folder " + parent + " for " + file + ": " + e);
         }
     }
 }

@@ -38,7 +38,8 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
                 .name("output")
                 .resource(new FileSystemResource(files.output()))
                 .encoding("UTF-8")
-                .lineSeparator("\n")
+                // RFC 4180 ends CSV records with CRLF; JSON Lines end with LF.
+                .lineSeparator(files.csv() ? "\r\n" : "\n")
                 .transactional(true);
         if (files.csv()) {
             output.lineAggregator(format::csvLine).headerCallback(w -> w.write(format.csvHeader()));

@@ -1,7 +1,13 @@
 package dev.promptbatch.ollama;
 
-/** A model as {@code GET /api/tags} lists it. */
-public record ModelInfo(String name, String digest) {
+import java.util.List;
+
+/**
+ * A model as {@code GET /api/tags} lists it.
+ *
+ * @param capabilities what it can do ({@code completion}, {@code thinking}, ...); empty where the server does not say
+ */
+public record ModelInfo(String name, String digest, List<String> capabilities) {
     /** Whether a model name as a user writes it ("llama3.2", tag defaulting to latest) names this model. */
     public boolean matches(String requested) {
         String wanted = requested.contains(":") ? requested : requested + ":latest";

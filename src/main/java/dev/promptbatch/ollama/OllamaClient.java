@@ -97,7 +97,10 @@ public final class OllamaClient {
     public List<ModelInfo> models() {
         List<ModelInfo> models = new ArrayList<>();
         for (JsonNode model : parse(send(get("/api/tags"))).path("models")) {
-            models.add(new ModelInfo(model.path("name").asString(""), model.path("digest").asString("")));
+            List<String> capabilities = new ArrayList<>();
+            model.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
+            models.add(new ModelInfo(model.path("name").asString(""), model.path("digest").asString(""),
+                    List.copyOf(capabilities)));
         }
         return models;
     }

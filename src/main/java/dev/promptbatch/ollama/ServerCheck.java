@@ -2,8 +2,12 @@ package dev.promptbatch.ollama;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Whether a server can run a job: it answers {@code /api/version}, and {@code /api/tags} lists every model. */
+/**
+ * Whether a server can run a job: it answers {@code /api/version}, {@code /api/tags} lists every model, and each
+ * model can think when the job asks it to (else every request would be refused).
+ */
 public final class ServerCheck {
     /** The server's version (null when unreachable) and what stands in the way, each with how to fix it. */
     public record Result(String version, List<ModelInfo> models, List<String> problems) {
@@ -15,20 +19,32 @@ public final class ServerCheck {
     private ServerCheck() {
     }
 
-    public static Result check(OllamaClient client, String url, List<String> wanted) {
+    public static Result check(OllamaClient client, String url, List<String> wanted, Object think) {
         String version;
+        List<ModelInfo> available;
         try {
             version = client.version();
+            available = client.models();
         } catch (OllamaException e) {
-            return new Result(null, List.of(), List.of("cannot reach Ollama at " + url + ": " + e.getMessage()
-                    + ". Start it with 'ollama serve', or set --base-url, server.base-url or OLLAMA_HOST."));
+            String problem = e.status() == 0
+                    ? "cannot reach Ollama at " + url + ": " + e.getMessage() + ". Start it with 'ollama serve', or "
+                            + "set --base-url, server.base-url or OLLAMA_HOST."
+                    : "the server at " + url + " does not answer as Ollama does (" + e.getMessage() + "). Check "
+                            + "--base-url, server.base-url or OLLAMA_HOST.";
+            return new Result(null, List.of(), List.of(problem));
         }
-        List<ModelInfo> available = client.models();
+        boolean thinks = think != null && !Boolean.FALSE.equals(think);
         List<String> problems = new ArrayList<>();
         for (String model : wanted) {
-            if (available.stream().noneMatch(m -> m.matches(model))) {
+            Optional<ModelInfo> found = available.stream().filter(m -> m.matches(model)).findFirst();
+            if (found.isEmpty()) {
                 problems.add("model '" + model + "' is not on the server at " + url + ". Pull it with 'ollama pull "
                         + model + "'.");
+            } else if (thinks && !found.get().capabilities().isEmpty()
+                    && !found.get().capabilities().contains("thinking")) {
+                problems.add("model '" + model + "' cannot think (its capabilities: " + String.join(", ",
+                        found.get().capabilities()) + "), so every request with think: " + think + " would be "
+                        + "refused. Set think: false or remove it.");
             }
         }
         return new Result(version, available, problems);

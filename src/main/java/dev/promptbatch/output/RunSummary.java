@@ -36,6 +36,7 @@ public final class RunSummary {
         private long failed;
         private long generatedTokens;
         private final List<Long> latencies = new ArrayList<>();
+        private final List<Double> speeds = new ArrayList<>();
 
         ModelStatistics(String model) {
             this.model = model;
@@ -59,12 +60,12 @@ public final class RunSummary {
 
         /** The latency at this percentile (nearest rank), in milliseconds; 0 with no answers. */
         public long latencyPercentile(double percentile) {
-            if (latencies.isEmpty()) {
-                return 0;
-            }
-            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
-            return sorted[Math.max(0, rank - 1)];
+            return (long) percentile(latencies.stream().mapToDouble(Long::doubleValue).toArray(), percentile);
+        }
+
+        /** The median generation speed of the answers (their {@code tokens_per_second}); 0 with none. */
+        public double medianTokensPerSecond() {
+            return percentile(speeds.stream().mapToDouble(Double::doubleValue).toArray(), 50);
         }
     }
 
@@ -112,29 +113,50 @@ public final class RunSummary {
         return models.values().stream().mapToLong(m -> m.failed).sum();
     }
 
-    /** The console table: records, answered, failed, throughput and latency per model, over the given wall time. */
+    /**
+     * The console table: per model, records, answered, failed, the median generation speed and the latency; then
+     * the whole run's throughput over its wall time.
+     */
     public String table(Duration wallTime) {
         double seconds = Math.max(wallTime.toMillis(), 1) / 1000.0;
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-24s %8s %8s %8s %11s %9s %9s %9s%n", "model", "records",
-                "answered", "failed", "answers/min", "tokens/s", "p50 ms", "p95 ms"));
+        out.append(String.format(Locale.ROOT, "%-24s %8s %8s %8s %13s %14s %14s%n", "model", "records",
+                "answered", "failed", "tokens/s p50", "latency p50", "latency p95"));
+        long generated = 0;
         for (ModelStatistics m : models.values()) {
-            out.append(String.format(Locale.ROOT, "%-24s %8d %8d %8d %11.1f %9.1f %9d %9d%n", m.model,
-                    m.answered + m.failed, m.answered, m.failed, m.answered / seconds * 60,
-                    m.generatedTokens / seconds, m.latencyPercentile(50), m.latencyPercentile(95)));
+            out.append(String.format(Locale.ROOT, "%-24s %8d %8d %8d %13.1f %11d ms %11d ms%n", m.model,
+                    m.answered + m.failed, m.answered, m.failed, m.medianTokensPerSecond(), m.latencyPercentile(50),
+                    m.latencyPercentile(95)));
+            generated += m.generatedTokens;
         }
+        out.append(String.format(Locale.ROOT, "all models: %.1f answers/min, %.1f generated tokens/s%n",
+                answered() / seconds * 60, generated / seconds));
         return out.toString();
+    }
+
+    /** Nearest-rank percentile; 0 for no values. */
+    static double percentile(double[] values, double percentile) {
+        if (values.length == 0) {
+            return 0;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
     }
 
     private ModelStatistics model(String name) {
         return models.computeIfAbsent(name, ModelStatistics::new);
     }
 
-    private void add(String model, long evalCount, long latencyMs) {
+    private void add(String model, long evalCount, long latencyMs, Double tokensPerSecond) {
         ModelStatistics m = model(model);
         m.answered++;
         m.generatedTokens += evalCount;
         m.latencies.add(latencyMs);
+        if (tokensPerSecond != null) {
+            m.speeds.add(tokensPerSecond);
+        }
     }
 
     private void readJsonLines(Path file) throws IOException {
@@ -143,8 +165,9 @@ public final class RunSummary {
             while ((line = in.readLine()) != null) {
                 if (!line.isBlank()) {
                     JsonNode answer = JSON.readTree(line);
+                    JsonNode speed = answer.path("tokens_per_second");
                     add(answer.path("model").asString(), answer.path("eval_count").asLong(0),
-                            answer.path("latency_ms").asLong(0));
+                            answer.path("latency_ms").asLong(0), speed.isNumber() ? speed.asDouble() : null);
                 }
             }
         }
@@ -161,10 +184,11 @@ public final class RunSummary {
             int model = columns.indexOf("model");
             int evalCount = columns.indexOf("eval_count");
             int latency = columns.indexOf("latency_ms");
+            int speed = columns.indexOf("tokens_per_second");
             String[] row;
             while ((row = in.readNext()) != null) {
                 add(row[model], row[evalCount].isEmpty() ? 0 : Long.parseLong(row[evalCount]),
-                        Long.parseLong(row[latency]));
+                        Long.parseLong(row[latency]), row[speed].isEmpty() ? null : Double.valueOf(row[speed]));
             }
         } catch (CsvException e) {
             throw new IOException(file + ": " + e.getMessage(), e);

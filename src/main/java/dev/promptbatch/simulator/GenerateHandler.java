@@ -25,6 +25,9 @@ final class GenerateHandler implements HttpHandler {
     /** Reported per token when a speed is 0, so that tokens per second stays finite. */
     private static final long INSTANT_NANOS_PER_TOKEN = 1_000;
 
+    private static final String PROMPT_TOO_LONG = "the prompt is longer than the context length currently available "
+            + "to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer "
+            + "context length";
     private static final String SERVER_BUSY = "server busy, please try again.  maximum pending requests exceeded";
     private static final String RUNNER_STOPPED = "model runner has unexpectedly stopped, this may be due to resource "
             + "limitations or an internal error, check ollama server logs for details";
@@ -111,6 +114,7 @@ final class GenerateHandler implements HttpHandler {
         log.debug("injecting {} into a request for {}", fault.get(), request.model());
         switch (fault.get()) {
             case SERVICE_UNAVAILABLE -> Exchanges.sendError(exchange, 503, SERVER_BUSY);
+            case PROMPT_TOO_LONG -> Exchanges.sendError(exchange, 400, PROMPT_TOO_LONG);
             case INTERNAL_ERROR -> Exchanges.sendError(exchange, 500, RUNNER_STOPPED);
             // Closing an exchange before its headers are sent closes the TCP connection.
             case DROP_CONNECTION -> {

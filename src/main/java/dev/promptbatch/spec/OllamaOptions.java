@@ -54,6 +54,7 @@ final class OllamaOptions {
             }
             return strings ? Optional.empty() : Optional.of("a list of strings, e.g. [\"\\n\\n\"]");
         }
-        return Optional.of("an option Ollama knows (it ignores others silently): " + String.join(", ", KNOWN));
+        String hint = Suggestions.closest(key, KNOWN).map(k -> "did you mean '" + k + "'? ").orElse("");
+        return Optional.of(hint + "an option Ollama knows (it ignores others silently): " + String.join(", ", KNOWN));
     }
 }

@@ -29,6 +29,10 @@ public record ServerAddress(URI baseUrl, String userInfo) {
 
     private static ServerAddress fromOllamaHost(String host) {
         String value = host.trim();
+        if (value.startsWith(":")) {
+            // Ollama reads ":PORT" as its default host on that port.
+            value = "127.0.0.1" + value;
+        }
         if (!value.contains("://")) {
             value = "http://" + value;
         }

@@ -92,7 +92,7 @@ class ResilienceTest {
         long duringOutage = simulator.stats().generateRequests() - atOutage;
         simulator.faults().clear();
 
-        assertThat(run.get(120, TimeUnit.SECONDS)).as(job.err).isZero();
+        assertThat(run.get(120, TimeUnit.SECONDS)).as(job.out).isZero();
         // Without the breaker, 4 workers retrying every 100 ms would send about 800 requests in 20 s.
         assertThat(duringOutage).isBetween(1L, 30L);
         assertThat(job.jsonLines("output/o.jsonl")).extracting(r -> r.get("id").asInt())
@@ -114,16 +114,21 @@ class ResilienceTest {
                 + "has unexpectedly stopped, this may be due to resource limitations or an internal error, check "
                 + "ollama server logs for details (3 attempts)\",\"attempts\":3}");
 
-        job.write("jobs/t.yaml", "name: t\ninput: input/r.csv\nid-field: n\nmodel: llama3.2:3b\n"
-                + "prompt: \"{{text}}\"\nthink: true\noutput: output/t.jsonl\n");
-        assertThat(job.run("run", "jobs/t.yaml")).isEqualTo(3);
-        List<JsonNode> rejected = job.jsonLines("output/t.errors.jsonl");
-        assertThat(rejected).hasSize(6).allSatisfy(line -> {
+        simulator.faults().clear();
+        simulator.faults().failWhen(request -> request.prompt().endsWith("5"), Fault.PROMPT_TOO_LONG);
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run")).isEqualTo(3);
+        assertThat(job.jsonLines("output/o.errors.jsonl")).singleElement().satisfies(line -> {
+            assertThat(line.get("id").asString()).isEqualTo("5");
             assertThat(line.get("kind").asString()).isEqualTo("rejected");
-            assertThat(line.get("message").asString()).isEqualTo("HTTP 400: \"llama3.2:3b\" does not support "
-                    + "thinking");
+            assertThat(line.get("message").asString()).startsWith("HTTP 400: the prompt is longer than the "
+                    + "context length");
             assertThat(line.get("attempts").asInt()).isEqualTo(1);
         });
+
+        job.write("jobs/t.yaml", "name: t\ninput: input/r.csv\nid-field: n\nmodel: llama3.2:3b\n"
+                + "prompt: \"{{text}}\"\nthink: true\noutput: output/t.jsonl\n");
+        assertThat(job.run("run", "jobs/t.yaml")).isEqualTo(2);
+        assertThat(job.err).contains("model 'llama3.2:3b' cannot think (its capabilities: completion)");
     }
 
     @Test
@@ -163,11 +168,11 @@ class ResilienceTest {
         assertThat(job.jsonLines("output/csv.jsonl")).extracting(r -> r.get("id").asString())
                 .containsExactly("1", "7");
         assertThat(errors("output/csv.errors.jsonl")).containsExactly(
-                "2 3 bad-record unclosed quote: a quoted field starts on line 3 but it is still open at the end of "
+                "null 3 bad-record unclosed quote: a quoted field starts on line 3 but it is still open at the end of "
                         + "the file; the following lines are read as records of their own",
-                "3 4 bad-record expected 2 fields (id,text), found 4",
-                "4 5 bad-record not valid UTF-8",
-                "5 6 bad-record line longer than 200 bytes",
+                "null 4 bad-record expected 2 fields (id,text), found 4",
+                "null 5 bad-record not valid UTF-8",
+                "null 6 bad-record line longer than 200 bytes",
                 "6 7 bad-record the prompt renders empty");
 
         Path jsonl = dir.resolve("input/bad.jsonl");
@@ -186,11 +191,11 @@ class ResilienceTest {
         assertThat(job.jsonLines("output/jsonl.jsonl")).extracting(r -> r.get("id").asString())
                 .containsExactly("a", "h");
         assertThat(errors("output/jsonl.errors.jsonl")).containsExactly(
-                "2 2 bad-record invalid JSON at column 24: Unexpected end-of-input: expected close marker for "
+                "null 2 bad-record invalid JSON at column 24: Unexpected end-of-input: expected close marker for "
                         + "Object",
-                "3 3 bad-record not a JSON object: found an array",
-                "4 4 bad-record not valid UTF-8",
-                "5 5 bad-record line longer than 200 bytes",
+                "null 3 bad-record not a JSON object: found an array",
+                "null 4 bad-record not valid UTF-8",
+                "null 5 bad-record line longer than 200 bytes",
                 "f 6 bad-record missing field 'text'",
                 "g 7 bad-record the prompt renders empty");
         assertThat(simulator.stats().requestsByPrompt().keySet())
@@ -233,7 +238,7 @@ class ResilienceTest {
     }
 
     private List<String> errors(String file) {
-        return job.jsonLines(file).stream().map(e -> e.get("id").asString() + " " + e.get("line").asInt() + " "
+        return job.jsonLines(file).stream().map(e -> (e.get("id").isNull() ? "null" : e.get("id").asString()) + " " + e.get("line").asInt() + " "
                 + e.get("kind").asString() + " " + e.get("message").asString()).toList();
     }
 

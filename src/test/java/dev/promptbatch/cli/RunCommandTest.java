@@ -169,12 +169,12 @@ class RunCommandTest {
                         + "\"message\":\"missing field 'name'\",\"attempts\":0}",
                 "{\"id\":\"3\",\"line\":4,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
                         + "\"message\":\"the prompt renders empty\",\"attempts\":0}",
-                "{\"id\":4,\"line\":5,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
+                "{\"id\":null,\"line\":5,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
                         + "\"message\":\"invalid JSON at column 19: Unrecognized token 'oops': was expecting (JSON String, "
                         + "Number, Array, Object or token 'null', 'true' or 'false')\",\"attempts\":0}",
-                "{\"id\":5,\"line\":6,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
+                "{\"id\":null,\"line\":6,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
                         + "\"message\":\"not a JSON object: found an array\",\"attempts\":0}");
-        assertThat(job.out).contains("Errors: output/items.errors.jsonl (4 records failed)");
+        assertThat(job.out).contains("Errors: output/items.errors.jsonl (4 failures)");
 
         assertThat(job.run("run", "jobs/c.yaml")).isEqualTo(3);
         assertThat(job.jsonLines("output/rows.jsonl")).extracting(r -> r.get("id").asString())
@@ -275,6 +275,34 @@ class RunCommandTest {
     }
 
     @Test
+    void aRunWhoseCommittedOutputIsGoneIsNotResumedButCanStartOver() throws IOException {
+        StringBuilder input = new StringBuilder("n,text\n");
+        IntStream.rangeClosed(1, 20).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
+        job.write("input/g.csv", input.toString());
+        job.write("jobs/g.yaml", """
+                name: gone
+                input: input/g.csv
+                id-field: n
+                model: llama3.2:3b
+                prompt: "{{text}}"
+                output: output/g.jsonl
+                concurrency: 1
+                max-outage: 1s
+                """);
+        simulator.faults().failWhen(request -> request.prompt().equals("record 12"), Fault.SERVICE_UNAVAILABLE);
+        assertThat(job.run("run", "jobs/g.yaml")).isEqualTo(1);
+        assertThat(ids(job.jsonLines("output/g.jsonl"))).isEqualTo(range(1, 8));
+        simulator.faults().clear();
+        Files.delete(dir.resolve("output/g.jsonl"));
+
+        assertThat(job.run("run", "jobs/g.yaml")).isEqualTo(2);
+        assertThat(job.err).contains("cannot resume gone: " + dir.resolve("output/g.jsonl") + " is gone: the "
+                + "answers in it are lost since the interrupted run (execution 0). Run again with --new-run");
+        assertThat(job.run("run", "jobs/g.yaml", "--new-run")).isZero();
+        assertThat(ids(job.jsonLines("output/g.jsonl"))).isEqualTo(range(1, 20));
+    }
+
+    @Test
     void neverMoreRequestsInFlightThanConcurrency() throws IOException {
         simulator.close();
         simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL)).withParallel(8)
@@ -329,6 +357,8 @@ class RunCommandTest {
         assertThat(job.runAsIs("run", "jobs/a.yaml", "--no-such-option")).isEqualTo(2);
         assertThat(job.err).contains("Unknown option: '--no-such-option'");
         assertThat(job.runAsIs("run")).isEqualTo(2);
+        assertThat(job.runAsIs()).isEqualTo(2);
+        assertThat(job.err).contains("a command is needed");
         assertThat(job.runAsIs("run", "--help")).isZero();
         assertThat(job.out).contains("Usage: promptbatch run");
     }

@@ -101,7 +101,7 @@ class RecordReaderTest {
         assertThat(records).hasSize(5);
         assertThat(((DataRecord) records.get(0)).fields().at("/source/name").asString()).isEqualTo("Courier");
         assertThat(records.get(1).line()).isEqualTo(3);
-        assertThat(((BadRecord) records.get(1)).message()).startsWith("invalid JSON: ");
+        assertThat(((BadRecord) records.get(1)).message()).startsWith("invalid JSON at column 8: Unrecognized token");
         assertThat(records.get(2)).isEqualTo(new BadRecord(3, 4, "not a JSON object: found an array"));
         assertThat(records.get(3)).isInstanceOf(BadRecord.class);
         assertThat(records.get(3).line()).isEqualTo(5);

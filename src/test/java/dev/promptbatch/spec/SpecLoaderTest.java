@@ -89,6 +89,8 @@ class SpecLoaderTest {
                 "key 'options.stop': expected a list of strings");
         assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {penalize_newline: 1}\n",
                 "key 'options.penalize_newline': expected an option Ollama knows");
+        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {temprature: 1}\n",
+                "key 'options.temprature': expected did you mean 'temperature'?");
         assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\nkeep-alive: \"3600\"\n",
                 "key 'keep-alive': expected a duration with a unit");
         assertError("name: x\ninput: in-${day}.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
@@ -130,6 +132,8 @@ class SpecLoaderTest {
                 .isEqualTo("http://gpu:11434");
         assertThat(ServerAddress.resolve(null, null, Map.of("OLLAMA_HOST", "0.0.0.0:8080")).display())
                 .isEqualTo("http://0.0.0.0:8080");
+        assertThat(ServerAddress.resolve(null, null, Map.of("OLLAMA_HOST", ":32819")).display())
+                .isEqualTo("http://127.0.0.1:32819");
         assertThat(ServerAddress.resolve(null, null, Map.of()).display()).isEqualTo("http://127.0.0.1:11434");
         ServerAddress secret = ServerAddress.resolve("https://user:s3cret@llm.example:443", null, Map.of());
         assertThat(secret.display()).isEqualTo("https://llm.example:443").doesNotContain("s3cret");
