@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkItem;
+import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.input.InputException;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
@@ -79,7 +80,7 @@ final class ValidateCommand implements Callable<Integer> {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
                 RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(records - 1, record,
-                        spec.models().get(0)));
+                        WorkPlan.passes(spec).get(0)));
                 if (prepared instanceof RequestBuilder.Bad failure) {
                     badCount++;
                     if (bad.size() < maxListed) {

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.promptbatch.output.Cell;
 import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
@@ -69,8 +70,8 @@ public final class Generator {
             try {
                 GenerateResponse response = retry.executeSupplier(() -> send(() -> client.generate(ready.request()),
                         attempts, latencyMs));
-                return new Answer(ready.id(), item.model(), requests.seed(), response, latencyMs.get(),
-                        attempts.get(), ready.included());
+                return new Answer(ready.id(), item.cell(), ready.seed(), response, latencyMs.get(), attempts.get(),
+                        ready.included());
             } catch (OllamaException e) {
                 if (!e.isTransient()) {
                     return failure(ready, item, Failure.REJECTED, e.getMessage(), attempts.get());
@@ -144,8 +145,7 @@ public final class Generator {
 
     private Failure failure(RequestBuilder.Ready ready, WorkItem item, String kind, String message, int attempts) {
         log.debug("record {} failed for good: {}", ready.record().number(), message);
-        return new Failure(ready.id(), ready.record().line(), item.model(), requests.seed(), kind, message,
-                attempts);
+        return new Failure(ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts);
     }
 
     private static <T> RetryConfig retryConfig(RetrySpec policy) {

@@ -3,6 +3,7 @@ package dev.promptbatch.generation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.promptbatch.output.Cell;
 import dev.promptbatch.input.BadRecord;
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.GenerateRequest;
@@ -19,8 +20,8 @@ public final class RequestBuilder {
     }
 
     /** A request ready to send, with what the answer needs from its record. */
-    public record Ready(Object id, DataRecord record, GenerateRequest request, Map<String, JsonNode> included)
-            implements Prepared {
+    public record Ready(Object id, DataRecord record, GenerateRequest request, Number seed,
+            Map<String, JsonNode> included) implements Prepared {
     }
 
     /** A bad record: the line for the errors file. */
@@ -38,11 +39,12 @@ public final class RequestBuilder {
     }
 
     public Prepared prepare(WorkItem item) {
-        Number seed = seed();
+        Map<String, Object> options = options(item.cell());
+        Number seed = options.get("seed") instanceof Number number ? number : null;
         // With an id-field, a record whose id cannot be read has none: its line identifies it.
         Object unknownId = spec.idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
-            return new Bad(new Failure(unknownId, bad.line(), item.model(), seed, Failure.BAD_RECORD,
+            return new Bad(new Failure(unknownId, bad.line(), item.cell(), seed, Failure.BAD_RECORD,
                     bad.message(), 0));
         }
         DataRecord record = (DataRecord) item.record();
@@ -51,23 +53,29 @@ public final class RequestBuilder {
             id = id(record);
             String text = prompt.render(record.fields());
             if (text.isBlank()) {
-                return new Bad(new Failure(id, record.line(), item.model(), seed, Failure.BAD_RECORD,
+                return new Bad(new Failure(id, record.line(), item.cell(), seed, Failure.BAD_RECORD,
                         "the prompt renders empty", 0));
             }
             GenerateRequest request = new GenerateRequest(item.model(), text,
-                    system == null ? null : system.render(record.fields()), spec.options(), spec.format(),
-                    spec.think(), spec.keepAlive());
-            return new Ready(id, record, request, included(record));
+                    system == null ? null : system.render(record.fields()), options, spec.format(), spec.think(),
+                    spec.keepAlive());
+            return new Ready(id, record, request, seed, included(record));
         } catch (MissingFieldException | IllegalArgumentException e) {
-            return new Bad(new Failure(id, record.line(), item.model(), seed, Failure.BAD_RECORD, e.getMessage(),
+            return new Bad(new Failure(id, record.line(), item.cell(), seed, Failure.BAD_RECORD, e.getMessage(),
                     0));
         }
     }
 
-    /** The seed sent with every request, or null. */
-    public Number seed() {
-        Object seed = spec.options().get("seed");
-        return seed instanceof Number number ? number : null;
+    /** The options of a pass: the spec's, its variant's over them, and its sweep seed over both. */
+    public Map<String, Object> options(Cell cell) {
+        Map<String, Object> options = new LinkedHashMap<>(spec.options());
+        if (cell.variant() != null) {
+            options.putAll(spec.variants().get(cell.variant()));
+        }
+        if (cell.seed() != null) {
+            options.put("seed", cell.seed());
+        }
+        return options;
     }
 
     private Object id(DataRecord record) {

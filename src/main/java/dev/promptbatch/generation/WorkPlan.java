@@ -1,42 +1,65 @@
 package dev.promptbatch.generation;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
+import dev.promptbatch.output.Cell;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
+import dev.promptbatch.spec.JobSpec;
 
 /**
- * The run's work in output order: every record for the first model, then every record for the next, so the server
- * loads each model once. The input is streamed again for each model rather than held in memory.
+ * The run's work in output order: for each model, for each variant, seed and repetition, every record. Model-major,
+ * so the server loads each model once. The input is streamed again for each pass rather than held in memory.
  */
 public final class WorkPlan implements AutoCloseable {
     private final Path input;
-    private final List<String> models;
     private final int maxRecordBytes;
-    private int modelIndex;
+    private final List<Cell> passes;
+    private int passIndex;
     private RecordReader reader;
     private long position;
 
-    public WorkPlan(Path input, List<String> models, int maxRecordBytes) {
-        this.input = input;
-        this.models = List.copyOf(models);
-        this.maxRecordBytes = maxRecordBytes;
+    public WorkPlan(JobSpec spec) {
+        this.input = spec.input();
+        this.maxRecordBytes = spec.maxRecordBytes();
+        this.passes = passes(spec);
+    }
+
+    /** Every pass over the input, in run order. */
+    public static List<Cell> passes(JobSpec spec) {
+        List<Integer> variants = spec.variants().isEmpty() ? Arrays.asList((Integer) null)
+                : range(spec.variants().size());
+        List<Long> seeds = spec.seeds().isEmpty() ? Arrays.asList((Long) null) : spec.seeds();
+        List<Integer> repeats = spec.repeat() == null ? Arrays.asList((Integer) null) : range(spec.repeat());
+        List<Cell> passes = new ArrayList<>();
+        for (String model : spec.models()) {
+            for (Integer variant : variants) {
+                for (Long seed : seeds) {
+                    for (Integer repeat : repeats) {
+                        passes.add(new Cell(model, variant, seed, repeat));
+                    }
+                }
+            }
+        }
+        return List.copyOf(passes);
     }
 
     /** The next item, or null when the plan is done. */
     public WorkItem next() {
-        while (modelIndex < models.size()) {
+        while (passIndex < passes.size()) {
             if (reader == null) {
                 reader = RecordReader.open(input, maxRecordBytes);
             }
             InputRecord record = reader.next();
             if (record != null) {
-                return new WorkItem(position++, record, models.get(modelIndex));
+                return new WorkItem(position++, record, passes.get(passIndex));
             }
             reader.close();
             reader = null;
-            modelIndex++;
+            passIndex++;
         }
         return null;
     }
@@ -57,5 +80,13 @@ public final class WorkPlan implements AutoCloseable {
             reader.close();
             reader = null;
         }
+    }
+
+    private static List<Integer> range(int size) {
+        List<Integer> values = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            values.add(i);
+        }
+        return values;
     }
 }

@@ -27,6 +27,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.promptbatch.generation.GenerationFailedException;
+import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFiles;
@@ -79,7 +80,7 @@ public final class JobRunner {
             }
             if (settings.stop().requested()) {
                 return new RunReport(RunReport.Result.STOPPED, last == null ? 0 : last.getId(), Duration.ZERO,
-                        "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), spec.models()));
+                        "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)));
             }
             preflight(context.getBean(OllamaClient.class), settings);
             JobExecution execution;
@@ -219,7 +220,8 @@ public final class JobRunner {
                 wall = wall.plus(Duration.between(start, end));
             }
         }
-        RunSummary summary = RunSummary.read(OutputFiles.of(settings.spec().output()), settings.spec().models());
+        RunSummary summary = RunSummary.read(OutputFiles.of(settings.spec().output()),
+                WorkPlan.passes(settings.spec()));
         return new RunReport(result, execution.getId(), wall, message, summary);
     }
 

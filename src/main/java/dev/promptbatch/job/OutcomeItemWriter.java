@@ -53,7 +53,7 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
                 .encoding("UTF-8")
                 .lineSeparator("\n")
                 .transactional(true)
-                .lineAggregator(AnswerFormat::errorLine)
+                .lineAggregator(format::errorLine)
                 .build();
     }
 

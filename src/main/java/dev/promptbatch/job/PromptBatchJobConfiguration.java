@@ -59,10 +59,10 @@ public class PromptBatchJobConfiguration {
         Step generate = new StepBuilder(STEP, jobRepository)
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
-                .reader(new GenerationItemReader(() -> new WorkPlan(spec.input(), spec.models(),
-                        spec.maxRecordBytes()), new Generator(spec, client, gate), concurrency,
+                .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client, gate), concurrency,
                         Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.maxFailures(), settings.stop()))
-                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include()),
+                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include(),
+                        !spec.variants().isEmpty(), spec.repeat() != null),
                         progress))
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();

@@ -43,6 +43,9 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256) {
         shaping.put("think", spec.think());
         shaping.put("output", spec.output().toString());
         shaping.put("include", spec.include());
+        shaping.put("seeds", spec.seeds());
+        shaping.put("variants", spec.variants());
+        shaping.put("repeat", spec.repeat());
         MessageDigest specDigest = sha256();
         specDigest.update(CANONICAL.writeValueAsBytes(shaping));
         MessageDigest inputDigest = sha256();
@@ -77,7 +80,7 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256) {
         String earlierSpec = earlier.getString(SPEC_SHA256);
         if (earlierSpec != null && !earlierSpec.equals(specSha256)) {
             return Optional.of(spec.specFile() + " changed in what shapes the answers (input, id-field, models, "
-                    + "system, prompt, options, format, think, output or include)");
+                    + "system, prompt, options, format, think, output, include, seeds, variants or repeat)");
         }
         return Optional.empty();
     }

@@ -99,8 +99,10 @@ public final class OllamaClient {
         for (JsonNode model : parse(send(get("/api/tags"))).path("models")) {
             List<String> capabilities = new ArrayList<>();
             model.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
+            Map<String, Object> details = model.path("details").isObject()
+                    ? JSON.treeToValue(model.get("details"), LinkedHashMap.class) : Map.of();
             models.add(new ModelInfo(model.path("name").asString(""), model.path("digest").asString(""),
-                    List.copyOf(capabilities)));
+                    List.copyOf(capabilities), details));
         }
         return models;
     }

@@ -8,11 +8,17 @@ import tools.jackson.databind.JsonNode;
 /**
  * One output record.
  *
+ * @param cell    the model and sweep coordinates
  * @param seed    the seed sent, or null
  * @param input   the spec's {@code include} fields, in the spec's order
  */
-public record Answer(Object id, String model, Number seed, GenerateResponse response, long latencyMs, int attempts,
-        Map<String, JsonNode> input) implements Outcome {
+public record Answer(Object id, Cell cell, Number seed, GenerateResponse response, long latencyMs,
+        int attempts, Map<String, JsonNode> input) implements Outcome {
+    @Override
+    public String model() {
+        return cell.model();
+    }
+
 
     /** eval_count over eval_duration in seconds, or null where Ollama left either out. */
     public Double tokensPerSecond() {

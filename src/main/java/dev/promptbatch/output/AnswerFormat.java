@@ -15,18 +15,20 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns answers and failures into output lines: JSON Lines, or CSV with RFC 4180 quoting and the included input
- * fields flattened into {@code input.NAME} columns. Both carry the same fields in the same order.
+ * fields flattened into {@code input.NAME} columns. Both carry the same fields in the same order; {@code variant}
+ * and {@code repeat} only when the spec sweeps them.
  */
 public final class AnswerFormat {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final List<String> FIELDS = List.of("id", "model", "seed", "response", "thinking", "done_reason",
-            "prompt_eval_count", "eval_count", "total_duration", "load_duration", "prompt_eval_duration",
-            "eval_duration", "tokens_per_second", "latency_ms", "attempts");
 
     private final List<String> include;
+    private final boolean variants;
+    private final boolean repeats;
 
-    public AnswerFormat(List<String> include) {
+    public AnswerFormat(List<String> include, boolean variants, boolean repeats) {
         this.include = List.copyOf(include);
+        this.variants = variants;
+        this.repeats = repeats;
     }
 
     /** The answer as one JSON object on one line. */
@@ -44,7 +46,16 @@ public final class AnswerFormat {
 
     /** The CSV header row. */
     public String csvHeader() {
-        List<String> columns = new ArrayList<>(FIELDS);
+        List<String> columns = new ArrayList<>(List.of("id", "model", "seed"));
+        if (variants) {
+            columns.add("variant");
+        }
+        if (repeats) {
+            columns.add("repeat");
+        }
+        columns.addAll(List.of("response", "thinking", "done_reason", "prompt_eval_count", "eval_count",
+                "total_duration", "load_duration", "prompt_eval_duration", "eval_duration", "tokens_per_second",
+                "latency_ms", "attempts"));
         include.forEach(name -> columns.add("input." + name));
         return csv(columns.toArray(String[]::new));
     }
@@ -64,24 +75,26 @@ public final class AnswerFormat {
     }
 
     /** A failure as one line of the errors file. */
-    public static String errorLine(Failure failure) {
+    public String errorLine(Failure failure) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", failure.id());
         record.put("line", failure.line());
         record.put("model", failure.model());
         record.put("seed", failure.seed());
+        coordinates(record, failure.cell());
         record.put("kind", failure.kind());
         record.put("message", failure.message());
         record.put("attempts", failure.attempts());
         return JSON.writeValueAsString(record);
     }
 
-    private static Map<String, Object> fields(Answer answer) {
+    private Map<String, Object> fields(Answer answer) {
         var response = answer.response();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", answer.id());
         record.put("model", answer.model());
         record.put("seed", answer.seed());
+        coordinates(record, answer.cell());
         record.put("response", response.response());
         record.put("thinking", response.thinking());
         record.put("done_reason", response.doneReason());
@@ -95,6 +108,15 @@ public final class AnswerFormat {
         record.put("latency_ms", answer.latencyMs());
         record.put("attempts", answer.attempts());
         return record;
+    }
+
+    private void coordinates(Map<String, Object> record, Cell cell) {
+        if (variants) {
+            record.put("variant", cell.variant());
+        }
+        if (repeats) {
+            record.put("repeat", cell.repeat());
+        }
     }
 
     private static String csv(String[] values) {

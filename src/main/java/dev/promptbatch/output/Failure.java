@@ -1,5 +1,6 @@
 package dev.promptbatch.output;
 
+
 /**
  * One line of the errors file: a record that failed for good.
  *
@@ -7,8 +8,13 @@ package dev.promptbatch.output;
  * @param kind     {@code bad-record}, {@code rejected} (a 4xx answer), {@code retries-exhausted}, ...
  * @param attempts requests sent for it (0 for a bad record)
  */
-public record Failure(Object id, long line, String model, Number seed, String kind, String message, int attempts)
-        implements Outcome {
+public record Failure(Object id, long line, Cell cell, Number seed, String kind, String message,
+        int attempts) implements Outcome {
     public static final String BAD_RECORD = "bad-record";
     public static final String REJECTED = "rejected";
+
+    @Override
+    public String model() {
+        return cell.model();
+    }
 }

@@ -3,6 +3,7 @@ package dev.promptbatch.output;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,87 +14,182 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 import com.opencsv.CSVReader;
 import com.opencsv.CSVReaderBuilder;
+import com.opencsv.CSVWriter;
+import com.opencsv.ICSVWriter;
 import com.opencsv.RFC4180ParserBuilder;
 import com.opencsv.exceptions.CsvException;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Per-model statistics of a run, read back from its output and errors files, so that a run resumed several times
- * is summarised as a whole.
+ * Statistics of a run per model and variant, read back from its output and errors files, so that a run resumed
+ * several times is summarised as a whole: the console table at the end of a run, {@code NAME.summary.csv}, and the
+ * numbers of the HTML report.
  */
 public final class RunSummary {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final List<String> CSV_COLUMNS = List.of("model", "variant", "answers", "failures",
+            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "tokens_per_second_median",
+            "tokens_per_second_mean", "tokens_per_second_stddev", "tokens_per_second_spread_across_seeds_repeats",
+            "prompt_tokens_per_second_median", "load_ms_median", "output_tokens_median", "output_tokens_mean");
 
-    /** One model's figures. */
-    public static final class ModelStatistics {
+    /** Nearest-rank percentiles, mean, standard deviation (population) and range of some values. */
+    public record Stats(int count, double p50, double p95, double p99, double mean, double stddev, double min,
+            double max) {
+        public static Stats of(List<Double> values) {
+            if (values.isEmpty()) {
+                return new Stats(0, 0, 0, 0, 0, 0, 0, 0);
+            }
+            double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double mean = Arrays.stream(sorted).average().orElse(0);
+            double variance = Arrays.stream(sorted).map(v -> (v - mean) * (v - mean)).average().orElse(0);
+            return new Stats(sorted.length, rank(sorted, 50), rank(sorted, 95), rank(sorted, 99), mean,
+                    Math.sqrt(variance), sorted[0], sorted[sorted.length - 1]);
+        }
+
+        private static double rank(double[] sorted, double percentile) {
+            int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
+            return sorted[Math.max(0, rank - 1)];
+        }
+    }
+
+    /** One model, or one variant of a model: what its answers measured. */
+    public static final class Group {
         private final String model;
-        private long answered;
-        private long failed;
+        private final Integer variant;
+        private long answers;
+        private long failures;
         private long generatedTokens;
-        private final List<Long> latencies = new ArrayList<>();
-        private final List<Double> speeds = new ArrayList<>();
+        private final List<Double> latencyMs = new ArrayList<>();
+        private final List<Double> tokensPerSecond = new ArrayList<>();
+        private final List<Double> promptTokensPerSecond = new ArrayList<>();
+        private final List<Double> loadMs = new ArrayList<>();
+        private final List<Double> outputTokens = new ArrayList<>();
+        private final Map<String, List<Double>> speedBySeedAndRepeat = new LinkedHashMap<>();
 
-        ModelStatistics(String model) {
+        Group(String model, Integer variant) {
             this.model = model;
+            this.variant = variant;
         }
 
         public String model() {
             return model;
         }
 
-        public long answered() {
-            return answered;
+        /** The variant's index, or null when the spec has no variants. */
+        public Integer variant() {
+            return variant;
         }
 
-        public long failed() {
-            return failed;
+        /** "model", or "model v1" for a variant. */
+        public String label() {
+            return variant == null ? model : model + " v" + variant;
+        }
+
+        public long answers() {
+            return answers;
+        }
+
+        public long failures() {
+            return failures;
         }
 
         public long generatedTokens() {
             return generatedTokens;
         }
 
-        /** The latency at this percentile (nearest rank), in milliseconds; 0 with no answers. */
-        public long latencyPercentile(double percentile) {
-            return (long) percentile(latencies.stream().mapToDouble(Long::doubleValue).toArray(), percentile);
+        public Stats latencyMs() {
+            return Stats.of(latencyMs);
         }
 
-        /** The median generation speed of the answers (their {@code tokens_per_second}); 0 with none. */
-        public double medianTokensPerSecond() {
-            return percentile(speeds.stream().mapToDouble(Double::doubleValue).toArray(), 50);
+        public Stats tokensPerSecond() {
+            return Stats.of(tokensPerSecond);
+        }
+
+        public Stats promptTokensPerSecond() {
+            return Stats.of(promptTokensPerSecond);
+        }
+
+        public Stats loadMs() {
+            return Stats.of(loadMs);
+        }
+
+        public Stats outputTokens() {
+            return Stats.of(outputTokens);
+        }
+
+        /** How much the mean tokens/s of each seed and repetition differ: their standard deviation. */
+        public double speedSpreadAcrossSeedsAndRepeats() {
+            List<Double> means = new ArrayList<>();
+            speedBySeedAndRepeat.values().forEach(speeds -> means.add(Stats.of(speeds).mean()));
+            return Stats.of(means).stddev();
+        }
+
+        /** Each answer's latency in milliseconds, in output order: for the report's distribution. */
+        public List<Double> latencies() {
+            return List.copyOf(latencyMs);
+        }
+
+        /** Each answer's tokens/s, in output order. */
+        public List<Double> speeds() {
+            return List.copyOf(tokensPerSecond);
+        }
+
+        /** Each answer's eval_count, in output order. */
+        public List<Double> lengths() {
+            return List.copyOf(outputTokens);
+        }
+
+        private void add(JsonNode answer) {
+            answers++;
+            long evalCount = answer.path("eval_count").asLong(0);
+            generatedTokens += evalCount;
+            latencyMs.add(answer.path("latency_ms").asDouble(0));
+            outputTokens.add((double) evalCount);
+            JsonNode speed = answer.path("tokens_per_second");
+            if (speed.isNumber()) {
+                tokensPerSecond.add(speed.asDouble());
+                speedBySeedAndRepeat.computeIfAbsent(answer.path("seed").asString("") + "/"
+                        + answer.path("repeat").asString(""), k -> new ArrayList<>()).add(speed.asDouble());
+            }
+            long promptCount = answer.path("prompt_eval_count").asLong(0);
+            long promptNanos = answer.path("prompt_eval_duration").asLong(0);
+            if (promptCount > 0 && promptNanos > 0) {
+                promptTokensPerSecond.add(promptCount * 1e9 / promptNanos);
+            }
+            JsonNode load = answer.path("load_duration");
+            if (load.isNumber()) {
+                loadMs.add(load.asDouble() / 1e6);
+            }
         }
     }
 
-    private final Map<String, ModelStatistics> models = new LinkedHashMap<>();
+    private final Map<String, Group> groups = new LinkedHashMap<>();
 
     private RunSummary() {
     }
 
-    public static RunSummary read(OutputFiles files, List<String> modelOrder) {
+    /** Reads the run's files; {@code cells} give the order in which models and variants are listed. */
+    public static RunSummary read(OutputFiles files, List<Cell> cells) {
         RunSummary summary = new RunSummary();
-        modelOrder.forEach(summary::model);
+        cells.forEach(cell -> summary.group(cell.model(), cell.variant()));
         try {
             if (Files.exists(files.output())) {
                 if (files.csv()) {
                     summary.readCsv(files.output());
                 } else {
-                    summary.readJsonLines(files.output());
+                    summary.readJsonLines(files.output(), answer -> summary.group(answer).add(answer));
                 }
             }
             if (Files.exists(files.errors())) {
-                try (BufferedReader in = Files.newBufferedReader(files.errors(), StandardCharsets.UTF_8)) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        if (!line.isBlank()) {
-                            summary.model(JSON.readTree(line).path("model").asString()).failed++;
-                        }
-                    }
-                }
+                summary.readJsonLines(files.errors(), failure -> summary.group(failure).failures++);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -101,21 +197,21 @@ public final class RunSummary {
         return summary;
     }
 
-    public List<ModelStatistics> models() {
-        return List.copyOf(models.values());
+    public List<Group> groups() {
+        return List.copyOf(groups.values());
     }
 
     public long answered() {
-        return models.values().stream().mapToLong(m -> m.answered).sum();
+        return groups.values().stream().mapToLong(g -> g.answers).sum();
     }
 
     public long failed() {
-        return models.values().stream().mapToLong(m -> m.failed).sum();
+        return groups.values().stream().mapToLong(g -> g.failures).sum();
     }
 
     /**
-     * The console table: per model, records, answered, failed, the median generation speed and the latency; then
-     * the whole run's throughput over its wall time.
+     * The console table: per model (and variant), records, answered, failed, the median generation speed and the
+     * latency; then the whole run's throughput over its wall time.
      */
     public String table(Duration wallTime) {
         double seconds = Math.max(wallTime.toMillis(), 1) / 1000.0;
@@ -123,72 +219,86 @@ public final class RunSummary {
         out.append(String.format(Locale.ROOT, "%-24s %8s %8s %8s %13s %14s %14s%n", "model", "records",
                 "answered", "failed", "tokens/s p50", "latency p50", "latency p95"));
         long generated = 0;
-        for (ModelStatistics m : models.values()) {
-            out.append(String.format(Locale.ROOT, "%-24s %8d %8d %8d %13.1f %11d ms %11d ms%n", m.model,
-                    m.answered + m.failed, m.answered, m.failed, m.medianTokensPerSecond(), m.latencyPercentile(50),
-                    m.latencyPercentile(95)));
-            generated += m.generatedTokens;
+        for (Group g : groups.values()) {
+            Stats latency = g.latencyMs();
+            out.append(String.format(Locale.ROOT, "%-24s %8d %8d %8d %13.1f %11.0f ms %11.0f ms%n", g.label(),
+                    g.answers + g.failures, g.answers, g.failures, g.tokensPerSecond().p50(), latency.p50(),
+                    latency.p95()));
+            generated += g.generatedTokens;
         }
         out.append(String.format(Locale.ROOT, "all models: %.1f answers/min, %.1f generated tokens/s%n",
                 answered() / seconds * 60, generated / seconds));
         return out.toString();
     }
 
-    /** Nearest-rank percentile; 0 for no values. */
-    static double percentile(double[] values, double percentile) {
-        if (values.length == 0) {
-            return 0;
-        }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)];
-    }
-
-    private ModelStatistics model(String name) {
-        return models.computeIfAbsent(name, ModelStatistics::new);
-    }
-
-    private void add(String model, long evalCount, long latencyMs, Double tokensPerSecond) {
-        ModelStatistics m = model(model);
-        m.answered++;
-        m.generatedTokens += evalCount;
-        m.latencies.add(latencyMs);
-        if (tokensPerSecond != null) {
-            m.speeds.add(tokensPerSecond);
+    /** Writes {@code NAME.summary.csv}: one row per model and variant. */
+    public void writeCsv(Path file) {
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                ICSVWriter csv = new CSVWriter(out, ',', '"', '"', "\r\n")) {
+            csv.writeNext(CSV_COLUMNS.toArray(String[]::new), false);
+            for (Group g : groups.values()) {
+                Stats latency = g.latencyMs();
+                Stats speed = g.tokensPerSecond();
+                csv.writeNext(new String[] {g.model, g.variant == null ? "" : g.variant.toString(),
+                        String.valueOf(g.answers), String.valueOf(g.failures), number(latency.p50()),
+                        number(latency.p95()), number(latency.p99()), number(speed.p50()), number(speed.mean()),
+                        number(speed.stddev()), number(g.speedSpreadAcrossSeedsAndRepeats()),
+                        number(g.promptTokensPerSecond().p50()), number(g.loadMs().p50()),
+                        number(g.outputTokens().p50()), number(g.outputTokens().mean())}, false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private void readJsonLines(Path file) throws IOException {
+    private static String number(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private Group group(JsonNode record) {
+        JsonNode variant = record.path("variant");
+        return group(record.path("model").asString(), variant.isNumber() ? variant.asInt() : null);
+    }
+
+    private Group group(String model, Integer variant) {
+        return groups.computeIfAbsent(model + "\u0000" + Objects.toString(variant, ""),
+                key -> new Group(model, variant));
+    }
+
+    private void readJsonLines(Path file, Consumer<JsonNode> handler) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!line.isBlank()) {
-                    JsonNode answer = JSON.readTree(line);
-                    JsonNode speed = answer.path("tokens_per_second");
-                    add(answer.path("model").asString(), answer.path("eval_count").asLong(0),
-                            answer.path("latency_ms").asLong(0), speed.isNumber() ? speed.asDouble() : null);
+                    handler.accept(JSON.readTree(line));
                 }
             }
         }
     }
 
+    /** CSV output rows as the JSON records they were written from (numbers as numbers, empty as absent). */
     private void readCsv(Path file) throws IOException {
         try (CSVReader in = new CSVReaderBuilder(Files.newBufferedReader(file, StandardCharsets.UTF_8))
                 .withCSVParser(new RFC4180ParserBuilder().build()).build()) {
             String[] header = in.readNext();
-            if (header == null) {
-                return;
-            }
-            List<String> columns = Arrays.asList(header);
-            int model = columns.indexOf("model");
-            int evalCount = columns.indexOf("eval_count");
-            int latency = columns.indexOf("latency_ms");
-            int speed = columns.indexOf("tokens_per_second");
             String[] row;
-            while ((row = in.readNext()) != null) {
-                add(row[model], row[evalCount].isEmpty() ? 0 : Long.parseLong(row[evalCount]),
-                        Long.parseLong(row[latency]), row[speed].isEmpty() ? null : Double.valueOf(row[speed]));
+            while (header != null && (row = in.readNext()) != null) {
+                ObjectNode answer = JSON.createObjectNode();
+                for (int i = 0; i < header.length && i < row.length; i++) {
+                    if (row[i].isEmpty()) {
+                        continue;
+                    }
+                    if (header[i].equals("model") || header[i].equals("response") || header[i].startsWith("input.")) {
+                        answer.put(header[i], row[i]);
+                    } else {
+                        try {
+                            answer.put(header[i], Double.parseDouble(row[i]));
+                        } catch (NumberFormatException e) {
+                            answer.put(header[i], row[i]);
+                        }
+                    }
+                }
+                group(answer).add(answer);
             }
         } catch (CsvException e) {
             throw new IOException(file + ": " + e.getMessage(), e);

@@ -18,6 +18,10 @@ import java.util.Map;
  * @param maxOutage how long to wait out an unreachable server before the run fails
  * @param maxFailures the error budget
  * @param maxRecordBytes the longest input line (and CSV record) in bytes; a longer one is a bad record
+ * @param seeds    sweep seeds (each overrides options.seed), or empty
+ * @param variants sweep option sets, each merged over {@code options}, or empty
+ * @param repeat   repetitions of every combination, or null when the spec does not sweep repeats
+ * @param report   the HTML report to write at the end, or null
  */
 public record JobSpec(
         Path specFile,
@@ -39,7 +43,11 @@ public record JobSpec(
         String baseUrl,
         Duration maxOutage,
         ErrorBudget maxFailures,
-        int maxRecordBytes) {
+        int maxRecordBytes,
+        List<Long> seeds,
+        List<Map<String, Object>> variants,
+        Integer repeat,
+        Path report) {
 
     public static final int DEFAULT_CONCURRENCY = 4;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -48,6 +56,6 @@ public record JobSpec(
     public JobSpec withConcurrency(int newConcurrency) {
         return new JobSpec(specFile, name, input, idField, models, system, prompt, options, format, think,
                 keepAlive, output, include, newConcurrency, timeout, retry, baseUrl, maxOutage, maxFailures,
-                maxRecordBytes);
+                maxRecordBytes, seeds, variants, repeat, report);
     }
 }

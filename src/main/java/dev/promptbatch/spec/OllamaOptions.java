@@ -1,5 +1,8 @@
 package dev.promptbatch.spec;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,7 +24,26 @@ final class OllamaOptions {
     private static final Set<String> KNOWN = new TreeSet<>(Stream.of(INTEGERS, NUMBERS, BOOLEANS, Set.of(STOP))
             .flatMap(Set::stream).toList());
 
+    /** Options that Ollama applies when it loads a model: a change between requests reloads it. */
+    private static final List<String> LOAD_TIME = List.of("num_ctx", "num_batch", "num_thread", "num_gpu",
+            "main_gpu", "use_mmap");
+
     private OllamaOptions() {
+    }
+
+    /** The first load-time option whose value differs between variants (merged over the options), if any. */
+    static Optional<String> loadTimeDifference(Map<String, Object> options, List<Map<String, Object>> variants) {
+        for (String key : LOAD_TIME) {
+            Set<Object> values = new HashSet<>();
+            for (Map<String, Object> variant : variants) {
+                values.add(String.valueOf(variant.containsKey(key) ? variant.get(key) : options.get(key)));
+            }
+            if (values.size() > 1) {
+                return Optional.of(key + " (the variants have " + String.join(", ", new TreeSet<>(
+                        values.stream().map(String::valueOf).toList())) + ")");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Returns what is wrong with this option, if anything. */

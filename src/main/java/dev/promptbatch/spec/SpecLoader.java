@@ -24,7 +24,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class SpecLoader {
     private static final List<String> KEYS = List.of("name", "input", "id-field", "model", "models", "system",
             "prompt", "options", "format", "think", "keep-alive", "output", "include", "concurrency", "timeout",
-            "retry", "max-failures", "max-outage", "max-record-size", "server");
+            "retry", "max-failures", "max-outage", "max-record-size", "seeds", "variants", "repeat", "report",
+            "server");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
     private static final List<String> SERVER_KEYS = List.of("base-url");
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
@@ -94,10 +95,12 @@ public final class SpecLoader {
             }
             String system = root.has("system") ? substitute("system", string("system")) : null;
             String prompt = substitute("prompt", requiredString("prompt"));
-            return new JobSpec(file, name, input, optionalString("id-field"), models(), system, prompt, options(),
+            Map<String, Object> options = options();
+            return new JobSpec(file, name, input, optionalString("id-field"), models(), system, prompt, options,
                     format(), think(), keepAlive(), output, stringList("include"), concurrency(),
                     duration(root, "timeout", JobSpec.DEFAULT_TIMEOUT), retry(), baseUrl(),
-                    duration(root, "max-outage", JobSpec.DEFAULT_MAX_OUTAGE), maxFailures(), maxRecordBytes());
+                    duration(root, "max-outage", JobSpec.DEFAULT_MAX_OUTAGE), maxFailures(), maxRecordBytes(),
+                    seeds(), variants(options), repeat(), report(output));
         }
 
         private List<String> models() {
@@ -200,6 +203,79 @@ public final class SpecLoader {
                 throw error("concurrency", "a whole number from 1 to 1024");
             }
             return node.asInt();
+        }
+
+        private List<Long> seeds() {
+            JsonNode node = root.get("seeds");
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            List<Long> seeds = new ArrayList<>();
+            if (node.isArray()) {
+                for (JsonNode seed : node) {
+                    if (!seed.isIntegralNumber()) {
+                        seeds.clear();
+                        break;
+                    }
+                    seeds.add(seed.asLong());
+                }
+            }
+            if (seeds.isEmpty() || Set.copyOf(seeds).size() != seeds.size()) {
+                throw error("seeds", "a list of different whole numbers such as [1, 2, 3]");
+            }
+            return List.copyOf(seeds);
+        }
+
+        private List<Map<String, Object>> variants(Map<String, Object> options) {
+            JsonNode node = root.get("variants");
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (!node.isArray() || node.isEmpty()) {
+                throw error("variants", "a list of option sets such as [{temperature: 0.0}, {temperature: 0.8}]");
+            }
+            List<Map<String, Object>> variants = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode variant = node.get(i);
+                if (!variant.isObject()) {
+                    throw error("variants[" + i + "]", "a mapping of Ollama options such as {temperature: 0.8}");
+                }
+                Map<String, Object> values = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> option : variant.properties()) {
+                    OllamaOptions.check(option.getKey(), option.getValue()).ifPresent(problem -> {
+                        throw error("variants[" + variants.size() + "]." + option.getKey(), problem);
+                    });
+                    values.put(option.getKey(), yaml.treeToValue(option.getValue(), Object.class));
+                }
+                variants.add(values);
+            }
+            OllamaOptions.loadTimeDifference(options, variants).ifPresent(difference -> {
+                throw error("variants", "the same " + difference + " in every variant: Ollama reloads the model "
+                        + "when a load-time option changes, so set it once in options");
+            });
+            return List.copyOf(variants);
+        }
+
+        private Integer repeat() {
+            JsonNode node = root.get("repeat");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isIntegralNumber() || node.asInt() < 1 || node.asInt() > 1000) {
+                throw error("repeat", "a whole number from 1 to 1000");
+            }
+            return node.asInt();
+        }
+
+        private Path report(Path output) {
+            Path report = path("report", false);
+            if (report != null && !report.getFileName().toString().endsWith(".html")) {
+                throw error("report", "an .html file, got '" + report.getFileName() + "'");
+            }
+            if (report != null && report.equals(output)) {
+                throw error("report", "a file other than the output");
+            }
+            return report;
         }
 
         private ErrorBudget maxFailures() {
