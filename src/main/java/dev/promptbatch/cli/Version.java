@@ -1,16 +1,12 @@
 package dev.promptbatch.cli;
 
+import dev.promptbatch.PromptBatchVersion;
 import picocli.CommandLine;
 
-/** The version from the jar's manifest. */
+/** {@code --version}. */
 final class Version implements CommandLine.IVersionProvider {
-    static String current() {
-        String version = Version.class.getPackage().getImplementationVersion();
-        return version == null ? "development" : version;
-    }
-
     @Override
     public String[] getVersion() {
-        return new String[] {"promptbatch " + current()};
+        return new String[] {"promptbatch " + PromptBatchVersion.current()};
     }
 }

@@ -7,10 +7,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +32,11 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.promptbatch.generation.GenerationFailedException;
+import dev.promptbatch.PromptBatchVersion;
+import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.output.Cell;
+import dev.promptbatch.output.RunManifest;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFiles;
@@ -82,11 +91,12 @@ public final class JobRunner {
                 return new RunReport(RunReport.Result.STOPPED, last == null ? 0 : last.getId(), Duration.ZERO,
                         "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)));
             }
-            preflight(context.getBean(OllamaClient.class), settings);
+            ServerCheck.Result server = preflight(context.getBean(OllamaClient.class), settings);
             JobExecution execution;
             try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class), owner)) {
                 execution = operator.start(job, parameters);
             }
+            writeManifest(settings, repository, execution, server, fingerprint);
             return switch (execution.getStatus()) {
                 case COMPLETED -> {
                     deleteIfEmpty(OutputFiles.of(spec.output()).errors());
@@ -200,7 +210,7 @@ public final class JobRunner {
         return values;
     }
 
-    private static void preflight(OllamaClient client, RunSettings settings) {
+    private static ServerCheck.Result preflight(OllamaClient client, RunSettings settings) {
         ServerCheck.Result server = ServerCheck.check(client, settings.server().display(), settings.spec().models(),
                 settings.spec().think());
         if (!server.ok()) {
@@ -208,6 +218,31 @@ public final class JobRunner {
         }
         log.info("Ollama {} at {}{}", server.version(), settings.server().display(), settings.simulated()
                 ? " (built-in simulator: answers are synthetic)" : "");
+        return server;
+    }
+
+    private static void writeManifest(RunSettings settings, JobRepository repository, JobExecution execution,
+            ServerCheck.Result server, RunFingerprint fingerprint) {
+        JobSpec spec = settings.spec();
+        RequestBuilder requests = new RequestBuilder(spec);
+        List<Map<String, Object>> options = new ArrayList<>();
+        List<Integer> variants = spec.variants().isEmpty() ? Collections.singletonList(null)
+                : IntStream.range(0, spec.variants().size()).boxed().toList();
+        for (Integer variant : variants) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("variant", variant);
+            entry.put("options", requests.options(new Cell(spec.models().get(0), variant, null, null)));
+            options.add(entry);
+        }
+        LocalDateTime started = repository.getJobExecutions(execution.getJobInstance()).stream()
+                .map(JobExecution::getStartTime).filter(Objects::nonNull).min(LocalDateTime::compareTo)
+                .orElse(execution.getStartTime());
+        RunManifest.write(spec, new RunManifest.Facts(PromptBatchVersion.current(), spec.name(),
+                settings.parameters(), execution.getId(), execution.getStatus().name(), started,
+                execution.getEndTime(), settings.simulated(), settings.server().display(), server.version(),
+                server.models(), fingerprint.inputSize(), fingerprint.inputSha256(), options));
+        RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)).writeCsv(
+                OutputFiles.of(spec.output()).summary());
     }
 
     private static RunReport report(RunSettings settings, JobRepository repository, JobExecution execution,

@@ -1,6 +1,5 @@
 package dev.promptbatch.output;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -15,18 +14,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
-import com.opencsv.CSVReader;
-import com.opencsv.CSVReaderBuilder;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
-import com.opencsv.RFC4180ParserBuilder;
-import com.opencsv.exceptions.CsvException;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Statistics of a run per model and variant, read back from its output and errors files, so that a run resumed
@@ -34,7 +26,6 @@ import tools.jackson.databind.node.ObjectNode;
  * numbers of the HTML report.
  */
 public final class RunSummary {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String> CSV_COLUMNS = List.of("model", "variant", "answers", "failures",
             "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "tokens_per_second_median",
             "tokens_per_second_mean", "tokens_per_second_stddev", "tokens_per_second_spread_across_seeds_repeats",
@@ -182,14 +173,10 @@ public final class RunSummary {
         cells.forEach(cell -> summary.group(cell.model(), cell.variant()));
         try {
             if (Files.exists(files.output())) {
-                if (files.csv()) {
-                    summary.readCsv(files.output());
-                } else {
-                    summary.readJsonLines(files.output(), answer -> summary.group(answer).add(answer));
-                }
+                OutputRecords.forEach(files.output(), answer -> summary.group(answer).add(answer));
             }
             if (Files.exists(files.errors())) {
-                summary.readJsonLines(files.errors(), failure -> summary.group(failure).failures++);
+                OutputRecords.forEach(files.errors(), failure -> summary.group(failure).failures++);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -263,45 +250,5 @@ public final class RunSummary {
     private Group group(String model, Integer variant) {
         return groups.computeIfAbsent(model + "\u0000" + Objects.toString(variant, ""),
                 key -> new Group(model, variant));
-    }
-
-    private void readJsonLines(Path file, Consumer<JsonNode> handler) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (!line.isBlank()) {
-                    handler.accept(JSON.readTree(line));
-                }
-            }
-        }
-    }
-
-    /** CSV output rows as the JSON records they were written from (numbers as numbers, empty as absent). */
-    private void readCsv(Path file) throws IOException {
-        try (CSVReader in = new CSVReaderBuilder(Files.newBufferedReader(file, StandardCharsets.UTF_8))
-                .withCSVParser(new RFC4180ParserBuilder().build()).build()) {
-            String[] header = in.readNext();
-            String[] row;
-            while (header != null && (row = in.readNext()) != null) {
-                ObjectNode answer = JSON.createObjectNode();
-                for (int i = 0; i < header.length && i < row.length; i++) {
-                    if (row[i].isEmpty()) {
-                        continue;
-                    }
-                    if (header[i].equals("model") || header[i].equals("response") || header[i].startsWith("input.")) {
-                        answer.put(header[i], row[i]);
-                    } else {
-                        try {
-                            answer.put(header[i], Double.parseDouble(row[i]));
-                        } catch (NumberFormatException e) {
-                            answer.put(header[i], row[i]);
-                        }
-                    }
-                }
-                group(answer).add(answer);
-            }
-        } catch (CsvException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -1,0 +1,52 @@
+package dev.promptbatch.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.promptbatch.output.OutputComparison;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code diff A B}: do two runs give the same answers? */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"Compares two runs' answers by (id, model, seed, variant, repeat): identical, different, "
+                + "or only in one run.",
+                "Exit codes: 0 all identical; 1 some differ or are missing; 2 a file cannot be read."})
+final class DiffCommand implements Callable<Integer> {
+    static final int DIFFERENT = 1;
+
+    @Parameters(index = "0", paramLabel = "A", description = "An output file (.jsonl or .csv).")
+    Path a;
+
+    @Parameters(index = "1", paramLabel = "B", description = "Another output file (.jsonl or .csv).")
+    Path b;
+
+    private final CliEnvironment environment;
+
+    DiffCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() {
+        Path first = environment.workingDirectory().resolve(a);
+        Path second = environment.workingDirectory().resolve(b);
+        for (Path file : new Path[] {first, second}) {
+            if (!Files.isRegularFile(file)) {
+                environment.err().println("promptbatch: " + file + ": no such output file");
+                return PromptBatchCli.NOTHING_RUN;
+            }
+        }
+        OutputComparison comparison;
+        try {
+            comparison = OutputComparison.of(first, second);
+        } catch (IOException e) {
+            environment.err().println("promptbatch: " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        }
+        environment.out().print(comparison.report());
+        return comparison.identical() ? 0 : DIFFERENT;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.promptbatch.output;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import com.opencsv.CSVReader;
+import com.opencsv.CSVReaderBuilder;
+import com.opencsv.RFC4180ParserBuilder;
+import com.opencsv.exceptions.CsvException;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads a run's output back as records: JSON Lines as they are, CSV rows as the JSON records they were written
+ * from (numbers as numbers, empty cells as absent, {@code input.NAME} columns as text).
+ */
+public final class OutputRecords {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private OutputRecords() {
+    }
+
+    public static void forEach(Path file, Consumer<JsonNode> handler) throws IOException {
+        if (file.getFileName().toString().endsWith(".csv")) {
+            forEachCsvRow(file, handler);
+            return;
+        }
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            for (int number = 1; (line = in.readLine()) != null; number++) {
+                if (!line.isBlank()) {
+                    try {
+                        handler.accept(JSON.readTree(line));
+                    } catch (JacksonException e) {
+                        throw new IOException(file + ", line " + number + ": not a JSON record", e);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void forEachCsvRow(Path file, Consumer<JsonNode> handler) throws IOException {
+        try (CSVReader in = new CSVReaderBuilder(Files.newBufferedReader(file, StandardCharsets.UTF_8))
+                .withCSVParser(new RFC4180ParserBuilder().build()).build()) {
+            String[] header = in.readNext();
+            String[] row;
+            while (header != null && (row = in.readNext()) != null) {
+                ObjectNode record = JSON.createObjectNode();
+                for (int i = 0; i < header.length && i < row.length; i++) {
+                    if (!row[i].isEmpty()) {
+                        put(record, header[i], row[i]);
+                    }
+                }
+                handler.accept(record);
+            }
+        } catch (CsvException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void put(ObjectNode record, String column, String value) {
+        if (column.equals("id") || column.equals("model") || column.equals("response") || column.equals("thinking")
+                || column.equals("done_reason") || column.startsWith("input.")) {
+            record.put(column, value);
+            return;
+        }
+        try {
+            record.put(column, Long.parseLong(value));
+        } catch (NumberFormatException notWhole) {
+            try {
+                record.put(column, Double.parseDouble(value));
+            } catch (NumberFormatException notNumber) {
+                record.put(column, value);
+            }
+        }
+    }
+}
