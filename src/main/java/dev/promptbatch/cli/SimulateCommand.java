@@ -29,6 +29,15 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--load-ms", paramLabel = "N", description = "Model load time (default ${DEFAULT-VALUE}).")
     long loadMillis = SimulatorSettings.defaults().loadMillis();
 
+    @Option(names = "--mean-tokens", paramLabel = "N",
+            description = "Median answer length in tokens (default ${DEFAULT-VALUE}).")
+    int meanTokens = SimulatorSettings.defaults().meanTokens();
+
+    @Option(names = "--length-sigma", paramLabel = "X",
+            description = "Spread of answer lengths: sigma of a lognormal; 0 makes every answer the same length "
+                    + "(default ${DEFAULT-VALUE}).")
+    double lengthSigma = SimulatorSettings.defaults().lengthSigma();
+
     @Option(names = "--models", paramLabel = "a,b", split = ",",
             description = "Models the server has (default: ${DEFAULT-VALUE}).")
     List<String> models = SimulatorSettings.defaults().models();
@@ -44,7 +53,8 @@ final class SimulateCommand implements Callable<Integer> {
         SimulatorSettings settings;
         try {
             settings = SimulatorSettings.defaults().withPort(port).withParallel(parallel)
-                    .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models);
+                    .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models)
+                    .withMeanTokens(meanTokens).withLengthSigma(lengthSigma);
         } catch (IllegalArgumentException e) {
             environment.err().println("promptbatch simulate: " + e.getMessage());
             return PromptBatchCli.NOTHING_RUN;
