@@ -134,8 +134,8 @@ public final class Generator {
             AtomicLong wallMs = new AtomicLong();
             Long loadNanos = retry.executeSupplier(() -> send(() -> client.load(model, spec.keepAlive(), timeout),
                     new AtomicInteger(), wallMs));
-            log.info("Model {} ready: load_duration {} ms (request {} ms)", model,
-                    loadNanos == null ? "not reported" : loadNanos / 1_000_000, wallMs.get());
+            log.info("Model {} ready in {} ms{}", model, wallMs.get(), loadNanos == null ? ""
+                    : " (load_duration " + loadNanos / 1_000_000 + " ms)");
         } catch (OllamaException e) {
             log.warn("Could not load {} ahead of its requests: {}", model, e.getMessage());
         } finally {
