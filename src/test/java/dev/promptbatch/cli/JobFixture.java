@@ -50,6 +50,16 @@ final class JobFixture {
         }
     }
 
+    /** A CSV with columns n,text and rows {@code N,record N} for N from 1 to count; returns its content. */
+    String numberedRecords(String name, int count) {
+        StringBuilder csv = new StringBuilder("n,text\n");
+        for (int n = 1; n <= count; n++) {
+            csv.append(n).append(",record ").append(n).append('\n');
+        }
+        write(name, csv.toString());
+        return csv.toString();
+    }
+
     /** Runs {@code promptbatch ARGS} against the fixture's server and database; returns the exit code. */
     int run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));

@@ -227,9 +227,7 @@ class ResilienceTest {
     }
 
     private void records(int count) {
-        StringBuilder input = new StringBuilder("n,text\n");
-        IntStream.rangeClosed(1, count).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
-        job.write("input/r.csv", input.toString());
+        job.numberedRecords("input/r.csv", count);
     }
 
     private void spec(String extra) {

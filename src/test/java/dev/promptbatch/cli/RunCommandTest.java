@@ -188,9 +188,7 @@ class RunCommandTest {
 
     @Test
     void aFailedRunResumesAfterItsLastCommitWithoutResendingCommittedRecords() {
-        StringBuilder input = new StringBuilder("n,text\n");
-        IntStream.rangeClosed(1, 40).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
-        job.write("input/r.csv", input.toString());
+        job.numberedRecords("input/r.csv", 40);
         job.write("jobs/r.yaml", """
                 name: resume
                 input: input/r.csv
@@ -230,9 +228,8 @@ class RunCommandTest {
 
     @Test
     void resumingAfterTheInputOrSpecChangedIsRefusedAndNewRunStartsOver() throws IOException {
-        StringBuilder input = new StringBuilder("n,text\n");
-        IntStream.rangeClosed(1, 30).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
-        Path inputFile = job.write("input/c.csv", input.toString());
+        String input = job.numberedRecords("input/c.csv", 30);
+        Path inputFile = dir.resolve("input/c.csv");
         String spec = """
                 name: changes
                 input: input/c.csv
@@ -257,7 +254,7 @@ class RunCommandTest {
                 + " bytes with SHA-256 ").contains("it is " + longer.length() + " bytes")
                 .contains("Run again with --new-run to start over.");
 
-        Files.writeString(inputFile, input.toString());
+        Files.writeString(inputFile, input);
         Files.writeString(specFile, spec.replace("\"{{text}}\"", "\"Say {{text}}\""));
         assertThat(job.run("run", "jobs/c.yaml")).isEqualTo(2);
         assertThat(job.err).contains("cannot resume changes: " + specFile + " changed in what shapes the answers");
@@ -276,9 +273,7 @@ class RunCommandTest {
 
     @Test
     void aRunWhoseCommittedOutputIsGoneIsNotResumedButCanStartOver() throws IOException {
-        StringBuilder input = new StringBuilder("n,text\n");
-        IntStream.rangeClosed(1, 20).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
-        job.write("input/g.csv", input.toString());
+        job.numberedRecords("input/g.csv", 20);
         job.write("jobs/g.yaml", """
                 name: gone
                 input: input/g.csv
