@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code promptbatch} command and its subcommands. */
 @Command(name = "promptbatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs prompts over a file of records against Ollama, resumably.",
-        subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, DiffCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, DiffCommand.class, ReportCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class PromptBatchCli implements Callable<Integer> {
     /** Exit code: nothing was run (bad usage, spec, input, server or model). */
     public static final int NOTHING_RUN = 2;

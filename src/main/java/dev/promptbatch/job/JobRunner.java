@@ -41,6 +41,7 @@ import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.report.HtmlReport;
 import dev.promptbatch.spec.JobSpec;
 
 /**
@@ -243,6 +244,10 @@ public final class JobRunner {
                 server.models(), fingerprint.inputSize(), fingerprint.inputSha256(), options));
         RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)).writeCsv(
                 OutputFiles.of(spec.output()).summary());
+        if (spec.report() != null) {
+            HtmlReport.write(spec.output(), spec.report());
+            log.info("Report: {}", spec.report());
+        }
     }
 
     private static RunReport report(RunSettings settings, JobRepository repository, JobExecution execution,

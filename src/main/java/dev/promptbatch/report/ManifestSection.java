@@ -1,0 +1,146 @@
+package dev.promptbatch.report;
+
+import static dev.promptbatch.report.Html.escape;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What produced the numbers, from the manifest and readable: versions, server, models with digests, input, options,
+ * sweep, host and times; then the whole manifest as JSON, folded away.
+ */
+final class ManifestSection {
+    private ManifestSection() {
+    }
+
+    static String html(ManifestView manifest) {
+        StringBuilder out = new StringBuilder("<section>\n<h2>Run details</h2>\n");
+        if (!manifest.present()) {
+            return out.append("<p class=\"notice\">").append(escape(manifest.problem())).append("</p>\n</section>\n")
+                    .toString();
+        }
+        out.append("<dl class=\"facts\">\n");
+        fact(out, "PromptBatch", escapedOrNone(manifest.text("promptbatch", "version")));
+        fact(out, "Server", escapedOrNone(manifest.text("server", "url")) + " &middot; Ollama "
+                + escapedOrNone(manifest.text("server", "version")));
+        fact(out, "Input", input(manifest));
+        JsonNode seeds = manifest.root().path("spec").path("seeds");
+        fact(out, "Seeds", seeds.isEmpty() ? "not swept (see the options)" : list(seeds));
+        fact(out, "Repeat", escape(manifest.textOr("1", "spec", "repeat")) + " &times;");
+        fact(out, "Concurrency", escapedOrNone(manifest.text("spec", "concurrency")));
+        fact(out, "Parameters", parameters(manifest.root().path("parameters")));
+        fact(out, "Host", host(manifest));
+        fact(out, "Started", escapedOrNone(manifest.time("started")));
+        fact(out, "Ended", escapedOrNone(manifest.time("ended")));
+        out.append("</dl>\n");
+        out.append("<h3>Models</h3>\n").append(models(manifest.root().path("models")));
+        out.append("<h3>Options</h3>\n").append(options(manifest.root().path("options")));
+        out.append("<h3>Prompt</h3>\n").append(prompt(manifest));
+        out.append("<details><summary>Full manifest (JSON)</summary>\n<pre class=\"json\">")
+                .append(escape(manifest.root().toPrettyString())).append("</pre>\n</details>\n");
+        return out.append("</section>\n").toString();
+    }
+
+    private static String input(ManifestView manifest) {
+        String path = manifest.text("input", "path");
+        String sha = manifest.text("input", "sha256");
+        JsonNode size = manifest.root().path("input").path("size");
+        return "<code class=\"path\">" + escapedOrNone(path) + "</code> &middot; "
+                + (size.isNumber() ? Html.bytes(size.asLong()) : Html.NONE) + " &middot; SHA-256 "
+                + (sha == null ? Html.NONE : Html.shortHash(sha));
+    }
+
+    private static String host(ManifestView manifest) {
+        JsonNode host = manifest.root().path("host");
+        List<String> parts = new ArrayList<>();
+        for (String key : List.of("name", "os")) {
+            if (!host.path(key).asString("").isEmpty()) {
+                parts.add(escape(host.path(key).asString()));
+            }
+        }
+        if (host.path("cpus").isNumber()) {
+            parts.add(host.path("cpus").asInt() + " CPUs");
+        }
+        if (!host.path("jvm").asString("").isEmpty()) {
+            parts.add(escape(host.path("jvm").asString()));
+        }
+        if (host.path("memory_bytes").isNumber()) {
+            parts.add("JVM heap up to " + Html.bytes(host.path("memory_bytes").asLong()));
+        }
+        return parts.isEmpty() ? Html.NONE : String.join(" &middot; ", parts);
+    }
+
+    private static String models(JsonNode models) {
+        StringBuilder out = new StringBuilder("<table class=\"plain\">\n<thead><tr><th class=\"text\">Model</th>"
+                + "<th class=\"text\">Digest</th><th class=\"text\">Family</th><th class=\"text\">Parameters</th>"
+                + "<th class=\"text\">Quantization</th><th class=\"text\">Format</th>"
+                + "<th class=\"text\">Capabilities</th></tr></thead>\n<tbody>\n");
+        for (JsonNode model : models.values()) {
+            JsonNode details = model.path("details");
+            String digest = model.path("digest").asString("");
+            out.append("<tr><td class=\"text\">").append(escape(model.path("name").asString("")))
+                    .append("</td><td class=\"text\">").append(digest.isEmpty() ? Html.NONE : Html.shortHash(digest))
+                    .append("</td>");
+            for (String key : List.of("family", "parameter_size", "quantization_level", "format")) {
+                out.append("<td class=\"text\">").append(escapedOrNone(details.path(key).asString(""))).append("</td>");
+            }
+            out.append("<td class=\"text\">").append(list(model.path("capabilities"))).append("</td></tr>\n");
+        }
+        return out.append("</tbody>\n</table>\n").toString();
+    }
+
+    /** Each variant's options as Ollama received them (the spec's options with the variant's on top). */
+    private static String options(JsonNode entries) {
+        StringBuilder out = new StringBuilder("<table class=\"plain\">\n<thead><tr><th class=\"text\">Variant</th>"
+                + "<th class=\"text\">Options</th></tr></thead>\n<tbody>\n");
+        for (JsonNode entry : entries.values()) {
+            JsonNode variant = entry.path("variant");
+            String options = codes(entry.path("options"));
+            out.append("<tr><td class=\"text\">").append(variant.isNumber() ? "v" + variant.asInt() : "all answers")
+                    .append("</td><td class=\"text\">").append(options.isEmpty() ? "Ollama's defaults" : options)
+                    .append("</td></tr>\n");
+        }
+        return out.append("</tbody>\n</table>\n").toString();
+    }
+
+    private static String prompt(ManifestView manifest) {
+        StringBuilder out = new StringBuilder();
+        String system = manifest.text("spec", "system");
+        if (system != null) {
+            out.append("<p class=\"caption\">System</p>\n<pre class=\"prompt\">").append(escape(system))
+                    .append("</pre>\n");
+        }
+        out.append("<p class=\"caption\">Prompt template</p>\n<pre class=\"prompt\">")
+                .append(escapedOrNone(manifest.text("spec", "prompt"))).append("</pre>\n");
+        return out.toString();
+    }
+
+    private static String parameters(JsonNode parameters) {
+        String pairs = codes(parameters);
+        return pairs.isEmpty() ? "none" : pairs;
+    }
+
+    /** An object's properties as {@code name=value} code spans. */
+    private static String codes(JsonNode object) {
+        List<String> pairs = new ArrayList<>();
+        object.properties().forEach(property -> pairs.add("<code>"
+                + escape(property.getKey() + "=" + ManifestView.valueText(property.getValue())) + "</code>"));
+        return String.join(" ", pairs);
+    }
+
+    private static String list(JsonNode array) {
+        List<String> items = new ArrayList<>();
+        array.values().forEach(item -> items.add(escape(ManifestView.valueText(item))));
+        return items.isEmpty() ? Html.NONE : String.join(", ", items);
+    }
+
+    private static String escapedOrNone(String text) {
+        return text == null || text.isEmpty() ? Html.NONE : escape(text);
+    }
+
+    private static void fact(StringBuilder out, String name, String html) {
+        out.append("<dt>").append(name).append("</dt><dd>").append(html).append("</dd>\n");
+    }
+}

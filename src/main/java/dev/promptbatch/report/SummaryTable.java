@@ -1,0 +1,73 @@
+package dev.promptbatch.report;
+
+import static dev.promptbatch.report.Html.escape;
+
+import java.awt.Color;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+import dev.promptbatch.output.RunSummary.Group;
+import dev.promptbatch.output.RunSummary.Stats;
+
+/** One row per model and variant: answers, failures, latency, speed and its spread, load time, output length. */
+final class SummaryTable {
+    private SummaryTable() {
+    }
+
+    /** {@code variantOptions}: for each variant index, the options that set it apart. */
+    static String html(List<Group> groups, Map<Integer, String> variantOptions) {
+        StringBuilder out = new StringBuilder("<table class=\"summary\">\n<thead>\n");
+        out.append("<tr><th rowspan=\"2\" class=\"text\">Model</th><th rowspan=\"2\">Answers</th>"
+                + "<th rowspan=\"2\">Failures</th><th colspan=\"3\" class=\"group\">Latency (ms)</th>"
+                + "<th colspan=\"4\" class=\"group\">Generation (tokens/s)</th>"
+                + "<th rowspan=\"2\">Prompt<br>tokens/s<br><small>median</small></th>"
+                + "<th rowspan=\"2\">Load<br>(ms)<br><small>median</small></th>"
+                + "<th colspan=\"2\" class=\"group\">Output (tokens)</th></tr>\n");
+        out.append("<tr><th>p50</th><th>p95</th><th>p99</th><th>median</th><th>mean</th><th>stddev</th>"
+                + "<th title=\"Standard deviation of the mean tokens/s of each seed and repetition: "
+                + "0 with a single seed and repetition\">spread across<br>seeds &amp; repeats</th>"
+                + "<th>median</th><th>mean</th></tr>\n</thead>\n<tbody>\n");
+        for (Group group : groups) {
+            Stats latency = group.latencyMs();
+            Stats speed = group.tokensPerSecond();
+            out.append("<tr><td class=\"text\">").append(model(groups, group, variantOptions)).append("</td>");
+            cell(out, Html.number(group.answers(), 0));
+            out.append(group.failures() > 0 ? "<td class=\"num bad\">" : "<td class=\"num\">")
+                    .append(Html.number(group.failures(), 0)).append("</td>");
+            cell(out, latency, Stats::p50, 0);
+            cell(out, latency, Stats::p95, 0);
+            cell(out, latency, Stats::p99, 0);
+            cell(out, speed, Stats::p50, 1);
+            cell(out, speed, Stats::mean, 1);
+            cell(out, speed, Stats::stddev, 1);
+            cell(out, speed.count() == 0 ? Html.NONE : Html.number(group.speedSpreadAcrossSeedsAndRepeats(), 1));
+            cell(out, group.promptTokensPerSecond(), Stats::p50, 0);
+            cell(out, group.loadMs(), Stats::p50, 0);
+            cell(out, group.outputTokens(), Stats::p50, 0);
+            cell(out, group.outputTokens(), Stats::mean, 1);
+            out.append("</tr>\n");
+        }
+        return out.append("</tbody>\n</table>\n").toString();
+    }
+
+    /** The label with the colour the charts give it, and what sets its variant apart. */
+    private static String model(List<Group> groups, Group group, Map<Integer, String> variantOptions) {
+        Color colour = ReportCharts.colour(groups, group);
+        String swatch = String.format(Locale.ROOT, "<span class=\"swatch\" style=\"background:#%02x%02x%02x\"></span>",
+                colour.getRed(), colour.getGreen(), colour.getBlue());
+        String options = group.variant() == null ? "" : variantOptions.getOrDefault(group.variant(), "");
+        return swatch + escape(group.label())
+                + (options.isEmpty() ? "" : "<br><small>" + escape(options) + "</small>");
+    }
+
+    /** A statistic, or a dash where nothing was measured: a zero there would read as a measurement. */
+    private static void cell(StringBuilder out, Stats stats, ToDoubleFunction<Stats> value, int decimals) {
+        cell(out, stats.count() == 0 ? Html.NONE : Html.number(value.applyAsDouble(stats), decimals));
+    }
+
+    private static void cell(StringBuilder out, String text) {
+        out.append("<td class=\"num\">").append(text).append("</td>");
+    }
+}

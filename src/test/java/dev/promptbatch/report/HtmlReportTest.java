@@ -1,0 +1,155 @@
+package dev.promptbatch.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report of a hand-written run: its structure, its numbers, and that it needs nothing from elsewhere. */
+class HtmlReportTest {
+    private static final Pattern ROW = Pattern.compile("<tr>(.*?)</tr>", Pattern.DOTALL);
+    private static final Pattern CELL = Pattern.compile("<td[^>]*>(.*?)</td>", Pattern.DOTALL);
+    private static final Pattern SVG = Pattern.compile("<svg.*?</svg>", Pattern.DOTALL);
+    private static final Pattern REMOTE = Pattern.compile("(?i)\\b(src|href)\\s*=\\s*[\"']?\\s*(https?:)?//");
+    /** A CSS or SVG url() that is not a reference within the page, such as SVG's clip-path="url(#clip-1)". */
+    private static final Pattern OUTSIDE_URL = Pattern.compile("(?i)url\\(\\s*['\"]?\\s*[^#'\"\\s]");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void holdsThreeChartsEachWithItsTitle() throws IOException {
+        String html = report(RunFixture.write(dir, true));
+
+        List<String> charts = SVG.matcher(html).results().map(MatchResult::group).toList();
+        assertThat(charts).hasSize(3);
+        assertThat(html.split("<svg", -1)).hasSize(4);
+        assertThat(charts.get(0)).contains(">Generation speed (tokens/s)</text>").contains(">tokens/s</text>");
+        assertThat(charts.get(1)).contains(">Latency (ms)</text>").contains(">ms</text>");
+        assertThat(charts.get(2)).contains(">Output length (tokens)</text>").contains(">tokens (eval_count)</text>");
+        for (String chart : charts) {
+            assertThat(chart).contains(">llama3.2:3b</text>").contains(">qwen2.5:7b</text>").contains(">v1</text>");
+        }
+    }
+
+    @Test
+    void summaryTableHasEveryModelAndVariantWithItsCounts() throws IOException {
+        String table = section(report(RunFixture.write(dir, true)), "<table class=\"summary\">", "</table>");
+
+        assertThat(rows(table)).hasSize(4);
+        assertThat(row(table, "llama3.2:3b v0")).startsWith("llama3.2:3b v0 temperature=0.0", "6", "1", "130");
+        assertThat(row(table, "llama3.2:3b v1")).startsWith("llama3.2:3b v1 temperature=0.8", "5", "0");
+        assertThat(row(table, "qwen2.5:7b v0")).startsWith("qwen2.5:7b v0 temperature=0.0", "6", "0");
+        assertThat(row(table, "qwen2.5:7b v1")).startsWith("qwen2.5:7b v1 temperature=0.8", "4", "2");
+    }
+
+    @Test
+    void showsTheManifestReadablyAndWholeInAFoldedBlock() throws IOException {
+        String html = report(RunFixture.write(dir, true));
+        String readable = html.replaceAll("(?s)<details>.*</details>", "");
+
+        assertThat(readable).contains("<h1>sweep</h1>").contains(">COMPLETED<").contains("built-in simulator")
+                .contains("Ran 2026-03-01 10:15:30 to 10:17:05 (1 min 35 s)");
+        assertThat(readable).contains(RunFixture.VERSION).contains("Ollama " + RunFixture.SERVER_VERSION)
+                .contains(RunFixture.LLAMA_DIGEST.substring(7, 19)).doesNotContain(RunFixture.LLAMA_DIGEST + "<")
+                .contains(RunFixture.INPUT_SHA.substring(0, 12)).contains("2.0 KiB")
+                .contains("<code>temperature=0.8</code>").contains("Q4_K_M").contains("3.2B")
+                .contains("8 CPUs").contains("Eclipse Adoptium");
+        assertThat(section(html, "<details>", "</details>")).contains("Full manifest")
+                .contains("&quot;sha256&quot;").contains(RunFixture.INPUT_SHA);
+    }
+
+    @Test
+    void isSelfContained() throws IOException {
+        String html = report(RunFixture.write(dir, true));
+
+        assertThat(REMOTE.matcher(html).find()).as("a src or href to elsewhere").isFalse();
+        assertThat(OUTSIDE_URL.matcher(html).find()).as("a url() to elsewhere").isFalse();
+        assertThat(html).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<link")
+                .doesNotContainIgnoringCase("<img").doesNotContainIgnoringCase("@import").contains("<style>");
+    }
+
+    @Test
+    void escapesWhatComesFromTheRunsFiles() throws IOException {
+        String html = report(RunFixture.write(dir, true));
+
+        assertThat(html).contains("Answer &lt;b&gt;{{question}}&lt;/b&gt; &amp; stop.")
+                .doesNotContain("<b>{{question}}</b>");
+    }
+
+    @Test
+    void withoutAManifestSaysSoAndShowsTheNumbers() throws IOException {
+        String html = report(RunFixture.write(dir, false));
+
+        assertThat(html).contains("There is no manifest beside the output (sweep.manifest.json)")
+                .contains("<h1>sweep</h1>").contains("status unknown").doesNotContain("<details>");
+        assertThat(html.split("<svg", -1)).hasSize(4);
+        String table = section(html, "<table class=\"summary\">", "</table>");
+        assertThat(row(table, "qwen2.5:7b v1")).startsWith("qwen2.5:7b v1", "4", "2");
+    }
+
+    @Test
+    void anUnreadableManifestIsSaidAndTheRestShown() throws IOException {
+        Path output = RunFixture.write(dir, false);
+        Files.writeString(dir.resolve("out/sweep.manifest.json"), "{\"job\": \"sweep\", ");
+
+        String html = report(output);
+
+        assertThat(html).contains("The manifest sweep.manifest.json could not be read").contains("status unknown");
+        assertThat(rows(section(html, "<table class=\"summary\">", "</table>"))).hasSize(4);
+    }
+
+    @Test
+    void readsCsvOutputToo() throws IOException {
+        Path output = dir.resolve("sweep.csv");
+        Files.writeString(output, """
+                id,model,seed,response,eval_count,eval_duration,tokens_per_second,latency_ms,input.task
+                a,llama3.2:3b,1,Hello,40,500000000,80.0,600,t
+                b,llama3.2:3b,1,"Hi, there",50,500000000,100.0,700,t
+                c,llama3.2:3b,1,Hey,60,500000000,120.0,800,t
+                """);
+
+        String html = report(output);
+
+        String table = section(html, "<table class=\"summary\">", "</table>");
+        assertThat(rows(table)).hasSize(1);
+        assertThat(row(table, "llama3.2:3b")).startsWith("llama3.2:3b", "3", "0", "700");
+        assertThat(html).contains("<h1>sweep</h1>");
+    }
+
+    private String report(Path output) throws IOException {
+        Path html = dir.resolve("report/sweep.html");
+        HtmlReport.write(output, html);
+        return Files.readString(html);
+    }
+
+    private static String section(String html, String start, String end) {
+        int from = html.indexOf(start);
+        assertThat(from).as(start).isNotNegative();
+        return html.substring(from, html.indexOf(end, from) + end.length());
+    }
+
+    private static List<List<String>> rows(String table) {
+        String body = section(table, "<tbody>", "</tbody>");
+        List<List<String>> rows = new ArrayList<>();
+        ROW.matcher(body).results().forEach(row -> rows.add(CELL.matcher(row.group(1)).results()
+                .map(cell -> cell.group(1).replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ").trim()).toList()));
+        return rows;
+    }
+
+    /** The cells' text of the one row whose first cell starts with {@code label}. */
+    private static List<String> row(String table, String label) {
+        List<List<String>> matching = rows(table).stream()
+                .filter(cells -> cells.get(0).equals(label) || cells.get(0).startsWith(label + " ")).toList();
+        assertThat(matching).as("rows of " + label).hasSize(1);
+        return matching.get(0);
+    }
+}
