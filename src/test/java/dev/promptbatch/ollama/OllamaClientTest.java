@@ -1,0 +1,154 @@
+package dev.promptbatch.ollama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.promptbatch.spec.ServerAddress;
+
+/** The client against a loopback server that answers with exactly the bodies Ollama can send. */
+class OllamaClientTest {
+    private HttpServer server;
+    private final AtomicReference<String> requestBody = new AtomicReference<>();
+    private final AtomicReference<String> authorization = new AtomicReference<>();
+    private volatile int status = 200;
+    private volatile String answer = "";
+    private volatile String retryAfter;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requestBody.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+            if (retryAfter != null) {
+                exchange.getResponseHeaders().set("Retry-After", retryAfter);
+            }
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    @Test
+    void sendsStreamFalseAndEverySettingWhereOllamaReadsIt() {
+        answer = "{\"model\":\"m\",\"response\":\"ok\",\"done\":true}";
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("temperature", 0.7);
+        options.put("seed", 42);
+        options.put("stop", List.of("\n\n"));
+        client().generate(new GenerateRequest("llama3.2:3b", "Say hi", null, options, Map.of("type", "object"),
+                false, "10m"));
+        assertThat(requestBody.get()).isEqualTo("{\"model\":\"llama3.2:3b\",\"prompt\":\"Say hi\",\"stream\":false,"
+                + "\"options\":{\"temperature\":0.7,\"seed\":42,\"stop\":[\"\\n\\n\"]},\"format\":{\"type\":\"object\"},"
+                + "\"think\":false,\"keep_alive\":\"10m\"}");
+    }
+
+    @Test
+    void statisticsOllamaLeavesOutAreNullNotZero() {
+        answer = "{\"model\":\"m\",\"created_at\":\"2026-11-21T10:00:00.1Z\",\"response\":\"\",\"done\":true,"
+                + "\"done_reason\":\"length\",\"total_duration\":5123456789,\"load_duration\":1000,"
+                + "\"prompt_eval_count\":12}";
+        GenerateResponse response = client().generate(request());
+        assertThat(response).isEqualTo(new GenerateResponse("", null, "length", 12L, null, 5_123_456_789L, 1000L,
+                null, null));
+    }
+
+    @Test
+    void a200IsAnAnswerOnlyWhenDone() {
+        answer = "{\"model\":\"m\",\"response\":\"half an ans\",\"done\":false}";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.reason()).isEqualTo(OllamaException.Reason.NOT_DONE);
+            assertThat(e.isTransient()).isTrue();
+            assertThat(e.serverDown()).isFalse();
+        });
+        answer = "<html>502 Bad Gateway</html>";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e ->
+                assertThat(e.reason()).isEqualTo(OllamaException.Reason.BAD_BODY));
+    }
+
+    @Test
+    void failuresAreClassifiedByWhetherSendingAgainCanHelp() {
+        status = 500;
+        answer = "{\"error\":\"option \\\"seed\\\" must be of type integer\"}";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("HTTP 500: option \"seed\" must be of type integer");
+            assertThat(e.isTransient()).isFalse();
+        });
+        answer = "{\"error\":\"model runner has unexpectedly stopped\"}";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.isTransient()).isTrue();
+            assertThat(e.serverDown()).isFalse();
+        });
+        status = 503;
+        retryAfter = "7";
+        answer = "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.serverDown()).isTrue();
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+        });
+        status = 404;
+        retryAfter = null;
+        answer = "404 page not found";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("HTTP 404: 404 page not found");
+            assertThat(e.isTransient()).isFalse();
+        });
+    }
+
+    @Test
+    void credentialsInTheUrlAreSentAsBasicAuthentication() {
+        answer = "{\"version\":\"0.33.0\"}";
+        OllamaClient client = new OllamaClient(ServerAddress.resolve("http://ann:s%40cret@127.0.0.1:"
+                + server.getAddress().getPort(), null, Map.of()), Duration.ofSeconds(5));
+        assertThat(client.version()).isEqualTo("0.33.0");
+        assertThat(authorization.get()).isEqualTo("Basic YW5uOnNAY3JldA==");
+    }
+
+    @Test
+    void anUnreachableServerIsTransientAndSaysSo() {
+        int port = server.getAddress().getPort();
+        server.stop(0);
+        assertThatThrownBy(() -> client(port).generate(request())).isInstanceOfSatisfying(OllamaException.class,
+                e -> {
+                    assertThat(e.reason()).isEqualTo(OllamaException.Reason.UNREACHABLE);
+                    assertThat(e.serverDown()).isTrue();
+                    assertThat(e.getMessage()).isEqualTo("cannot connect to http://127.0.0.1:" + port
+                            + " (is the server running?)");
+                });
+    }
+
+    private OllamaClient client() {
+        return client(server.getAddress().getPort());
+    }
+
+    private static OllamaClient client(int port) {
+        return new OllamaClient(ServerAddress.resolve("http://127.0.0.1:" + port, null, Map.of()),
+                Duration.ofSeconds(5));
+    }
+
+    private static GenerateRequest request() {
+        return new GenerateRequest("m", "p", null, Map.of(), null, null, null);
+    }
+}
