@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Statistics of a run per model and variant, read back from its output and errors files, so that a run resumed
  * several times is summarised as a whole: the console table at the end of a run, {@code NAME.summary.csv}, and the
- * numbers of the HTML report.
+ * numbers of the HTML report. Memory stays the same however long the output: see {@link Measure}.
  */
 public final class RunSummary {
     private static final List<String> CSV_COLUMNS = List.of("model", "variant", "answers", "failures",
@@ -35,19 +34,9 @@ public final class RunSummary {
     public record Stats(int count, double p50, double p95, double p99, double mean, double stddev, double min,
             double max) {
         public static Stats of(List<Double> values) {
-            if (values.isEmpty()) {
-                return new Stats(0, 0, 0, 0, 0, 0, 0, 0);
-            }
-            double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            double mean = Arrays.stream(sorted).average().orElse(0);
-            double variance = Arrays.stream(sorted).map(v -> (v - mean) * (v - mean)).average().orElse(0);
-            return new Stats(sorted.length, rank(sorted, 50), rank(sorted, 95), rank(sorted, 99), mean,
-                    Math.sqrt(variance), sorted[0], sorted[sorted.length - 1]);
-        }
-
-        private static double rank(double[] sorted, double percentile) {
-            int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
-            return sorted[Math.max(0, rank - 1)];
+            Measure measure = new Measure();
+            values.forEach(measure::add);
+            return measure.stats();
         }
     }
 
@@ -58,12 +47,13 @@ public final class RunSummary {
         private long answers;
         private long failures;
         private long generatedTokens;
-        private final List<Double> latencyMs = new ArrayList<>();
-        private final List<Double> tokensPerSecond = new ArrayList<>();
-        private final List<Double> promptTokensPerSecond = new ArrayList<>();
-        private final List<Double> loadMs = new ArrayList<>();
-        private final List<Double> outputTokens = new ArrayList<>();
-        private final Map<String, List<Double>> speedBySeedAndRepeat = new LinkedHashMap<>();
+        private final Measure latencyMs = new Measure();
+        private final Measure tokensPerSecond = new Measure();
+        private final Measure promptTokensPerSecond = new Measure();
+        private final Measure loadMs = new Measure();
+        private final Measure outputTokens = new Measure();
+        /** Per seed and repetition: the number of answers and the sum of their tokens/s. */
+        private final Map<String, double[]> speedBySeedAndRepeat = new LinkedHashMap<>();
 
         Group(String model, Integer variant) {
             this.model = model;
@@ -97,45 +87,45 @@ public final class RunSummary {
         }
 
         public Stats latencyMs() {
-            return Stats.of(latencyMs);
+            return latencyMs.stats();
         }
 
         public Stats tokensPerSecond() {
-            return Stats.of(tokensPerSecond);
+            return tokensPerSecond.stats();
         }
 
         public Stats promptTokensPerSecond() {
-            return Stats.of(promptTokensPerSecond);
+            return promptTokensPerSecond.stats();
         }
 
         public Stats loadMs() {
-            return Stats.of(loadMs);
+            return loadMs.stats();
         }
 
         public Stats outputTokens() {
-            return Stats.of(outputTokens);
+            return outputTokens.stats();
         }
 
         /** How much the mean tokens/s of each seed and repetition differ: their standard deviation. */
         public double speedSpreadAcrossSeedsAndRepeats() {
             List<Double> means = new ArrayList<>();
-            speedBySeedAndRepeat.values().forEach(speeds -> means.add(Stats.of(speeds).mean()));
+            speedBySeedAndRepeat.values().forEach(countAndSum -> means.add(countAndSum[1] / countAndSum[0]));
             return Stats.of(means).stddev();
         }
 
-        /** Each answer's latency in milliseconds, in output order: for the report's distribution. */
+        /** Answers' latencies in milliseconds, all of them or a uniform sample of 10,000: for distributions. */
         public List<Double> latencies() {
-            return List.copyOf(latencyMs);
+            return latencyMs.values();
         }
 
-        /** Each answer's tokens/s, in output order. */
+        /** Answers' tokens/s, all of them or a uniform sample of 10,000. */
         public List<Double> speeds() {
-            return List.copyOf(tokensPerSecond);
+            return tokensPerSecond.values();
         }
 
-        /** Each answer's eval_count, in output order. */
+        /** Answers' eval_count, all of them or a uniform sample of 10,000. */
         public List<Double> lengths() {
-            return List.copyOf(outputTokens);
+            return outputTokens.values();
         }
 
         private void add(JsonNode answer) {
@@ -147,8 +137,10 @@ public final class RunSummary {
             JsonNode speed = answer.path("tokens_per_second");
             if (speed.isNumber()) {
                 tokensPerSecond.add(speed.asDouble());
-                speedBySeedAndRepeat.computeIfAbsent(answer.path("seed").asString("") + "/"
-                        + answer.path("repeat").asString(""), k -> new ArrayList<>()).add(speed.asDouble());
+                double[] countAndSum = speedBySeedAndRepeat.computeIfAbsent(answer.path("seed").asString("") + "/"
+                        + answer.path("repeat").asString(""), k -> new double[2]);
+                countAndSum[0]++;
+                countAndSum[1] += speed.asDouble();
             }
             long promptCount = answer.path("prompt_eval_count").asLong(0);
             long promptNanos = answer.path("prompt_eval_duration").asLong(0);

@@ -1,0 +1,155 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The PromptBatch throughput benchmark. Runs each scenario's client in its own process against the simulator in
+ * another, then prints the results as markdown and writes them to WORK/results.md. Started by bench/run; see
+ * bench/README.md.
+ *
+ * <p>Usage: {@code Bench --jar JAR --work DIR [--command TEXT] [--revision TEXT] [--quick] [a b c d e]}. Env
+ * {@code BENCH_JAVA_OPTS}: options for the measured JVMs, e.g. {@code -Xmx256m}. Exit 1 if a run is broken.
+ */
+public final class Bench {
+
+    /** Requests that warm an instant simulator up before the first measured run. */
+    private static final int SIMULATOR_WARM_UP = 5_000;
+
+    private record Options(Path jar, Path work, String command, String revision, boolean quick,
+                           Set<Character> letters) {
+
+        static Options parse(String[] args) {
+            Path jar = null;
+            Path work = null;
+            String command = "bench/run";
+            String revision = "unknown";
+            boolean quick = false;
+            Set<Character> letters = new LinkedHashSet<>();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--jar" -> jar = Path.of(args[++i]).toAbsolutePath();
+                    case "--work" -> work = Path.of(args[++i]).toAbsolutePath();
+                    case "--command" -> command = args[++i];
+                    case "--revision" -> revision = args[++i];
+                    case "--quick" -> quick = true;
+                    default -> {
+                        if (!args[i].matches("[a-e]")) {
+                            throw new IllegalArgumentException("unknown argument " + args[i]
+                                    + "; scenarios are a, b, c, d, e");
+                        }
+                        letters.add(args[i].charAt(0));
+                    }
+                }
+            }
+            if (jar == null || work == null) {
+                throw new IllegalArgumentException("--jar and --work are required");
+            }
+            return new Options(jar, work, command, revision, quick, letters);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        // On Ctrl-C, stop the simulator and the measured child too: they are this process's own children.
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> ProcessHandle.current().children().forEach(ProcessHandle::destroy)));
+        List<String> jvmOptions = jvmOptions();
+        boolean lengthOptions = SimulatorProcess.supportsLengthOptions(options.jar());
+        if (!lengthOptions) {
+            log("WARNING: this simulate has no --mean-tokens/--length-sigma: answers are lognormal with its "
+                    + "default sigma 0.5, not 1");
+        }
+        List<Scenario> plan = Scenario.plan(options.quick(), options.letters());
+        List<RunResult> results = run(plan, options, jvmOptions, lengthOptions);
+
+        String title = (options.quick() ? "Quick run (small sizes: a smoke test, not the benchmark)" : "Full run")
+                + ", " + Machine.current().date();
+        String markdown = Report.markdown(title, context(options, plan, jvmOptions, lengthOptions), results,
+                options.quick());
+        Files.writeString(options.work().resolve("results.md"), markdown);
+        System.out.println();
+        System.out.print(markdown);
+        log("written to " + options.work().resolve("results.md"));
+        System.exit(results.stream().allMatch(RunResult::sound) ? 0 : 1);
+    }
+
+    /** Runs the plan one simulator at a time (each started once), and returns the results in the plan's order. */
+    private static List<RunResult> run(List<Scenario> plan, Options options, List<String> jvmOptions,
+                                       boolean lengthOptions) throws IOException, InterruptedException {
+        ScenarioRunner runner = new ScenarioRunner(options.jar(), options.work(), jvmOptions);
+        RunResult[] results = new RunResult[plan.size()];
+        for (SimulatorProfile profile : SimulatorProfile.values()) {
+            if (plan.stream().noneMatch(s -> s.simulator() == profile)) {
+                continue;
+            }
+            Path log = options.work().resolve("logs").resolve("simulator-" + profile.name().toLowerCase(Locale.ROOT)
+                    + ".log");
+            try (SimulatorProcess simulator = SimulatorProcess.start(options.jar(), profile.arguments(lengthOptions),
+                    log)) {
+                log("simulator " + profile.description + " on " + simulator.baseUrl());
+                if (!profile.paced) {
+                    simulator.warmUp(SIMULATOR_WARM_UP, 16); // paced answers take far longer than its JIT
+                }
+                for (int i = 0; i < plan.size(); i++) {
+                    if (plan.get(i).simulator() == profile) {
+                        results[i] = runOne(runner, plan.get(i), simulator);
+                    }
+                }
+            }
+        }
+        return Arrays.asList(results);
+    }
+
+    private static RunResult runOne(ScenarioRunner runner, Scenario scenario, SimulatorProcess simulator)
+            throws IOException, InterruptedException {
+        log(String.format(Locale.ROOT, "%s: %s, %,d records, concurrency %d ...", scenario.id(),
+                scenario.client().label, scenario.records(), scenario.concurrency()));
+        RunResult result = runner.run(scenario, simulator);
+        log(String.format(Locale.ROOT, "%s: %.1f s wall, efficiency %.3f, %,.0f records/s, peak RSS %d MiB%s",
+                scenario.id(), RunResult.seconds(result.measurement().wallNanos()), result.stats().efficiency(),
+                result.recordsPerSecond(), result.measurement().peakRssBytes() >> 20,
+                result.sound() ? "" : " -- BROKEN: " + String.join("; ", result.problems()))
+                + (result.noisy() ? String.format(Locale.ROOT, " (noisy: other processes took %.1f s CPU)",
+                        RunResult.seconds(result.otherCpuNanos())) : ""));
+        return result;
+    }
+
+    private static List<String> context(Options options, List<Scenario> plan, List<String> jvmOptions,
+                                        boolean lengthOptions) {
+        List<String> lines = new ArrayList<>();
+        lines.add("Machine: " + Machine.current().describe());
+        lines.add("Command: `" + options.command() + "` at revision " + options.revision());
+        for (SimulatorProfile profile : SimulatorProfile.values()) {
+            List<String> ids = plan.stream().filter(s -> s.simulator() == profile).map(Scenario::id).toList();
+            if (!ids.isEmpty()) {
+                lines.add("Simulator for " + String.join(", ", ids) + ": `simulate "
+                        + String.join(" ", profile.arguments(lengthOptions)) + "` (" + profile.description
+                        + (profile.paced ? "" : String.format(Locale.ROOT,
+                                "; warmed up with %,d throwaway requests before the first run", SIMULATOR_WARM_UP))
+                        + ")");
+                if (profile.needsLengthOptions() && !lengthOptions) {
+                    lines.add("**This simulator has no --length-sigma: lengths are lognormal with sigma 0.5, "
+                            + "not 1; the heavy tail is lighter than the issue asks.**");
+                }
+            }
+        }
+        lines.add("Measured JVMs: default options" + (jvmOptions.isEmpty() ? "" : " plus " + String.join(" ",
+                jvmOptions)) + ", and -Xlog:gc for the heap figures");
+        return lines;
+    }
+
+    private static List<String> jvmOptions() {
+        String value = System.getenv().getOrDefault("BENCH_JAVA_OPTS", "").trim();
+        return value.isEmpty() ? List.of() : List.of(value.split("\\s+"));
+    }
+
+    private static void log(String message) {
+        System.err.println("[bench] " + message);
+    }
+}

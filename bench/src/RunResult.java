@@ -1,0 +1,45 @@
+import java.util.List;
+
+/**
+ * One scenario's figures: the child process's own (wall, CPU, memory) and the simulator's record of the same run.
+ *
+ * @param nominalIdealNanos the ideal from the answers' own durations ({@link Outputs#nominalSlotNanos}) over the
+ *                          slots; 0 for instant answers
+ * @param simulatorCpuNanos CPU time the simulator spent during the run, taken from the same cores
+ * @param otherCpuNanos     CPU time the rest of the machine spent during the run: other processes, the kernel,
+ *                          the hypervisor's steal, the harness
+ * @param problems          why the run does not count (a non-zero exit, missing output lines, repeated requests);
+ *                          empty if it is sound
+ */
+record RunResult(Scenario scenario, MeasuredProcess.Measurement measurement, ServerStats stats,
+                 long nominalIdealNanos, long simulatorCpuNanos, long otherCpuNanos, List<String> problems) {
+
+    boolean sound() {
+        return problems.isEmpty();
+    }
+
+    /** Other processes took more than a tenth of a core on average: the figures may be off, rerun when idle. */
+    boolean noisy() {
+        return otherCpuNanos > measurement.wallNanos() / 10;
+    }
+
+    /** From the child's start to the first request the simulator received: JVM, application and checks. */
+    long startupNanos() {
+        return stats.firstRequestNanos() - measurement.startNanos();
+    }
+
+    /** Records over the active time: the throughput once running, without the start-up. */
+    double recordsPerSecond() {
+        return scenario.records() / seconds(stats.activeNanos());
+    }
+
+    /** CPU time of the child while requests were going on, per record: start-up and shutdown excluded. */
+    double cpuMillisPerRecord() {
+        long cpu = measurement.cpuBetween(stats.firstRequestNanos(), stats.lastAnswerNanos());
+        return cpu / 1e6 / scenario.records();
+    }
+
+    static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+}

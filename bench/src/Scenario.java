@@ -1,0 +1,50 @@
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One measured run: which client, against which simulator, how many records, how many requests in flight.
+ *
+ * @param id      a, b16, b32, c, d-small, d-large or e; its first letter is the issue's scenario letter
+ * @param purpose what the run answers, for the table
+ */
+record Scenario(String id, String purpose, SimulatorProfile simulator, Client client, int records, int concurrency) {
+
+    enum Client {
+        PROMPTBATCH("PromptBatch"),
+        THREAD_POOL("thread pool");
+
+        final String label;
+
+        Client(String label) {
+            this.label = label;
+        }
+    }
+
+    char letter() {
+        return id.charAt(0);
+    }
+
+    /** The scenarios of the given letters (all when empty), in the order of the results table. */
+    static List<Scenario> plan(boolean quick, Set<Character> letters) {
+        int heavy = quick ? 200 : 2_000;
+        int overhead = quick ? 2_000 : 20_000;
+        int memorySmall = quick ? 1_000 : 10_000;
+        int memoryLarge = quick ? 20_000 : 1_000_000;
+        List<Scenario> all = List.of(
+                new Scenario("a", "heavy tail, concurrency = slots", SimulatorProfile.HEAVY_TAILED,
+                        Client.PROMPTBATCH, heavy, 8),
+                new Scenario("b16", "heavy tail, over-subscribed 2x", SimulatorProfile.HEAVY_TAILED,
+                        Client.PROMPTBATCH, heavy, 16),
+                new Scenario("b32", "heavy tail, over-subscribed 4x", SimulatorProfile.HEAVY_TAILED,
+                        Client.PROMPTBATCH, heavy, 32),
+                new Scenario("c", "overhead, instant answers", SimulatorProfile.INSTANT,
+                        Client.PROMPTBATCH, overhead, 32),
+                new Scenario("d-small", "memory, instant answers", SimulatorProfile.INSTANT,
+                        Client.PROMPTBATCH, memorySmall, 32),
+                new Scenario("d-large", "memory, instant answers", SimulatorProfile.INSTANT,
+                        Client.PROMPTBATCH, memoryLarge, 32),
+                new Scenario("e", "plain thread pool on a", SimulatorProfile.HEAVY_TAILED,
+                        Client.THREAD_POOL, heavy, 8));
+        return all.stream().filter(s -> letters.isEmpty() || letters.contains(s.letter())).toList();
+    }
+}

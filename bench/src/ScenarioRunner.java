@@ -1,0 +1,114 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Runs one scenario: its input, its client as a child process, the simulator's record of it, and the checks. */
+final class ScenarioRunner {
+
+    private final Path jar;
+    private final Path work;
+    private final List<String> jvmOptions;
+
+    /** @param jvmOptions options for every measured JVM (PromptBatch and the thread-pool client alike) */
+    ScenarioRunner(Path jar, Path work, List<String> jvmOptions) {
+        this.jar = jar;
+        this.work = work;
+        this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    RunResult run(Scenario scenario, SimulatorProcess simulator) throws IOException, InterruptedException {
+        Path input = Inputs.csv(work.resolve("inputs"), scenario.records());
+        Path dir = emptyDirectory(work.resolve("runs").resolve(scenario.id()));
+        Path output = dir.resolve("output.jsonl");
+        List<String> arguments = switch (scenario.client()) {
+            case PROMPTBATCH -> promptBatch(scenario, simulator, input, output, dir);
+            case THREAD_POOL -> threadPool(scenario, simulator, input, output);
+        };
+        simulator.reset();
+        long simulatorCpu = simulator.cpuNanos();
+        long machineBusy = ProcFs.machineBusyNanos();
+        MeasuredProcess.Measurement measurement = MeasuredProcess.run(jvmOptions, arguments, dir, timeout(scenario));
+        simulatorCpu = simulator.cpuNanos() - simulatorCpu;
+        long otherCpu = ProcFs.machineBusyNanos() - machineBusy - measurement.cpuNanos() - simulatorCpu;
+        ServerStats stats = simulator.stats();
+        return new RunResult(scenario, measurement, stats, nominalIdeal(scenario, output, stats), simulatorCpu,
+                Math.max(0, otherCpu), problems(scenario, measurement, stats, output, dir));
+    }
+
+    /** {@code java -jar promptbatch.jar run SPEC}, with a fresh database so that nothing is resumed. */
+    private List<String> promptBatch(Scenario scenario, SimulatorProcess simulator, Path input, Path output, Path dir)
+            throws IOException {
+        Path spec = dir.resolve("spec.yaml");
+        Files.writeString(spec, String.join("\n",
+                "name: bench-" + scenario.id(),
+                "input: \"" + input + "\"",
+                "model: " + SimulatorProfile.MODEL,
+                "prompt: \"{{text}}\"",
+                "options: {seed: 1}   # reproducible answers: every client gets the same lengths",
+                "output: \"" + output + "\"",
+                "concurrency: " + scenario.concurrency(),
+                ""));
+        return List.of("-jar", jar.toString(), "run", spec.toString(), "--base-url", simulator.baseUrl().toString(),
+                "--db", dir.resolve("db").toString(), "--new-run");
+    }
+
+    /** The harness's own classes hold the client; it runs in its own JVM, like PromptBatch. */
+    private List<String> threadPool(Scenario scenario, SimulatorProcess simulator, Path input, Path output) {
+        return List.of("-cp", System.getProperty("java.class.path"), ThreadPoolClient.class.getName(),
+                simulator.baseUrl().toString(), SimulatorProfile.MODEL, input.toString(), output.toString(),
+                Integer.toString(scenario.concurrency()));
+    }
+
+    /** The ideal from the answers' own durations; 0 where answers take no time, or there are none. */
+    private static long nominalIdeal(Scenario scenario, Path output, ServerStats stats) throws IOException {
+        return scenario.simulator().paced && Files.exists(output)
+                ? Outputs.nominalSlotNanos(output) / stats.parallel() : 0;
+    }
+
+    /** A benchmark of a broken run is worthless: every record must be answered once, with one request. */
+    private static List<String> problems(Scenario scenario, MeasuredProcess.Measurement measurement,
+                                         ServerStats stats, Path output, Path dir) throws IOException {
+        List<String> problems = new ArrayList<>();
+        int records = scenario.records();
+        if (measurement.timedOut()) {
+            problems.add("timed out");
+        } else if (measurement.exitCode() != 0) {
+            problems.add("exit " + measurement.exitCode() + " (see " + dir.resolve("stderr.txt") + ")");
+        }
+        long lines = Outputs.lineCount(output);
+        if (lines != records) {
+            problems.add(lines + " output lines");
+        }
+        if (Files.exists(dir.resolve("output.errors.jsonl"))) {
+            problems.add("errors file written");
+        }
+        if (stats.distinctPrompts() != records) {
+            problems.add(stats.distinctPrompts() + " records reached the server");
+        }
+        if (stats.promptRequests() > stats.distinctPrompts()) {
+            problems.add((stats.promptRequests() - stats.distinctPrompts()) + " requests repeated");
+        }
+        return problems;
+    }
+
+    /** Generous: a run that is merely slow is still measured; only a hung one is stopped. */
+    private static Duration timeout(Scenario scenario) {
+        return Duration.ofMinutes(10).plusMillis(5L * scenario.records());
+    }
+
+    private static Path emptyDirectory(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+}

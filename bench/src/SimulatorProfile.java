@@ -1,0 +1,52 @@
+import java.util.ArrayList;
+import java.util.List;
+
+/** The two simulated servers the scenarios run against. Each is started once and reset between runs. */
+enum SimulatorProfile {
+
+    /** A GPU server with 8 slots at 400 tokens/s each; answer lengths lognormal, median 60 tokens, sigma 1. */
+    HEAVY_TAILED("8 slots, 400 tokens/s per slot, lognormal lengths (median 60 tokens, sigma 1)",
+            List.of("--parallel", "8", "--tokens-per-second", "400", "--load-ms", "0"),
+            List.of("--mean-tokens", "60", "--length-sigma", "1"), true),
+
+    /**
+     * Answers at once. The simulator still evaluates the prompt at 4,000 tokens/s (not settable from the command
+     * line), which is why the generated prompts are two words: 0.5 ms in a slot.
+     */
+    INSTANT("8 slots, instant answers (default lengths: median 60 tokens, sigma 0.5)",
+            List.of("--parallel", "8", "--tokens-per-second", "0", "--load-ms", "0"),
+            List.of(), false);
+
+    static final String MODEL = "bench:1b";
+
+    final String description;
+    /**
+     * Whether answers take generation time. Only then do slot-busy time, the ideal and efficiency mean something:
+     * an instant slot is busy for the prompt evaluation alone.
+     */
+    final boolean paced;
+    private final List<String> arguments;
+    private final List<String> lengthArguments;
+
+    SimulatorProfile(String description, List<String> arguments, List<String> lengthArguments, boolean paced) {
+        this.description = description;
+        this.arguments = arguments;
+        this.lengthArguments = lengthArguments;
+        this.paced = paced;
+    }
+
+    /** The {@code simulate} options; the length options only if this simulator has them. */
+    List<String> arguments(boolean lengthOptionsSupported) {
+        List<String> all = new ArrayList<>(arguments);
+        all.addAll(List.of("--models", MODEL));
+        if (lengthOptionsSupported) {
+            all.addAll(lengthArguments);
+        }
+        return all;
+    }
+
+    /** Whether the profile needs the length options to be what its description says. */
+    boolean needsLengthOptions() {
+        return !lengthArguments.isEmpty();
+    }
+}
