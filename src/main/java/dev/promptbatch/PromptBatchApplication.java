@@ -9,6 +9,11 @@ public final class PromptBatchApplication {
     }
 
     public static void main(String[] args) {
-        System.exit(PromptBatchCli.execute(CliEnvironment.system(), args));
+        CliEnvironment environment = CliEnvironment.system();
+        int exitCode = PromptBatchCli.execute(environment, args);
+        // Autoflush covers println and printf only: what was printed with print must not be lost at exit.
+        environment.out().flush();
+        environment.err().flush();
+        System.exit(exitCode);
     }
 }
