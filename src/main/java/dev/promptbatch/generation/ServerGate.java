@@ -77,11 +77,6 @@ public final class ServerGate {
         breaker.releasePermission();
     }
 
-    /** Whether the server is away: requests are held back until a probe finds it again. */
-    public synchronized boolean outage() {
-        return outageStart != 0;
-    }
-
     private synchronized void outageBegan() {
         outageStart = System.nanoTime();
         lastProbe = outageStart;
