@@ -79,8 +79,7 @@ final class ValidateCommand implements Callable<Integer> {
         try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
-                RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(records - 1, record,
-                        WorkPlan.passes(spec).get(0)));
+                RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(record, WorkPlan.passes(spec).get(0)));
                 if (prepared instanceof RequestBuilder.Bad failure) {
                     badCount++;
                     if (bad.size() < maxListed) {

@@ -20,7 +20,6 @@ public final class WorkPlan implements AutoCloseable {
     private final List<Cell> passes;
     private int passIndex;
     private RecordReader reader;
-    private long position;
 
     public WorkPlan(JobSpec spec) {
         this.input = spec.input();
@@ -55,7 +54,7 @@ public final class WorkPlan implements AutoCloseable {
             }
             InputRecord record = reader.next();
             if (record != null) {
-                return new WorkItem(position++, record, passes.get(passIndex));
+                return new WorkItem(record, passes.get(passIndex));
             }
             reader.close();
             reader = null;

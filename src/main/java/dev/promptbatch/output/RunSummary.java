@@ -82,10 +82,6 @@ public final class RunSummary {
             return failures;
         }
 
-        public long generatedTokens() {
-            return generatedTokens;
-        }
-
         public Stats latencyMs() {
             return latencyMs.stats();
         }
