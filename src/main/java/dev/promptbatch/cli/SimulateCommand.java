@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.ServerQuirks;
 import dev.promptbatch.simulator.SimulatorSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +43,36 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Models the server has (default: ${DEFAULT-VALUE}).")
     List<String> models = SimulatorSettings.defaults().models();
 
+    /** Which real server's behaviour to start from. */
+    enum Like { ollama, koboldcpp }
+
+    @Option(names = "--like", paramLabel = "SERVER", description = "Behave as this server does: ollama (default) "
+            + "or koboldcpp (closes connections, 6 queued at most, durations of 1 ns, name 'koboldcpp' in "
+            + "/api/tags, no /api/show). The options below change single behaviours.")
+    Like like = Like.ollama;
+
+    @Option(names = "--close-connections", negatable = true, paramLabel = "BOOL",
+            description = "Close every connection after its response, without a Connection: close header.")
+    Boolean closeConnections;
+
+    @Option(names = "--max-queue", paramLabel = "N",
+            description = "Requests that may wait for a slot; one more gets 503 \"server busy\" (default: no limit).")
+    Integer maxQueue;
+
+    @Option(names = "--durations-of-one-ns", negatable = true, paramLabel = "BOOL",
+            description = "Report every duration as 1 ns.")
+    Boolean durationsOfOneNs;
+
+    @Option(names = "--tags-name", paramLabel = "NAME",
+            description = "List every model in /api/tags with this name, the real one only in 'model'.")
+    String tagsName;
+
+    @Option(names = "--no-show", description = "Answer POST /api/show with 404.")
+    boolean noShow;
+
+    @Option(names = "--no-version", description = "Answer GET /api/version with 404.")
+    boolean noVersion;
+
     private final CliEnvironment environment;
 
     SimulateCommand(CliEnvironment environment) {
@@ -54,7 +85,7 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             settings = SimulatorSettings.defaults().withPort(port).withParallel(parallel)
                     .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models)
-                    .withMeanTokens(meanTokens).withLengthSigma(lengthSigma);
+                    .withMeanTokens(meanTokens).withLengthSigma(lengthSigma).withQuirks(quirks());
         } catch (IllegalArgumentException e) {
             environment.err().println("promptbatch simulate: " + e.getMessage());
             return PromptBatchCli.NOTHING_RUN;
@@ -73,8 +104,25 @@ final class SimulateCommand implements Callable<Integer> {
         }));
         environment.out().println("Ollama simulator on " + simulator.baseUrl() + " with " + String.join(", ",
                 settings.models()) + "; " + settings.parallel() + " slots, " + settings.tokensPerSecond()
-                + " tokens/s. Stop with Ctrl-C.");
+                + " tokens/s" + (like == Like.ollama ? "" : ", behaving as " + like) + ". Stop with Ctrl-C.");
         stopped.await();
         return 0;
+    }
+
+    private ServerQuirks quirks() {
+        ServerQuirks quirks = like == Like.koboldcpp ? ServerQuirks.koboldCpp() : ServerQuirks.none();
+        if (closeConnections != null) {
+            quirks = quirks.withClosesConnections(closeConnections);
+        }
+        if (maxQueue != null) {
+            quirks = quirks.withMaxQueue(maxQueue);
+        }
+        if (durationsOfOneNs != null) {
+            quirks = quirks.withDurationsOfOneNs(durationsOfOneNs);
+        }
+        if (tagsName != null) {
+            quirks = quirks.withTagsName(tagsName);
+        }
+        return quirks.withNoShow(quirks.noShow() || noShow).withNoVersion(quirks.noVersion() || noVersion);
     }
 }

@@ -19,6 +19,7 @@ final class Exchanges {
     static final String JSON = "application/json; charset=utf-8";
     static final String NDJSON = "application/x-ndjson";
     static final String TEXT = "text/plain; charset=utf-8";
+    static final String TEXT_HTML = "text/html";
 
     /** Go's json.Decoder reads one value and ignores whatever follows it; so does this mapper. */
     static final JsonMapper MAPPER = JsonMapper.builder()

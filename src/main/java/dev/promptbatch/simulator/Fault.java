@@ -4,6 +4,8 @@ package dev.promptbatch.simulator;
 public enum Fault {
     /** 503 {@code server busy, please try again.  maximum pending requests exceeded}: Ollama's full load queue. */
     SERVICE_UNAVAILABLE,
+    /** 502 with nginx's HTML page: a reverse proxy in front of a server that is down. */
+    BAD_GATEWAY,
     /** 400 {@code the prompt is longer than the context length ...}: a prompt too long for a model without shift. */
     PROMPT_TOO_LONG,
     /** 500 {@code model runner has unexpectedly stopped, ...}: the runner process died during the request. */

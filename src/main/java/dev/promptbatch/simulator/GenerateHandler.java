@@ -32,10 +32,17 @@ final class GenerateHandler implements HttpHandler {
     private static final String RUNNER_STOPPED = "model runner has unexpectedly stopped, this may be due to resource "
             + "limitations or an internal error, check ollama server logs for details";
     private static final byte[] MALFORMED = "<html>bad gateway</html>".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
+            + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
+            + "</html>\r\n").getBytes(StandardCharsets.UTF_8);
 
     /** Ollama's metrics; each one is left out of the JSON when zero. */
     private record Metrics(long totalDuration, long loadDuration, int promptEvalCount, long promptEvalDuration,
                            int evalCount, long evalDuration) {
+        /** What a server that reports every duration as 1 sends instead. */
+        Metrics ofOneNs() {
+            return new Metrics(1, 1, promptEvalCount, 1, evalCount, 1);
+        }
     }
 
     private final SimulatorSettings settings;
@@ -113,11 +120,16 @@ final class GenerateHandler implements HttpHandler {
         }
         log.debug("injecting {} into a request for {}", fault.get(), request.model());
         switch (fault.get()) {
-            case SERVICE_UNAVAILABLE -> Exchanges.sendError(exchange, 503, SERVER_BUSY);
+            case SERVICE_UNAVAILABLE -> {
+                stats.busyAnswered(request.prompt());
+                Exchanges.sendError(exchange, 503, SERVER_BUSY);
+            }
+            case BAD_GATEWAY -> Exchanges.send(exchange, 502, Exchanges.TEXT_HTML, BAD_GATEWAY_PAGE);
             case PROMPT_TOO_LONG -> Exchanges.sendError(exchange, 400, PROMPT_TOO_LONG);
             case INTERNAL_ERROR -> Exchanges.sendError(exchange, 500, RUNNER_STOPPED);
             // Closing an exchange before its headers are sent closes the TCP connection.
             case DROP_CONNECTION -> {
+                stats.unanswered(request.prompt());
                 Exchanges.beforeResponse(exchange);
                 exchange.close();
             }
@@ -133,7 +145,8 @@ final class GenerateHandler implements HttpHandler {
 
     /** Loads the model if needed, waits for a slot, generates at the configured speed and answers. */
     private void generate(HttpExchange exchange, GenerateRequest request, ModelCatalog.Model model,
-                          AnswerGenerator.Answer answer, long receivedAt) throws IOException, InterruptedException {
+                          AnswerGenerator.Answer answer, long receivedAt)
+            throws IOException, InterruptedException, OllamaException {
         long promptEvalNanos = duration(answer.promptEvalCount(), settings.promptTokensPerSecond());
         long evalNanos = duration(answer.evalCount(), settings.tokensPerSecond());
         // A speed of 0 means no waiting at all, though the reported duration is not 0.
@@ -142,7 +155,16 @@ final class GenerateHandler implements HttpHandler {
         ModelScheduler.Runner runner = scheduler.acquire(model.name(), request.keepAliveNanos());
         try {
             long loadNanos = System.nanoTime() - receivedAt;
-            runner.acquireSlot();
+            if (runner.queueFull(settings.quirks().maxQueue())) {
+                stats.busyAnswered(request.prompt());
+                throw new OllamaException(503, SERVER_BUSY);
+            }
+            stats.slotWaitStarted();
+            try {
+                runner.acquireSlot();
+            } finally {
+                stats.slotWaitEnded();
+            }
             stats.generationStarted();
             long slotStart = System.nanoTime();
             try {
@@ -151,7 +173,8 @@ final class GenerateHandler implements HttpHandler {
                     Metrics metrics = new Metrics(System.nanoTime() - receivedAt, loadNanos,
                             answer.promptEvalCount(), promptEvalNanos, answer.evalCount(), evalNanos);
                     Exchanges.beforeResponse(exchange);
-                    writeLine(exchange.getResponseBody(), finalChunk(request, "", "", answer.doneReason(), metrics));
+                    writeLine(exchange.getResponseBody(),
+                            finalChunk(request, "", "", answer.doneReason(), reported(metrics)));
                     return;
                 }
                 sleepUntil(slotStart + promptWait + evalWait);
@@ -163,11 +186,16 @@ final class GenerateHandler implements HttpHandler {
             // A non-streamed answer is sent after the slot is free: a slow reader must not hold it.
             Metrics metrics = new Metrics(System.nanoTime() - receivedAt, loadNanos, answer.promptEvalCount(),
                     promptEvalNanos, answer.evalCount(), evalNanos);
-            Exchanges.sendJson(exchange, 200,
-                    finalChunk(request, answer.response(), answer.thinking(), answer.doneReason(), metrics));
+            Exchanges.sendJson(exchange, 200, finalChunk(request, answer.response(), answer.thinking(),
+                    answer.doneReason(), reported(metrics)));
         } finally {
             scheduler.release(runner);
         }
+    }
+
+    /** The metrics as this server reports them: see {@link ServerQuirks#durationsOfOneNs()}. */
+    private Metrics reported(Metrics metrics) {
+        return settings.quirks().durationsOfOneNs() ? metrics.ofOneNs() : metrics;
     }
 
     /**

@@ -40,13 +40,16 @@ final class ModelCatalog {
 
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final OffsetDateTime modifiedAt;
+    private final String tagsName;
 
-    ModelCatalog(List<String> names, OffsetDateTime modifiedAt) {
+    /** {@code tagsName}: see {@link ServerQuirks#tagsName()}; null lists each model under its own name. */
+    ModelCatalog(List<String> names, OffsetDateTime modifiedAt, String tagsName) {
         for (String name : names) {
             Model model = describe(canonical(name));
             models.put(model.name(), model);
         }
         this.modifiedAt = modifiedAt;
+        this.tagsName = tagsName;
     }
 
     /** The model a request names, matched the way Ollama does: a missing tag means {@code :latest}. */
@@ -60,7 +63,7 @@ final class ModelCatalog {
         ArrayNode list = answer.putArray("models");
         for (Model model : models.values()) {
             ObjectNode entry = list.addObject();
-            entry.put("name", model.name());
+            entry.put("name", tagsName == null ? model.name() : tagsName);
             entry.put("model", model.name());
             entry.put("modified_at", GoFormats.rfc3339Nano(modifiedAt));
             entry.put("size", model.sizeBytes());

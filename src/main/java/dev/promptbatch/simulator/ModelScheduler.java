@@ -44,6 +44,11 @@ final class ModelScheduler {
             slots.acquire();
         }
 
+        /** Whether every slot is taken and {@code maxQueue} requests already wait for one. */
+        boolean queueFull(int maxQueue) {
+            return slots.availablePermits() == 0 && slots.getQueueLength() >= maxQueue;
+        }
+
         void releaseSlot() {
             slots.release();
         }

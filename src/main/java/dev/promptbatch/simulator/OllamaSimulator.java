@@ -51,6 +51,8 @@ public final class OllamaSimulator implements AutoCloseable {
     }
 
     private final HttpServer server;
+    /** In front of the server when it closes every connection after its response, else null. */
+    private final ClosingFront front;
     private final URI baseUrl;
     private final ExecutorService executor;
     private final SimulatorSettings settings;
@@ -61,7 +63,7 @@ public final class OllamaSimulator implements AutoCloseable {
 
     private OllamaSimulator(SimulatorSettings settings) throws IOException {
         this.settings = settings;
-        this.catalog = new ModelCatalog(settings.models(), OffsetDateTime.now());
+        this.catalog = new ModelCatalog(settings.models(), OffsetDateTime.now(), settings.quirks().tagsName());
         ModelScheduler scheduler = new ModelScheduler(settings, stats);
         GenerateHandler generate = new GenerateHandler(settings, catalog, scheduler, faults, stats);
 
@@ -75,10 +77,12 @@ public final class OllamaSimulator implements AutoCloseable {
                 "/_simulator/faults", Map.of("POST", this::faultsEndpoint),
                 "/_simulator/reset", Map.of("POST", this::resetEndpoint));
 
-        server = HttpServer.create(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), ACCEPT_BACKLOG);
+        boolean closing = settings.quirks().closesConnections();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                closing ? 0 : settings.port()), ACCEPT_BACKLOG);
+        front = closing ? new ClosingFront(settings.port(), server.getAddress().getPort()) : null;
         baseUrl = URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":"
-                + server.getAddress().getPort());
+                + (closing ? front.port() : server.getAddress().getPort()));
         // Requests beyond the slots wait in their handler threads, as they wait in Ollama's queue, so the pool
         // must grow with them instead of blocking new connections.
         executor = Executors.newCachedThreadPool(daemonThreads());
@@ -116,10 +120,18 @@ public final class OllamaSimulator implements AutoCloseable {
         return stats;
     }
 
+    /** Connections closed after their one response ({@link ServerQuirks#closesConnections()}), else 0. */
+    public long closedConnections() {
+        return front == null ? 0 : front.closedConnections();
+    }
+
     /** Stops the server at once; requests in progress are cut off. Idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (front != null) {
+                front.close();
+            }
             server.stop(0);
             executor.shutdownNow(); // interrupts requests waiting for a load, a slot or their generation time
             log.debug("Ollama simulator on {} stopped", baseUrl);
@@ -148,6 +160,10 @@ public final class OllamaSimulator implements AutoCloseable {
     }
 
     private void version(HttpExchange exchange) throws IOException {
+        if (settings.quirks().noVersion()) {
+            Exchanges.sendText(exchange, 404, "");
+            return;
+        }
         Exchanges.sendJson(exchange, 200, Exchanges.object().put("version", settings.version()));
     }
 
@@ -156,6 +172,10 @@ public final class OllamaSimulator implements AutoCloseable {
     }
 
     private void show(HttpExchange exchange) throws IOException {
+        if (settings.quirks().noShow()) {
+            Exchanges.sendText(exchange, 404, "");
+            return;
+        }
         try {
             ObjectNode request = readObject(exchange, false);
             String name = request.path("model").asString("");
@@ -189,6 +209,8 @@ public final class OllamaSimulator implements AutoCloseable {
         body.put("firstRequestNanos", stats.firstRequestNanos());
         body.put("lastAnswerNanos", stats.lastAnswerNanos());
         body.put("parallel", settings.parallel());
+        body.put("busyAnswers", stats.busyAnswers());
+        body.put("closedConnections", closedConnections());
         Exchanges.sendJson(exchange, 200, body);
     }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param meanTokens            median answer length in tokens, at least 1
  * @param lengthSigma           sigma of the lognormal answer length; 0 always answers {@code meanTokens} tokens
  * @param version               what {@code /api/version} reports
+ * @param quirks                how it differs from Ollama, as other real servers do
  */
 public record SimulatorSettings(
         int port,
@@ -27,7 +28,8 @@ public record SimulatorSettings(
         List<String> models,
         int meanTokens,
         double lengthSigma,
-        String version) {
+        String version,
+        ServerQuirks quirks) {
 
     public SimulatorSettings {
         require(port >= 0 && port <= 65535, "port must be between 0 and 65535, got " + port);
@@ -46,12 +48,13 @@ public record SimulatorSettings(
         require(lengthSigma >= 0 && Double.isFinite(lengthSigma),
                 "lengthSigma must be a finite number >= 0, got " + lengthSigma);
         Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(quirks, "quirks");
     }
 
     /** Realistic timing of a small GPU server: 4 slots, 200 tokens/s, 1.5 s model loads. */
     public static SimulatorSettings defaults() {
         return new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
-                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0");
+                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none());
     }
 
     /** Like {@link #defaults()} but nothing takes time: for tests. */
@@ -61,52 +64,57 @@ public record SimulatorSettings(
 
     public SimulatorSettings withPort(int port) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withParallel(int parallel) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withTokensPerSecond(double tokensPerSecond) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withPromptTokensPerSecond(double promptTokensPerSecond) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withLoadMillis(long loadMillis) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withMaxLoadedModels(int maxLoadedModels) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withModels(List<String> models) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withMeanTokens(int meanTokens) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withLengthSigma(double lengthSigma) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withVersion(String version) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version);
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+    }
+
+    public SimulatorSettings withQuirks(ServerQuirks quirks) {
+        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
+                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
     }
 
     private static void require(boolean condition, String message) {

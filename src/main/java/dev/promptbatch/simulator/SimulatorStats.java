@@ -15,10 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SimulatorStats {
 
     private final AtomicLong generateRequests = new AtomicLong();
+    private final AtomicLong busyAnswers = new AtomicLong();
+    private final Map<String, Integer> unansweredByPrompt = new ConcurrentHashMap<>();
     private final Map<String, Integer> requestsByPrompt = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger generating = new AtomicInteger();
+    private final AtomicInteger waitingForSlot = new AtomicInteger();
     private final AtomicInteger maxGenerating = new AtomicInteger();
     private final Map<String, Integer> loads = new ConcurrentHashMap<>();
     private final AtomicLong slotBusyNanos = new AtomicLong();
@@ -28,6 +31,28 @@ public final class SimulatorStats {
     /** {@code POST /api/generate} requests received. */
     public long generateRequests() {
         return generateRequests.get();
+    }
+
+    /** Requests answered 503 "server busy" because the queue was full ({@link ServerQuirks#maxQueue()}). */
+    public long busyAnswers() {
+        return busyAnswers.get();
+    }
+
+    /**
+     * Requests for this prompt that got no answer a client would count as an attempt: refused as busy (503 "server
+     * busy", 429) or dropped before any response byte.
+     */
+    public int unansweredForPrompt(String prompt) {
+        return unansweredByPrompt.getOrDefault(prompt, 0);
+    }
+
+    void busyAnswered(String prompt) {
+        busyAnswers.incrementAndGet();
+        unanswered(prompt);
+    }
+
+    void unanswered(String prompt) {
+        unansweredByPrompt.merge(prompt, 1, Integer::sum);
     }
 
     /** How many {@code /api/generate} requests carried exactly this (non-empty) prompt. */
@@ -43,6 +68,11 @@ public final class SimulatorStats {
     /** Generate requests received and not yet answered: waiting for a load or a slot, or in a slot. */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Requests waiting for a generation slot of a loaded model: Ollama's queue behind its slots. */
+    public int waitingForSlot() {
+        return waitingForSlot.get();
     }
 
     public int maxInFlight() {
@@ -83,6 +113,8 @@ public final class SimulatorStats {
      */
     public void reset() {
         generateRequests.set(0);
+        busyAnswers.set(0);
+        unansweredByPrompt.clear();
         requestsByPrompt.clear();
         maxInFlight.set(inFlight.get());
         maxGenerating.set(generating.get());
@@ -109,6 +141,14 @@ public final class SimulatorStats {
         inFlight.decrementAndGet();
         // Concurrent answers may arrive here out of order; keep the latest mark.
         lastAnswerNanos.accumulateAndGet(System.nanoTime(), Math::max);
+    }
+
+    void slotWaitStarted() {
+        waitingForSlot.incrementAndGet();
+    }
+
+    void slotWaitEnded() {
+        waitingForSlot.decrementAndGet();
     }
 
     void generationStarted() {

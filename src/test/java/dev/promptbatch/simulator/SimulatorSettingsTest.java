@@ -15,7 +15,7 @@ class SimulatorSettingsTest {
         SimulatorSettings defaults = SimulatorSettings.defaults();
 
         assertThat(defaults).isEqualTo(new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
-                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0"));
+                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none()));
         assertThat(SimulatorSettings.instant()).isEqualTo(
                 defaults.withTokensPerSecond(0).withPromptTokensPerSecond(0).withLoadMillis(0));
     }
@@ -26,7 +26,7 @@ class SimulatorSettingsTest {
                 .withMaxLoadedModels(3).withMeanTokens(5).withLengthSigma(0).withVersion("0.1.0");
 
         assertThat(changed).isEqualTo(new SimulatorSettings(8080, 2, 200, 4000, 1500, 3,
-                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 5, 0, "0.1.0"));
+                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 5, 0, "0.1.0", ServerQuirks.none()));
     }
 
     @Test
