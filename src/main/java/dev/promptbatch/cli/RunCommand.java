@@ -13,6 +13,7 @@ import dev.promptbatch.input.InputException;
 import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobRunner;
 import dev.promptbatch.job.RunRefusedException;
+import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.OutputFiles;
@@ -149,6 +150,13 @@ final class RunCommand implements Callable<Integer> {
             case STOPPED -> out.println(spec.name() + parametersText() + " " + report.message() + ".");
         }
         out.print(summary.table(report.wallTime()));
+        if (report.throttling() != null && report.throttling().throttledAtAll()) {
+            AdaptiveConcurrency.Report busy = report.throttling();
+            out.println("Server busy: " + count(busy.busyAnswers(), "request") + " answered 'busy' and sent again "
+                    + "(not counted as attempts); requests in flight lowered to " + busy.lowest() + " of "
+                    + busy.configured() + " (" + busy.current() + " at the end), throttled for "
+                    + Elapsed.format(busy.throttled()) + ".");
+        }
         out.println("Output: " + environment.workingDirectory().relativize(files.output().toAbsolutePath())
                 + " (" + count(summary.answered(), "answer") + ")");
         if (summary.failed() > 0) {

@@ -109,12 +109,13 @@ final class ValidateCommand implements Callable<Integer> {
 
     private boolean checkServer(JobSpec spec, PrintWriter out) {
         ServerAddress server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
-        ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.timeout()), server.display(),
+        ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.timeout(), 1), server.display(),
                 spec.models(), spec.think());
         if (result.version() != null) {
             out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
                     + " models");
         }
+        result.warnings().forEach(warning -> out.println("  warning: " + warning));
         result.problems().forEach(problem -> out.println("  " + problem));
         return result.ok();
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -31,8 +32,9 @@ import io.github.resilience4j.retry.RetryConfig;
  * sent through the {@link ServerGate} and retried with exponential backoff and full jitter while it fails in a way
  * that can pass. A request the server rejects (4xx, or a 500 naming a mistake in the request) is a failure
  * ({@code rejected}); so is one that keeps timing out or getting a broken answer ({@code retries-exhausted}).
- * A server that is unreachable or overloaded never fails a record: the request waits for it, and past
- * {@code max-outage} the run fails, resumably. Safe to call from many threads.
+ * A server that is unreachable never fails a record: the request waits for it, and past {@code max-outage} the run
+ * fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a little and goes again, and
+ * the {@link AdaptiveConcurrency} sends fewer at once. Safe to call from many threads.
  */
 public final class Generator {
     public static final String RETRIES_EXHAUSTED = "retries-exhausted";
@@ -43,14 +45,19 @@ public final class Generator {
     private final JobSpec spec;
     private final OllamaClient client;
     private final ServerGate gate;
+    private final AdaptiveConcurrency concurrency;
+    private final String server;
     private final RequestBuilder requests;
     private final Retry retry;
     private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
-    public Generator(JobSpec spec, OllamaClient client, ServerGate gate) {
+    public Generator(JobSpec spec, OllamaClient client, String server, ServerGate gate,
+            AdaptiveConcurrency concurrency) {
         this.spec = spec;
         this.client = client;
+        this.server = server;
         this.gate = gate;
+        this.concurrency = concurrency;
         this.requests = new RequestBuilder(spec);
         this.retry = Retry.of("generate", retryConfig(spec.retry()));
     }
@@ -91,28 +98,68 @@ public final class Generator {
         }
     }
 
-    /** One request through the gate: waits while the server is away, and tells the gate how it went. */
+    /**
+     * One request through the gate and within the server's concurrency: waits while the server is away, and tells
+     * both how it went. A busy answer is no attempt: the request waits (Retry-After, else backoff with full jitter)
+     * and goes again, while the concurrency drops; only a server busy for longer than {@code max-outage} with no
+     * answer to this request fails the run, resumably.
+     */
     private <T> T send(Supplier<T> request, AtomicInteger attempts, AtomicLong latencyMs) {
+        long busySince = 0;
+        for (int busyInARow = 0; ; busyInARow++) {
+            AdaptiveConcurrency.Permit permit;
+            try {
+                gate.enter();
+                permit = concurrency.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted while waiting for the server");
+            }
+            long start = System.nanoTime();
+            OllamaException busy;
+            try {
+                T result = request.get();
+                long nanos = System.nanoTime() - start;
+                gate.succeeded(nanos);
+                concurrency.answered();
+                attempts.incrementAndGet();
+                latencyMs.set(nanos / 1_000_000);
+                return result;
+            } catch (OllamaException e) {
+                if (!e.isBusy()) {
+                    attempts.incrementAndGet();
+                    gate.failed(System.nanoTime() - start, e);
+                    throw e;
+                }
+                gate.succeeded(System.nanoTime() - start); // a busy server is there
+                concurrency.busy(permit, e.getMessage());
+                busy = e;
+            } catch (RuntimeException e) {
+                gate.abandoned();
+                throw e;
+            } finally {
+                concurrency.release();
+            }
+            long now = System.nanoTime();
+            busySince = busySince == 0 ? now : busySince;
+            if (now - busySince > spec.maxOutage().toNanos()) {
+                throw new GenerationFailedException("the server at " + server + " has been busy for "
+                        + Duration.ofNanos(now - busySince).toSeconds() + " s, longer than max-outage ("
+                        + spec.maxOutage().toSeconds() + " s): " + busy.getMessage(), busy);
+            }
+            waitWhileBusy(busy, busyInARow);
+        }
+    }
+
+    private void waitWhileBusy(OllamaException busy, int busyInARow) {
+        long max = spec.retry().maxBackoff().toMillis();
+        long wait = busy.retryAfter() != null ? Math.min(busy.retryAfter().toMillis(), max)
+                : ThreadLocalRandom.current().nextLong(backoffCeiling(spec.retry(), busyInARow + 1) + 1);
         try {
-            gate.enter();
+            TimeUnit.MILLISECONDS.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting for the server");
-        }
-        attempts.incrementAndGet();
-        long start = System.nanoTime();
-        try {
-            T result = request.get();
-            long nanos = System.nanoTime() - start;
-            gate.succeeded(nanos);
-            latencyMs.set(nanos / 1_000_000);
-            return result;
-        } catch (OllamaException e) {
-            gate.failed(System.nanoTime() - start, e);
-            throw e;
-        } catch (RuntimeException e) {
-            gate.abandoned();
-            throw e;
+            throw new CancellationException("interrupted while the server was busy");
         }
     }
 
@@ -147,15 +194,19 @@ public final class Generator {
         return new Failure(ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts);
     }
 
+    /** The longest wait before the {@code attempt}th retry: the initial backoff doubled each time, up to the most. */
+    private static long backoffCeiling(RetrySpec policy, int attempt) {
+        return (long) Math.min(policy.maxBackoff().toMillis(),
+                policy.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt - 1, 30)));
+    }
+
     private static <T> RetryConfig retryConfig(RetrySpec policy) {
-        long initial = policy.initialBackoff().toMillis();
         long max = policy.maxBackoff().toMillis();
         return RetryConfig.<T>custom()
                 .maxAttempts(policy.maxAttempts())
                 .retryOnException(e -> e instanceof OllamaException o && o.isTransient())
                 .intervalBiFunction((Integer attempt, Either<Throwable, T> outcome) -> {
-                    long ceiling = (long) Math.min(max, initial * Math.pow(2, attempt - 1));
-                    long wait = ThreadLocalRandom.current().nextLong(ceiling + 1);
+                    long wait = ThreadLocalRandom.current().nextLong(backoffCeiling(policy, attempt) + 1);
                     if (outcome.isLeft() && outcome.getLeft() instanceof OllamaException o
                             && o.retryAfter() != null) {
                         wait = Math.max(wait, Math.min(o.retryAfter().toMillis(), max));

@@ -8,6 +8,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
@@ -21,6 +22,8 @@ import org.springframework.context.annotation.Import;
 class BatchContext {
 
     static ConfigurableApplicationContext start(RunSettings settings) {
+        // logback.xml is the whole logging configuration; Boot would only reset it with every context it starts.
+        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
         return new SpringApplicationBuilder(BatchContext.class)
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false)

@@ -31,6 +31,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.PromptBatchVersion;
 import dev.promptbatch.generation.RequestBuilder;
@@ -98,7 +99,7 @@ public final class JobRunner {
                 execution = operator.start(job, parameters);
             }
             writeManifest(settings, repository, execution, server, fingerprint);
-            return switch (execution.getStatus()) {
+            RunReport outcome = switch (execution.getStatus()) {
                 case COMPLETED -> {
                     deleteIfEmpty(OutputFiles.of(spec.output()).errors());
                     yield report(settings, repository, execution, RunReport.Result.COMPLETED, null);
@@ -111,6 +112,7 @@ public final class JobRunner {
                     yield report(settings, repository, execution, RunReport.Result.FAILED, reason);
                 }
             };
+            return outcome.withThrottling(context.getBean(AdaptiveConcurrency.class).report());
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -217,6 +219,7 @@ public final class JobRunner {
         if (!server.ok()) {
             throw new RunRefusedException(String.join(" ", server.problems()));
         }
+        server.warnings().forEach(warning -> log.warn("{}", warning));
         log.info("Ollama {} at {}{}", server.version(), settings.server().display(), settings.simulated()
                 ? " (built-in simulator: answers are synthetic)" : "");
         return server;

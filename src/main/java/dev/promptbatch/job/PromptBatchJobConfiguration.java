@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
+import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.ServerGate;
 import dev.promptbatch.generation.WorkPlan;
@@ -34,7 +35,7 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     OllamaClient ollamaClient(RunSettings settings) {
-        return new OllamaClient(settings.server(), settings.spec().timeout());
+        return new OllamaClient(settings.server(), settings.spec().timeout(), settings.spec().concurrency());
     }
 
     /** How often a paused run asks whether the server is back. */
@@ -46,6 +47,15 @@ public class PromptBatchJobConfiguration {
                 settings.spec().maxOutage(), PROBE_INTERVAL);
     }
 
+    /** How long the server must not have been busy before the run tries more requests in flight than was too many. */
+    private static final Duration BUSY_PROBE_AFTER = Duration.ofSeconds(30);
+
+    @Bean
+    AdaptiveConcurrency adaptiveConcurrency(RunSettings settings) {
+        return new AdaptiveConcurrency(settings.server().display(), settings.spec().concurrency(), BUSY_PROBE_AFTER,
+                System::nanoTime);
+    }
+
     @Bean
     RunProgress runProgress() {
         return new RunProgress();
@@ -53,13 +63,15 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     Job promptBatchJob(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            RunSettings settings, OllamaClient client, ServerGate gate, RunProgress progress) {
+            RunSettings settings, OllamaClient client, ServerGate gate, AdaptiveConcurrency adaptiveConcurrency,
+            RunProgress progress) {
         JobSpec spec = settings.spec();
         int concurrency = spec.concurrency();
         Step generate = new StepBuilder(STEP, jobRepository)
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
-                .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client, gate), concurrency,
+                .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client,
+                        settings.server().display(), gate, adaptiveConcurrency), concurrency,
                         Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.maxFailures(), settings.stop()))
                 .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include(),
                         !spec.variants().isEmpty(), spec.repeat() != null),

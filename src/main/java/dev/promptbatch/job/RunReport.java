@@ -2,16 +2,27 @@ package dev.promptbatch.job;
 
 import java.time.Duration;
 
+import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.output.RunSummary;
 
 /**
  * How a run ended.
  *
- * @param wallTime time spent running, over every execution of the job instance
- * @param message  why it failed or stopped, or null
+ * @param wallTime   time spent running, over every execution of the job instance
+ * @param message    why it failed or stopped, or null
+ * @param throttling how this execution slowed down for a busy server; null when it sent nothing
  */
-public record RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary) {
+public record RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary,
+        AdaptiveConcurrency.Report throttling) {
     public enum Result {
         COMPLETED, ALREADY_COMPLETE, FAILED, STOPPED
+    }
+
+    public RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary) {
+        this(result, executionId, wallTime, message, summary, null);
+    }
+
+    public RunReport withThrottling(AdaptiveConcurrency.Report throttling) {
+        return new RunReport(result, executionId, wallTime, message, summary, throttling);
     }
 }

@@ -16,6 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.promptbatch.spec.ServerAddress;
 import tools.jackson.core.JacksonException;
@@ -25,18 +30,32 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Ollama's native API over one pooled HTTP/1.1 client (the server speaks no h2c). One call is one request: retrying
  * is the caller's decision, made from {@link OllamaException#isTransient()}.
+ *
+ * <p>The one exception is a connection that fails before any byte of a response arrives. Servers built on Python's
+ * or Node's HTTP stacks, and proxies with short keep-alive timeouts, close a connection after a response without
+ * saying so; the pool hands it out again and the next request on it fails at once. That request never reached the
+ * server's work, so it is sent again at once, up to once per pooled connection (each failure closes one, so the
+ * last try is on a fresh connection); only then does the failure count. A server that is down answers the fresh
+ * connection with a refusal, which counts as before.
  */
 public final class OllamaClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+    private static final Logger log = LoggerFactory.getLogger(OllamaClient.class);
 
     private final HttpClient http;
     private final URI baseUrl;
     private final String authorization;
     private final Duration timeout;
+    private final int resends;
+    private final AtomicLong closedConnections = new AtomicLong();
 
-    public OllamaClient(ServerAddress address, Duration timeout) {
+    /**
+     * @param connections the most requests this client has in flight at once, which bounds the connections in its
+     *                    pool
+     */
+    public OllamaClient(ServerAddress address, Duration timeout, int connections) {
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
@@ -46,6 +65,8 @@ public final class OllamaClient {
                 .encodeToString(URLDecoder.decode(address.userInfo(), StandardCharsets.UTF_8)
                         .getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
+        // The pool holds at most one connection per request in flight, plus the preflight's or a probe's.
+        this.resends = connections + 1;
     }
 
     /** Sends one generate request and returns the answer, which Ollama must have marked {@code done: true}. */
@@ -88,9 +109,21 @@ public final class OllamaClient {
                 "load_duration");
     }
 
-    /** {@code GET /api/version}. */
+    /** {@code GET /api/version}; null when the server has no such endpoint (404), as some that emulate Ollama. */
     public String version() {
-        return parse(send(get("/api/version"))).path("version").asString("unknown");
+        try {
+            return parse(send(get("/api/version"))).path("version").asString("unknown");
+        } catch (OllamaException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Connections the server closed under a request before answering it, each followed by a resend. */
+    public long closedConnections() {
+        return closedConnections.get();
     }
 
     /** {@code GET /api/tags}: the models the server has. */
@@ -101,8 +134,8 @@ public final class OllamaClient {
             model.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
             Map<String, Object> details = model.path("details").isObject()
                     ? JSON.treeToValue(model.get("details"), LinkedHashMap.class) : Map.of();
-            models.add(new ModelInfo(model.path("name").asString(""), model.path("digest").asString(""),
-                    List.copyOf(capabilities), details));
+            models.add(new ModelInfo(model.path("name").asString(""), model.path("model").asString(""),
+                    model.path("digest").asString(""), List.copyOf(capabilities), details));
         }
         return models;
     }
@@ -127,7 +160,7 @@ public final class OllamaClient {
     private HttpResponse<String> send(HttpRequest request) {
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = sendResendingOnClosedConnections(request);
         } catch (HttpTimeoutException e) {
             throw new OllamaException(OllamaException.Reason.TIMEOUT, "no answer within " + request.timeout()
                     .map(Duration::toString).orElse("").replace("PT", "").toLowerCase(), 0, null, e);
@@ -149,6 +182,32 @@ public final class OllamaClient {
                 + errorMessage(response.body()), status, retryAfter(response), null);
     }
 
+    /** See the class comment: a connection closed before any response byte costs a resend, not a failure. */
+    private HttpResponse<String> sendResendingOnClosedConnections(HttpRequest request)
+            throws IOException, InterruptedException {
+        for (int resend = 0; ; resend++) {
+            AtomicBoolean answered = new AtomicBoolean();
+            try {
+                return http.send(request, info -> {
+                    answered.set(true);
+                    return HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8).apply(info);
+                });
+            } catch (HttpTimeoutException | ConnectException e) {
+                throw e;
+            } catch (IOException e) {
+                if (answered.get() || resend == resends) {
+                    throw e; // an answer cut short was under way: the server did the work, and the retry policy
+                             // decides whether to ask again
+                }
+                if (closedConnections.getAndIncrement() == 0) {
+                    log.info("The server at {} closed a connection before answering on it ({}); sending again on "
+                            + "another. Servers and proxies that close idle connections do this; it is not an outage.",
+                            baseUrl, describe(e));
+                }
+            }
+        }
+    }
+
     private static JsonNode parse(HttpResponse<String> response) {
         try {
             JsonNode node = JSON.readTree(response.body());
@@ -163,11 +222,18 @@ public final class OllamaClient {
                 + (body.length() > 80 ? body.substring(0, 80) + "..." : body), 200, null, null);
     }
 
+    /**
+     * The message of an error body: Ollama's {@code {"error": "..."}}, the {@code {"error": {"message": "..."}}} of
+     * OpenAI-compatible servers, or the {@code {"detail": {"msg": "..."}}} of KoboldCpp.
+     */
     private static String errorMessage(String body) {
         try {
             JsonNode node = JSON.readTree(body);
-            if (node != null && node.path("error").isString()) {
-                return node.get("error").asString();
+            for (String path : List.of("/error", "/error/message", "/detail/msg", "/detail")) {
+                JsonNode message = node == null ? null : node.at(path);
+                if (message != null && message.isString()) {
+                    return message.asString();
+                }
             }
         } catch (JacksonException e) {
             // not JSON: the server framework's plain-text answer, shown as it is

@@ -1,11 +1,14 @@
 package dev.promptbatch.ollama;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A request that did not produce an answer, and why. {@link #isTransient()} tells whether sending it again can
- * help; {@link #serverDown()} whether the failure says the server as a whole is unavailable (rather than this one
- * request going wrong), which pauses all requests instead of failing records.
+ * help; {@link #isBusy()} whether the server is there but has more work than it takes, which slows the client
+ * down; {@link #serverDown()} whether the server as a whole is unavailable (rather than this one request going
+ * wrong), which pauses all requests instead of failing records.
  */
 public class OllamaException extends RuntimeException {
     /** Why a request failed. */
@@ -23,6 +26,10 @@ public class OllamaException extends RuntimeException {
         /** A 200 with {@code done: false}: the generation ended early. */
         NOT_DONE
     }
+
+    /** What 503 answers say when the server is busy rather than away. */
+    private static final List<String> BUSY_WORDS = List.of("busy", "pending requests", "too many", "too quickly",
+            "overloaded", "rate limit");
 
     private final Reason reason;
     private final int status;
@@ -58,10 +65,31 @@ public class OllamaException extends RuntimeException {
         return status == 429 || status == 502 || status == 503 || status == 504;
     }
 
-    /** Unreachable, cut off, overloaded or behind a failing gateway: the server, not this request. */
+    /**
+     * Too many requests: 429, or a 503 that says the server is busy (Ollama's full queue, KoboldCpp's "Server is
+     * busy", a rate limit) or asks to come back later with Retry-After. A busy server answers; it is not away.
+     */
+    public boolean isBusy() {
+        if (reason != Reason.STATUS) {
+            return false;
+        }
+        if (status == 429) {
+            return true;
+        }
+        if (status != 503) {
+            return false;
+        }
+        String message = getMessage().toLowerCase(Locale.ROOT);
+        return retryAfter != null || BUSY_WORDS.stream().anyMatch(message::contains);
+    }
+
+    /**
+     * Unreachable, cut off, or a gateway or server that says it is unavailable (502, 504, a 503 that is not
+     * {@linkplain #isBusy() busy}): the server, not this request.
+     */
     public boolean serverDown() {
         return reason == Reason.UNREACHABLE || reason == Reason.CONNECTION_LOST
-                || (reason == Reason.STATUS && (status == 429 || status == 502 || status == 503 || status == 504));
+                || (reason == Reason.STATUS && (status == 502 || status == 503 || status == 504) && !isBusy());
     }
 
     /** The server's Retry-After, or null. */

@@ -5,12 +5,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether a server can run a job: it answers {@code /api/version}, {@code /api/tags} lists every model, and each
- * model can think when the job asks it to (else every request would be refused).
+ * Whether a server can run a job: {@code /api/tags} lists every model, and each model can think when the job asks
+ * it to (else every request would be refused). A server without {@code /api/version} is accepted with a warning:
+ * servers that emulate Ollama's API do not all have it.
  */
 public final class ServerCheck {
-    /** The server's version (null when unreachable) and what stands in the way, each with how to fix it. */
-    public record Result(String version, List<ModelInfo> models, List<String> problems) {
+    /** A version for a server that does not tell its own. */
+    public static final String UNKNOWN_VERSION = "unknown";
+
+    /**
+     * The server's version (null when unreachable), what stands in the way, each with how to fix it, and what is odd
+     * but no obstacle.
+     */
+    public record Result(String version, List<ModelInfo> models, List<String> problems, List<String> warnings) {
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -31,7 +38,13 @@ public final class ServerCheck {
                             + "set --base-url, server.base-url or OLLAMA_HOST."
                     : "the server at " + url + " does not answer as Ollama does (" + e.getMessage() + "). Check "
                             + "--base-url, server.base-url or OLLAMA_HOST.";
-            return new Result(null, List.of(), List.of(problem));
+            return new Result(null, List.of(), List.of(problem), List.of());
+        }
+        List<String> warnings = new ArrayList<>();
+        if (version == null) {
+            version = UNKNOWN_VERSION;
+            warnings.add("the server at " + url + " has no /api/version (it is not Ollama itself, or an old one); "
+                    + "its version is recorded as unknown.");
         }
         boolean thinks = think != null && !Boolean.FALSE.equals(think);
         List<String> problems = new ArrayList<>();
@@ -47,6 +60,6 @@ public final class ServerCheck {
                         + "refused. Set think: false or remove it.");
             }
         }
-        return new Result(version, available, problems);
+        return new Result(version, available, problems, List.copyOf(warnings));
     }
 }

@@ -19,14 +19,41 @@ public record Answer(Object id, Cell cell, Number seed, GenerateResponse respons
         return cell.model();
     }
 
+    /** Where {@link #tokensPerSecond()} comes from: {@code server} or {@code client}; null when there is none. */
+    public static final String SERVER = "server";
+    public static final String CLIENT = "client";
 
-    /** eval_count over eval_duration in seconds, or null where Ollama left either out. */
+    /** No real generation takes less than a microsecond per token; a server that says so does not measure. */
+    static final long FASTEST_PLAUSIBLE_NANOS_PER_TOKEN = 1_000;
+
+    /**
+     * Generated tokens per second: eval_count over the server's eval_duration where that is plausible, else over the
+     * latency this client measured (which also holds the prompt's evaluation and any wait, so it is lower). Null
+     * when nothing was generated, or neither time is known.
+     */
     public Double tokensPerSecond() {
         Long count = response.evalCount();
-        Long nanos = response.evalDuration();
-        if (count == null || nanos == null || nanos <= 0) {
+        if (count == null || count <= 0) {
             return null;
         }
-        return Math.round(count * 1e9 / nanos * 100) / 100.0;
+        if (serverTimed()) {
+            return round(count * 1e9 / response.evalDuration());
+        }
+        return latencyMs > 0 ? round(count * 1e3 / latencyMs) : null;
+    }
+
+    /** {@link #SERVER} or {@link #CLIENT}: whose time {@link #tokensPerSecond()} used; null without a speed. */
+    public String tokensPerSecondSource() {
+        return tokensPerSecond() == null ? null : serverTimed() ? SERVER : CLIENT;
+    }
+
+    private boolean serverTimed() {
+        Long count = response.evalCount();
+        Long nanos = response.evalDuration();
+        return count != null && nanos != null && nanos >= count * FASTEST_PLAUSIBLE_NANOS_PER_TOKEN;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
     }
 }

@@ -55,7 +55,7 @@ public final class AnswerFormat {
         }
         columns.addAll(List.of("response", "thinking", "done_reason", "prompt_eval_count", "eval_count",
                 "total_duration", "load_duration", "prompt_eval_duration", "eval_duration", "tokens_per_second",
-                "latency_ms", "attempts"));
+                "tokens_per_second_source", "latency_ms", "attempts"));
         include.forEach(name -> columns.add("input." + name));
         return csv(columns.toArray(String[]::new));
     }
@@ -105,6 +105,7 @@ public final class AnswerFormat {
         record.put("prompt_eval_duration", response.promptEvalDuration());
         record.put("eval_duration", response.evalDuration());
         record.put("tokens_per_second", answer.tokensPerSecond());
+        record.put("tokens_per_second_source", answer.tokensPerSecondSource());
         record.put("latency_ms", answer.latencyMs());
         record.put("attempts", answer.attempts());
         return record;

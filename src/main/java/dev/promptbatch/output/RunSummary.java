@@ -28,6 +28,7 @@ public final class RunSummary {
     private static final List<String> CSV_COLUMNS = List.of("model", "variant", "answers", "failures",
             "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "tokens_per_second_median",
             "tokens_per_second_mean", "tokens_per_second_stddev", "tokens_per_second_spread_across_seeds_repeats",
+            "tokens_per_second_source",
             "prompt_tokens_per_second_median", "load_ms_median", "output_tokens_median", "output_tokens_mean");
 
     /** Nearest-rank percentiles, mean, standard deviation (population) and range of some values. */
@@ -47,6 +48,7 @@ public final class RunSummary {
         private long answers;
         private long failures;
         private long generatedTokens;
+        private long clientTimedSpeeds;
         private final Measure latencyMs = new Measure();
         private final Measure tokensPerSecond = new Measure();
         private final Measure promptTokensPerSecond = new Measure();
@@ -102,6 +104,21 @@ public final class RunSummary {
             return outputTokens.stats();
         }
 
+        /**
+         * Whose time the tokens/s came from: {@code server}, {@code client} (the server's durations are implausible,
+         * so the latency measured here was used), {@code mixed}, or empty without any speed.
+         */
+        public String speedSource() {
+            long speeds = tokensPerSecond.stats().count();
+            return speeds == 0 ? "" : clientTimedSpeeds == 0 ? Answer.SERVER : clientTimedSpeeds == speeds
+                    ? Answer.CLIENT : "mixed";
+        }
+
+        /** How many of the tokens/s came from the latency measured here rather than from the server. */
+        public long clientTimedSpeeds() {
+            return clientTimedSpeeds;
+        }
+
         /** How much the mean tokens/s of each seed and repetition differ: their standard deviation. */
         public double speedSpreadAcrossSeedsAndRepeats() {
             List<Double> means = new ArrayList<>();
@@ -133,6 +150,9 @@ public final class RunSummary {
             JsonNode speed = answer.path("tokens_per_second");
             if (speed.isNumber()) {
                 tokensPerSecond.add(speed.asDouble());
+                if (Answer.CLIENT.equals(answer.path("tokens_per_second_source").asString(""))) {
+                    clientTimedSpeeds++;
+                }
                 double[] countAndSum = speedBySeedAndRepeat.computeIfAbsent(answer.path("seed").asString("") + "/"
                         + answer.path("repeat").asString(""), k -> new double[2]);
                 countAndSum[0]++;
@@ -140,7 +160,7 @@ public final class RunSummary {
             }
             long promptCount = answer.path("prompt_eval_count").asLong(0);
             long promptNanos = answer.path("prompt_eval_duration").asLong(0);
-            if (promptCount > 0 && promptNanos > 0) {
+            if (promptCount > 0 && promptNanos >= promptCount * Answer.FASTEST_PLAUSIBLE_NANOS_PER_TOKEN) {
                 promptTokensPerSecond.add(promptCount * 1e9 / promptNanos);
             }
             JsonNode load = answer.path("load_duration");
@@ -203,6 +223,11 @@ public final class RunSummary {
         }
         out.append(String.format(Locale.ROOT, "all models: %.1f answers/min, %.1f generated tokens/s%n",
                 answered() / seconds * 60, generated / seconds));
+        long clientTimed = groups.values().stream().mapToLong(Group::clientTimedSpeeds).sum();
+        if (clientTimed > 0) {
+            out.append(String.format(Locale.ROOT, "tokens/s of %d answers from the latency measured here: the "
+                    + "server's eval_duration is implausible (under 1 µs a token)%n", clientTimed));
+        }
         return out.toString();
     }
 
@@ -217,7 +242,7 @@ public final class RunSummary {
                 csv.writeNext(new String[] {g.model, g.variant == null ? "" : g.variant.toString(),
                         String.valueOf(g.answers), String.valueOf(g.failures), number(latency.p50()),
                         number(latency.p95()), number(latency.p99()), number(speed.p50()), number(speed.mean()),
-                        number(speed.stddev()), number(g.speedSpreadAcrossSeedsAndRepeats()),
+                        number(speed.stddev()), number(g.speedSpreadAcrossSeedsAndRepeats()), g.speedSource(),
                         number(g.promptTokensPerSecond().p50()), number(g.loadMs().p50()),
                         number(g.outputTokens().p50()), number(g.outputTokens().mean())}, false);
             }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
+import dev.promptbatch.output.Answer;
 import dev.promptbatch.output.RunSummary.Group;
 import dev.promptbatch.output.RunSummary.Stats;
 
@@ -39,7 +40,7 @@ final class SummaryTable {
             cell(out, latency, Stats::p50, 0);
             cell(out, latency, Stats::p95, 0);
             cell(out, latency, Stats::p99, 0);
-            cell(out, speed, Stats::p50, 1);
+            cell(out, speed, Stats::p50, 1, Answer.CLIENT.equals(group.speedSource()));
             cell(out, speed, Stats::mean, 1);
             cell(out, speed, Stats::stddev, 1);
             cell(out, speed.count() == 0 ? Html.NONE : Html.number(group.speedSpreadAcrossSeedsAndRepeats(), 1));
@@ -49,7 +50,15 @@ final class SummaryTable {
             cell(out, group.outputTokens(), Stats::mean, 1);
             out.append("</tr>\n");
         }
-        return out.append("</tbody>\n</table>\n").toString();
+        out.append("</tbody>\n</table>\n");
+        if (groups.stream().anyMatch(group -> group.clientTimedSpeeds() > 0)) {
+            out.append("<p class=\"note\">Generation tokens/s of ").append(Html.number(groups.stream()
+                    .mapToLong(Group::clientTimedSpeeds).sum(), 0)).append(" answers come from the latency "
+                    + "measured by PromptBatch (marked *): the server's eval_duration is implausible (under 1 µs a "
+                    + "token). They include prompt evaluation and waiting, so they are lower than the server's "
+                    + "would be.</p>\n");
+        }
+        return out.toString();
     }
 
     /** The label with the colour the charts give it, and what sets its variant apart. */
@@ -65,6 +74,18 @@ final class SummaryTable {
     /** A statistic, or a dash where nothing was measured: a zero there would read as a measurement. */
     private static void cell(StringBuilder out, Stats stats, ToDoubleFunction<Stats> value, int decimals) {
         cell(out, stats.count() == 0 ? Html.NONE : Html.number(value.applyAsDouble(stats), decimals));
+    }
+
+    /** A speed; marked when it comes from the latency measured by PromptBatch rather than from the server. */
+    private static void cell(StringBuilder out, Stats stats, ToDoubleFunction<Stats> value, int decimals,
+            boolean clientTimed) {
+        if (!clientTimed || stats.count() == 0) {
+            cell(out, stats, value, decimals);
+            return;
+        }
+        out.append("<td class=\"num\" title=\"From the latency measured by PromptBatch: the server's "
+                + "eval_duration is implausible\">").append(Html.number(value.applyAsDouble(stats), decimals))
+                .append("*</td>");
     }
 
     private static void cell(StringBuilder out, String text) {

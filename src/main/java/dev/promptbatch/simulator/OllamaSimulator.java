@@ -210,6 +210,8 @@ public final class OllamaSimulator implements AutoCloseable {
         body.put("lastAnswerNanos", stats.lastAnswerNanos());
         body.put("parallel", settings.parallel());
         body.put("busyAnswers", stats.busyAnswers());
+        ObjectNode unanswered = body.putObject("unansweredByPrompt");
+        stats.unansweredByPrompt().forEach(unanswered::put);
         body.put("closedConnections", closedConnections());
         Exchanges.sendJson(exchange, 200, body);
     }

@@ -46,6 +46,11 @@ public final class SimulatorStats {
         return unansweredByPrompt.getOrDefault(prompt, 0);
     }
 
+    /** {@link #unansweredForPrompt} for every prompt that had any, sorted by prompt. */
+    public Map<String, Integer> unansweredByPrompt() {
+        return new TreeMap<>(unansweredByPrompt);
+    }
+
     void busyAnswered(String prompt) {
         busyAnswers.incrementAndGet();
         unanswered(prompt);

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.ServerQuirks;
+import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.spec.ServerAddress;
 
 /** The client against a loopback server that answers with exactly the bodies Ollama can send. */
@@ -105,7 +108,8 @@ class OllamaClientTest {
         retryAfter = "7";
         answer = "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
-            assertThat(e.serverDown()).isTrue();
+            assertThat(e.isBusy()).isTrue();
+            assertThat(e.serverDown()).isFalse();
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
         });
         status = 404;
@@ -118,10 +122,64 @@ class OllamaClientTest {
     }
 
     @Test
+    void busyIsTooManyRequestsOrA503ThatSaysSoAndAwayIsEveryOther503() {
+        status = 503;
+        answer = "{\"detail\": {\"msg\": \"Server is busy; please try again later.\", \"type\": "
+                + "\"service_unavailable\"}}";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("HTTP 503: Server is busy; please try again later.");
+            assertThat(e.isBusy()).isTrue();
+            assertThat(e.serverDown()).isFalse();
+            assertThat(e.isTransient()).isTrue();
+        });
+        answer = "<html><body>503 Service Temporarily Unavailable</body></html>";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.isBusy()).isFalse();
+            assertThat(e.serverDown()).isTrue();
+        });
+        status = 429;
+        answer = "{\"error\": {\"message\": \"Too Many Requests\", \"type\": \"rate_limit\"}}";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("HTTP 429: Too Many Requests");
+            assertThat(e.isBusy()).isTrue();
+            assertThat(e.serverDown()).isFalse();
+        });
+        status = 502;
+        answer = "<html>502 Bad Gateway</html>";
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.isBusy()).isFalse();
+            assertThat(e.serverDown()).isTrue();
+        });
+    }
+
+    @Test
+    void aConnectionTheServerClosedAfterItsLastAnswerIsResentOnAnotherWithoutAFailure() throws IOException {
+        try (OllamaSimulator closing = OllamaSimulator.start(SimulatorSettings.instant()
+                .withQuirks(ServerQuirks.none().withClosesConnections(true)))) {
+            OllamaClient client = new OllamaClient(ServerAddress.resolve(closing.baseUrl().toString(), null,
+                    Map.of()), Duration.ofSeconds(5), 1);
+            for (int i = 0; i < 100; i++) {
+                assertThat(client.generate(new GenerateRequest("llama3.2:3b", "prompt " + i, null, Map.of(), null,
+                        null, null)).response()).isNotEmpty();
+            }
+            assertThat(client.closedConnections()).isPositive();
+            // The requests sent into closed connections never reached the server: each prompt arrived once.
+            assertThat(closing.stats().generateRequests()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aServerWithoutApiVersionHasNoVersionRatherThanFailing() {
+        status = 404;
+        answer = "";
+        assertThat(client().version()).isNull();
+    }
+
+    @Test
     void credentialsInTheUrlAreSentAsBasicAuthentication() {
         answer = "{\"version\":\"0.33.0\"}";
         OllamaClient client = new OllamaClient(ServerAddress.resolve("http://ann:s%40cret@127.0.0.1:"
-                + server.getAddress().getPort(), null, Map.of()), Duration.ofSeconds(5));
+                + server.getAddress().getPort(), null, Map.of()), Duration.ofSeconds(5), 1);
         assertThat(client.version()).isEqualTo("0.33.0");
         assertThat(authorization.get()).isEqualTo("Basic YW5uOnNAY3JldA==");
     }
@@ -145,7 +203,7 @@ class OllamaClientTest {
 
     private static OllamaClient client(int port) {
         return new OllamaClient(ServerAddress.resolve("http://127.0.0.1:" + port, null, Map.of()),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), 1);
     }
 
     private static GenerateRequest request() {

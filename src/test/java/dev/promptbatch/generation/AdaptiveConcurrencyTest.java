@@ -1,0 +1,87 @@
+package dev.promptbatch.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+class AdaptiveConcurrencyTest {
+    private final AtomicLong now = new AtomicLong();
+    private final AdaptiveConcurrency limit = new AdaptiveConcurrency("http://s", 8, Duration.ofSeconds(30),
+            now::get);
+
+    @Test
+    void aBusyAnswerHalvesTheLimitOncePerRoundAndCountsTheThrottledTime() throws InterruptedException {
+        List<AdaptiveConcurrency.Permit> permits = acquire(8);
+        for (AdaptiveConcurrency.Permit permit : permits.subList(4, 8)) {
+            limit.busy(permit, "HTTP 503: busy");
+            limit.release();
+        }
+        now.addAndGet(Duration.ofSeconds(3).toNanos());
+
+        assertThat(limit.report()).isEqualTo(new AdaptiveConcurrency.Report(8, 4, 4, 4, Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void theLimitGrowsByOneForEveryLimitAnswersButStaysBelowWhatWasTooMuchUntilTheServerWasQuiet()
+            throws InterruptedException {
+        AdaptiveConcurrency limit = new AdaptiveConcurrency("http://s", 5, Duration.ofSeconds(30), now::get);
+        List<AdaptiveConcurrency.Permit> permits = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            permits.add(limit.acquire());
+        }
+        limit.busy(permits.get(4), "busy"); // 5 was too many: down to 2, growing up to 4
+        permits.forEach(permit -> limit.release());
+
+        List<Integer> limits = new ArrayList<>();
+        for (int answer = 0; answer < 40; answer++) {
+            answer(limit);
+            limits.add(limit.report().current());
+        }
+        assertThat(limits.subList(0, 6)).containsExactly(2, 3, 3, 3, 4, 4);
+        assertThat(limits.subList(6, 40)).containsOnly(4);
+
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        answer(limit);
+        assertThat(limit.report().current()).isEqualTo(5);
+        assertThat(limit.report().lowest()).isEqualTo(2);
+    }
+
+    @Test
+    void neverBelowOneAndBackToTheConfiguredBoundStopsTheThrottledClock() throws InterruptedException {
+        AdaptiveConcurrency one = new AdaptiveConcurrency("http://s", 2, Duration.ZERO, now::get);
+        AdaptiveConcurrency.Permit permit = one.acquire();
+        one.busy(permit, "busy");
+        one.release();
+        permit = one.acquire();
+        one.busy(permit, "busy");
+        one.release();
+        assertThat(one.report().current()).isOne();
+
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        one.acquire();
+        one.answered();
+        one.release();
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+
+        assertThat(one.report()).isEqualTo(new AdaptiveConcurrency.Report(2, 2, 1, 2, Duration.ofSeconds(2)));
+    }
+
+    private List<AdaptiveConcurrency.Permit> acquire(int count) throws InterruptedException {
+        List<AdaptiveConcurrency.Permit> permits = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            permits.add(limit.acquire());
+        }
+        return permits;
+    }
+
+    private static void answer(AdaptiveConcurrency limit) throws InterruptedException {
+        limit.acquire();
+        limit.answered();
+        limit.release();
+    }
+}
