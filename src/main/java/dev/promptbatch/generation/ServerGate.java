@@ -12,7 +12,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
 /**
- * The job's one circuit breaker for its server. Failures that say the server is down or overloaded open it; while
+ * The job's one circuit breaker for its server. Failures that say the server is away open it (not a busy server:
+ * that one answers, and {@link AdaptiveConcurrency} slows down for it); while
  * it is open, every worker waits here instead of each burning its retries, a single probe ({@code GET /api/version})
  * checks the server every few seconds, and when it answers a few requests go through to see whether generation
  * works again. An outage longer than {@code max-outage} fails the run, resumably; no record is marked failed for it.
