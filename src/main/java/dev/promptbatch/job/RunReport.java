@@ -12,6 +12,8 @@ import dev.promptbatch.output.RunSummary;
  */
 public record RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary) {
     public enum Result {
-        COMPLETED, ALREADY_COMPLETE, FAILED, STOPPED
+        COMPLETED, ALREADY_COMPLETE, FAILED, STOPPED,
+        /** Failed, and the answers committed to the output are gone with it: only a new run can start over. */
+        OUTPUT_LOST
     }
 }
