@@ -65,7 +65,9 @@ public final class JobRunner {
         createParent(settings.database());
         checkNotInUse(settings.database());
         RunFingerprint fingerprint = RunFingerprint.of(spec);
-        try (ConfigurableApplicationContext context = BatchContext.start(settings);
+        try (OutputLock lock = OutputLock.claim(spec.output(), spec.name(), settings.parameters(),
+                        settings.database());
+                ConfigurableApplicationContext context = BatchContext.start(settings);
                 DatabaseOwner owner = DatabaseOwner.claim(settings.database(), spec.name(), settings.parameters())) {
             JobRepository repository = context.getBean(JobRepository.class);
             Job job = context.getBean(Job.class);
