@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * and overwrite the other's answers, and each would count what it wrote as saved.
  *
  * <p>The operating system's lock on the file decides, and goes with the process that held it, however it ended; the
- * file's content names the holder for the run that is refused. A lock file whose process is gone is taken over.
+ * file's content names the holder for the run that is refused, and decides alone on a filesystem without locks. A
+ * lock file whose process is gone is taken over.
  */
 public final class OutputLock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutputLock.class);
@@ -51,6 +52,7 @@ public final class OutputLock implements AutoCloseable {
 
     private final Path file;
     private final FileChannel channel;
+    /** Null on a filesystem without locks. */
     private final FileLock lock;
 
     private OutputLock(Path file, FileChannel channel, FileLock lock) {
@@ -80,8 +82,18 @@ public final class OutputLock implements AutoCloseable {
             for (int attempt = 0; attempt < 3; attempt++) {
                 FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                         StandardOpenOption.WRITE);
-                FileLock lock = tryLock(channel);
-                if (lock == null) {
+                FileLock lock = null;
+                boolean heldElsewhere;
+                try {
+                    lock = channel.tryLock();
+                    heldElsewhere = lock == null;
+                } catch (OverlappingFileLockException e) {
+                    heldElsewhere = true;
+                } catch (IOException e) {
+                    // A filesystem without locks (some network mounts): the content alone decides.
+                    heldElsewhere = false;
+                }
+                if (heldElsewhere) {
                     channel.close();
                     throw refused(output, file, waitForName(file));
                 }
@@ -104,15 +116,6 @@ public final class OutputLock implements AutoCloseable {
         } catch (IOException e) {
             throw new RunRefusedException("cannot write the lock file " + file + " for " + output + ": "
                     + OutputFileException.reason(e));
-        }
-    }
-
-    /** The operating system's lock, or null when another process or this one holds it. */
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null;
         }
     }
 
@@ -177,7 +180,9 @@ public final class OutputLock implements AutoCloseable {
     public void close() {
         try (channel) {
             Files.deleteIfExists(file);
-            lock.release();
+            if (lock != null) {
+                lock.release();
+            }
         } catch (IOException e) {
             log.warn("Could not remove {}: {}", file, e.getMessage());
         }
