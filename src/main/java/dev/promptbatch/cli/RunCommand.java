@@ -146,7 +146,8 @@ final class RunCommand implements Callable<Integer> {
                     + report.message()) + ". Use --new-run to run it again.");
             case COMPLETED -> out.println(spec.name() + parametersText() + " completed in "
                     + Elapsed.format(report.wallTime()) + ".");
-            case FAILED -> out.println(spec.name() + parametersText() + " failed: " + report.message());
+            case FAILED, OUTPUT_LOST -> out.println(spec.name() + parametersText() + " failed: "
+                    + report.message());
             case STOPPED -> out.println(spec.name() + parametersText() + " " + report.message() + ".");
         }
         out.print(summary.table(report.wallTime()));
@@ -171,6 +172,10 @@ final class RunCommand implements Callable<Integer> {
             case COMPLETED -> summary.failed() > 0 ? COMPLETED_WITH_FAILURES : COMPLETED;
             case FAILED -> {
                 out.println("Nothing answered is lost: run the same command again to resume.");
+                yield FAILED;
+            }
+            case OUTPUT_LOST -> {
+                out.println("Run again with --new-run to start over.");
                 yield FAILED;
             }
             case STOPPED -> {

@@ -40,6 +40,7 @@ import dev.promptbatch.output.Cell;
 import dev.promptbatch.output.RunManifest;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.report.HtmlReport;
@@ -65,7 +66,9 @@ public final class JobRunner {
         createParent(settings.database());
         checkNotInUse(settings.database());
         RunFingerprint fingerprint = RunFingerprint.of(spec);
-        try (ConfigurableApplicationContext context = BatchContext.start(settings);
+        try (OutputLock lock = OutputLock.claim(spec.output(), spec.name(), settings.parameters(),
+                        settings.database());
+                ConfigurableApplicationContext context = BatchContext.start(settings);
                 DatabaseOwner owner = DatabaseOwner.claim(settings.database(), spec.name(), settings.parameters())) {
             JobRepository repository = context.getBean(JobRepository.class);
             Job job = context.getBean(Job.class);
@@ -98,7 +101,7 @@ public final class JobRunner {
             try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class), owner)) {
                 execution = operator.start(job, parameters);
             }
-            writeManifest(settings, repository, execution, server, fingerprint);
+            writeFilesBesideOutput(settings, repository, execution, server, fingerprint);
             RunReport outcome = switch (execution.getStatus()) {
                 case COMPLETED -> {
                     deleteIfEmpty(OutputFiles.of(spec.output()).errors());
@@ -107,9 +110,11 @@ public final class JobRunner {
                 case STOPPED -> report(settings, repository, execution, RunReport.Result.STOPPED,
                         "stopped by SIG" + settings.stop().signal());
                 default -> {
-                    String reason = failureMessage(execution);
+                    Throwable cause = failureCause(execution);
+                    String reason = cause == null ? execution.getExitStatus().getExitDescription() : cause.getMessage();
                     log.error("{} failed: {}", spec.name(), reason);
-                    yield report(settings, repository, execution, RunReport.Result.FAILED, reason);
+                    yield report(settings, repository, execution, cause instanceof OutputFileException file
+                            && file.lost() ? RunReport.Result.OUTPUT_LOST : RunReport.Result.FAILED, reason);
                 }
             };
             return outcome.withThrottling(context.getBean(AdaptiveConcurrency.class).report());
@@ -225,6 +230,39 @@ public final class JobRunner {
         return server;
     }
 
+    /**
+     * The manifest, summary and report. One that cannot be written (the disk is full) is a warning: it must not hide
+     * how the run itself ended, nor turn a completed run into a failed one.
+     */
+    private static void writeFilesBesideOutput(RunSettings settings, JobRepository repository,
+            JobExecution execution, ServerCheck.Result server, RunFingerprint fingerprint) {
+        JobSpec spec = settings.spec();
+        OutputFiles files = OutputFiles.of(spec.output());
+        besideOutput(RunManifest.fileFor(spec.output()),
+                () -> writeManifest(settings, repository, execution, server, fingerprint));
+        besideOutput(files.summary(),
+                () -> RunSummary.read(files, WorkPlan.passes(spec)).writeCsv(files.summary()));
+        if (spec.report() != null) {
+            besideOutput(spec.report(), () -> {
+                HtmlReport.write(spec.output(), spec.report());
+                log.info("Report: {}", spec.report());
+            });
+        }
+    }
+
+    private static void besideOutput(Path file, Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            log.warn("Could not write {}: {}", file, cause instanceof IOException io ? OutputFileException.reason(io)
+                    : cause.getMessage());
+        }
+    }
+
     private static void writeManifest(RunSettings settings, JobRepository repository, JobExecution execution,
             ServerCheck.Result server, RunFingerprint fingerprint) {
         JobSpec spec = settings.spec();
@@ -245,12 +283,6 @@ public final class JobRunner {
                 settings.parameters(), execution.getId(), execution.getStatus().name(), started,
                 execution.getEndTime(), settings.simulated(), settings.server().display(), server.version(),
                 server.models(), fingerprint.inputSize(), fingerprint.inputSha256(), options));
-        RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)).writeCsv(
-                OutputFiles.of(spec.output()).summary());
-        if (spec.report() != null) {
-            HtmlReport.write(spec.output(), spec.report());
-            log.info("Report: {}", spec.report());
-        }
     }
 
     private static RunReport report(RunSettings settings, JobRepository repository, JobExecution execution,
@@ -268,16 +300,18 @@ public final class JobRunner {
         return new RunReport(result, execution.getId(), wall, message, summary);
     }
 
-    private static String failureMessage(JobExecution execution) {
+    /** The first failure's own cause: ours where one of ours says what went wrong, else the root cause. */
+    private static Throwable failureCause(JobExecution execution) {
         List<Throwable> failures = execution.getAllFailureExceptions();
         if (failures.isEmpty()) {
-            return execution.getExitStatus().getExitDescription();
+            return null;
         }
         Throwable cause = failures.get(0);
-        while (cause.getCause() != null && !(cause instanceof GenerationFailedException)) {
+        while (cause.getCause() != null && !(cause instanceof GenerationFailedException)
+                && !(cause instanceof OutputFileException)) {
             cause = cause.getCause();
         }
-        return cause.getMessage();
+        return cause;
     }
 
     private static void deleteIfEmpty(Path file) {

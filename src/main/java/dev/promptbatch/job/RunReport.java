@@ -15,7 +15,9 @@ import dev.promptbatch.output.RunSummary;
 public record RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary,
         AdaptiveConcurrency.Report throttling) {
     public enum Result {
-        COMPLETED, ALREADY_COMPLETE, FAILED, STOPPED
+        COMPLETED, ALREADY_COMPLETE, FAILED, STOPPED,
+        /** Failed, and the answers committed to the output are gone with it: only a new run can start over. */
+        OUTPUT_LOST
     }
 
     public RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary) {
