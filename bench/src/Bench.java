@@ -13,7 +13,7 @@ import java.util.Set;
  * another, then prints the results as markdown and writes them to WORK/results.md. Started by bench/run; see
  * bench/README.md.
  *
- * <p>Usage: {@code Bench --jar JAR --work DIR [--command TEXT] [--revision TEXT] [--quick] [a b c d e]}. Env
+ * <p>Usage: {@code Bench --jar JAR --work DIR [--command TEXT] [--revision TEXT] [--quick] [a b c d e f g]}. Env
  * {@code BENCH_JAVA_OPTS}: options for the measured JVMs, e.g. {@code -Xmx256m}. Exit 1 if a run is broken.
  */
 public final class Bench {
@@ -39,9 +39,9 @@ public final class Bench {
                     case "--revision" -> revision = args[++i];
                     case "--quick" -> quick = true;
                     default -> {
-                        if (!args[i].matches("[a-e]")) {
+                        if (!args[i].matches("[a-g]")) {
                             throw new IllegalArgumentException("unknown argument " + args[i]
-                                    + "; scenarios are a, b, c, d, e");
+                                    + "; scenarios are a, b, c, d, e, f, g");
                         }
                         letters.add(args[i].charAt(0));
                     }
@@ -111,9 +111,11 @@ public final class Bench {
         log(String.format(Locale.ROOT, "%s: %s, %,d records, concurrency %d ...", scenario.id(),
                 scenario.client().label, scenario.records(), scenario.concurrency()));
         RunResult result = runner.run(scenario, simulator);
-        log(String.format(Locale.ROOT, "%s: %.1f s wall, efficiency %.3f, %,.0f records/s, peak RSS %d MiB%s",
+        log(String.format(Locale.ROOT, "%s: %.1f s wall, efficiency %.3f, %,.0f records/s, peak RSS %d MiB%s%s",
                 scenario.id(), RunResult.seconds(result.measurement().wallNanos()), result.stats().efficiency(),
                 result.recordsPerSecond(), result.measurement().peakRssBytes() >> 20,
+                result.stats().busyAnswers() > 0
+                        ? String.format(Locale.ROOT, ", %,d busy answers", result.stats().busyAnswers()) : "",
                 result.sound() ? "" : " -- BROKEN: " + String.join("; ", result.problems()))
                 + (result.noisy() ? String.format(Locale.ROOT, " (noisy: other processes took %.1f s CPU)",
                         RunResult.seconds(result.otherCpuNanos())) : ""));

@@ -24,12 +24,12 @@ final class Report {
         context.forEach(line -> md.append("- ").append(line).append('\n'));
         md.append('\n');
         md.append("| run | client | records | conc. | wall s | startup s | active s | ideal s (nominal) | efficiency "
-                + "| max in flight | records/s | CPU s | CPU ms/record | peak RSS MiB | heap peak MiB "
-                + "| heap live MiB | simulator CPU s | other CPU s | check |\n");
-        md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+                + "| max in flight | busy answers | closed conns | records/s | CPU s | CPU ms/record | peak RSS MiB "
+                + "| heap peak MiB | heap live MiB | simulator CPU s | other CPU s | check |\n");
+        md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         results.forEach(result -> md.append(row(result)).append('\n'));
-        md.append("\nTargets").append(quick ? " (judged anyway, but they are for the full sizes: 200 records are too "
-                + "few for the tail to average out, 2,000 too few for the JIT to warm up)" : "").append(":\n\n");
+        md.append("\nTargets").append(quick ? " (judged anyway, but they are for the full sizes: at the quick sizes "
+                + "too few answers for the tail to average out, too few records for the JIT to warm up)" : "").append(":\n\n");
         targets(results).forEach(line -> md.append("- ").append(line).append('\n'));
         return md.toString();
     }
@@ -47,6 +47,8 @@ final class Report {
                         RunResult.seconds(r.nominalIdealNanos())) : "–",
                 s.simulator().paced ? format("%.3f", stats.efficiency()) : "–",
                 Integer.toString(stats.maxInFlight()),
+                format("%,d", stats.busyAnswers()),
+                format("%,d", stats.closedConnections()),
                 format("%,.0f", r.recordsPerSecond()),
                 format("%.1f", RunResult.seconds(m.cpuNanos())),
                 format("%.3f", r.cpuMillisPerRecord()),
@@ -71,9 +73,9 @@ final class Report {
                 r.stats().efficiency(), verdict(r.stats().efficiency() >= 0.95))));
         if (a.isPresent() && e.isPresent()) {
             lines.add(ratio("(a) PromptBatch <= 1.02x the thread pool, first request to last answer",
-                    a.get(), e.get(), r -> r.stats().activeNanos()));
+                    a.get(), e.get(), r -> r.stats().activeNanos(), 1.02));
             lines.add(ratio("(a) PromptBatch <= 1.02x the thread pool, wall time (start-up included)",
-                    a.get(), e.get(), r -> r.measurement().wallNanos()));
+                    a.get(), e.get(), r -> r.measurement().wallNanos(), 1.02));
         }
         List<RunResult> heavy = results.stream().filter(r -> r.scenario().letter() == 'a'
                 || r.scenario().letter() == 'b').toList();
@@ -89,6 +91,8 @@ final class Report {
                 Runtime.getRuntime().availableProcessors(), r.cpuMillisPerRecord(),
                 verdict(r.recordsPerSecond() >= 2000))));
         memoryTargets(find(results, "d-small"), find(results, "d-large"), lines);
+        closingTargets(find(results, "f"), a, lines);
+        find(results, "g").ifPresent(r -> busyTargets(r, lines));
         if (results.stream().anyMatch(r -> !r.sound())) {
             lines.add("**Some runs are broken (see the check column): their figures do not count.**");
         }
@@ -119,11 +123,38 @@ final class Report {
         }
     }
 
-    private static String ratio(String target, RunResult promptBatch, RunResult threadPool,
-                                ToDoubleFunction<RunResult> time) {
-        double ratio = time.applyAsDouble(promptBatch) / time.applyAsDouble(threadPool);
+    /** f against a: the same records and server, but every connection closed after its response. */
+    private static void closingTargets(Optional<RunResult> f, Optional<RunResult> a, List<String> lines) {
+        if (f.isEmpty()) {
+            return;
+        }
+        RunResult closing = f.get();
+        lines.add(format("(f) efficiency >= 0.95: %.3f (%,d connections closed by the server), %s",
+                closing.stats().efficiency(), closing.stats().closedConnections(),
+                verdict(closing.stats().efficiency() >= 0.95)));
+        if (a.isPresent()) {
+            lines.add(ratio("(f) time <= 1.10x a's (the same run, connections kept), first request to last answer",
+                    closing, a.get(), r -> r.stats().activeNanos(), 1.10));
+            lines.add(ratio("(f) time <= 1.10x a's (the same run, connections kept), wall time",
+                    closing, a.get(), r -> r.measurement().wallNanos(), 1.10));
+        }
+    }
+
+    /** g: a server that answers 503 "server busy" beyond its queue; the ideal is its 2 slots kept busy. */
+    private static void busyTargets(RunResult g, List<String> lines) {
+        ServerStats stats = g.stats();
+        lines.add(format("(g) efficiency >= 0.95 (ideal: slot-busy time over %d slots): %.3f, %s", stats.parallel(),
+                stats.efficiency(), verdict(stats.efficiency() >= 0.95)));
+        lines.add(format("(g) busy answers: %,d from the simulator, %,d requests in all for %,d records; "
+                        + "PromptBatch said: %s", stats.busyAnswers(), stats.promptRequests(),
+                g.scenario().records(), g.busyLine().isEmpty() ? "nothing about a busy server" : g.busyLine()));
+    }
+
+    private static String ratio(String target, RunResult measured, RunResult yardstick,
+                                ToDoubleFunction<RunResult> time, double limit) {
+        double ratio = time.applyAsDouble(measured) / time.applyAsDouble(yardstick);
         return format("%s: %.3fx (%.1f s vs %.1f s), %s", target, ratio,
-                time.applyAsDouble(promptBatch) / 1e9, time.applyAsDouble(threadPool) / 1e9, verdict(ratio <= 1.02));
+                time.applyAsDouble(measured) / 1e9, time.applyAsDouble(yardstick) / 1e9, verdict(ratio <= limit));
     }
 
     private static Optional<RunResult> find(List<RunResult> results, String id) {

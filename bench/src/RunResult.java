@@ -8,11 +8,13 @@ import java.util.List;
  * @param simulatorCpuNanos CPU time the simulator spent during the run, taken from the same cores
  * @param otherCpuNanos     CPU time the rest of the machine spent during the run: other processes, the kernel,
  *                          the hypervisor's steal, the harness
+ * @param busyLine          the client's own "Server busy: ..." line from its stdout; empty if it printed none
  * @param problems          why the run does not count (a non-zero exit, missing output lines, repeated requests);
  *                          empty if it is sound
  */
 record RunResult(Scenario scenario, MeasuredProcess.Measurement measurement, ServerStats stats,
-                 long nominalIdealNanos, long simulatorCpuNanos, long otherCpuNanos, List<String> problems) {
+                 long nominalIdealNanos, long simulatorCpuNanos, long otherCpuNanos, String busyLine,
+                 List<String> problems) {
 
     boolean sound() {
         return problems.isEmpty();

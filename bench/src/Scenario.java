@@ -4,7 +4,7 @@ import java.util.Set;
 /**
  * One measured run: which client, against which simulator, how many records, how many requests in flight.
  *
- * @param id      a, b16, b32, c, d-small, d-large or e; its first letter is the issue's scenario letter
+ * @param id      a, b16, b32, c, d-small, d-large, e, f or g; its first letter is the issue's scenario letter
  * @param purpose what the run answers, for the table
  */
 record Scenario(String id, String purpose, SimulatorProfile simulator, Client client, int records, int concurrency) {
@@ -27,6 +27,8 @@ record Scenario(String id, String purpose, SimulatorProfile simulator, Client cl
     /** The scenarios of the given letters (all when empty), in the order of the results table. */
     static List<Scenario> plan(boolean quick, Set<Character> letters) {
         int heavy = quick ? 200 : 2_000;
+        // A quarter of a's records on a quarter of its slots: about as long a run as a.
+        int busy = quick ? 50 : 500;
         int overhead = quick ? 2_000 : 20_000;
         int memorySmall = quick ? 1_000 : 10_000;
         int memoryLarge = quick ? 20_000 : 1_000_000;
@@ -44,7 +46,11 @@ record Scenario(String id, String purpose, SimulatorProfile simulator, Client cl
                 new Scenario("d-large", "memory, instant answers", SimulatorProfile.INSTANT,
                         Client.PROMPTBATCH, memoryLarge, 32),
                 new Scenario("e", "plain thread pool on a", SimulatorProfile.HEAVY_TAILED,
-                        Client.THREAD_POOL, heavy, 8));
+                        Client.THREAD_POOL, heavy, 8),
+                new Scenario("f", "a, server closes every connection", SimulatorProfile.CLOSING,
+                        Client.PROMPTBATCH, heavy, 8),
+                new Scenario("g", "2 slots, 2 queued at most, busy beyond", SimulatorProfile.BUSY_QUEUE,
+                        Client.PROMPTBATCH, busy, 8));
         return all.stream().filter(s -> letters.isEmpty() || letters.contains(s.letter())).toList();
     }
 }

@@ -37,7 +37,8 @@ final class ScenarioRunner {
         long otherCpu = ProcFs.machineBusyNanos() - machineBusy - measurement.cpuNanos() - simulatorCpu;
         ServerStats stats = simulator.stats();
         return new RunResult(scenario, measurement, stats, nominalIdeal(scenario, output, stats), simulatorCpu,
-                Math.max(0, otherCpu), problems(scenario, measurement, stats, output, dir));
+                Math.max(0, otherCpu), busyLine(dir.resolve("stdout.txt")),
+                problems(scenario, measurement, stats, output, dir));
     }
 
     /** {@code java -jar promptbatch.jar run SPEC}, with a fresh database so that nothing is resumed. */
@@ -64,13 +65,26 @@ final class ScenarioRunner {
                 Integer.toString(scenario.concurrency()));
     }
 
+    /** PromptBatch's own account of a busy server, the line its summary prints; empty if it printed none. */
+    private static String busyLine(Path stdout) throws IOException {
+        if (!Files.exists(stdout)) {
+            return "";
+        }
+        try (Stream<String> lines = Files.lines(stdout)) {
+            return lines.filter(line -> line.startsWith("Server busy:")).findFirst().orElse("");
+        }
+    }
+
     /** The ideal from the answers' own durations; 0 where answers take no time, or there are none. */
     private static long nominalIdeal(Scenario scenario, Path output, ServerStats stats) throws IOException {
         return scenario.simulator().paced && Files.exists(output)
                 ? Outputs.nominalSlotNanos(output) / stats.parallel() : 0;
     }
 
-    /** A benchmark of a broken run is worthless: every record must be answered once, with one request. */
+    /**
+     * A benchmark of a broken run is worthless: every record must be answered once, with one request beside those
+     * the server left unanswered.
+     */
     private static List<String> problems(Scenario scenario, MeasuredProcess.Measurement measurement,
                                          ServerStats stats, Path output, Path dir) throws IOException {
         List<String> problems = new ArrayList<>();
@@ -90,8 +104,12 @@ final class ScenarioRunner {
         if (stats.distinctPrompts() != records) {
             problems.add(stats.distinctPrompts() + " records reached the server");
         }
-        if (stats.promptRequests() > stats.distinctPrompts()) {
-            problems.add((stats.promptRequests() - stats.distinctPrompts()) + " requests repeated");
+        // A prompt may reach the server again only after a request for it went unanswered (busy, or dropped).
+        if (stats.repeatedRequests() > 0) {
+            problems.add(stats.repeatedRequests() + " requests repeated");
+        }
+        if (stats.unanswered() > 0) {
+            problems.add(stats.unanswered() + " records never answered by the server");
         }
         return problems;
     }

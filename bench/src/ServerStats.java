@@ -1,3 +1,5 @@
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,12 +9,23 @@ import java.util.regex.Pattern;
  * the harness's own marks.
  *
  * @param generateRequests every POST /api/generate, PromptBatch's empty-prompt model load included
- * @param promptRequests   generate requests with a non-empty prompt: one per record unless some were retried
+ * @param promptRequests   generate requests with a non-empty prompt: one per record unless some were sent again
  * @param distinctPrompts  distinct non-empty prompts: the records that reached the server
+ * @param repeatedRequests requests for a prompt beyond its one answer and the times it was left unanswered
+ *                         (answered busy, or dropped before any response byte): a client may send those again, and
+ *                         nothing else
+ * @param unanswered       prompts that reached the server and were never answered
+ * @param busyAnswers      requests answered 503 "server busy" because the queue was full; 0 from a simulator
+ *                         without the figure
+ * @param closedConnections connections the simulator closed after their one response (--close-connections); 0
+ *                         from a simulator without the figure
  */
-record ServerStats(long generateRequests, long promptRequests, long distinctPrompts, int maxInFlight,
-                   int maxGenerating, long slotBusyNanos, long firstRequestNanos, long lastAnswerNanos,
-                   int parallel) {
+record ServerStats(long generateRequests, long promptRequests, long distinctPrompts, long repeatedRequests,
+                   long unanswered, long busyAnswers, long closedConnections, int maxInFlight, int maxGenerating,
+                   long slotBusyNanos, long firstRequestNanos, long lastAnswerNanos, int parallel) {
+
+    /** {@code "item 17":2} in a prompt map. */
+    private static final Pattern ENTRY = Pattern.compile("\"([^\"]*)\":(\\d+)");
 
     /** The physical limit: no client finishes sooner than the slot-busy time spread over every slot. */
     long idealNanos() {
@@ -29,30 +42,51 @@ record ServerStats(long generateRequests, long promptRequests, long distinctProm
     }
 
     /**
-     * Reads the numbers without a JSON library. The prompt map's keys are the generated prompts ("item 17"), which
-     * hold neither quotes nor braces, so the map ends at the first closing brace.
+     * Reads the numbers without a JSON library. The prompt maps' keys are the generated prompts ("item 17"), which
+     * hold neither quotes nor braces, so each map ends at its first closing brace. The map of unanswered requests
+     * is small (a few per busy answer); the map of requests has one entry per record, up to a million, so it is
+     * read entry by entry and not kept.
      */
     static ServerStats parse(String json) {
-        String prompts = promptMap(json);
+        Map<String, Integer> unansweredByPrompt = new HashMap<>();
+        Matcher unansweredEntry = ENTRY.matcher(promptMap(json, "unansweredByPrompt", false));
+        while (unansweredEntry.find()) {
+            unansweredByPrompt.put(unansweredEntry.group(1), Integer.parseInt(unansweredEntry.group(2)));
+        }
         long promptRequests = 0;
         long distinctPrompts = 0;
-        Matcher count = Pattern.compile("\":(\\d+)").matcher(prompts);
-        while (count.find()) {
-            promptRequests += Long.parseLong(count.group(1));
+        long repeated = 0;
+        long unanswered = 0;
+        Matcher entry = ENTRY.matcher(promptMap(json, "requestsByPrompt", true));
+        while (entry.find()) {
+            int requests = Integer.parseInt(entry.group(2));
+            promptRequests += requests;
             distinctPrompts++;
+            int answered = requests - unansweredByPrompt.getOrDefault(entry.group(1), 0);
+            if (answered > 1) {
+                repeated += answered - 1;
+            } else if (answered < 1) {
+                unanswered++;
+            }
         }
-        return new ServerStats(number(json, "generateRequests"), promptRequests, distinctPrompts,
+        return new ServerStats(number(json, "generateRequests"), promptRequests, distinctPrompts, repeated,
+                unanswered, optionalNumber(json, "busyAnswers"), optionalNumber(json, "closedConnections"),
                 (int) number(json, "maxInFlight"), (int) number(json, "maxGenerating"),
                 number(json, "slotBusyNanos"), number(json, "firstRequestNanos"), number(json, "lastAnswerNanos"),
                 (int) number(json, "parallel"));
     }
 
-    private static String promptMap(String json) {
-        int start = json.indexOf("\"requestsByPrompt\":{");
+    /** The object named, without its braces' outside; empty if it is missing and not required. */
+    private static String promptMap(String json, String name, boolean required) {
+        int start = json.indexOf("\"" + name + "\":{");
         if (start < 0) {
-            throw new IllegalArgumentException("no requestsByPrompt in the simulator's stats: " + json);
+            if (required) {
+                throw new IllegalArgumentException("no " + name + " in the simulator's stats: " + json);
+            }
+            return "";
         }
-        return json.substring(start, json.indexOf('}', start) + 1);
+        int open = json.indexOf('{', start);
+        return json.substring(open + 1, json.indexOf('}', open));
     }
 
     private static long number(String json, String name) {
@@ -61,5 +95,10 @@ record ServerStats(long generateRequests, long promptRequests, long distinctProm
             throw new IllegalArgumentException("no " + name + " in the simulator's stats");
         }
         return Long.parseLong(matcher.group(1));
+    }
+
+    /** A figure that simulators older than the benchmark's f and g scenarios do not report: 0 then. */
+    private static long optionalNumber(String json, String name) {
+        return json.contains("\"" + name + "\":") ? number(json, name) : 0;
     }
 }

@@ -144,11 +144,18 @@ final class SimulatorProcess implements AutoCloseable {
         }
     }
 
-    private String send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private String send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+        HttpRequest request = builder.timeout(Duration.ofSeconds(60)).build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // A simulator that closes every connection after its response may have closed the pooled one this
+            // request went out on; these requests are safe to send twice.
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
         if (response.statusCode() != 200) {
-            throw new IOException(request.build().uri() + " answered " + response.statusCode());
+            throw new IOException(request.uri() + " answered " + response.statusCode());
         }
         return response.body();
     }

@@ -1,7 +1,7 @@
 import java.util.ArrayList;
 import java.util.List;
 
-/** The two simulated servers the scenarios run against. Each is started once and reset between runs. */
+/** The simulated servers the scenarios run against. Each is started once and reset between runs. */
 enum SimulatorProfile {
 
     /** A GPU server with 8 slots at 400 tokens/s each; answer lengths lognormal, median 60 tokens, sigma 1. */
@@ -15,7 +15,26 @@ enum SimulatorProfile {
      */
     INSTANT("8 slots, instant answers (default lengths: median 60 tokens, sigma 0.5)",
             List.of("--parallel", "8", "--tokens-per-second", "0", "--load-ms", "0"),
-            List.of(), false);
+            List.of(), false),
+
+    /**
+     * HEAVY_TAILED behind a front that closes every connection after its response without saying so (no
+     * {@code Connection: close}), as servers built on Python's or Node's HTTP stacks and proxies with short
+     * keep-alive timeouts do: a client's next request on a pooled connection gets no response byte.
+     */
+    CLOSING("8 slots, 400 tokens/s per slot, lognormal lengths (median 60 tokens, sigma 1), "
+            + "every connection closed after its response",
+            List.of("--parallel", "8", "--tokens-per-second", "400", "--load-ms", "0", "--close-connections"),
+            List.of("--mean-tokens", "60", "--length-sigma", "1"), true),
+
+    /**
+     * A server shared with others, or Ollama with a small {@code OLLAMA_MAX_QUEUE}: 2 slots, at most 2 requests
+     * waiting for one, and 503 "server busy" at once for any more. Same speed and lengths as HEAVY_TAILED.
+     */
+    BUSY_QUEUE("2 slots, 400 tokens/s per slot, lognormal lengths (median 60 tokens, sigma 1), "
+            + "at most 2 requests queued, 503 \"server busy\" beyond",
+            List.of("--parallel", "2", "--tokens-per-second", "400", "--load-ms", "0", "--max-queue", "2"),
+            List.of("--mean-tokens", "60", "--length-sigma", "1"), true);
 
     static final String MODEL = "bench:1b";
 
