@@ -144,7 +144,7 @@ public final class SpecLoader {
             for (Map.Entry<String, JsonNode> option : node.properties()) {
                 OllamaOptions.check(option.getKey(), option.getValue())
                         .ifPresent(problem -> {
-                            throw error("options." + option.getKey(), problem);
+                            throw problem("options." + option.getKey(), problem);
                         });
                 options.put(option.getKey(), yaml.treeToValue(option.getValue(), Object.class));
             }
@@ -199,10 +199,7 @@ public final class SpecLoader {
             if (node == null) {
                 return JobSpec.DEFAULT_CONCURRENCY;
             }
-            if (!node.isIntegralNumber() || node.asInt() < 1 || node.asInt() > 1024) {
-                throw error("concurrency", "a whole number from 1 to 1024");
-            }
-            return node.asInt();
+            return (int) wholeNumber(node, "concurrency", 1, 1024, "");
         }
 
         private List<Long> seeds() {
@@ -216,6 +213,10 @@ public final class SpecLoader {
                     if (!seed.isIntegralNumber()) {
                         seeds.clear();
                         break;
+                    }
+                    if (!seed.canConvertToLong()) {
+                        throw error("seeds", "whole numbers from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
+                                + ", got " + seed.asString());
                     }
                     seeds.add(seed.asLong());
                 }
@@ -243,7 +244,7 @@ public final class SpecLoader {
                 Map<String, Object> values = new LinkedHashMap<>();
                 for (Map.Entry<String, JsonNode> option : variant.properties()) {
                     OllamaOptions.check(option.getKey(), option.getValue()).ifPresent(problem -> {
-                        throw error("variants[" + variants.size() + "]." + option.getKey(), problem);
+                        throw problem("variants[" + variants.size() + "]." + option.getKey(), problem);
                     });
                     values.put(option.getKey(), yaml.treeToValue(option.getValue(), Object.class));
                 }
@@ -261,10 +262,7 @@ public final class SpecLoader {
             if (node == null || node.isNull()) {
                 return null;
             }
-            if (!node.isIntegralNumber() || node.asInt() < 1 || node.asInt() > 1000) {
-                throw error("repeat", "a whole number from 1 to 1000");
-            }
-            return node.asInt();
+            return (int) wholeNumber(node, "repeat", 1, 1000, "");
         }
 
         private Path report(Path output) {
@@ -288,7 +286,12 @@ public final class SpecLoader {
                 throw error("max-failures", "a number of records such as 10, or a percentage such as 5%");
             }
             if (m.group(3) != null) {
-                return ErrorBudget.count(Long.parseLong(m.group(3)));
+                try {
+                    return ErrorBudget.count(Long.parseLong(m.group(3)));
+                } catch (NumberFormatException tooLarge) {
+                    throw error("max-failures", "a number of records up to " + Long.MAX_VALUE + ", or a "
+                            + "percentage such as 5%, got " + node.asString());
+                }
             }
             double percent = Double.parseDouble(m.group(1));
             if (percent > 100) {
@@ -311,10 +314,12 @@ public final class SpecLoader {
                     case "GiB" -> 1L << 30;
                     default -> 1;
                 };
-                bytes = Long.parseLong(m.group(1)) * unit;
+                // More than ten digits is past the limit in any unit; fewer cannot overflow a long.
+                bytes = m.group(1).length() > 10 ? Long.MAX_VALUE : Long.parseLong(m.group(1)) * unit;
             }
             if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
-                throw error("max-record-size", "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB");
+                throw error("max-record-size", "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB, got "
+                        + node.asString());
             }
             return (int) bytes;
         }
@@ -331,10 +336,7 @@ public final class SpecLoader {
             int attempts = RetrySpec.DEFAULT.maxAttempts();
             JsonNode attemptsNode = node.get("max-attempts");
             if (attemptsNode != null) {
-                if (!attemptsNode.isIntegralNumber() || attemptsNode.asInt() < 1) {
-                    throw error("retry.max-attempts", "a whole number of at least 1 (1 means no retry)");
-                }
-                attempts = attemptsNode.asInt();
+                attempts = (int) wholeNumber(attemptsNode, "retry.max-attempts", 1, 1000, " (1 means no retry)");
             }
             Duration initial = duration(node, "initial-backoff", RetrySpec.DEFAULT.initialBackoff(), "retry.");
             Duration max = duration(node, "max-backoff", RetrySpec.DEFAULT.maxBackoff(), "retry.");
@@ -376,7 +378,23 @@ public final class SpecLoader {
             if (value == null || value.isZero()) {
                 throw error(prefix + key, "a duration such as 500ms, 30s, 10m or 1h");
             }
+            if (value.compareTo(Durations.LONGEST) > 0) {
+                throw error(prefix + key, "a duration of at most " + Durations.format(Durations.LONGEST)
+                        + " (a year), got " + node.asString());
+            }
             return value;
+        }
+
+        /** A whole number within bounds; "got" shows what was written, however large. */
+        private long wholeNumber(JsonNode node, String key, long min, long max, String note) {
+            if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+                throw error(key, "a whole number from " + min + " to " + max + note + ", got " + shown(node));
+            }
+            return node.asLong();
+        }
+
+        private static String shown(JsonNode node) {
+            return node.isValueNode() ? node.asString() : node.toString();
         }
 
         private Path path(String key, boolean required) {
@@ -451,7 +469,11 @@ public final class SpecLoader {
         }
 
         private SpecException error(String key, String expected) {
-            return new SpecException(file + ": key '" + key + "': expected " + expected);
+            return problem(key, "expected " + expected);
+        }
+
+        private SpecException problem(String key, String problem) {
+            return new SpecException(file + ": key '" + key + "': " + problem);
         }
     }
 }
