@@ -1,5 +1,6 @@
 package dev.promptbatch.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.ServerAddress;
 import dev.promptbatch.spec.SpecException;
-import dev.promptbatch.spec.SpecLoader;
+import dev.promptbatch.simulator.OllamaSimulator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,6 +45,12 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Bad records to list at most (default ${DEFAULT-VALUE}).")
     int maxListed = 20;
 
+    @Option(names = "--simulator", description = "Check against the built-in Ollama simulator, as for run.")
+    boolean simulator;
+
+    @Option(names = "--strict-params", description = "Refuse a --param that no $${...} in the spec uses.")
+    boolean strictParams;
+
     private final CliEnvironment environment;
 
     ValidateCommand(CliEnvironment environment) {
@@ -55,8 +62,7 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter out = environment.out();
         JobSpec spec;
         try {
-            spec = new SpecLoader(environment.workingDirectory())
-                    .load(environment.workingDirectory().resolve(specFile), parameters, environment.variables());
+            spec = SpecWithParameters.load(environment, specFile, parameters, strictParams);
             InputCheck.check(spec);
         } catch (SpecException | InputException e) {
             environment.err().println("promptbatch: " + e.getMessage());
@@ -65,7 +71,15 @@ final class ValidateCommand implements Callable<Integer> {
         out.println("Spec " + specFile + ": " + spec.name() + ", models " + String.join(", ", spec.models())
                 + ", output " + environment.workingDirectory().relativize(spec.output().toAbsolutePath()));
         boolean ready = checkRecords(spec, out);
-        ready &= checkServer(spec, out);
+        try (OllamaSimulator simulated = simulator ? BuiltInSimulator.start(spec) : null) {
+            ServerAddress server = simulated != null
+                    ? ServerAddress.resolve(simulated.baseUrl().toString(), null, Map.of())
+                    : ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
+            ready &= checkServer(spec, server, out);
+        } catch (IOException e) {
+            environment.err().println("promptbatch: cannot start the simulator: " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        }
         out.println(ready ? "Ready to run." : "Not ready: see above.");
         return ready ? 0 : PromptBatchCli.NOTHING_RUN;
     }
@@ -107,13 +121,12 @@ final class ValidateCommand implements Callable<Integer> {
         return badCount == 0 && records > 0;
     }
 
-    private boolean checkServer(JobSpec spec, PrintWriter out) {
-        ServerAddress server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
+    private boolean checkServer(JobSpec spec, ServerAddress server, PrintWriter out) {
         ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.timeout()), server.display(),
                 spec.models(), spec.think());
         if (result.version() != null) {
             out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
-                    + " models");
+                    + " models" + (simulator ? " (the built-in simulator: answers are synthetic)" : ""));
         }
         result.problems().forEach(problem -> out.println("  " + problem));
         return result.ok();

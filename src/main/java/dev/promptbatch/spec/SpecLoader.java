@@ -1,12 +1,15 @@
 package dev.promptbatch.spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,7 @@ public final class SpecLoader {
     private static final Pattern BUDGET = Pattern.compile("(\\d+(\\.\\d+)?)\\s*%|(\\d+)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
     private static final Pattern GO_DURATION = Pattern.compile("-?(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+");
+    private static final Pattern UNQUOTED_TEMPLATE = Pattern.compile("\\s*([A-Za-z0-9_.-]+)\\s*:\\s*(\\{\\{.*?)\\s*");
 
     private final YAMLMapper yaml = YAMLMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -43,7 +47,16 @@ public final class SpecLoader {
         this.workingDirectory = workingDirectory;
     }
 
+    /** A spec, and the {@code --param} names that no {@code ${...}} in it uses, in the order given. */
+    public record Loaded(JobSpec spec, List<String> unusedParameters) {
+    }
+
     public JobSpec load(Path specFile, Map<String, String> parameters, Map<String, String> environment) {
+        return loadNamingUnusedParameters(specFile, parameters, environment).spec();
+    }
+
+    public Loaded loadNamingUnusedParameters(Path specFile, Map<String, String> parameters,
+            Map<String, String> environment) {
         if (!Files.isRegularFile(specFile)) {
             throw new SpecException(specFile + ": no such spec file");
         }
@@ -51,13 +64,41 @@ public final class SpecLoader {
         try {
             root = yaml.readTree(specFile.toFile());
         } catch (JacksonException e) {
-            throw new SpecException(specFile + ": not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+            int line = e.getLocation() != null ? e.getLocation().getLineNr() : -1;
+            throw unquotedTemplate(specFile, line).orElseGet(() -> new SpecException(specFile + ": not valid YAML: "
+                    + e.getOriginalMessage() + (line > 0 ? " (line " + line + ")" : "")));
         }
         if (root == null || !root.isObject()) {
             throw new SpecException(specFile + ": a job spec is a YAML mapping of keys such as name, input, prompt");
         }
-        return new Reader(specFile, root, parameters, environment).read();
+        Reader reader = new Reader(specFile, root, parameters, environment);
+        JobSpec spec = reader.read();
+        List<String> unused = parameters.keySet().stream().filter(name -> !reader.used.contains(name)).toList();
+        return new Loaded(spec, unused);
+    }
+
+    /**
+     * {@code prompt: {{fruit}}} is a YAML flow mapping, not text, and YAML's own message about it says nothing a
+     * user would recognise: name the key and show the quoted form.
+     */
+    private static Optional<SpecException> unquotedTemplate(Path specFile, int line) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(specFile);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (line < 1 || line > lines.size()) {
+            return Optional.empty();
+        }
+        Matcher m = UNQUOTED_TEMPLATE.matcher(lines.get(line - 1));
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String quoted = "\"" + m.group(2).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return Optional.of(new SpecException(specFile + ", line " + line + ": key '" + m.group(1) + "': a value that "
+                + "starts with '{{' must be quoted, or YAML reads it as a mapping; write: " + m.group(1) + ": "
+                + quoted));
     }
 
     /** One spec being read: knows its file for messages and the parameters for substitution. */
@@ -66,6 +107,7 @@ public final class SpecLoader {
         private final JsonNode root;
         private final Map<String, String> parameters;
         private final Map<String, String> environment;
+        private final Set<String> used = new HashSet<>();
 
         Reader(Path file, JsonNode root, Map<String, String> parameters, Map<String, String> environment) {
             this.file = file;
@@ -406,6 +448,7 @@ public final class SpecLoader {
             Matcher m = PARAMETER.matcher(text);
             StringBuilder out = new StringBuilder();
             while (m.find()) {
+                used.add(m.group(1));
                 String value = parameters.get(m.group(1));
                 if (value == null) {
                     throw error(key, "a value for ${" + m.group(1) + "}: pass --param " + m.group(1) + "=VALUE");
