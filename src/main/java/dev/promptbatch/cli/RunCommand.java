@@ -80,6 +80,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             JobSpec spec = loadSpec();
             InputCheck.check(spec);
+            InputWarnings.beforeRun(environment, spec);
             ServerAddress server;
             if (simulator) {
                 simulated = BuiltInSimulator.start(spec);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.promptbatch.generation.DuplicateIds;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkItem;
@@ -90,20 +91,32 @@ final class ValidateCommand implements Callable<Integer> {
         List<String> bad = new ArrayList<>();
         long badCount = 0;
         RequestBuilder.Ready first = null;
+        DuplicateIds ids = new DuplicateIds(spec.input(), spec.maxRecordBytes(), spec.idField());
         try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
                 RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(record, WorkPlan.passes(spec).get(0)));
+                Object id;
                 if (prepared instanceof RequestBuilder.Bad failure) {
+                    id = failure.failure().id();
                     badCount++;
                     if (bad.size() < maxListed) {
                         bad.add("  line " + failure.failure().line() + ": " + failure.failure().message());
                     }
-                } else if (first == null) {
-                    first = (RequestBuilder.Ready) prepared;
+                } else {
+                    RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
+                    id = ready.id();
+                    first = first == null ? ready : first;
+                }
+                if (spec.idField() != null && id != null) {
+                    ids.add(id, record.line());
                 }
             }
         }
+        if (records == 0) {
+            InputWarnings.empty(environment, spec);
+        }
+        ids.describe().ifPresent(text -> InputWarnings.duplicates(environment, spec, text));
         Path input = environment.workingDirectory().relativize(spec.input().toAbsolutePath());
         out.println("Input " + input + ": " + records + " records, " + (records - badCount) + " good, " + badCount
                 + " bad" + (badCount == 0 ? "" : ":"));
@@ -118,7 +131,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
             out.println("  prompt: " + first.request().prompt().replace("\n", "\n          "));
         }
-        return badCount == 0 && records > 0;
+        return badCount == 0;
     }
 
     private boolean checkServer(JobSpec spec, ServerAddress server, PrintWriter out) {
