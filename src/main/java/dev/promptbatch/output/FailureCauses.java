@@ -27,6 +27,9 @@ public final class FailureCauses {
 
     /** The kind and message most lines share (the first seen on a tie), or empty when the file has none. */
     public static Optional<Cause> mostCommon(Path errors) {
+        if (!Files.exists(errors)) {
+            return Optional.empty();
+        }
         Map<String, Long> counts = new HashMap<>();
         Cause most = null;
         try (BufferedReader in = Files.newBufferedReader(errors, StandardCharsets.UTF_8)) {
