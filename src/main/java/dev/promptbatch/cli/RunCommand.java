@@ -16,14 +16,13 @@ import dev.promptbatch.job.RunRefusedException;
 import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
+import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.ServerAddress;
 import dev.promptbatch.spec.SpecException;
-import dev.promptbatch.spec.SpecLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--simulator", description = "Run against the built-in Ollama simulator (synthetic answers).")
     boolean simulator;
 
+    @Option(names = "--strict-params", description = "Refuse a --param that no $${...} in the spec uses.")
+    boolean strictParams;
+
     private final CliEnvironment environment;
 
     RunCommand(CliEnvironment environment) {
@@ -79,10 +81,10 @@ final class RunCommand implements Callable<Integer> {
         try {
             JobSpec spec = loadSpec();
             InputCheck.check(spec);
+            InputWarnings.beforeRun(environment, spec);
             ServerAddress server;
             if (simulator) {
-                simulated = OllamaSimulator.start(SimulatorSettings.defaults().withModels(spec.models())
-                        .withParallel(spec.concurrency()).withTokensPerSecond(400).withLoadMillis(500));
+                simulated = BuiltInSimulator.start(spec);
                 server = ServerAddress.resolve(simulated.baseUrl().toString(), null, Map.of());
             } else {
                 server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
@@ -121,8 +123,7 @@ final class RunCommand implements Callable<Integer> {
                         + "not starting with 'promptbatch.'");
             }
         });
-        JobSpec spec = new SpecLoader(environment.workingDirectory())
-                .load(environment.workingDirectory().resolve(specFile), parameters, environment.variables());
+        JobSpec spec = SpecWithParameters.load(environment, specFile, parameters, strictParams);
         if (concurrency != null) {
             if (concurrency < 1 || concurrency > 1024) {
                 throw new SpecException("--concurrency: expected a whole number from 1 to 1024, got " + concurrency);
@@ -149,6 +150,9 @@ final class RunCommand implements Callable<Integer> {
             case FAILED, OUTPUT_LOST -> out.println(spec.name() + parametersText() + " failed: "
                     + report.message());
             case STOPPED -> out.println(spec.name() + parametersText() + " " + report.message() + ".");
+        }
+        if (summary.answered() == 0 && summary.failed() > 0) {
+            out.println(FailureCauses.allFailed(files.errors(), summary.failed()));
         }
         out.print(summary.table(report.wallTime()));
         if (report.throttling() != null && report.throttling().throttledAtAll()) {

@@ -1,5 +1,6 @@
 package dev.promptbatch.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.promptbatch.generation.DuplicateIds;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkItem;
@@ -20,7 +22,7 @@ import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.ServerAddress;
 import dev.promptbatch.spec.SpecException;
-import dev.promptbatch.spec.SpecLoader;
+import dev.promptbatch.simulator.OllamaSimulator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,6 +46,12 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Bad records to list at most (default ${DEFAULT-VALUE}).")
     int maxListed = 20;
 
+    @Option(names = "--simulator", description = "Check against the built-in Ollama simulator, as for run.")
+    boolean simulator;
+
+    @Option(names = "--strict-params", description = "Refuse a --param that no $${...} in the spec uses.")
+    boolean strictParams;
+
     private final CliEnvironment environment;
 
     ValidateCommand(CliEnvironment environment) {
@@ -55,8 +63,7 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter out = environment.out();
         JobSpec spec;
         try {
-            spec = new SpecLoader(environment.workingDirectory())
-                    .load(environment.workingDirectory().resolve(specFile), parameters, environment.variables());
+            spec = SpecWithParameters.load(environment, specFile, parameters, strictParams);
             InputCheck.check(spec);
         } catch (SpecException | InputException e) {
             environment.err().println("promptbatch: " + e.getMessage());
@@ -65,7 +72,15 @@ final class ValidateCommand implements Callable<Integer> {
         out.println("Spec " + specFile + ": " + spec.name() + ", models " + String.join(", ", spec.models())
                 + ", output " + environment.workingDirectory().relativize(spec.output().toAbsolutePath()));
         boolean ready = checkRecords(spec, out);
-        ready &= checkServer(spec, out);
+        try (OllamaSimulator simulated = simulator ? BuiltInSimulator.start(spec) : null) {
+            ServerAddress server = simulated != null
+                    ? ServerAddress.resolve(simulated.baseUrl().toString(), null, Map.of())
+                    : ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
+            ready &= checkServer(spec, server, out);
+        } catch (IOException e) {
+            environment.err().println("promptbatch: cannot start the simulator: " + e.getMessage());
+            return PromptBatchCli.NOTHING_RUN;
+        }
         out.println(ready ? "Ready to run." : "Not ready: see above.");
         return ready ? 0 : PromptBatchCli.NOTHING_RUN;
     }
@@ -76,20 +91,32 @@ final class ValidateCommand implements Callable<Integer> {
         List<String> bad = new ArrayList<>();
         long badCount = 0;
         RequestBuilder.Ready first = null;
+        DuplicateIds ids = new DuplicateIds(spec.input(), spec.maxRecordBytes(), spec.idField());
         try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
                 RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(record, WorkPlan.passes(spec).get(0)));
+                Object id;
                 if (prepared instanceof RequestBuilder.Bad failure) {
+                    id = failure.failure().id();
                     badCount++;
                     if (bad.size() < maxListed) {
                         bad.add("  line " + failure.failure().line() + ": " + failure.failure().message());
                     }
-                } else if (first == null) {
-                    first = (RequestBuilder.Ready) prepared;
+                } else {
+                    RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
+                    id = ready.id();
+                    first = first == null ? ready : first;
+                }
+                if (spec.idField() != null && id != null) {
+                    ids.add(id, record.line());
                 }
             }
         }
+        if (records == 0) {
+            InputWarnings.empty(environment, spec);
+        }
+        ids.describe().ifPresent(text -> InputWarnings.duplicates(environment, spec, text));
         Path input = environment.workingDirectory().relativize(spec.input().toAbsolutePath());
         out.println("Input " + input + ": " + records + " records, " + (records - badCount) + " good, " + badCount
                 + " bad" + (badCount == 0 ? "" : ":"));
@@ -104,16 +131,15 @@ final class ValidateCommand implements Callable<Integer> {
             }
             out.println("  prompt: " + first.request().prompt().replace("\n", "\n          "));
         }
-        return badCount == 0 && records > 0;
+        return badCount == 0;
     }
 
-    private boolean checkServer(JobSpec spec, PrintWriter out) {
-        ServerAddress server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
+    private boolean checkServer(JobSpec spec, ServerAddress server, PrintWriter out) {
         ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.timeout(), 1), server.display(),
                 spec.models(), spec.think());
         if (result.version() != null) {
             out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
-                    + " models");
+                    + " models" + (simulator ? " (the built-in simulator: answers are synthetic)" : ""));
         }
         result.warnings().forEach(warning -> out.println("  warning: " + warning));
         result.problems().forEach(problem -> out.println("  " + problem));

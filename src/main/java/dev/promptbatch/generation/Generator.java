@@ -76,8 +76,8 @@ public final class Generator {
             try {
                 GenerateResponse response = retry.executeSupplier(() -> send(() -> client.generate(ready.request()),
                         attempts, latencyMs));
-                return new Answer(ready.id(), item.cell(), ready.seed(), response, latencyMs.get(), attempts.get(),
-                        ready.included());
+                return new Answer(ready.id(), ready.record().line(), item.cell(), ready.seed(), response,
+                        latencyMs.get(), attempts.get(), ready.included());
             } catch (OllamaException e) {
                 if (!e.isTransient()) {
                     return failure(ready, item, Failure.REJECTED, e.getMessage(), attempts.get());

@@ -50,7 +50,7 @@ public final class RequestBuilder {
         DataRecord record = (DataRecord) item.record();
         Object id = unknownId;
         try {
-            id = id(record);
+            id = id(record, spec.idField());
             String text = prompt.render(record.fields());
             if (text.isBlank()) {
                 return new Bad(new Failure(id, record.line(), item.cell(), seed, Failure.BAD_RECORD,
@@ -78,17 +78,27 @@ public final class RequestBuilder {
         return options;
     }
 
-    private Object id(DataRecord record) {
-        if (spec.idField() == null) {
+    /**
+     * A record's id: its number without an id-field, else the field's value as text, so that 1 and "1" in JSON
+     * Lines are one id, as they are in CSV and in the output. A record without a usable id is bad.
+     */
+    public static Object id(DataRecord record, String idField) {
+        if (idField == null) {
             return record.number();
         }
-        JsonNode value = PromptTemplate.lookup(record.fields(), spec.idField());
-        if (value == null || value.isNull() || (value.isValueNode() && value.asString().isBlank())) {
-            throw new MissingFieldException(spec.idField());
+        JsonNode value = PromptTemplate.lookup(record.fields(), idField);
+        if (value == null || value.isMissingNode()) {
+            throw new MissingFieldException(idField);
+        }
+        if (value.isNull()) {
+            throw new IllegalArgumentException("the id-field '" + idField + "' is empty (null)");
         }
         if (value.isContainer()) {
-            throw new IllegalArgumentException("id-field '" + spec.idField() + "' holds " + (value.isArray()
+            throw new IllegalArgumentException("id-field '" + idField + "' holds " + (value.isArray()
                     ? "an array" : "an object") + ", not a text or a number");
+        }
+        if (value.asString().isBlank()) {
+            throw new IllegalArgumentException("the id-field '" + idField + "' is empty");
         }
         return value.asString();
     }

@@ -118,10 +118,17 @@ final class CsvRecordReader implements RecordReader {
                 + first.number() + " but " + why + "; the following lines are read as records of their own");
     }
 
+    /** The header's column names; none for a file with nothing but blank lines, which has no records either. */
     private List<String> readHeader() {
         PhysicalLineReader.Line header = lines.next();
-        if (header == null || (header.readable() && header.text().isBlank())) {
+        if (header != null && header.readable() && header.text().isBlank()) {
+            if (onlyBlankLinesFollow()) {
+                return List.of();
+            }
             throw new InputException(file + ": line 1: expected a header row naming the columns");
+        }
+        if (header == null) {
+            return List.of();
         }
         if (!header.readable()) {
             throw new InputException(file + ": line 1 (header): " + header.problem());
@@ -145,6 +152,15 @@ final class CsvRecordReader implements RecordReader {
             result.add(column);
         }
         return List.copyOf(result);
+    }
+
+    private boolean onlyBlankLinesFollow() {
+        for (PhysicalLineReader.Line line = lines.next(); line != null; line = lines.next()) {
+            if (!line.readable() || !line.text().isBlank()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

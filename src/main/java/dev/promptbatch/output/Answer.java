@@ -8,11 +8,12 @@ import tools.jackson.databind.JsonNode;
 /**
  * One output record.
  *
+ * @param line    the record's physical line in the input file: it tells apart records that share an id
  * @param cell    the model and sweep coordinates
  * @param seed    the seed sent, or null
  * @param input   the spec's {@code include} fields, in the spec's order
  */
-public record Answer(Object id, Cell cell, Number seed, GenerateResponse response, long latencyMs,
+public record Answer(Object id, long line, Cell cell, Number seed, GenerateResponse response, long latencyMs,
         int attempts, Map<String, JsonNode> input) implements Outcome {
     @Override
     public String model() {

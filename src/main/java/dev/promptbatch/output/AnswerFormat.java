@@ -46,7 +46,7 @@ public final class AnswerFormat {
 
     /** The CSV header row. */
     public String csvHeader() {
-        List<String> columns = new ArrayList<>(List.of("id", "model", "seed"));
+        List<String> columns = new ArrayList<>(List.of("id", "line", "model", "seed"));
         if (variants) {
             columns.add("variant");
         }
@@ -92,6 +92,7 @@ public final class AnswerFormat {
         var response = answer.response();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", answer.id());
+        record.put("line", answer.line());
         record.put("model", answer.model());
         record.put("seed", answer.seed());
         coordinates(record, answer.cell());

@@ -2,23 +2,38 @@ package dev.promptbatch.output;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 
 import tools.jackson.databind.JsonNode;
 
 /**
  * Two runs' answers side by side, matched by (id, model, seed, variant, repeat): which are identical, which differ
- * (in response or thinking text), and which only one run has.
+ * (in response or thinking text), and which only one run has. Answers that share those (an input whose id-field
+ * repeats) are matched in their order of appearance: the first in A with the first in B, and so on.
  */
 public final class OutputComparison {
     private static final int EXAMPLES = 10;
 
+    /** What is compared of an answer, and its input line to tell apart answers with the same key. */
+    private record Compared(String key, String response, String thinking, Long line) {
+        static Compared of(JsonNode record) {
+            JsonNode line = record.path("line");
+            return new Compared(OutputComparison.key(record), text(record, "response"), text(record, "thinking"),
+                    line.isIntegralNumber() ? line.asLong() : null);
+        }
+    }
+
     private long identical;
     private long different;
+    private long repeatedInA;
+    private long repeatedInB;
     private final List<String> onlyInA = new ArrayList<>();
     private final List<String> onlyInB = new ArrayList<>();
     private final List<String> differences = new ArrayList<>();
@@ -29,37 +44,86 @@ public final class OutputComparison {
     }
 
     public static OutputComparison of(Path a, Path b) throws IOException {
-        Map<String, JsonNode> first = new LinkedHashMap<>();
-        OutputRecords.forEach(a, record -> first.put(key(record), record));
         OutputComparison comparison = new OutputComparison();
-        OutputRecords.forEach(b, record -> comparison.match(first.remove(key(record)), record));
-        first.keySet().forEach(key -> {
-            comparison.onlyInACount++;
-            if (comparison.onlyInA.size() < EXAMPLES) {
-                comparison.onlyInA.add(key);
+        // A key's answers in order of appearance: a Compared, or an ArrayDeque of them once the key repeats.
+        Map<String, Object> first = new LinkedHashMap<>();
+        OutputRecords.forEach(a, record -> comparison.add(first, Compared.of(record)));
+        Set<String> seenInB = new HashSet<>();
+        OutputRecords.forEach(b, record -> {
+            Compared answer = Compared.of(record);
+            if (!seenInB.add(answer.key())) {
+                comparison.repeatedInB++;
             }
+            comparison.match(take(first, answer.key()), answer);
         });
+        for (Object left : first.values()) {
+            if (left instanceof ArrayDeque<?> queue) {
+                queue.forEach(answer -> comparison.onlyInA((Compared) answer));
+            } else {
+                comparison.onlyInA((Compared) left);
+            }
+        }
         return comparison;
     }
 
-    private void match(JsonNode a, JsonNode b) {
+    private void add(Map<String, Object> answers, Compared answer) {
+        Object before = answers.get(answer.key());
+        if (before == null) {
+            answers.put(answer.key(), answer);
+            return;
+        }
+        repeatedInA++;
+        if (before instanceof ArrayDeque<?> queue) {
+            @SuppressWarnings("unchecked")
+            ArrayDeque<Compared> answersOfKey = (ArrayDeque<Compared>) queue;
+            answersOfKey.add(answer);
+        } else {
+            ArrayDeque<Compared> queue = new ArrayDeque<>(2);
+            queue.add((Compared) before);
+            queue.add(answer);
+            answers.put(answer.key(), queue);
+        }
+    }
+
+    /** The first answer of the key not yet matched, or null. */
+    private static Compared take(Map<String, Object> answers, String key) {
+        Object found = answers.get(key);
+        if (found instanceof ArrayDeque<?> queue) {
+            Compared next = (Compared) queue.poll();
+            if (queue.isEmpty()) {
+                answers.remove(key);
+            }
+            return next;
+        }
+        answers.remove(key);
+        return (Compared) found;
+    }
+
+    private void onlyInA(Compared answer) {
+        onlyInACount++;
+        if (onlyInA.size() < EXAMPLES) {
+            onlyInA.add(answer.key() + lines(answer.line(), answer.line()));
+        }
+    }
+
+    private void match(Compared a, Compared b) {
         if (a == null) {
             onlyInBCount++;
             if (onlyInB.size() < EXAMPLES) {
-                onlyInB.add(key(b));
+                onlyInB.add(b.key() + lines(b.line(), b.line()));
             }
             return;
         }
-        String difference = difference(a, "response", b);
+        String difference = difference("response", a.response(), b.response());
         if (difference == null) {
-            difference = difference(a, "thinking", b);
+            difference = difference("thinking", a.thinking(), b.thinking());
         }
         if (difference == null) {
             identical++;
         } else {
             different++;
             if (differences.size() < EXAMPLES) {
-                differences.add(key(a) + ": " + difference);
+                differences.add(a.key() + lines(a.line(), b.line()) + ": " + difference);
             }
         }
     }
@@ -72,16 +136,26 @@ public final class OutputComparison {
     public String report() {
         StringBuilder out = new StringBuilder(String.format("identical: %d, different: %d, only in A: %d, only in "
                 + "B: %d%n", identical, different, onlyInACount, onlyInBCount));
+        if (repeatedInA + repeatedInB > 0) {
+            out.append(String.format("repeated (id, model, seed, variant, repeat): %d answers in A, %d in B; they "
+                    + "are matched in order of appearance%n", repeatedInA, repeatedInB));
+        }
         differences.forEach(d -> out.append("  different  ").append(d).append('\n'));
         onlyInA.forEach(k -> out.append("  only in A  ").append(k).append('\n'));
         onlyInB.forEach(k -> out.append("  only in B  ").append(k).append('\n'));
         return out.toString();
     }
 
+    /** ", input line 5", or ", input line 5 in A, 7 in B"; nothing for output written before answers had lines. */
+    private static String lines(Long a, Long b) {
+        if (a == null || b == null) {
+            return "";
+        }
+        return a.equals(b) ? ", input line " + a : ", input line " + a + " in A, " + b + " in B";
+    }
+
     /** Where two texts part, or null when they are the same. */
-    private static String difference(JsonNode a, String field, JsonNode b) {
-        String left = a.path(field).isNull() || a.path(field).isMissingNode() ? "" : a.path(field).asString();
-        String right = b.path(field).isNull() || b.path(field).isMissingNode() ? "" : b.path(field).asString();
+    private static String difference(String field, String left, String right) {
         if (left.equals(right)) {
             return null;
         }
@@ -90,6 +164,11 @@ public final class OutputComparison {
             at++;
         }
         return field + " differs from character " + (at + 1);
+    }
+
+    private static String text(JsonNode record, String field) {
+        JsonNode value = record.path(field);
+        return value.isNull() || value.isMissingNode() ? "" : value.asString();
     }
 
     private static String key(JsonNode record) {

@@ -46,37 +46,42 @@ final class OllamaOptions {
         return Optional.empty();
     }
 
-    /** Returns what is wrong with this option, if anything. */
+    /** Returns what is wrong with this option, if anything, as the rest of a sentence after its key. */
     static Optional<String> check(String key, JsonNode value) {
         if (value.isNull()) {
             return Optional.empty();
         }
         if (key.equals("think")) {
-            return Optional.of("a top-level key: Ollama ignores think inside options");
+            return Optional.of("expected a top-level key: Ollama ignores think inside options");
         }
         if (INTEGERS.contains(key)) {
             if (!value.isIntegralNumber()) {
-                return Optional.of("a whole number");
+                return Optional.of("expected a whole number");
+            }
+            if (!value.canConvertToLong()) {
+                return Optional.of("expected a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE);
             }
             if (key.equals("num_predict") && value.asLong() == 0) {
-                return Optional.of("a positive number or -1: Ollama drops num_predict 0 and uses its own default");
+                return Optional.of("expected a positive number or -1: Ollama drops num_predict 0 and uses its own "
+                        + "default");
             }
             return Optional.empty();
         }
         if (NUMBERS.contains(key)) {
-            return value.isNumber() ? Optional.empty() : Optional.of("a number");
+            return value.isNumber() ? Optional.empty() : Optional.of("expected a number");
         }
         if (BOOLEANS.contains(key)) {
-            return value.isBoolean() ? Optional.empty() : Optional.of("true or false");
+            return value.isBoolean() ? Optional.empty() : Optional.of("expected true or false");
         }
         if (key.equals(STOP)) {
             boolean strings = value.isArray();
             for (JsonNode item : value) {
                 strings &= item.isString();
             }
-            return strings ? Optional.empty() : Optional.of("a list of strings, e.g. [\"\\n\\n\"]");
+            return strings ? Optional.empty() : Optional.of("expected a list of strings, e.g. [\"\\n\\n\"]");
         }
-        String hint = Suggestions.closest(key, KNOWN).map(k -> "did you mean '" + k + "'? ").orElse("");
-        return Optional.of(hint + "an option Ollama knows (it ignores others silently): " + String.join(", ", KNOWN));
+        String hint = Suggestions.closest(key, KNOWN).map(k -> " (did you mean '" + k + "'?)").orElse("");
+        return Optional.of("not an option Ollama knows" + hint + "; Ollama ignores unknown options silently. "
+                + "It knows: " + String.join(", ", KNOWN));
     }
 }

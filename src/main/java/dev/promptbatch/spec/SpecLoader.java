@@ -1,12 +1,15 @@
 package dev.promptbatch.spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,7 @@ public final class SpecLoader {
     private static final Pattern BUDGET = Pattern.compile("(\\d+(\\.\\d+)?)\\s*%|(\\d+)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
     private static final Pattern GO_DURATION = Pattern.compile("-?(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+");
+    private static final Pattern UNQUOTED_TEMPLATE = Pattern.compile("\\s*([A-Za-z0-9_.-]+)\\s*:\\s*(\\{\\{.*?)\\s*");
 
     private final YAMLMapper yaml = YAMLMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -43,7 +47,16 @@ public final class SpecLoader {
         this.workingDirectory = workingDirectory;
     }
 
+    /** A spec, and the {@code --param} names that no {@code ${...}} in it uses, in the order given. */
+    public record Loaded(JobSpec spec, List<String> unusedParameters) {
+    }
+
     public JobSpec load(Path specFile, Map<String, String> parameters, Map<String, String> environment) {
+        return loadNamingUnusedParameters(specFile, parameters, environment).spec();
+    }
+
+    public Loaded loadNamingUnusedParameters(Path specFile, Map<String, String> parameters,
+            Map<String, String> environment) {
         if (!Files.isRegularFile(specFile)) {
             throw new SpecException(specFile + ": no such spec file");
         }
@@ -51,13 +64,41 @@ public final class SpecLoader {
         try {
             root = yaml.readTree(specFile.toFile());
         } catch (JacksonException e) {
-            throw new SpecException(specFile + ": not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+            int line = e.getLocation() != null ? e.getLocation().getLineNr() : -1;
+            throw unquotedTemplate(specFile, line).orElseGet(() -> new SpecException(specFile + ": not valid YAML: "
+                    + e.getOriginalMessage() + (line > 0 ? " (line " + line + ")" : "")));
         }
         if (root == null || !root.isObject()) {
             throw new SpecException(specFile + ": a job spec is a YAML mapping of keys such as name, input, prompt");
         }
-        return new Reader(specFile, root, parameters, environment).read();
+        Reader reader = new Reader(specFile, root, parameters, environment);
+        JobSpec spec = reader.read();
+        List<String> unused = parameters.keySet().stream().filter(name -> !reader.used.contains(name)).toList();
+        return new Loaded(spec, unused);
+    }
+
+    /**
+     * {@code prompt: {{fruit}}} is a YAML flow mapping, not text, and YAML's own message about it says nothing a
+     * user would recognise: name the key and show the quoted form.
+     */
+    private static Optional<SpecException> unquotedTemplate(Path specFile, int line) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(specFile);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (line < 1 || line > lines.size()) {
+            return Optional.empty();
+        }
+        Matcher m = UNQUOTED_TEMPLATE.matcher(lines.get(line - 1));
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String quoted = "\"" + m.group(2).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return Optional.of(new SpecException(specFile + ", line " + line + ": key '" + m.group(1) + "': a value that "
+                + "starts with '{{' must be quoted, or YAML reads it as a mapping; write: " + m.group(1) + ": "
+                + quoted));
     }
 
     /** One spec being read: knows its file for messages and the parameters for substitution. */
@@ -66,6 +107,7 @@ public final class SpecLoader {
         private final JsonNode root;
         private final Map<String, String> parameters;
         private final Map<String, String> environment;
+        private final Set<String> used = new HashSet<>();
 
         Reader(Path file, JsonNode root, Map<String, String> parameters, Map<String, String> environment) {
             this.file = file;
@@ -144,7 +186,7 @@ public final class SpecLoader {
             for (Map.Entry<String, JsonNode> option : node.properties()) {
                 OllamaOptions.check(option.getKey(), option.getValue())
                         .ifPresent(problem -> {
-                            throw error("options." + option.getKey(), problem);
+                            throw problem("options." + option.getKey(), problem);
                         });
                 options.put(option.getKey(), yaml.treeToValue(option.getValue(), Object.class));
             }
@@ -199,10 +241,7 @@ public final class SpecLoader {
             if (node == null) {
                 return JobSpec.DEFAULT_CONCURRENCY;
             }
-            if (!node.isIntegralNumber() || node.asInt() < 1 || node.asInt() > 1024) {
-                throw error("concurrency", "a whole number from 1 to 1024");
-            }
-            return node.asInt();
+            return (int) wholeNumber(node, "concurrency", 1, 1024, "");
         }
 
         private List<Long> seeds() {
@@ -216,6 +255,10 @@ public final class SpecLoader {
                     if (!seed.isIntegralNumber()) {
                         seeds.clear();
                         break;
+                    }
+                    if (!seed.canConvertToLong()) {
+                        throw error("seeds", "whole numbers from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
+                                + ", got " + seed.asString());
                     }
                     seeds.add(seed.asLong());
                 }
@@ -243,7 +286,7 @@ public final class SpecLoader {
                 Map<String, Object> values = new LinkedHashMap<>();
                 for (Map.Entry<String, JsonNode> option : variant.properties()) {
                     OllamaOptions.check(option.getKey(), option.getValue()).ifPresent(problem -> {
-                        throw error("variants[" + variants.size() + "]." + option.getKey(), problem);
+                        throw problem("variants[" + variants.size() + "]." + option.getKey(), problem);
                     });
                     values.put(option.getKey(), yaml.treeToValue(option.getValue(), Object.class));
                 }
@@ -261,10 +304,7 @@ public final class SpecLoader {
             if (node == null || node.isNull()) {
                 return null;
             }
-            if (!node.isIntegralNumber() || node.asInt() < 1 || node.asInt() > 1000) {
-                throw error("repeat", "a whole number from 1 to 1000");
-            }
-            return node.asInt();
+            return (int) wholeNumber(node, "repeat", 1, 1000, "");
         }
 
         private Path report(Path output) {
@@ -288,7 +328,12 @@ public final class SpecLoader {
                 throw error("max-failures", "a number of records such as 10, or a percentage such as 5%");
             }
             if (m.group(3) != null) {
-                return ErrorBudget.count(Long.parseLong(m.group(3)));
+                try {
+                    return ErrorBudget.count(Long.parseLong(m.group(3)));
+                } catch (NumberFormatException tooLarge) {
+                    throw error("max-failures", "a number of records up to " + Long.MAX_VALUE + ", or a "
+                            + "percentage such as 5%, got " + node.asString());
+                }
             }
             double percent = Double.parseDouble(m.group(1));
             if (percent > 100) {
@@ -311,10 +356,12 @@ public final class SpecLoader {
                     case "GiB" -> 1L << 30;
                     default -> 1;
                 };
-                bytes = Long.parseLong(m.group(1)) * unit;
+                // More than ten digits is past the limit in any unit; fewer cannot overflow a long.
+                bytes = m.group(1).length() > 10 ? Long.MAX_VALUE : Long.parseLong(m.group(1)) * unit;
             }
             if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
-                throw error("max-record-size", "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB");
+                throw error("max-record-size", "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB, got "
+                        + node.asString());
             }
             return (int) bytes;
         }
@@ -331,10 +378,7 @@ public final class SpecLoader {
             int attempts = RetrySpec.DEFAULT.maxAttempts();
             JsonNode attemptsNode = node.get("max-attempts");
             if (attemptsNode != null) {
-                if (!attemptsNode.isIntegralNumber() || attemptsNode.asInt() < 1) {
-                    throw error("retry.max-attempts", "a whole number of at least 1 (1 means no retry)");
-                }
-                attempts = attemptsNode.asInt();
+                attempts = (int) wholeNumber(attemptsNode, "retry.max-attempts", 1, 1000, " (1 means no retry)");
             }
             Duration initial = duration(node, "initial-backoff", RetrySpec.DEFAULT.initialBackoff(), "retry.");
             Duration max = duration(node, "max-backoff", RetrySpec.DEFAULT.maxBackoff(), "retry.");
@@ -376,7 +420,23 @@ public final class SpecLoader {
             if (value == null || value.isZero()) {
                 throw error(prefix + key, "a duration such as 500ms, 30s, 10m or 1h");
             }
+            if (value.compareTo(Durations.LONGEST) > 0) {
+                throw error(prefix + key, "a duration of at most " + Durations.format(Durations.LONGEST)
+                        + " (a year), got " + node.asString());
+            }
             return value;
+        }
+
+        /** A whole number within bounds; "got" shows what was written, however large. */
+        private long wholeNumber(JsonNode node, String key, long min, long max, String note) {
+            if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+                throw error(key, "a whole number from " + min + " to " + max + note + ", got " + shown(node));
+            }
+            return node.asLong();
+        }
+
+        private static String shown(JsonNode node) {
+            return node.isValueNode() ? node.asString() : node.toString();
         }
 
         private Path path(String key, boolean required) {
@@ -388,6 +448,7 @@ public final class SpecLoader {
             Matcher m = PARAMETER.matcher(text);
             StringBuilder out = new StringBuilder();
             while (m.find()) {
+                used.add(m.group(1));
                 String value = parameters.get(m.group(1));
                 if (value == null) {
                     throw error(key, "a value for ${" + m.group(1) + "}: pass --param " + m.group(1) + "=VALUE");
@@ -451,7 +512,11 @@ public final class SpecLoader {
         }
 
         private SpecException error(String key, String expected) {
-            return new SpecException(file + ": key '" + key + "': expected " + expected);
+            return problem(key, "expected " + expected);
+        }
+
+        private SpecException problem(String key, String problem) {
+            return new SpecException(file + ": key '" + key + "': " + problem);
         }
     }
 }

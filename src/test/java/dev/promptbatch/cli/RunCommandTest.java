@@ -118,11 +118,12 @@ class RunCommandTest {
         assertThat(job.run("run", "jobs/n.yaml", "--param", "date=2026-11-21")).isZero();
 
         List<Map<String, String>> rows = job.csvRows("output/n-2026-11-21.csv");
-        assertThat(job.lines("output/n-2026-11-21.csv").get(0)).isEqualTo("id,model,seed,response,thinking,"
+        assertThat(job.lines("output/n-2026-11-21.csv").get(0)).isEqualTo("id,line,model,seed,response,thinking,"
                 + "done_reason,prompt_eval_count,eval_count,total_duration,load_duration,prompt_eval_duration,"
                 + "eval_duration,tokens_per_second,tokens_per_second_source,latency_ms,attempts,input.title,"
                 + "input.source.name");
         assertThat(rows).extracting(r -> r.get("id")).containsExactly("a1", "a2");
+        assertThat(rows).extracting(r -> r.get("line")).containsExactly("1", "3");
         assertThat(rows.get(0).get("input.title")).isEqualTo("Rates, \"finally\", fall");
         assertThat(rows.get(1).get("input.title")).isEqualTo("Zoë Müller wins");
         assertThat(rows.get(0).get("input.source.name")).isEqualTo("The Courier");

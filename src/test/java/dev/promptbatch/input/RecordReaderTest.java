@@ -126,11 +126,21 @@ class RecordReaderTest {
 
     @Test
     void csvWithoutHeaderOrWithDuplicateColumnsCannotBeOpened() throws IOException {
-        Path empty = write("empty.csv", "");
-        assertThatThrownBy(() -> RecordReader.open(empty)).isInstanceOf(InputException.class)
+        Path headless = write("headless.csv", "\n1,2\n");
+        assertThatThrownBy(() -> RecordReader.open(headless)).isInstanceOf(InputException.class)
                 .hasMessageContaining("line 1: expected a header row");
         Path duplicate = write("dup.csv", "a,b,a\n1,2,3\n");
         assertThatThrownBy(() -> RecordReader.open(duplicate)).hasMessageContaining("column 'a' appears twice");
+    }
+
+    @Test
+    void anEmptyCsvHasNoColumnsAndNoRecords() throws IOException {
+        for (String content : List.of("", "\n\r\n", "\uFEFF")) {
+            try (RecordReader reader = RecordReader.open(write("empty.csv", content))) {
+                assertThat(reader.columns()).isEmpty();
+                assertThat(reader.next()).isNull();
+            }
+        }
     }
 
     private List<InputRecord> readAll(Path file) {

@@ -88,9 +88,9 @@ class SpecLoaderTest {
         assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {stop: \"\\n\"}\n",
                 "key 'options.stop': expected a list of strings");
         assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {penalize_newline: 1}\n",
-                "key 'options.penalize_newline': expected an option Ollama knows");
+                "key 'options.penalize_newline': not an option Ollama knows; Ollama ignores unknown options silently");
         assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {temprature: 1}\n",
-                "key 'options.temprature': expected did you mean 'temperature'?");
+                "key 'options.temprature': not an option Ollama knows (did you mean 'temperature'?)");
         assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\nkeep-alive: \"3600\"\n",
                 "key 'keep-alive': expected a duration with a unit");
         assertError("name: x\ninput: in-${day}.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",

@@ -1,0 +1,35 @@
+package dev.promptbatch.cli;
+
+import java.nio.file.Path;
+
+import dev.promptbatch.generation.InputSurvey;
+import dev.promptbatch.spec.JobSpec;
+
+/** Warnings about the input that do not stop a run: it is empty, or some ids repeat. */
+final class InputWarnings {
+    private InputWarnings() {
+    }
+
+    /** Surveys the input and prints what {@code run} warns about before it starts. */
+    static void beforeRun(CliEnvironment environment, JobSpec spec) {
+        InputSurvey survey = InputSurvey.of(spec);
+        if (survey.empty()) {
+            empty(environment, spec);
+        }
+        survey.duplicates().ifPresent(text -> duplicates(environment, spec, text));
+    }
+
+    /** An empty input is not an error: a cron job's input may be empty some days. */
+    static void empty(CliEnvironment environment, JobSpec spec) {
+        environment.err().println("promptbatch: warning: input " + shown(environment, spec.input())
+                + " has no records");
+    }
+
+    static void duplicates(CliEnvironment environment, JobSpec spec, String text) {
+        environment.err().println("promptbatch: warning: " + shown(environment, spec.input()) + ": " + text);
+    }
+
+    private static Path shown(CliEnvironment environment, Path file) {
+        return environment.workingDirectory().relativize(file.toAbsolutePath());
+    }
+}
