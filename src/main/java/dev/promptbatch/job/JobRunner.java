@@ -74,6 +74,12 @@ public final class JobRunner {
             JobExecution last = repository.getLastJobExecution(job.getName(), parameters);
             Optional<String> lostOutput = last == null ? Optional.empty() : lostOutput(repository, last, spec);
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                fingerprint.otherOutputThan(last.getJobParameters()).ifPresent(earlier -> {
+                    throw new RunRefusedException(spec.name() + (settings.parameters().isEmpty() ? "" : " "
+                            + settings.parameters()) + " already completed (execution " + last.getId() + ") with "
+                            + "its output in " + earlier + "; the spec's output is now " + spec.output() + ", which "
+                            + "no run wrote. Run again with --new-run to start a new run that writes it.");
+                });
                 Optional<String> change = fingerprint.changeSince(last.getJobParameters(), spec)
                         .map(c -> "since it ran, " + c + ": its output is from the earlier input and spec");
                 return report(settings, repository, last, RunReport.Result.ALREADY_COMPLETE,
