@@ -60,8 +60,7 @@ public final class JobRunner {
 
     public static RunReport run(RunSettings settings) {
         JobSpec spec = settings.spec();
-        createParent(spec.output());
-        createParent(settings.database());
+        WritableTargets.check(spec, settings.database());
         checkNotInUse(settings.database());
         RunFingerprint fingerprint = RunFingerprint.of(spec);
         try (ConfigurableApplicationContext context = BatchContext.start(settings);
@@ -290,17 +289,6 @@ public final class JobRunner {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void createParent(Path file) {
-        Path parent = file.toAbsolutePath().getParent();
-        try {
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new RunRefusedException("cannot create the folder " + parent + " for " + file + ": " + e);
         }
     }
 }
