@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
@@ -93,11 +94,11 @@ public final class JobRunner {
                             + "to start over.");
                 });
             }
+            ServerCheck.Result server = preflight(context.getBean(OllamaClient.class), settings);
             if (settings.stop().requested()) {
                 return new RunReport(RunReport.Result.STOPPED, last == null ? 0 : last.getId(), Duration.ZERO,
                         "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)));
             }
-            ServerCheck.Result server = preflight(context.getBean(OllamaClient.class), settings);
             JobExecution execution;
             try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class), owner)) {
                 execution = operator.start(job, parameters);
@@ -216,9 +217,21 @@ public final class JobRunner {
         return values;
     }
 
+    /** The server's answers to the checks, or null when a stop cut them short. */
     private static ServerCheck.Result preflight(OllamaClient client, RunSettings settings) {
-        ServerCheck.Result server = ServerCheck.check(client, settings.server().display(), settings.spec().models(),
-                settings.spec().think());
+        ServerCheck.Result server;
+        try {
+            server = settings.stop().interruptible(() -> ServerCheck.check(client, settings.server().display(),
+                    settings.spec().models(), settings.spec().think()));
+        } catch (CancellationException e) {
+            if (!settings.stop().requested()) {
+                throw e;
+            }
+            return null;
+        }
+        if (settings.stop().requested()) {
+            return null;
+        }
         if (!server.ok()) {
             throw new RunRefusedException(String.join(" ", server.problems()));
         }

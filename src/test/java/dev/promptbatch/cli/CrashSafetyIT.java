@@ -131,6 +131,20 @@ class CrashSafetyIT {
         assertThat(promptRequests()).isEqualTo(RECORDS);
     }
 
+    @Test
+    void sigintWhileAServerThatNeverAnswersIsCheckedStopsAtOnce() throws Exception {
+        try (SilentServer hung = SilentServer.start()) {
+            ChildRun run = ChildRun.start(dir, "run", "job.yaml", "--base-url", hung.url().toString());
+            await(() -> hung.connections() >= 1, run);
+            run.signal("INT");
+
+            assertThat(run.exitCode(10)).as(run.err()).isEqualTo(130);
+            assertThat(run.out()).startsWith("crash stopped before it started.\n")
+                    .contains("Everything answered is saved: run the same command again to resume.");
+            assertThat(run.err()).contains("SIGINT: stopping; no request is in flight").doesNotContain("\tat ");
+        }
+    }
+
     /** Requests that carried a prompt: the model loads before each run's first record do not count. */
     private long promptRequests() {
         return simulator.stats().requestsByPrompt().values().stream().mapToLong(Integer::longValue).sum();
