@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class DatabaseOwner implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     /** The file's content. */
     public record Owner(long pid, Instant processStart, String job, Map<String, String> parameters, Instant since,
@@ -30,6 +34,13 @@ public final class DatabaseOwner implements AutoCloseable {
         public boolean alive() {
             return ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
                     .map(start -> processStart == null || start.equals(processStart)).orElse(false);
+        }
+
+        /** The refusal of a second run while this owner runs: which job, which process, since when. */
+        public String inUseMessage(Path database) {
+            return "the job database " + database + " is in use: job " + job + (parameters.isEmpty() ? "" : " "
+                    + parameters) + " is running in process " + pid + " since " + SINCE.format(LocalDateTime.ofInstant(
+                    since, ZoneId.systemDefault())) + ". Wait for it to finish, or use --db for another database.";
         }
     }
 

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -154,21 +153,17 @@ public final class JobRunner {
 
     /**
      * Refuses at once when a live process has the database open, and says what it waits for when the last process
-     * to have it died: HSQLDB takes over a dead process's lock only once its heartbeat is about ten seconds old.
+     * to have it died: HSQLDB takes over a dead process's lock only once its heartbeat is about ten seconds old. A
+     * lock with no owner recorded may be a run still starting, which HSQLDB's refusal then reports.
      */
     private static void checkNotInUse(Path database) {
         Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(database);
         if (owner.isPresent() && owner.get().alive()) {
-            DatabaseOwner.Owner running = owner.get();
-            throw new RunRefusedException("the job database " + database + " is in use: job " + running.job()
-                    + (running.parameters().isEmpty() ? "" : " " + running.parameters()) + " is running in process "
-                    + running.pid() + " since " + LocalDateTime.ofInstant(running.since(), ZoneId.systemDefault())
-                    .withNano(0) + ". Wait for it to finish, or use --db for another database.");
+            throw new RunRefusedException(owner.get().inUseMessage(database));
         }
-        if (Files.exists(database.resolveSibling(database.getFileName() + ".lck"))) {
-            log.info("The job database was left open by a process that stopped{}; waiting for its lock to expire "
-                    + "(up to about 15 s)", owner.map(o -> " (process " + o.pid() + ", job " + o.job() + ")")
-                    .orElse(""));
+        if (owner.isPresent() && Files.exists(database.resolveSibling(database.getFileName() + ".lck"))) {
+            log.info("The job database was left open by a process that stopped (process {}, job {}); waiting for "
+                    + "its lock to expire (up to about 15 s)", owner.get().pid(), owner.get().job());
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -129,6 +130,31 @@ class CrashSafetyIT {
         assertThat(first.exitCode(120)).as(first.err()).isZero();
         assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(promptRequests()).isEqualTo(RECORDS);
+    }
+
+    @Test
+    void twoRunsStartedHalfASecondApartTheLaterIsRefusedInOneLineNamingTheOther() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        simulator.faults().slowMillis(10_000);
+        simulator.faults().failWhen(r -> r.prompt().equals("record 41"), Fault.SLOW);
+        ChildRun a = start();
+        Thread.sleep(500);
+        ChildRun b = start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (a.process.isAlive() && b.process.isAlive()) {
+            assertThat(System.nanoTime()).as("one of the runs ends").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        ChildRun loser = a.process.isAlive() ? b : a;
+        ChildRun winner = loser == a ? b : a;
+
+        assertThat(loser.exitCode(0)).as(loser.err()).isEqualTo(2);
+        assertThat(loser.err()).matches("promptbatch: the job database " + Pattern.quote(dir.resolve(".promptbatch/db")
+                .toString()) + " is in use: job crash is running in process " + winner.process.pid() + " since "
+                + "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\. Wait for it to finish, or use --db for another database\\.\n");
+        assertThat(loser.out()).isEmpty();
+        assertThat(winner.exitCode(120)).as(winner.err()).isZero();
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
     }
 
     @Test
