@@ -99,7 +99,7 @@ public final class JobRunner {
                         "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)));
             }
             JobExecution execution;
-            try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class), owner)) {
+            try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class))) {
                 execution = operator.start(job, parameters);
             }
             writeManifest(settings, repository, execution, server, fingerprint);

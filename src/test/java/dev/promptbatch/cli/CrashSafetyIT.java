@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
@@ -125,7 +126,13 @@ class CrashSafetyIT {
 
         ChildRun status = ChildRun.start(dir, "status");
         assertThat(status.exitCode(60)).isZero();
-        assertThat(status.out()).contains("STARTED").contains("Running now in process " + first.process.pid());
+        assertThat(status.out()).contains("Running now in process " + first.process.pid())
+                .doesNotContain("not running");
+        // The live line and the table give the same committed counts.
+        Matcher row = Pattern.compile("(?m)^ +(\\d+)  crash +- +STARTED .* (\\d+) +(\\d+)$").matcher(status.out());
+        assertThat(row.find()).as(status.out()).isTrue();
+        assertThat(status.out()).containsPattern("(?m)^  " + row.group(2) + " answered, " + row.group(3)
+                + " failed, [0-9.]+ records/min in execution " + row.group(1) + "$");
 
         assertThat(first.exitCode(120)).as(first.err()).isZero();
         assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
@@ -155,6 +162,28 @@ class CrashSafetyIT {
         assertThat(loser.out()).isEmpty();
         assertThat(winner.exitCode(120)).as(winner.err()).isZero();
         assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+    }
+
+    @Test
+    void afterAKillStatusSaysTheExecutionIsNotRunningAndTheNextRunResumesIt() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        ChildRun run = start();
+        await(() -> lines(output) >= 40, run);
+        run.kill();
+
+        ChildRun status = ChildRun.start(dir, "status");
+        assertThat(status.exitCode(60)).isZero();
+        assertThat(status.out()).containsPattern("(?m)^ +\\d+  crash +- +STARTED ")
+                .containsPattern("(?m)^Execution \\d+ \\(crash -\\) is STARTED but not running \\(the process is "
+                        + "gone; the next run resumes it\\)\\.$")
+                .doesNotContain("Running now");
+
+        ChildRun resumed = start();
+        assertThat(resumed.exitCode(120)).as(resumed.err()).isZero();
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        ChildRun after = ChildRun.start(dir, "status");
+        assertThat(after.exitCode(60)).isZero();
+        assertThat(after.out()).doesNotContain("not running").doesNotContain("STARTED");
     }
 
     @Test
