@@ -1,21 +1,54 @@
 package dev.promptbatch.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
-/** Recognises HSQLDB's refusal to open a file database that another process holds. */
+import org.hsqldb.persist.LockFile;
+
+import dev.promptbatch.job.DatabaseOwner;
+
+/** Recognises HSQLDB's refusal to open a file database, and says why in words the user can act on. */
 final class DatabaseErrors {
+    /**
+     * How long a run that lost the database to one started moments before waits for that run to record itself as
+     * the owner: it does so as soon as its database is open, within a second or two.
+     */
+    private static final Duration OWNER_PATIENCE = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(100);
+
     private DatabaseErrors() {
     }
 
     /** A message for the user if the failure is the database lock, else null. */
     static String lockMessage(Throwable failure, Path database) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String message = cause.getMessage();
-            if (message != null && message.contains("lock acquisition failure")) {
-                return "the job database " + database + " is in use by another PromptBatch process; wait for it "
-                        + "to finish, or pass --db to use another database";
+            if (cause instanceof LockFile.LockHeldExternallyException) {
+                return awaitOwner(database).map(owner -> owner.inUseMessage(database))
+                        .orElse("the job database " + database + " is in use by another process; wait for it to "
+                                + "finish, or use --db for another database.");
+            }
+            if (cause instanceof LockFile.BaseException) {
+                return "cannot lock the job database at " + database + ": " + cause.getMessage();
             }
         }
         return null;
+    }
+
+    /** The live owner of the database, once the process holding it has recorded itself. */
+    private static Optional<DatabaseOwner.Owner> awaitOwner(Path database) {
+        long deadline = System.nanoTime() + OWNER_PATIENCE.toNanos();
+        while (true) {
+            Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(database).filter(DatabaseOwner.Owner::alive);
+            if (owner.isPresent() || System.nanoTime() > deadline) {
+                return owner;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
     }
 }

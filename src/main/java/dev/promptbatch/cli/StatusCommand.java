@@ -2,13 +2,16 @@ package dev.promptbatch.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
@@ -25,6 +28,8 @@ import picocli.CommandLine.Parameters;
                 "Works while a run holds the database in another process, and shows that run's progress."})
 final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    /** Statuses of an execution that has not ended: its process runs it, or died. */
+    private static final Set<String> UNFINISHED = Set.of("STARTING", "STARTED", "STOPPING");
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "JOB", description = "Only this job.")
     String job;
@@ -33,7 +38,8 @@ final class StatusCommand implements Callable<Integer> {
             + "else .promptbatch/db).")
     Path database;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Executions to list (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "N", description = "Executions to list, at least 1 (default "
+            + "${DEFAULT-VALUE}).")
     int limit = 20;
 
     private final CliEnvironment environment;
@@ -44,6 +50,10 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (limit < 1) {
+            environment.err().println("promptbatch: --limit: expected a whole number of at least 1, got " + limit);
+            return PromptBatchCli.NOTHING_RUN;
+        }
         Path db = DatabasePath.resolve(database, environment);
         PrintWriter out = environment.out();
         if (!ExecutionHistory.exists(db)) {
@@ -63,18 +73,40 @@ final class StatusCommand implements Callable<Integer> {
                         e.written(), e.answered(), e.failed());
             }
         }
-        owner.ifPresent(running -> {
+        Optional<ExecutionHistory.Execution> live = Optional.empty();
+        List<String> gone = new ArrayList<>();
+        for (ExecutionHistory.Execution e : executions) {
+            if (!UNFINISHED.contains(e.status())) {
+                continue;
+            }
+            // The running process marked its job's executions left by a dead one as failed when it started.
+            if (live.isEmpty() && owner.isPresent() && owner.get().job().equals(e.job())) {
+                live = Optional.of(e);
+            } else {
+                gone.add("Execution " + e.id() + " (" + e.job() + " " + parameters(e.parameters()) + ") is "
+                        + e.status() + " but not running (the process is gone; the next run resumes it).");
+            }
+        }
+        if (!gone.isEmpty()) {
+            out.println();
+            gone.forEach(out::println);
+        }
+        if (owner.isPresent()) {
+            DatabaseOwner.Owner running = owner.get();
             out.println();
             out.println("Running now in process " + running.pid() + " since "
                     + time(LocalDateTime.ofInstant(running.since(), ZoneId.systemDefault())) + ": " + running.job()
                     + " " + parameters(running.parameters()));
-            if (running.progress() != null && running.progress().isObject()) {
-                out.println("  " + running.progress().get("answered") + " answered, " + running.progress()
-                        .get("failed") + " failed, " + running.progress().get("answers_per_minute")
-                        + " answers/min");
-            }
-        });
+            // The same committed counts as the table's row, so that the two never disagree.
+            live.ifPresent(e -> out.printf(Locale.ROOT, "  %d answered, %d failed, %.1f records/min in execution "
+                    + "%d%n", e.answered(), e.failed(), perMinute(e.written(), e.start()), e.id()));
+        }
         return 0;
+    }
+
+    private static double perMinute(long records, LocalDateTime since) {
+        long seconds = since == null ? 0 : Duration.between(since, LocalDateTime.now()).toSeconds();
+        return records * 60.0 / Math.max(1, seconds);
     }
 
     private static String parameters(Map<String, String> parameters) {

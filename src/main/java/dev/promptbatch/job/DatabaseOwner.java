@@ -6,39 +6,44 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code DB.owner.json} beside the job database: which process has it open, for which job, since when, and how far
- * the run has got. HSQLDB's own lock admits one process but names none, and after a crash it makes the next opener
+ * {@code DB.owner.json} beside the job database: which process has it open, for which job and since when. HSQLDB's own lock admits one process but names none, and after a crash it makes the next opener
  * wait about ten seconds; this file lets a second run be refused at once with a useful message, a run after a
- * crash say what it is waiting for, and {@code status} show a run in progress.
+ * crash say what it is waiting for, and {@code status} tell a run in progress from one whose process is gone.
  */
 public final class DatabaseOwner implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     /** The file's content. */
-    public record Owner(long pid, Instant processStart, String job, Map<String, String> parameters, Instant since,
-            JsonNode progress) {
+    public record Owner(long pid, Instant processStart, String job, Map<String, String> parameters, Instant since) {
         /** Whether the process that wrote this is still the same running process. */
         public boolean alive() {
             return ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
                     .map(start -> processStart == null || start.equals(processStart)).orElse(false);
         }
+
+        /** The refusal of a second run while this owner runs: which job, which process, since when. */
+        public String inUseMessage(Path database) {
+            return "the job database " + database + " is in use: job " + job + (parameters.isEmpty() ? "" : " "
+                    + parameters) + " is running in process " + pid + " since " + SINCE.format(LocalDateTime.ofInstant(
+                    since, ZoneId.systemDefault())) + ". Wait for it to finish, or use --db for another database.";
+        }
     }
 
     private final Path file;
-    private final Owner owner;
 
-    private DatabaseOwner(Path file, Owner owner) {
+    private DatabaseOwner(Path file) {
         this.file = file;
-        this.owner = owner;
     }
 
     public static Path fileFor(Path database) {
@@ -62,16 +67,10 @@ public final class DatabaseOwner implements AutoCloseable {
     static DatabaseOwner claim(Path database, String job, Map<String, String> parameters) {
         ProcessHandle self = ProcessHandle.current();
         Owner owner = new Owner(self.pid(), self.info().startInstant().orElse(null), job, parameters,
-                Instant.now(), null);
-        DatabaseOwner claimed = new DatabaseOwner(fileFor(database), owner);
+                Instant.now());
+        DatabaseOwner claimed = new DatabaseOwner(fileFor(database));
         claimed.write(owner);
         return claimed;
-    }
-
-    /** Replaces the progress shown by {@code status}. */
-    void progress(Map<String, Object> progress) {
-        write(new Owner(owner.pid(), owner.processStart(), owner.job(), owner.parameters(), owner.since(),
-                JSON.valueToTree(new LinkedHashMap<>(progress))));
     }
 
     private void write(Owner content) {

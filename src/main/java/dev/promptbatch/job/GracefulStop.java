@@ -1,9 +1,11 @@
 package dev.promptbatch.job;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ public final class GracefulStop {
     private String signal;
     private int requests;
     private OrderedPipeline<?, ?> pipeline;
+    private Thread waiting;
 
     public GracefulStop(Duration grace) {
         this.grace = grace;
@@ -39,10 +42,17 @@ public final class GracefulStop {
         requests++;
         if (requests == 1) {
             signal = signalName;
-            log.warn("SIG{}: sending nothing new; waiting up to {} s for the requests in flight (signal again to "
-                    + "stop at once)", signalName, grace.toSeconds());
+            if (pipeline == null) {
+                log.warn("SIG{}: stopping; no request is in flight", signalName);
+            } else {
+                log.warn("SIG{}: sending nothing new; waiting up to {} s for the requests in flight (signal again "
+                        + "to stop at once)", signalName, grace.toSeconds());
+            }
             if (pipeline != null) {
                 pipeline.stopIntake();
+            }
+            if (waiting != null) {
+                waiting.interrupt();
             }
             timer.schedule(this::abandon, grace.toMillis(), TimeUnit.MILLISECONDS);
         } else if (requests == 2) {
@@ -58,6 +68,30 @@ public final class GracefulStop {
 
     public synchronized boolean requested() {
         return requests > 0;
+    }
+
+    /**
+     * Runs a wait that a stop cuts short, such as the checks of a server that accepts connections but never answers:
+     * a stop request interrupts it, and it ends with a {@link CancellationException}.
+     */
+    <T> T interruptible(Supplier<T> wait) {
+        synchronized (this) {
+            if (requests > 0) {
+                throw new CancellationException("stop requested");
+            }
+            waiting = Thread.currentThread();
+        }
+        try {
+            return wait.get();
+        } finally {
+            synchronized (this) {
+                waiting = null;
+                if (requests > 0) {
+                    // The interrupt was ours: whatever runs next (committing, closing the database) must not see it.
+                    Thread.interrupted();
+                }
+            }
+        }
     }
 
     /** The pipeline to stop; a stop already requested applies to it at once. */

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
@@ -62,8 +62,7 @@ public final class JobRunner {
 
     public static RunReport run(RunSettings settings) {
         JobSpec spec = settings.spec();
-        createParent(spec.output());
-        createParent(settings.database());
+        WritableTargets.check(spec, settings.database());
         checkNotInUse(settings.database());
         RunFingerprint fingerprint = RunFingerprint.of(spec);
         try (OutputLock lock = OutputLock.claim(spec.output(), spec.name(), settings.parameters(),
@@ -78,6 +77,12 @@ public final class JobRunner {
             JobExecution last = repository.getLastJobExecution(job.getName(), parameters);
             Optional<String> lostOutput = last == null ? Optional.empty() : lostOutput(repository, last, spec);
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                fingerprint.otherOutputThan(last.getJobParameters()).ifPresent(earlier -> {
+                    throw new RunRefusedException(spec.name() + (settings.parameters().isEmpty() ? "" : " "
+                            + settings.parameters()) + " already completed (execution " + last.getId() + ") with "
+                            + "its output in " + earlier + "; the spec's output is now " + spec.output() + ", which "
+                            + "no run wrote. Run again with --new-run to start a new run that writes it.");
+                });
                 Optional<String> change = fingerprint.changeSince(last.getJobParameters(), spec)
                         .map(c -> "since it ran, " + c + ": its output is from the earlier input and spec");
                 return report(settings, repository, last, RunReport.Result.ALREADY_COMPLETE,
@@ -92,13 +97,13 @@ public final class JobRunner {
                             + "to start over.");
                 });
             }
+            ServerCheck.Result server = preflight(context.getBean(OllamaClient.class), settings);
             if (settings.stop().requested()) {
                 return new RunReport(RunReport.Result.STOPPED, last == null ? 0 : last.getId(), Duration.ZERO,
                         "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)));
             }
-            ServerCheck.Result server = preflight(context.getBean(OllamaClient.class), settings);
             JobExecution execution;
-            try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class), owner)) {
+            try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class))) {
                 execution = operator.start(job, parameters);
             }
             writeFilesBesideOutput(settings, repository, execution, server, fingerprint);
@@ -155,21 +160,17 @@ public final class JobRunner {
 
     /**
      * Refuses at once when a live process has the database open, and says what it waits for when the last process
-     * to have it died: HSQLDB takes over a dead process's lock only once its heartbeat is about ten seconds old.
+     * to have it died: HSQLDB takes over a dead process's lock only once its heartbeat is about ten seconds old. A
+     * lock with no owner recorded may be a run still starting, which HSQLDB's refusal then reports.
      */
     private static void checkNotInUse(Path database) {
         Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(database);
         if (owner.isPresent() && owner.get().alive()) {
-            DatabaseOwner.Owner running = owner.get();
-            throw new RunRefusedException("the job database " + database + " is in use: job " + running.job()
-                    + (running.parameters().isEmpty() ? "" : " " + running.parameters()) + " is running in process "
-                    + running.pid() + " since " + LocalDateTime.ofInstant(running.since(), ZoneId.systemDefault())
-                    .withNano(0) + ". Wait for it to finish, or use --db for another database.");
+            throw new RunRefusedException(owner.get().inUseMessage(database));
         }
-        if (Files.exists(database.resolveSibling(database.getFileName() + ".lck"))) {
-            log.info("The job database was left open by a process that stopped{}; waiting for its lock to expire "
-                    + "(up to about 15 s)", owner.map(o -> " (process " + o.pid() + ", job " + o.job() + ")")
-                    .orElse(""));
+        if (owner.isPresent() && Files.exists(database.resolveSibling(database.getFileName() + ".lck"))) {
+            log.info("The job database was left open by a process that stopped (process {}, job {}); waiting for "
+                    + "its lock to expire (up to about 15 s)", owner.get().pid(), owner.get().job());
         }
     }
 
@@ -218,9 +219,21 @@ public final class JobRunner {
         return values;
     }
 
+    /** The server's answers to the checks, or null when a stop cut them short. */
     private static ServerCheck.Result preflight(OllamaClient client, RunSettings settings) {
-        ServerCheck.Result server = ServerCheck.check(client, settings.server().display(), settings.spec().models(),
-                settings.spec().think());
+        ServerCheck.Result server;
+        try {
+            server = settings.stop().interruptible(() -> ServerCheck.check(client, settings.server().display(),
+                    settings.spec().models(), settings.spec().think()));
+        } catch (CancellationException e) {
+            if (!settings.stop().requested()) {
+                throw e;
+            }
+            return null;
+        }
+        if (settings.stop().requested()) {
+            return null;
+        }
         if (!server.ok()) {
             throw new RunRefusedException(String.join(" ", server.problems()));
         }
@@ -321,17 +334,6 @@ public final class JobRunner {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void createParent(Path file) {
-        Path parent = file.toAbsolutePath().getParent();
-        try {
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new RunRefusedException("cannot create the folder " + parent + " for " + file + ": " + e);
         }
     }
 }

@@ -7,13 +7,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * While a run goes on: its progress in the owner file every few seconds, for {@code status} in another process, and
- * a progress line in the log now and then, for whoever reads a cron job's output.
- */
+/** While a run goes on: a progress line in the log now and then, for whoever reads a cron job's output. */
 final class ProgressReporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProgressReporter.class);
-    private static final long FILE_SECONDS = 2;
     private static final long LOG_SECONDS = 30;
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -22,9 +18,7 @@ final class ProgressReporter implements AutoCloseable {
         return thread;
     });
 
-    ProgressReporter(RunProgress progress, DatabaseOwner owner) {
-        timer.scheduleAtFixedRate(() -> owner.progress(progress.snapshot()), FILE_SECONDS, FILE_SECONDS,
-                TimeUnit.SECONDS);
+    ProgressReporter(RunProgress progress) {
         timer.scheduleAtFixedRate(() -> log.info("Progress: {}", progress.line()), LOG_SECONDS, LOG_SECONDS,
                 TimeUnit.SECONDS);
     }

@@ -23,10 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
  * answers and where they go. Kept with each execution, so that resuming after either changed can be refused:
  * mixing two inputs or two prompts in one output is never right.
  */
-record RunFingerprint(long inputSize, String inputSha256, String specSha256) {
+record RunFingerprint(long inputSize, String inputSha256, String specSha256, String output) {
     static final String INPUT_SIZE = "promptbatch.input-size";
     static final String INPUT_SHA256 = "promptbatch.input-sha256";
     static final String SPEC_SHA256 = "promptbatch.spec-sha256";
+    static final String OUTPUT = "promptbatch.output";
 
     private static final JsonMapper CANONICAL = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
@@ -60,13 +61,20 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256) {
             throw new UncheckedIOException(e);
         }
         return new RunFingerprint(size, HexFormat.of().formatHex(inputDigest.digest()),
-                HexFormat.of().formatHex(specDigest.digest()));
+                HexFormat.of().formatHex(specDigest.digest()), spec.output().toString());
     }
 
     void addTo(JobParametersBuilder builder) {
         builder.addLong(INPUT_SIZE, inputSize, false);
         builder.addString(INPUT_SHA256, inputSha256, false);
         builder.addString(SPEC_SHA256, specSha256, false);
+        builder.addString(OUTPUT, output, false);
+    }
+
+    /** The output the execution that ran with {@code earlier} wrote, when it is not the one the spec names now. */
+    Optional<String> otherOutputThan(JobParameters earlier) {
+        String earlierOutput = earlier.getString(OUTPUT);
+        return earlierOutput == null || earlierOutput.equals(output) ? Optional.empty() : Optional.of(earlierOutput);
     }
 
     /** What changed since the execution that ran with {@code earlier}, or empty when nothing did. */

@@ -1,13 +1,11 @@
 package dev.promptbatch.job;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Live counts of a run, for the periodic log line and for {@code status} in another process. Committed counts
- * include what earlier executions of the same run committed.
+ * Live counts of a run, for the periodic log line. Committed counts include what earlier executions of the same run
+ * committed.
  */
 public final class RunProgress {
     private final long startNanos = System.nanoTime();
@@ -27,19 +25,10 @@ public final class RunProgress {
         failed.addAndGet(newFailures);
     }
 
-    public Map<String, Object> snapshot() {
-        long seconds = Math.max(1, Duration.ofNanos(System.nanoTime() - startNanos).toSeconds());
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("answered", answeredBefore.get() + answered.get());
-        values.put("failed", failedBefore.get() + failed.get());
-        values.put("answers_per_minute", Math.round(answered.get() * 600.0 / seconds) / 10.0);
-        values.put("running_seconds", seconds);
-        return values;
-    }
-
+    /** Answered and failed for the whole run so far, and this execution's answers per minute. */
     String line() {
-        Map<String, Object> s = snapshot();
-        return s.get("answered") + " answered, " + s.get("failed") + " failed, " + s.get("answers_per_minute")
-                + " answers/min";
+        long seconds = Math.max(1, Duration.ofNanos(System.nanoTime() - startNanos).toSeconds());
+        return (answeredBefore.get() + answered.get()) + " answered, " + (failedBefore.get() + failed.get())
+                + " failed, " + Math.round(answered.get() * 600.0 / seconds) / 10.0 + " answers/min";
     }
 }

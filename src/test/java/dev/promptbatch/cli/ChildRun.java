@@ -25,8 +25,14 @@ final class ChildRun {
     }
 
     static ChildRun start(Path dir, String... args) {
+        return startWrapped(dir, List.of(), args);
+    }
+
+    /** Starts the jar through a wrapper command, such as one that runs it in a mount namespace of its own. */
+    static ChildRun startWrapped(Path dir, List<String> wrapper, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(java, "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         int run = ++runs;
         Path out = dir.resolve("child-" + run + ".out");

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -124,11 +126,78 @@ class CrashSafetyIT {
 
         ChildRun status = ChildRun.start(dir, "status");
         assertThat(status.exitCode(60)).isZero();
-        assertThat(status.out()).contains("STARTED").contains("Running now in process " + first.process.pid());
+        assertThat(status.out()).contains("Running now in process " + first.process.pid())
+                .doesNotContain("not running");
+        // The live line and the table give the same committed counts.
+        Matcher row = Pattern.compile("(?m)^ +(\\d+)  crash +- +STARTED .* (\\d+) +(\\d+)$").matcher(status.out());
+        assertThat(row.find()).as(status.out()).isTrue();
+        assertThat(status.out()).containsPattern("(?m)^  " + row.group(2) + " answered, " + row.group(3)
+                + " failed, [0-9.]+ records/min in execution " + row.group(1) + "$");
 
         assertThat(first.exitCode(120)).as(first.err()).isZero();
         assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(promptRequests()).isEqualTo(RECORDS);
+    }
+
+    @Test
+    void twoRunsStartedHalfASecondApartTheLaterIsRefusedInOneLineNamingTheOther() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        simulator.faults().slowMillis(10_000);
+        simulator.faults().failWhen(r -> r.prompt().equals("record 41"), Fault.SLOW);
+        ChildRun a = start();
+        Thread.sleep(500);
+        ChildRun b = start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (a.process.isAlive() && b.process.isAlive()) {
+            assertThat(System.nanoTime()).as("one of the runs ends").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        ChildRun loser = a.process.isAlive() ? b : a;
+        ChildRun winner = loser == a ? b : a;
+
+        assertThat(loser.exitCode(0)).as(loser.err()).isEqualTo(2);
+        assertThat(loser.err()).matches("promptbatch: the job database " + Pattern.quote(dir.resolve(".promptbatch/db")
+                .toString()) + " is in use: job crash is running in process " + winner.process.pid() + " since "
+                + "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\. Wait for it to finish, or use --db for another database\\.\n");
+        assertThat(loser.out()).isEmpty();
+        assertThat(winner.exitCode(120)).as(winner.err()).isZero();
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+    }
+
+    @Test
+    void afterAKillStatusSaysTheExecutionIsNotRunningAndTheNextRunResumesIt() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        ChildRun run = start();
+        await(() -> lines(output) >= 40, run);
+        run.kill();
+
+        ChildRun status = ChildRun.start(dir, "status");
+        assertThat(status.exitCode(60)).isZero();
+        assertThat(status.out()).containsPattern("(?m)^ +\\d+  crash +- +STARTED ")
+                .containsPattern("(?m)^Execution \\d+ \\(crash -\\) is STARTED but not running \\(the process is "
+                        + "gone; the next run resumes it\\)\\.$")
+                .doesNotContain("Running now");
+
+        ChildRun resumed = start();
+        assertThat(resumed.exitCode(120)).as(resumed.err()).isZero();
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        ChildRun after = ChildRun.start(dir, "status");
+        assertThat(after.exitCode(60)).isZero();
+        assertThat(after.out()).doesNotContain("not running").doesNotContain("STARTED");
+    }
+
+    @Test
+    void sigintWhileAServerThatNeverAnswersIsCheckedStopsAtOnce() throws Exception {
+        try (SilentServer hung = SilentServer.start()) {
+            ChildRun run = ChildRun.start(dir, "run", "job.yaml", "--base-url", hung.url().toString());
+            await(() -> hung.connections() >= 1, run);
+            run.signal("INT");
+
+            assertThat(run.exitCode(10)).as(run.err()).isEqualTo(130);
+            assertThat(run.out()).startsWith("crash stopped before it started.\n")
+                    .contains("Everything answered is saved: run the same command again to resume.");
+            assertThat(run.err()).contains("SIGINT: stopping; no request is in flight").doesNotContain("\tat ");
+        }
     }
 
     /** Requests that carried a prompt: the model loads before each run's first record do not count. */

@@ -300,6 +300,34 @@ class RunCommandTest {
     }
 
     @Test
+    void aCompletedRunWhoseSpecNowNamesAnotherOutputSaysSoAndNewRunWritesIt() {
+        job.numberedRecords("input/s.csv", 6);
+        String spec = """
+                name: sweep
+                input: input/s.csv
+                id-field: n
+                model: llama3.2:3b
+                prompt: "{{text}}"
+                output: output/%s-${round}.jsonl
+                """;
+        job.write("jobs/s.yaml", spec.formatted("sweep-a"));
+        assertThat(job.run("run", "jobs/s.yaml", "--param", "round=1")).isZero();
+        job.write("jobs/s.yaml", spec.formatted("sweep-b"));
+
+        assertThat(job.run("run", "jobs/s.yaml", "--param", "round=1")).isEqualTo(2);
+        assertThat(job.err).isEqualTo("promptbatch: sweep {round=1} already completed (execution 0) with its output "
+                + "in " + dir.resolve("output/sweep-a-1.jsonl") + "; the spec's output is now "
+                + dir.resolve("output/sweep-b-1.jsonl") + ", which no run wrote. Run again with --new-run to start a "
+                + "new run that writes it." + System.lineSeparator());
+        assertThat(job.out).isEmpty();
+        assertThat(dir.resolve("output/sweep-b-1.jsonl")).doesNotExist();
+
+        assertThat(job.run("run", "jobs/s.yaml", "--param", "round=1", "--new-run")).isZero();
+        assertThat(ids(job.jsonLines("output/sweep-b-1.jsonl"))).isEqualTo(range(1, 6));
+        assertThat(ids(job.jsonLines("output/sweep-a-1.jsonl"))).isEqualTo(range(1, 6));
+    }
+
+    @Test
     void neverMoreRequestsInFlightThanConcurrency() throws IOException {
         simulator.close();
         simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL)).withParallel(8)
