@@ -156,9 +156,14 @@ class CrashSafetyIT {
         ChildRun winner = loser == a ? b : a;
 
         assertThat(loser.exitCode(0)).as(loser.err()).isEqualTo(2);
-        assertThat(loser.err()).matches("promptbatch: the job database " + Pattern.quote(dir.resolve(".promptbatch/db")
-                .toString()) + " is in use: job crash is running in process " + winner.process.pid() + " since "
-                + "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\. Wait for it to finish, or use --db for another database\\.\n");
+        // Both runs want the database and the output: whichever refusal comes first names the other run.
+        String database = Pattern.quote(dir.resolve(".promptbatch/db").toString());
+        assertThat(loser.err()).matches("promptbatch: the job database " + database + " is in use: job crash is "
+                + "running in process " + winner.process.pid() + " since [0-9]{4}-[0-9]{2}-[0-9]{2} "
+                + "[0-9]{2}:[0-9]{2}:[0-9]{2}\\. Wait for it to finish, or use --db for another database\\.\n"
+                + "|promptbatch: " + Pattern.quote(output.toString()) + " is being written by job crash \\(database "
+                + database + "\\) in process " + winner.process.pid() + "; wait for it to finish, or give this job "
+                + "another output\n");
         assertThat(loser.out()).isEmpty();
         assertThat(winner.exitCode(120)).as(winner.err()).isZero();
         assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
