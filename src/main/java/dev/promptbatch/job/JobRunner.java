@@ -103,7 +103,7 @@ public final class JobRunner {
                         "stopped before it started", RunSummary.read(OutputFiles.of(spec.output()), WorkPlan.passes(spec)));
             }
             JobExecution execution;
-            try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class))) {
+            try (ProgressReporter reporter = new ProgressReporter(context.getBean(RunProgress.class)::line, ProgressReporter.EVERY)) {
                 execution = operator.start(job, parameters);
             }
             writeFilesBesideOutput(settings, repository, execution, server, fingerprint);
