@@ -26,9 +26,6 @@ import dev.promptbatch.spec.ErrorBudget;
  * the last chunk commits and the step ends STOPPED rather than COMPLETED.
  */
 public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExecutionListener {
-    static final String HANDED_OVER = "generation.handed-over";
-    static final String FAILED = "generation.failed";
-
     private final Supplier<WorkPlan> plans;
     private final Generator generator;
     private final int concurrency;
@@ -58,8 +55,9 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
 
     @Override
     public void open(ExecutionContext context) {
-        handedOver = context.getLong(HANDED_OVER, 0L);
-        failed = context.getLong(FAILED, 0L);
+        RestartState.Read done = RestartState.Read.in(context);
+        handedOver = done.handedOver();
+        failed = done.failed();
         plan = plans.get();
         try {
             plan.skip(handedOver);
@@ -99,8 +97,7 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
 
     @Override
     public void update(ExecutionContext context) {
-        context.putLong(HANDED_OVER, handedOver);
-        context.putLong(FAILED, failed);
+        new RestartState.Read(handedOver, failed).saveIn(context);
     }
 
     @Override

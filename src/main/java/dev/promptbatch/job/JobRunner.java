@@ -139,20 +139,25 @@ public final class JobRunner {
         if (step == null) {
             return Optional.empty();
         }
+        Optional<RestartState.Written> written = RestartState.Written.in(step.getExecutionContext());
+        if (written.isEmpty()) {
+            return Optional.empty();
+        }
         OutputFiles files = OutputFiles.of(spec.output());
-        for (Map.Entry<String, Path> file : Map.of("output", files.output(), "errors", files.errors()).entrySet()) {
-            long committed = step.getExecutionContext().getLong(file.getKey() + ".current.count", 0L);
-            if (committed == 0 || (file.getKey().equals("errors") && last.getStatus() == BatchStatus.COMPLETED)) {
+        for (Map.Entry<Path, Long> file : Map.of(files.output(), written.get().outputBytes(), files.errors(),
+                written.get().errorsBytes()).entrySet()) {
+            long committed = file.getValue();
+            if (committed == 0 || (file.getKey().equals(files.errors()) && last.getStatus() == BatchStatus.COMPLETED)) {
                 continue;
             }
             try {
-                long size = Files.exists(file.getValue()) ? Files.size(file.getValue()) : -1;
+                long size = Files.exists(file.getKey()) ? Files.size(file.getKey()) : -1;
                 if (size < committed) {
-                    return Optional.of(file.getValue() + (size < 0 ? " is gone" : " is " + size + " bytes, shorter "
+                    return Optional.of(file.getKey() + (size < 0 ? " is gone" : " is " + size + " bytes, shorter "
                             + "than the " + committed + " bytes committed to it") + ": the answers in it are lost");
                 }
             } catch (IOException e) {
-                return Optional.of(file.getValue() + " cannot be read: " + e.getMessage());
+                return Optional.of(file.getKey() + " cannot be read: " + e.getMessage());
             }
         }
         return Optional.empty();
