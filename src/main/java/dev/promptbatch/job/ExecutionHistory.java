@@ -87,7 +87,7 @@ public final class ExecutionHistory {
         Map<String, String> values = new TreeMap<>();
         try (ResultSet row = statement.executeQuery()) {
             while (row.next()) {
-                if (!row.getString(1).equals(JobRunner.INSTANCE)) {
+                if (!row.getString(1).equals(ResumePolicy.INSTANCE)) {
                     values.put(row.getString(1), row.getString(2));
                 }
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -59,6 +60,12 @@ public class PromptBatchJobConfiguration {
     @Bean
     RunProgress runProgress() {
         return new RunProgress(System::nanoTime);
+    }
+
+    @Bean
+    RunLauncher runLauncher(RunSettings settings, JobRepository repository, JobOperator operator, Job job,
+            OllamaClient client, RunProgress progress, AdaptiveConcurrency adaptiveConcurrency) {
+        return new RunLauncher(settings, repository, operator, job, client, progress, adaptiveConcurrency);
     }
 
     @Bean
