@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
@@ -54,7 +55,15 @@ final class RunArtifacts {
 
     /** Writes them all after an execution; returns the run's summary. */
     RunSummary afterExecution(JobExecution execution, ServerCheck.Result server) {
-        return write(execution, server.version(), server.models());
+        return write(execution, server.version(), server.models(), file -> true);
+    }
+
+    /**
+     * Writes those missing beside the output of a run met complete, as a run killed between its last commit and
+     * these files leaves it; returns the run's summary. The server is not asked again: the manifest names none.
+     */
+    RunSummary missingAfterCompletion(JobExecution completed) {
+        return write(completed, null, List.of(), Files::notExists);
     }
 
     /** The run's summary, read from its files. */
@@ -62,16 +71,21 @@ final class RunArtifacts {
         return RunSummary.read(files, WorkPlan.passes(settings.spec()));
     }
 
-    private RunSummary write(JobExecution execution, String serverVersion, List<ModelInfo> serverModels) {
+    private RunSummary write(JobExecution execution, String serverVersion, List<ModelInfo> serverModels,
+            Predicate<Path> wanted) {
         JobSpec spec = settings.spec();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             besideOutput(files.errors(), () -> deleteIfEmpty(files.errors()));
         }
         Path manifest = RunManifest.fileFor(spec.output());
-        besideOutput(manifest, () -> writeManifest(execution, serverVersion, serverModels));
+        if (wanted.test(manifest)) {
+            besideOutput(manifest, () -> writeManifest(execution, serverVersion, serverModels));
+        }
         RunSummary summary = summary();
-        besideOutput(files.summary(), () -> summary.writeCsv(files.summary()));
-        if (spec.report() != null) {
+        if (wanted.test(files.summary())) {
+            besideOutput(files.summary(), () -> summary.writeCsv(files.summary()));
+        }
+        if (spec.report() != null && wanted.test(spec.report())) {
             besideOutput(spec.report(), () -> {
                 HtmlReport.write(spec.output(), summary, spec.report());
                 log.info("Report: {}", spec.report());

@@ -47,8 +47,9 @@ final class RunLauncher {
                 fingerprint);
         RunArtifacts artifacts = new RunArtifacts(settings, repository, fingerprint);
         if (decision.alreadyComplete()) {
-            return report(decision.last(), RunReport.Result.ALREADY_COMPLETE, decision.problem(),
-                    artifacts.summary());
+            RunSummary summary = decision.problem() == null ? artifacts.missingAfterCompletion(decision.last())
+                    : artifacts.summary();
+            return report(decision.last(), RunReport.Result.ALREADY_COMPLETE, decision.problem(), summary);
         }
         ServerCheck.Result server = preflight();
         if (server == null || settings.stop().requested()) {
