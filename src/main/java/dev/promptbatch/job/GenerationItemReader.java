@@ -1,5 +1,6 @@
 package dev.promptbatch.job;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -9,7 +10,6 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 import dev.promptbatch.generation.GenerationFailedException;
-import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.OrderedPipeline;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
@@ -27,7 +27,7 @@ import dev.promptbatch.spec.ErrorBudget;
  */
 public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExecutionListener {
     private final Supplier<WorkPlan> plans;
-    private final Generator generator;
+    private final Function<WorkItem, Outcome> generate;
     private final int concurrency;
     private final int window;
     private final ErrorBudget budget;
@@ -38,10 +38,11 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
     private long handedOver;
     private long failed;
 
-    public GenerationItemReader(Supplier<WorkPlan> plans, Generator generator, int concurrency, int window,
-            ErrorBudget budget, GracefulStop stop) {
+    /** @param generate a work item's outcome, such as {@code Generator::generate}; called by the pipeline's threads */
+    public GenerationItemReader(Supplier<WorkPlan> plans, Function<WorkItem, Outcome> generate, int concurrency,
+            int window, ErrorBudget budget, GracefulStop stop) {
         this.plans = plans;
-        this.generator = generator;
+        this.generate = generate;
         this.concurrency = concurrency;
         this.window = window;
         this.budget = budget;
@@ -65,7 +66,7 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
             plan.close();
             throw new ItemStreamException(e.getMessage(), e);
         }
-        pipeline = new OrderedPipeline<>(plan::next, generator::generate,
+        pipeline = new OrderedPipeline<>(plan::next, generate,
                 (a, b) -> a.model().equals(b.model()), concurrency, window);
         stop.attach(pipeline);
     }

@@ -78,7 +78,7 @@ public class PromptBatchJobConfiguration {
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client,
-                        settings.server().display(), gate, adaptiveConcurrency), concurrency,
+                        settings.server().display(), gate, adaptiveConcurrency)::generate, concurrency,
                         Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.maxFailures(), settings.stop()))
                 .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include(),
                         !spec.variants().isEmpty(), spec.repeat() != null),
