@@ -17,7 +17,6 @@ import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.ServerAddress;
-import dev.promptbatch.spec.SpecLoader;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -91,17 +90,7 @@ class CompletedRunArtifactsTest {
 
     private JobSpec spec() throws IOException {
         Files.createDirectories(dir.resolve("out"));
-        Files.writeString(dir.resolve("in.csv"), "n,text\n1,one\n2,two\n3,three\n");
-        Path file = Files.writeString(dir.resolve("a.yaml"), """
-                name: a
-                input: in.csv
-                id-field: n
-                model: llama3.2:3b
-                prompt: "{{text}}"
-                output: out/a.jsonl
-                report: out/a.html
-                """);
-        return new SpecLoader(dir).load(file, Map.of(), Map.of());
+        return NumberedJob.write(dir, 3, "out/a.jsonl", "report: out/a.html");
     }
 
     private RunSettings settings(JobSpec spec) {

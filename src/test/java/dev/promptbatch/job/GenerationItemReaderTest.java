@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +30,6 @@ import dev.promptbatch.output.Failure;
 import dev.promptbatch.output.Outcome;
 import dev.promptbatch.spec.ErrorBudget;
 import dev.promptbatch.spec.JobSpec;
-import dev.promptbatch.spec.SpecLoader;
 
 /** The reader on its own, as the step drives it: open, read until the end, update before each commit, close. */
 class GenerationItemReaderTest {
@@ -49,20 +47,7 @@ class GenerationItemReaderTest {
 
     @BeforeEach
     void writeSpec() throws IOException {
-        StringBuilder input = new StringBuilder("n,text\n");
-        for (int n = 1; n <= RECORDS; n++) {
-            input.append(n).append(",record ").append(n).append('\n');
-        }
-        Files.writeString(dir.resolve("in.csv"), input);
-        Path file = Files.writeString(dir.resolve("a.yaml"), """
-                name: a
-                input: in.csv
-                id-field: n
-                model: llama3.2:3b
-                prompt: "{{text}}"
-                output: a.jsonl
-                """);
-        spec = new SpecLoader(dir).load(file, Map.of(), Map.of());
+        spec = NumberedJob.write(dir, RECORDS, "a.jsonl", "");
     }
 
     @AfterEach
