@@ -12,6 +12,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,6 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * crash say what it is waiting for, and {@code status} tell a run in progress from one whose process is gone.
  */
 public final class DatabaseOwner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseOwner.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
@@ -60,6 +64,24 @@ public final class DatabaseOwner implements AutoCloseable {
             return Optional.of(JSON.readValue(file.toFile(), Owner.class));
         } catch (JacksonException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses at once when a live process has the database open, and says what it waits for when the last process
+     * to have it died: HSQLDB takes over a dead process's lock only once its heartbeat is about ten seconds old. A
+     * lock with no owner recorded may be a run still starting, which HSQLDB's refusal then reports.
+     *
+     * @throws RunRefusedException when a live process has it open
+     */
+    static void refuseIfInUse(Path database) {
+        Optional<Owner> owner = read(database);
+        if (owner.isPresent() && owner.get().alive()) {
+            throw new RunRefusedException(owner.get().inUseMessage(database));
+        }
+        if (owner.isPresent() && Files.exists(database.resolveSibling(database.getFileName() + ".lck"))) {
+            log.info("The job database was left open by a process that stopped (process {}, job {}); waiting for "
+                    + "its lock to expire (up to about 15 s)", owner.get().pid(), owner.get().job());
         }
     }
 

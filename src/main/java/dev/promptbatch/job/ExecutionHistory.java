@@ -15,9 +15,11 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import org.springframework.batch.core.repository.dao.DefaultExecutionContextSerializer;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
  * Reads the executions recorded in a job database, newest first, without taking its lock: the database is opened
@@ -66,11 +68,12 @@ public final class ExecutionHistory {
             try (ResultSet row = executions.executeQuery()) {
                 while (row.next()) {
                     long id = row.getLong(1);
-                    Map<String, Object> context = context(row.getString(8), row.getString(9));
+                    Optional<RestartState.Written> written = RestartState.Written.in(
+                            context(row.getString(8), row.getString(9)));
                     result.add(new Execution(id, row.getString(2), parameters(parameters, id), row.getString(3),
                             time(row.getTimestamp(4)), time(row.getTimestamp(5)), row.getLong(6), row.getLong(7),
-                            count(context, OutcomeItemWriter.ANSWERS_WRITTEN),
-                            count(context, OutcomeItemWriter.FAILURES_WRITTEN)));
+                            written.map(RestartState.Written::answers).orElse(0L),
+                            written.map(RestartState.Written::failures).orElse(0L)));
                 }
             }
             return result;
@@ -84,7 +87,7 @@ public final class ExecutionHistory {
         Map<String, String> values = new TreeMap<>();
         try (ResultSet row = statement.executeQuery()) {
             while (row.next()) {
-                if (!row.getString(1).equals(JobRunner.INSTANCE)) {
+                if (!row.getString(1).equals(ResumePolicy.INSTANCE)) {
                     values.put(row.getString(1), row.getString(2));
                 }
             }
@@ -92,21 +95,17 @@ public final class ExecutionHistory {
         return values;
     }
 
-    private static Map<String, Object> context(String shortContext, String longContext) {
+    private static ExecutionContext context(String shortContext, String longContext) {
         String serialized = longContext != null ? longContext : shortContext;
         if (serialized == null) {
-            return Map.of();
+            return new ExecutionContext();
         }
         try {
-            return new DefaultExecutionContextSerializer()
-                    .deserialize(new ByteArrayInputStream(serialized.getBytes(StandardCharsets.UTF_8)));
+            return new ExecutionContext(new DefaultExecutionContextSerializer()
+                    .deserialize(new ByteArrayInputStream(serialized.getBytes(StandardCharsets.UTF_8))));
         } catch (IOException e) {
-            return Map.of();
+            return new ExecutionContext();
         }
-    }
-
-    private static long count(Map<String, Object> context, String key) {
-        return context.get(key) instanceof Number number ? number.longValue() : 0;
     }
 
     private static LocalDateTime time(Timestamp timestamp) {

@@ -1,5 +1,6 @@
 package dev.promptbatch.job;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -9,7 +10,6 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 import dev.promptbatch.generation.GenerationFailedException;
-import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.OrderedPipeline;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
@@ -26,11 +26,8 @@ import dev.promptbatch.spec.ErrorBudget;
  * the last chunk commits and the step ends STOPPED rather than COMPLETED.
  */
 public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExecutionListener {
-    static final String HANDED_OVER = "generation.handed-over";
-    static final String FAILED = "generation.failed";
-
     private final Supplier<WorkPlan> plans;
-    private final Generator generator;
+    private final Function<WorkItem, Outcome> generate;
     private final int concurrency;
     private final int window;
     private final ErrorBudget budget;
@@ -41,10 +38,11 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
     private long handedOver;
     private long failed;
 
-    public GenerationItemReader(Supplier<WorkPlan> plans, Generator generator, int concurrency, int window,
-            ErrorBudget budget, GracefulStop stop) {
+    /** @param generate a work item's outcome, such as {@code Generator::generate}; called by the pipeline's threads */
+    public GenerationItemReader(Supplier<WorkPlan> plans, Function<WorkItem, Outcome> generate, int concurrency,
+            int window, ErrorBudget budget, GracefulStop stop) {
         this.plans = plans;
-        this.generator = generator;
+        this.generate = generate;
         this.concurrency = concurrency;
         this.window = window;
         this.budget = budget;
@@ -58,8 +56,9 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
 
     @Override
     public void open(ExecutionContext context) {
-        handedOver = context.getLong(HANDED_OVER, 0L);
-        failed = context.getLong(FAILED, 0L);
+        RestartState.Read done = RestartState.Read.in(context);
+        handedOver = done.handedOver();
+        failed = done.failed();
         plan = plans.get();
         try {
             plan.skip(handedOver);
@@ -67,7 +66,7 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
             plan.close();
             throw new ItemStreamException(e.getMessage(), e);
         }
-        pipeline = new OrderedPipeline<>(plan::next, generator::generate,
+        pipeline = new OrderedPipeline<>(plan::next, generate,
                 (a, b) -> a.model().equals(b.model()), concurrency, window);
         stop.attach(pipeline);
     }
@@ -99,8 +98,7 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
 
     @Override
     public void update(ExecutionContext context) {
-        context.putLong(HANDED_OVER, handedOver);
-        context.putLong(FAILED, failed);
+        new RestartState.Read(handedOver, failed).saveIn(context);
     }
 
     @Override

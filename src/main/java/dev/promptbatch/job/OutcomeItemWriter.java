@@ -1,5 +1,7 @@
 package dev.promptbatch.job;
 
+import java.util.Optional;
+
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
@@ -21,13 +23,6 @@ import dev.promptbatch.output.OutputFiles;
  * step execution's saved version and state ahead of the database, and the execution in no state to resume.
  */
 public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
-    /** Lines in the output and errors files as of the last commit. */
-    public static final String ANSWERS_WRITTEN = "output.written";
-    public static final String FAILURES_WRITTEN = "errors.written";
-    /** Bytes in the output and errors files as of the last commit; the keys Spring Batch's file writers used. */
-    static final String OUTPUT_LENGTH = "output.current.count";
-    static final String ERRORS_LENGTH = "errors.current.count";
-
     private final OutputFiles files;
     private final AnswerFormat format;
     private final RunProgress progress;
@@ -48,15 +43,18 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
     public void open(ExecutionContext context) {
         // RFC 4180 ends CSV records with CRLF; JSON Lines end with LF.
         String header = files.csv() ? format.csvHeader() + "\r\n" : "";
-        if (context.containsKey(OUTPUT_LENGTH)) {
-            answers = ChunkedFile.resume(files.output(), context.getLong(OUTPUT_LENGTH), header);
-            failures = ChunkedFile.resume(files.errors(), context.getLong(ERRORS_LENGTH, 0L), "");
+        Optional<RestartState.Written> committed = RestartState.Written.in(context);
+        if (committed.isPresent()) {
+            answers = ChunkedFile.resume(files.output(), committed.get().outputBytes(), header);
+            failures = ChunkedFile.resume(files.errors(), committed.get().errorsBytes(), "");
+            answersWritten = committed.get().answers();
+            failuresWritten = committed.get().failures();
         } else {
             answers = ChunkedFile.create(files.output(), header);
             failures = ChunkedFile.create(files.errors(), "");
+            answersWritten = 0;
+            failuresWritten = 0;
         }
-        answersWritten = context.getLong(ANSWERS_WRITTEN, 0L);
-        failuresWritten = context.getLong(FAILURES_WRITTEN, 0L);
         progress.resumedFrom(answersWritten, failuresWritten);
     }
 
@@ -87,10 +85,7 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
     /** Called just before the chunk commits: what was written since is about to count. */
     @Override
     public void update(ExecutionContext context) {
-        context.putLong(OUTPUT_LENGTH, answers.length());
-        context.putLong(ERRORS_LENGTH, failures.length());
-        context.putLong(ANSWERS_WRITTEN, answersWritten);
-        context.putLong(FAILURES_WRITTEN, failuresWritten);
+        new RestartState.Written(answers.length(), failures.length(), answersWritten, failuresWritten).saveIn(context);
         answers.committed();
         failures.committed();
         progress.committed(pendingAnswers, pendingFailures);

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -58,7 +59,13 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     RunProgress runProgress() {
-        return new RunProgress();
+        return new RunProgress(System::nanoTime);
+    }
+
+    @Bean
+    RunLauncher runLauncher(RunSettings settings, JobRepository repository, JobOperator operator, Job job,
+            OllamaClient client, RunProgress progress, AdaptiveConcurrency adaptiveConcurrency) {
+        return new RunLauncher(settings, repository, operator, job, client, progress, adaptiveConcurrency);
     }
 
     @Bean
@@ -71,7 +78,7 @@ public class PromptBatchJobConfiguration {
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client,
-                        settings.server().display(), gate, adaptiveConcurrency), concurrency,
+                        settings.server().display(), gate, adaptiveConcurrency)::generate, concurrency,
                         Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.maxFailures(), settings.stop()))
                 .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include(),
                         !spec.variants().isEmpty(), spec.repeat() != null),

@@ -91,8 +91,12 @@ public final class HtmlReport {
      * @throws UncheckedIOException where the output cannot be read or the report not written; its cause says which
      */
     public static void write(Path output, Path html) {
+        write(output, RunSummary.read(OutputFiles.of(output), cells(ManifestView.of(output))), html);
+    }
+
+    /** Writes the report with the summary of the output already read. */
+    public static void write(Path output, RunSummary summary, Path html) {
         ManifestView manifest = ManifestView.of(output);
-        RunSummary summary = RunSummary.read(OutputFiles.of(output), cells(manifest));
         String page = page(output.getFileName().toString(), manifest, summary);
         try {
             if (html.toAbsolutePath().getParent() != null) {

@@ -1,0 +1,140 @@
+package dev.promptbatch.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+
+import dev.promptbatch.PromptBatchVersion;
+import dev.promptbatch.generation.RequestBuilder;
+import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.ollama.ModelInfo;
+import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.output.Cell;
+import dev.promptbatch.output.OutputFileException;
+import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.RunManifest;
+import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.report.HtmlReport;
+import dev.promptbatch.spec.JobSpec;
+
+/**
+ * The files beside the output once an execution ends: the manifest, {@code NAME.summary.csv} and the report, and no
+ * empty errors file after a completed run. The output is read once, for the summary that the files and the console
+ * share. A file that cannot be written (the disk is full) is a warning: it must not hide how the run itself ended,
+ * nor turn a completed run into a failed one.
+ */
+final class RunArtifacts {
+    private static final Logger log = LoggerFactory.getLogger(RunArtifacts.class);
+
+    private final RunSettings settings;
+    private final JobRepository repository;
+    private final RunFingerprint fingerprint;
+    private final OutputFiles files;
+
+    RunArtifacts(RunSettings settings, JobRepository repository, RunFingerprint fingerprint) {
+        this.settings = settings;
+        this.repository = repository;
+        this.fingerprint = fingerprint;
+        this.files = OutputFiles.of(settings.spec().output());
+    }
+
+    /** Writes them all after an execution; returns the run's summary. */
+    RunSummary afterExecution(JobExecution execution, ServerCheck.Result server) {
+        return write(execution, server.version(), server.models(), file -> true);
+    }
+
+    /**
+     * Writes those missing beside the output of a run met complete, as a run killed between its last commit and
+     * these files leaves it; returns the run's summary. The server is not asked again: the manifest names none.
+     */
+    RunSummary missingAfterCompletion(JobExecution completed) {
+        return write(completed, null, List.of(), Files::notExists);
+    }
+
+    /** The run's summary, read from its files. */
+    RunSummary summary() {
+        return RunSummary.read(files, WorkPlan.passes(settings.spec()));
+    }
+
+    private RunSummary write(JobExecution execution, String serverVersion, List<ModelInfo> serverModels,
+            Predicate<Path> wanted) {
+        JobSpec spec = settings.spec();
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            besideOutput(files.errors(), () -> deleteIfEmpty(files.errors()));
+        }
+        Path manifest = RunManifest.fileFor(spec.output());
+        if (wanted.test(manifest)) {
+            besideOutput(manifest, () -> writeManifest(execution, serverVersion, serverModels));
+        }
+        RunSummary summary = summary();
+        if (wanted.test(files.summary())) {
+            besideOutput(files.summary(), () -> summary.writeCsv(files.summary()));
+        }
+        if (spec.report() != null && wanted.test(spec.report())) {
+            besideOutput(spec.report(), () -> {
+                HtmlReport.write(spec.output(), summary, spec.report());
+                log.info("Report: {}", spec.report());
+            });
+        }
+        return summary;
+    }
+
+    private static void besideOutput(Path file, IoAction write) {
+        try {
+            write.run();
+        } catch (IOException | RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            log.warn("Could not write {}: {}", file, cause instanceof IOException io ? OutputFileException.reason(io)
+                    : cause.getMessage());
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private void writeManifest(JobExecution execution, String serverVersion, List<ModelInfo> serverModels) {
+        JobSpec spec = settings.spec();
+        RequestBuilder requests = new RequestBuilder(spec);
+        List<Map<String, Object>> options = new ArrayList<>();
+        List<Integer> variants = spec.variants().isEmpty() ? Collections.singletonList(null)
+                : IntStream.range(0, spec.variants().size()).boxed().toList();
+        for (Integer variant : variants) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("variant", variant);
+            entry.put("options", requests.options(new Cell(spec.models().get(0), variant, null, null)));
+            options.add(entry);
+        }
+        LocalDateTime started = repository.getJobExecutions(execution.getJobInstance()).stream()
+                .map(JobExecution::getStartTime).filter(Objects::nonNull).min(LocalDateTime::compareTo)
+                .orElse(execution.getStartTime());
+        RunManifest.write(spec, new RunManifest.Facts(PromptBatchVersion.current(), spec.name(),
+                settings.parameters(), execution.getId(), execution.getStatus().name(), started,
+                execution.getEndTime(), settings.simulated(), settings.server().display(), serverVersion,
+                serverModels, fingerprint.inputSize(), fingerprint.inputSha256(), options));
+    }
+
+    private static void deleteIfEmpty(Path file) throws IOException {
+        if (Files.exists(file) && Files.size(file) == 0) {
+            Files.delete(file);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.promptbatch.job;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+
+import dev.promptbatch.generation.AdaptiveConcurrency;
+import dev.promptbatch.generation.GenerationFailedException;
+import dev.promptbatch.ollama.OllamaClient;
+import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.output.OutputFileException;
+import dev.promptbatch.output.RunSummary;
+
+/** One run in a started context, from deciding what to run to how it ended; handed what it uses by the context. */
+final class RunLauncher {
+    private static final Logger log = LoggerFactory.getLogger(RunLauncher.class);
+
+    private final RunSettings settings;
+    private final JobRepository repository;
+    private final JobOperator operator;
+    private final Job job;
+    private final OllamaClient client;
+    private final RunProgress progress;
+    private final AdaptiveConcurrency adaptiveConcurrency;
+
+    RunLauncher(RunSettings settings, JobRepository repository, JobOperator operator, Job job, OllamaClient client,
+            RunProgress progress, AdaptiveConcurrency adaptiveConcurrency) {
+        this.settings = settings;
+        this.repository = repository;
+        this.operator = operator;
+        this.job = job;
+        this.client = client;
+        this.progress = progress;
+        this.adaptiveConcurrency = adaptiveConcurrency;
+    }
+
+    RunReport run(RunFingerprint fingerprint) throws Exception {
+        ResumePolicy.Decision decision = new ResumePolicy(repository, operator, settings).decide(job.getName(),
+                fingerprint);
+        RunArtifacts artifacts = new RunArtifacts(settings, repository, fingerprint);
+        if (decision.alreadyComplete()) {
+            RunSummary summary = decision.problem() == null ? artifacts.missingAfterCompletion(decision.last())
+                    : artifacts.summary();
+            return report(decision.last(), RunReport.Result.ALREADY_COMPLETE, decision.problem(), summary);
+        }
+        ServerCheck.Result server = preflight();
+        if (server == null || settings.stop().requested()) {
+            return new RunReport(RunReport.Result.STOPPED, decision.last() == null ? 0 : decision.last().getId(),
+                    Duration.ZERO, "stopped before it started", artifacts.summary());
+        }
+        JobExecution execution;
+        try (ProgressReporter reporter = new ProgressReporter(progress::line, ProgressReporter.EVERY)) {
+            execution = operator.start(job, decision.parameters());
+        }
+        return outcome(execution, artifacts.afterExecution(execution, server))
+                .withThrottling(adaptiveConcurrency.report());
+    }
+
+    /** The server's answers to the checks, or null when a stop cut them short. */
+    private ServerCheck.Result preflight() {
+        ServerCheck.Result server;
+        try {
+            server = settings.stop().interruptible(() -> ServerCheck.check(client, settings.server().display(),
+                    settings.spec().models(), settings.spec().think()));
+        } catch (CancellationException e) {
+            if (!settings.stop().requested()) {
+                throw e;
+            }
+            return null;
+        }
+        if (settings.stop().requested()) {
+            return null;
+        }
+        if (!server.ok()) {
+            throw new RunRefusedException(String.join(" ", server.problems()));
+        }
+        server.warnings().forEach(warning -> log.warn("{}", warning));
+        log.info("Ollama {} at {}{}", server.version(), settings.server().display(), settings.simulated()
+                ? " (built-in simulator: answers are synthetic)" : "");
+        return server;
+    }
+
+    private RunReport outcome(JobExecution execution, RunSummary summary) {
+        return switch (execution.getStatus()) {
+            case COMPLETED -> report(execution, RunReport.Result.COMPLETED, null, summary);
+            case STOPPED -> report(execution, RunReport.Result.STOPPED, "stopped by SIG" + settings.stop().signal(),
+                    summary);
+            default -> {
+                Throwable cause = failureCause(execution);
+                String reason = cause == null ? execution.getExitStatus().getExitDescription() : cause.getMessage();
+                log.error("{} failed: {}", settings.spec().name(), reason);
+                yield report(execution, cause instanceof OutputFileException file && file.lost()
+                        ? RunReport.Result.OUTPUT_LOST : RunReport.Result.FAILED, reason, summary);
+            }
+        };
+    }
+
+    /** The report, with the time spent running over every execution of the job instance. */
+    private RunReport report(JobExecution execution, RunReport.Result result, String message, RunSummary summary) {
+        Duration wall = Duration.ZERO;
+        for (JobExecution each : repository.getJobExecutions(execution.getJobInstance())) {
+            LocalDateTime start = each.getStartTime();
+            LocalDateTime end = each.getEndTime();
+            if (start != null && end != null) {
+                wall = wall.plus(Duration.between(start, end));
+            }
+        }
+        return new RunReport(result, execution.getId(), wall, message, summary);
+    }
+
+    /** The first failure's own cause: ours where one of ours says what went wrong, else the root cause. */
+    private static Throwable failureCause(JobExecution execution) {
+        List<Throwable> failures = execution.getAllFailureExceptions();
+        if (failures.isEmpty()) {
+            return null;
+        }
+        Throwable cause = failures.get(0);
+        while (cause.getCause() != null && !(cause instanceof GenerationFailedException)
+                && !(cause instanceof OutputFileException)) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.promptbatch.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamException;
+import org.springframework.batch.test.MetaDataInstanceFactory;
+
+import dev.promptbatch.generation.GenerationFailedException;
+import dev.promptbatch.generation.WorkItem;
+import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.ollama.GenerateResponse;
+import dev.promptbatch.output.Answer;
+import dev.promptbatch.output.Failure;
+import dev.promptbatch.output.Outcome;
+import dev.promptbatch.spec.ErrorBudget;
+import dev.promptbatch.spec.JobSpec;
+
+/** The reader on its own, as the step drives it: open, read until the end, update before each commit, close. */
+class GenerationItemReaderTest {
+    private static final int RECORDS = 5;
+
+    @TempDir
+    Path dir;
+
+    private final ExecutionContext context = new ExecutionContext();
+    private final StepExecution step = MetaDataInstanceFactory.createStepExecution();
+    private final GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
+    /** The records sent, by number. */
+    private final Queue<Long> sent = new ConcurrentLinkedQueue<>();
+    private JobSpec spec;
+
+    @BeforeEach
+    void writeSpec() throws IOException {
+        spec = NumberedJob.write(dir, RECORDS, "a.jsonl", "");
+    }
+
+    @AfterEach
+    void closeStop() {
+        stop.close();
+    }
+
+    @Test
+    void readsEveryOutcomeInInputOrderAndSavesHowManyWereHandedOverAndFailed() throws InterruptedException {
+        GenerationItemReader reader = reader(Set.of(2L), ErrorBudget.UNLIMITED);
+
+        reader.open(context);
+        List<Outcome> outcomes = readAll(reader);
+        reader.update(context);
+        reader.close();
+
+        assertThat(outcomes).extracting(Outcome::id).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(outcomes.get(1)).isInstanceOf(Failure.class);
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(5, 1));
+        assertThat(step.isTerminateOnly()).isFalse();
+    }
+
+    @Test
+    void aResumedReaderSkipsWhatCommittedChunksHadWithoutSendingIt() throws InterruptedException {
+        new RestartState.Read(3, 1).saveIn(context);
+        GenerationItemReader reader = reader(Set.of(2L), ErrorBudget.UNLIMITED);
+
+        reader.open(context);
+        List<Outcome> outcomes = readAll(reader);
+        reader.update(context);
+        reader.close();
+
+        assertThat(outcomes).extracting(Outcome::id).containsExactly(4L, 5L);
+        assertThat(sent).containsExactlyInAnyOrder(4L, 5L);
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(5, 1));
+    }
+
+    @Test
+    void aFailureOverTheBudgetFailsTheReadNamingIt() throws InterruptedException {
+        GenerationItemReader reader = reader(Set.of(2L, 4L), ErrorBudget.count(1));
+        reader.open(context);
+
+        assertThat(List.of(reader.read(), reader.read(), reader.read())).extracting(Outcome::id)
+                .containsExactly(1L, 2L, 3L);
+        assertThatThrownBy(reader::read).isInstanceOf(GenerationFailedException.class).hasMessage("2 of 4 records "
+                + "failed, more than max-failures (1) allows; the last: line 5, rejected: no answer for record 4");
+        reader.close();
+    }
+
+    @Test
+    void aStopRequestedEndsTheInputAndMarksTheStepToStop() throws InterruptedException {
+        stop.request("TERM");
+        GenerationItemReader reader = reader(Set.of(), ErrorBudget.UNLIMITED);
+
+        reader.open(context);
+        assertThat(reader.read()).isNull();
+        reader.update(context);
+        reader.close();
+
+        assertThat(step.isTerminateOnly()).isTrue();
+        assertThat(sent).isEmpty();
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(0, 0));
+    }
+
+    @Test
+    void anInputShorterThanWhatCommittedChunksHadIsRefusedOnOpen() {
+        new RestartState.Read(RECORDS + 1, 0).saveIn(context);
+        GenerationItemReader reader = reader(Set.of(), ErrorBudget.UNLIMITED);
+
+        assertThatThrownBy(() -> reader.open(context)).isInstanceOf(ItemStreamException.class).hasMessage("the "
+                + "input has fewer than 6 records left to skip; it changed since the run that is being resumed");
+        reader.close();
+        assertThat(sent).isEmpty();
+    }
+
+    /** A reader whose records with the given numbers fail; the others are answered. */
+    private GenerationItemReader reader(Set<Long> failing, ErrorBudget budget) {
+        GenerationItemReader reader = new GenerationItemReader(() -> new WorkPlan(spec), item -> {
+            sent.add(item.record().number());
+            return failing.contains(item.record().number()) ? failure(item) : answer(item);
+        }, 2, 4, budget, stop);
+        reader.beforeStep(step);
+        return reader;
+    }
+
+    private static List<Outcome> readAll(GenerationItemReader reader) throws InterruptedException {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Outcome outcome = reader.read(); outcome != null; outcome = reader.read()) {
+            outcomes.add(outcome);
+        }
+        return outcomes;
+    }
+
+    private static Answer answer(WorkItem item) {
+        return new Answer(item.record().number(), item.record().line(), item.cell(), null,
+                new GenerateResponse("answer", null, "stop", 1L, 1L, 1L, 0L, 1L, 1L), 1, 1, Map.of());
+    }
+
+    private static Failure failure(WorkItem item) {
+        return new Failure(item.record().number(), item.record().line(), item.cell(), null, Failure.REJECTED,
+                "no answer for record " + item.record().number(), 1);
+    }
+}

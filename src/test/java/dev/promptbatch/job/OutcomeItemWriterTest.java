@@ -1,0 +1,126 @@
+package dev.promptbatch.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+import dev.promptbatch.ollama.GenerateResponse;
+import dev.promptbatch.output.Answer;
+import dev.promptbatch.output.AnswerFormat;
+import dev.promptbatch.output.Cell;
+import dev.promptbatch.output.Failure;
+import dev.promptbatch.output.OutputFiles;
+
+/** The writer on its own, as the step drives it: open, write, update before each commit, close. */
+class OutcomeItemWriterTest {
+    private static final Cell CELL = new Cell("llama3.2:3b", null, null, null);
+    private static final AnswerFormat FORMAT = new AnswerFormat(List.of(), false, false);
+
+    @TempDir
+    Path dir;
+
+    private final ExecutionContext context = new ExecutionContext();
+    private final RunProgress progress = new RunProgress(() -> 0L);
+
+    @Test
+    void writesAnswersToTheOutputAndFailuresToTheErrorsFileAndCommitsTheirLengthsAndLines() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("a.jsonl"));
+        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress);
+
+        writer.open(context);
+        writer.write(Chunk.of(answer(1), failure(2), answer(3)));
+        writer.update(context);
+        writer.close();
+
+        assertThat(files.output()).hasContent(FORMAT.jsonLine(answer(1)) + "\n" + FORMAT.jsonLine(answer(3)));
+        assertThat(files.errors()).hasContent(FORMAT.errorLine(failure(2)));
+        assertThat(RestartState.Written.in(context)).contains(new RestartState.Written(Files.size(files.output()),
+                Files.size(files.errors()), 2, 1));
+        assertThat(progress.line()).startsWith("2 answered, 1 failed,");
+    }
+
+    @Test
+    void aCsvOutputStartsWithItsHeaderAndEndsRecordsWithCrLf() {
+        OutputFiles files = OutputFiles.of(dir.resolve("a.csv"));
+        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress);
+
+        writer.open(context);
+        writer.write(Chunk.of(answer(1)));
+        writer.update(context);
+        writer.close();
+
+        assertThat(files.output()).hasContent(FORMAT.csvHeader() + "\r\n" + FORMAT.csvLine(answer(1)) + "\r\n");
+    }
+
+    @Test
+    void aResumedWriterCutsOffWhatWasWrittenAfterTheLastCommitAndWritesNothingTwice() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("a.jsonl"));
+        OutcomeItemWriter first = new OutcomeItemWriter(files, FORMAT, progress);
+        first.open(context);
+        first.write(Chunk.of(answer(1), failure(2)));
+        first.update(context);
+        // A chunk written but never committed: the run was killed before its commit.
+        first.write(Chunk.of(answer(3), failure(4)));
+        ExecutionContext committed = new ExecutionContext(context);
+
+        RunProgress resumedProgress = new RunProgress(() -> 0L);
+        OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, resumedProgress);
+        resumed.open(committed);
+        resumed.write(Chunk.of(answer(3), failure(4)));
+        resumed.update(committed);
+        resumed.close();
+
+        assertThat(files.output()).hasContent(FORMAT.jsonLine(answer(1)) + "\n" + FORMAT.jsonLine(answer(3)));
+        assertThat(files.errors()).hasContent(FORMAT.errorLine(failure(2)) + "\n" + FORMAT.errorLine(failure(4)));
+        assertThat(RestartState.Written.in(committed)).contains(new RestartState.Written(
+                Files.size(files.output()), Files.size(files.errors()), 2, 2));
+        assertThat(resumedProgress.line()).startsWith("2 answered, 2 failed,");
+    }
+
+    @Test
+    void aStepThatNeverCommittedStartsItsFilesAfresh() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("a.jsonl"));
+        Files.writeString(files.output(), "left by another run\n");
+        Files.writeString(files.errors(), "left by another run\n");
+        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress);
+
+        writer.open(context);
+        writer.write(Chunk.of(answer(1)));
+        writer.update(context);
+        writer.close();
+
+        assertThat(files.output()).hasContent(FORMAT.jsonLine(answer(1)));
+        assertThat(files.errors()).isEmptyFile();
+    }
+
+    @Test
+    void whatIsWrittenCountsInTheProgressOnlyOnceItCommits() {
+        OutcomeItemWriter writer = new OutcomeItemWriter(OutputFiles.of(dir.resolve("a.jsonl")), FORMAT, progress);
+        writer.open(context);
+
+        writer.write(Chunk.of(answer(1), failure(2)));
+        assertThat(progress.line()).startsWith("0 answered, 0 failed,");
+        writer.update(context);
+        writer.close();
+
+        assertThat(progress.line()).startsWith("1 answered, 1 failed,");
+    }
+
+    private static Answer answer(long n) {
+        return new Answer(n, n + 1, CELL, null, new GenerateResponse("answer " + n, null, "stop", 5L, 7L, 900L, 0L,
+                300L, 500L), 12, 1, Map.of());
+    }
+
+    private static Failure failure(long n) {
+        return new Failure(n, n + 1, CELL, null, Failure.REJECTED, "HTTP 400: prompt too long", 1);
+    }
+}
