@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code promptbatch} command and its subcommands. */
+/** The {@code promptbatch} command and its subcommands; the entry point of {@code java -jar promptbatch.jar}. */
 @Command(name = "promptbatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs prompts over a file of records against Ollama, resumably.",
         subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, DiffCommand.class, ReportCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
@@ -17,6 +17,15 @@ public final class PromptBatchCli implements Callable<Integer> {
 
     PromptBatchCli(CliEnvironment environment) {
         this.environment = environment;
+    }
+
+    public static void main(String[] args) {
+        CliEnvironment environment = CliEnvironment.system();
+        int exitCode = execute(environment, args);
+        // Autoflush covers println and printf only: what was printed with print must not be lost at exit.
+        environment.out().flush();
+        environment.err().flush();
+        System.exit(exitCode);
     }
 
     /** Runs one command line and returns its exit code. */
