@@ -10,9 +10,6 @@ import picocli.CommandLine.Command;
         description = "Runs prompts over a file of records against Ollama, resumably.",
         subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, DiffCommand.class, ReportCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class PromptBatchCli implements Callable<Integer> {
-    /** Exit code: nothing was run (bad usage, spec, input, server or model). */
-    public static final int NOTHING_RUN = 2;
-
     private final CliEnvironment environment;
 
     PromptBatchCli(CliEnvironment environment) {
@@ -34,6 +31,8 @@ public final class PromptBatchCli implements Callable<Integer> {
         commandLine.setUsageHelpWidth(110);
         commandLine.setOut(environment.out());
         commandLine.setErr(environment.err());
+        commandLine.setExitCodeExceptionMapper(new ExceptionExitCodes());
+        commandLine.setExecutionExceptionHandler(new FailureLine());
         return commandLine.execute(args);
     }
 
@@ -41,8 +40,8 @@ public final class PromptBatchCli implements Callable<Integer> {
     @Override
     public Integer call() {
         environment.err().println("promptbatch: a command is needed");
-        new CommandLine(this).usage(environment.err());
-        return NOTHING_RUN;
+        new CommandLine(this, new CommandFactory(environment)).usage(environment.err());
+        return ExitCode.NOTHING_RUN;
     }
 
     /** Hands each command the environment it runs in. */
