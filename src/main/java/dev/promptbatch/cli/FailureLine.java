@@ -6,8 +6,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * Turns the exception a command ends with into one line on stderr, never a stack trace: a refusal's own message,
- * else the innermost cause, which names what failed. The exit code is {@link ExceptionExitCodes}'.
+ * Turns the exception a command ends with into one line on stderr, never a stack trace: a refusal's own message;
+ * for anything else its message and, unless that says it already, the innermost cause, which names what failed.
+ * The exit code is {@link ExceptionExitCodes}'.
  */
 final class FailureLine implements CommandLine.IExecutionExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(FailureLine.class);
@@ -30,11 +31,15 @@ final class FailureLine implements CommandLine.IExecutionExceptionHandler {
         if (ExceptionExitCodes.refusal(failure)) {
             return failure.getMessage();
         }
+        String line = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
         Throwable innermost = failure;
         while (innermost.getCause() != null && innermost.getCause() != innermost) {
             innermost = innermost.getCause();
         }
-        String name = innermost.getClass().getSimpleName();
-        return innermost.getMessage() == null ? name : name + ": " + innermost.getMessage();
+        if (innermost == failure || innermost.getMessage() != null && line.contains(innermost.getMessage())) {
+            return line;
+        }
+        String cause = innermost.getClass().getSimpleName();
+        return line + ": " + (innermost.getMessage() == null ? cause : cause + ": " + innermost.getMessage());
     }
 }

@@ -2,10 +2,12 @@ package dev.promptbatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,13 +56,13 @@ class FailureLineTest {
     }
 
     @Test
-    void anUnexpectedFailureShowsItsInnermostCauseInOneLine() {
+    void anUnexpectedFailureShowsItsMessageAndItsInnermostCauseInOneLine() {
         int exit = execute(new IllegalStateException("Failed to start the context",
                 new UncheckedIOException(new AccessDeniedException("out/a.manifest.json"))));
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("promptbatch: AccessDeniedException: out/a.manifest.json"
-                + System.lineSeparator());
+        assertThat(err.toString()).isEqualTo("promptbatch: Failed to start the context: AccessDeniedException: "
+                + "out/a.manifest.json" + System.lineSeparator());
     }
 
     @Test
@@ -69,6 +71,21 @@ class FailureLineTest {
 
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("promptbatch: UnsupportedOperationException" + System.lineSeparator());
+    }
+
+    @Test
+    void aDamagedJobDatabaseIsOneLineNotAStackTrace() throws IOException {
+        Files.writeString(dir.resolve("db.script"), "garbage\n");
+        StringWriter out = new StringWriter();
+
+        int exit = PromptBatchCli.execute(new CliEnvironment(Map.of(), dir, new PrintWriter(out, true),
+                new PrintWriter(err, true)), "status", "--db", "db");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("promptbatch: cannot read the job database " + dir.resolve("db")
+                + ": error in script file  line: 1 org.hsqldb.HsqlException: unexpected token: GARBAGE"
+                + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test
