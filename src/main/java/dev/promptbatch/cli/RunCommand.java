@@ -1,7 +1,6 @@
 package dev.promptbatch.cli;
 
 import java.nio.file.Path;
-import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -158,11 +157,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private String parametersText() {
-        if (parameters.values.isEmpty()) {
-            return "";
-        }
-        StringJoiner text = new StringJoiner(", ", " (", ")");
-        parameters.values.forEach((name, value) -> text.add(name + "=" + value));
-        return text.toString();
+        String text = ParameterText.of(parameters.values, ", ");
+        return text.isEmpty() ? "" : " (" + text + ")";
     }
 }

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
 import dev.promptbatch.job.DatabaseOwner;
@@ -109,13 +108,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static String parameters(Map<String, String> parameters) {
-        StringJoiner text = new StringJoiner(",");
-        parameters.forEach((name, value) -> {
-            if (!name.startsWith("promptbatch.")) {
-                text.add(name + "=" + value);
-            }
-        });
-        return text.length() == 0 ? "-" : text.toString();
+        String text = ParameterText.of(parameters, ",");
+        return text.isEmpty() ? "-" : text;
     }
 
     private static String time(LocalDateTime time) {
