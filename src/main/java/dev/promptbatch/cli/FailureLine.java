@@ -27,7 +27,7 @@ final class FailureLine implements CommandLine.IExecutionExceptionHandler {
         return commandLine.getCommand() instanceof SimulateCommand ? "promptbatch simulate" : "promptbatch";
     }
 
-    static String text(Throwable failure) {
+    private static String text(Throwable failure) {
         if (ExceptionExitCodes.refusal(failure)) {
             return failure.getMessage();
         }
