@@ -15,8 +15,6 @@ import picocli.CommandLine.Parameters;
                 + "or only in one run.",
                 "Exit codes: 0 all identical; 1 some differ or are missing; 2 a file cannot be read."})
 final class DiffCommand implements Callable<Integer> {
-    static final int DIFFERENT = 1;
-
     @Parameters(index = "0", paramLabel = "A", description = "An output file (.jsonl or .csv).")
     Path a;
 
@@ -35,18 +33,16 @@ final class DiffCommand implements Callable<Integer> {
         Path second = environment.workingDirectory().resolve(b);
         for (Path file : new Path[] {first, second}) {
             if (!Files.isRegularFile(file)) {
-                environment.err().println("promptbatch: " + file + ": no such output file");
-                return PromptBatchCli.NOTHING_RUN;
+                throw new CommandRefusedException(file + ": no such output file");
             }
         }
         OutputComparison comparison;
         try {
             comparison = OutputComparison.of(first, second);
         } catch (IOException e) {
-            environment.err().println("promptbatch: " + e.getMessage());
-            return PromptBatchCli.NOTHING_RUN;
+            throw new CommandRefusedException(e.getMessage(), e);
         }
         environment.out().print(comparison.report());
-        return comparison.identical() ? 0 : DIFFERENT;
+        return comparison.identical() ? ExitCode.OK : ExitCode.DIFFERENT;
     }
 }

@@ -5,18 +5,24 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code promptbatch} command and its subcommands. */
+/** The {@code promptbatch} command and its subcommands; the entry point of {@code java -jar promptbatch.jar}. */
 @Command(name = "promptbatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Runs prompts over a file of records against Ollama, resumably.",
         subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, DiffCommand.class, ReportCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class PromptBatchCli implements Callable<Integer> {
-    /** Exit code: nothing was run (bad usage, spec, input, server or model). */
-    public static final int NOTHING_RUN = 2;
-
     private final CliEnvironment environment;
 
     PromptBatchCli(CliEnvironment environment) {
         this.environment = environment;
+    }
+
+    public static void main(String[] args) {
+        CliEnvironment environment = CliEnvironment.system();
+        int exitCode = execute(environment, args);
+        // Autoflush covers println and printf only: what was printed with print must not be lost at exit.
+        environment.out().flush();
+        environment.err().flush();
+        System.exit(exitCode);
     }
 
     /** Runs one command line and returns its exit code. */
@@ -25,6 +31,8 @@ public final class PromptBatchCli implements Callable<Integer> {
         commandLine.setUsageHelpWidth(110);
         commandLine.setOut(environment.out());
         commandLine.setErr(environment.err());
+        commandLine.setExitCodeExceptionMapper(new ExceptionExitCodes());
+        commandLine.setExecutionExceptionHandler(new FailureLine());
         return commandLine.execute(args);
     }
 
@@ -32,8 +40,8 @@ public final class PromptBatchCli implements Callable<Integer> {
     @Override
     public Integer call() {
         environment.err().println("promptbatch: a command is needed");
-        new CommandLine(this).usage(environment.err());
-        return NOTHING_RUN;
+        new CommandLine(this, new CommandFactory(environment)).usage(environment.err());
+        return ExitCode.NOTHING_RUN;
     }
 
     /** Hands each command the environment it runs in. */

@@ -34,27 +34,22 @@ final class ReportCommand implements Callable<Integer> {
         Path source = environment.workingDirectory().resolve(output);
         String name = source.getFileName().toString();
         if (!name.endsWith(".jsonl") && !name.endsWith(".csv")) {
-            return refuse(output + " is not a run's output: a .jsonl or .csv file is needed");
+            throw new CommandRefusedException(output + " is not a run's output: a .jsonl or .csv file is needed");
         }
         if (!Files.isRegularFile(source)) {
-            return refuse("no output file at " + output);
+            throw new CommandRefusedException("no output file at " + output);
         }
         Path html = out != null ? environment.workingDirectory().resolve(out)
                 : source.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".html");
         if (html.toAbsolutePath().normalize().equals(source.toAbsolutePath().normalize())) {
-            return refuse("the report would overwrite the output " + output);
+            throw new CommandRefusedException("the report would overwrite the output " + output);
         }
         try {
             HtmlReport.write(source, html);
         } catch (UncheckedIOException e) {
-            return refuse(e.getCause().getMessage());
+            throw new CommandRefusedException(e.getCause().getMessage(), e);
         }
         environment.out().println("Report: " + html);
-        return 0;
-    }
-
-    private int refuse(String message) {
-        environment.err().println("promptbatch: " + message);
-        return PromptBatchCli.NOTHING_RUN;
+        return ExitCode.OK;
     }
 }

@@ -1,29 +1,22 @@
 package dev.promptbatch.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.InputCheck;
-import dev.promptbatch.input.InputException;
 import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobRunner;
-import dev.promptbatch.job.RunRefusedException;
-import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
-import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.spec.JobSpec;
-import dev.promptbatch.spec.ServerAddress;
 import dev.promptbatch.spec.SpecException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,40 +27,31 @@ import picocli.CommandLine.Parameters;
                         + "1 failed, run the same command again to resume; 2 nothing was run; "
                         + "130 / 143 stopped by SIGINT / SIGTERM, resumable."})
 final class RunCommand implements Callable<Integer> {
-    static final int COMPLETED = 0;
-    static final int FAILED = 1;
-    static final int COMPLETED_WITH_FAILURES = 3;
-    static final int STOPPED_BY_SIGINT = 130;
-    static final int STOPPED_BY_SIGTERM = 143;
-
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
     @Parameters(index = "0", paramLabel = "SPEC", description = "The job spec (YAML), e.g. jobs/nightly-summaries.yaml")
     Path specFile;
 
-    @Option(names = "--param", paramLabel = "NAME=VALUE",
-            description = "Sets $${NAME} in the spec's paths and templates; parameters identify the run.")
-    Map<String, String> parameters = new LinkedHashMap<>();
+    @Mixin
+    SharedOptions.Param parameters;
 
-    @Option(names = "--base-url", paramLabel = "URL", description = "The Ollama server (overrides the spec and "
-            + "OLLAMA_BASE_URL / OLLAMA_HOST; default " + ServerAddress.DEFAULT + ").")
-    String baseUrl;
+    @Mixin
+    SharedOptions.BaseUrl baseUrl;
 
     @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight at most.")
     Integer concurrency;
 
-    @Option(names = "--db", paramLabel = "PATH", description = "The job database (default: $PROMPTBATCH_DB, "
-            + "else .promptbatch/db).")
-    Path database;
+    @Mixin
+    SharedOptions.Database database;
 
     @Option(names = "--new-run", description = "Start a new run even if one with these parameters exists.")
     boolean newRun;
 
-    @Option(names = "--simulator", description = "Run against the built-in Ollama simulator (synthetic answers).")
-    boolean simulator;
+    @Mixin
+    SharedOptions.Simulator simulator;
 
-    @Option(names = "--strict-params", description = "Refuse a --param that no $${...} in the spec uses.")
-    boolean strictParams;
+    @Mixin
+    SharedOptions.StrictParams strictParams;
 
     private final CliEnvironment environment;
 
@@ -77,53 +61,36 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OllamaSimulator simulated = null;
-        try {
-            JobSpec spec = loadSpec();
-            InputCheck.check(spec);
-            InputWarnings.beforeRun(environment, spec);
-            ServerAddress server;
-            if (simulator) {
-                simulated = BuiltInSimulator.start(spec);
-                server = ServerAddress.resolve(simulated.baseUrl().toString(), null, Map.of());
-            } else {
-                server = ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
-            }
+        JobSpec spec = loadSpec();
+        InputCheck.check(spec);
+        InputWarnings.beforeRun(environment, spec);
+        try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
-            RunSettings settings = new RunSettings(spec, server, databasePath(), parameters, newRun, simulator, stop);
+            Path db = database.resolve(environment);
+            RunSettings settings = new RunSettings(spec, server.address(), db, parameters.values, newRun,
+                    simulator.on, stop);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);
+            } catch (RuntimeException e) {
+                String locked = DatabaseErrors.lockMessage(e, db);
+                if (locked != null) {
+                    throw new CommandRefusedException(locked, e);
+                }
+                throw e;
             }
             return finish(spec, report, stop);
-        } catch (SpecException | InputException | RunRefusedException e) {
-            environment.err().println("promptbatch: " + e.getMessage());
-            return PromptBatchCli.NOTHING_RUN;
-        } catch (IOException e) {
-            environment.err().println("promptbatch: cannot start the simulator: " + e.getMessage());
-            return PromptBatchCli.NOTHING_RUN;
-        } catch (RuntimeException e) {
-            String locked = DatabaseErrors.lockMessage(e, databasePath());
-            if (locked != null) {
-                environment.err().println("promptbatch: " + locked);
-                return PromptBatchCli.NOTHING_RUN;
-            }
-            throw e;
-        } finally {
-            if (simulated != null) {
-                simulated.close();
-            }
         }
     }
 
     private JobSpec loadSpec() {
-        parameters.keySet().forEach(name -> {
+        parameters.values.keySet().forEach(name -> {
             if (!PARAMETER_NAME.matcher(name).matches() || name.startsWith("promptbatch.")) {
                 throw new SpecException("--param " + name + ": a name of letters, digits, '_', '.' and '-', "
                         + "not starting with 'promptbatch.'");
             }
         });
-        JobSpec spec = SpecWithParameters.load(environment, specFile, parameters, strictParams);
+        JobSpec spec = SpecWithParameters.load(environment, specFile, parameters.values, strictParams.on);
         if (concurrency != null) {
             if (concurrency < 1 || concurrency > 1024) {
                 throw new SpecException("--concurrency: expected a whole number from 1 to 1024, got " + concurrency);
@@ -131,10 +98,6 @@ final class RunCommand implements Callable<Integer> {
             spec = spec.withConcurrency(concurrency);
         }
         return spec;
-    }
-
-    private Path databasePath() {
-        return DatabasePath.resolve(database, environment);
     }
 
     private int finish(JobSpec spec, RunReport report, GracefulStop stop) {
@@ -168,23 +131,23 @@ final class RunCommand implements Callable<Integer> {
             out.println("Errors: " + environment.workingDirectory().relativize(files.errors().toAbsolutePath())
                     + " (" + count(summary.failed(), "failure") + ")");
         }
-        if (simulator) {
+        if (simulator.on) {
             out.println("The answers are synthetic: they come from the built-in simulator.");
         }
         return switch (report.result()) {
-            case ALREADY_COMPLETE -> COMPLETED;
-            case COMPLETED -> summary.failed() > 0 ? COMPLETED_WITH_FAILURES : COMPLETED;
+            case ALREADY_COMPLETE -> ExitCode.OK;
+            case COMPLETED -> summary.failed() > 0 ? ExitCode.COMPLETED_WITH_FAILURES : ExitCode.OK;
             case FAILED -> {
                 out.println("Nothing answered is lost: run the same command again to resume.");
-                yield FAILED;
+                yield ExitCode.FAILED;
             }
             case OUTPUT_LOST -> {
                 out.println("Run again with --new-run to start over.");
-                yield FAILED;
+                yield ExitCode.FAILED;
             }
             case STOPPED -> {
                 out.println("Everything answered is saved: run the same command again to resume.");
-                yield "TERM".equals(stop.signal()) ? STOPPED_BY_SIGTERM : STOPPED_BY_SIGINT;
+                yield "TERM".equals(stop.signal()) ? ExitCode.STOPPED_BY_SIGTERM : ExitCode.STOPPED_BY_SIGINT;
             }
         };
     }
@@ -194,11 +157,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private String parametersText() {
-        if (parameters.isEmpty()) {
-            return "";
-        }
-        StringJoiner text = new StringJoiner(", ", " (", ")");
-        parameters.forEach((name, value) -> text.add(name + "=" + value));
-        return text.toString();
+        String text = ParameterText.of(parameters.values, ", ");
+        return text.isEmpty() ? "" : " (" + text + ")";
     }
 }

@@ -87,15 +87,13 @@ final class SimulateCommand implements Callable<Integer> {
                     .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models)
                     .withMeanTokens(meanTokens).withLengthSigma(lengthSigma).withQuirks(quirks());
         } catch (IllegalArgumentException e) {
-            environment.err().println("promptbatch simulate: " + e.getMessage());
-            return PromptBatchCli.NOTHING_RUN;
+            throw new CommandRefusedException(e.getMessage(), e);
         }
         OllamaSimulator simulator;
         try {
             simulator = OllamaSimulator.start(settings);
         } catch (IOException e) {
-            environment.err().println("promptbatch simulate: cannot listen on port " + port + ": " + e.getMessage());
-            return PromptBatchCli.NOTHING_RUN;
+            throw new CommandRefusedException("cannot listen on port " + port + ": " + e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -106,7 +104,7 @@ final class SimulateCommand implements Callable<Integer> {
                 settings.models()) + "; " + settings.parallel() + " slots, " + settings.tokensPerSecond()
                 + " tokens/s" + (like == Like.ollama ? "" : ", behaving as " + like) + ". Stop with Ctrl-C.");
         stopped.await();
-        return 0;
+        return ExitCode.OK;
     }
 
     private ServerQuirks quirks() {

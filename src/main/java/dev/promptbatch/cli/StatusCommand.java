@@ -12,12 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
 import dev.promptbatch.job.DatabaseOwner;
 import dev.promptbatch.job.ExecutionHistory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,9 +34,8 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "JOB", description = "Only this job.")
     String job;
 
-    @Option(names = "--db", paramLabel = "PATH", description = "The job database (default: $PROMPTBATCH_DB, "
-            + "else .promptbatch/db).")
-    Path database;
+    @Mixin
+    SharedOptions.Database database;
 
     @Option(names = "--limit", paramLabel = "N", description = "Executions to list, at least 1 (default "
             + "${DEFAULT-VALUE}).")
@@ -51,14 +50,13 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit < 1) {
-            environment.err().println("promptbatch: --limit: expected a whole number of at least 1, got " + limit);
-            return PromptBatchCli.NOTHING_RUN;
+            throw new CommandRefusedException("--limit: expected a whole number of at least 1, got " + limit);
         }
-        Path db = DatabasePath.resolve(database, environment);
+        Path db = database.resolve(environment);
         PrintWriter out = environment.out();
         if (!ExecutionHistory.exists(db)) {
             out.println("No runs yet: there is no job database at " + db + ".");
-            return 0;
+            return ExitCode.OK;
         }
         List<ExecutionHistory.Execution> executions = ExecutionHistory.read(db, job, limit);
         Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(db).filter(DatabaseOwner.Owner::alive);
@@ -101,7 +99,7 @@ final class StatusCommand implements Callable<Integer> {
             live.ifPresent(e -> out.printf(Locale.ROOT, "  %d answered, %d failed, %.1f records/min in execution "
                     + "%d%n", e.answered(), e.failed(), perMinute(e.written(), e.start()), e.id()));
         }
-        return 0;
+        return ExitCode.OK;
     }
 
     private static double perMinute(long records, LocalDateTime since) {
@@ -110,13 +108,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static String parameters(Map<String, String> parameters) {
-        StringJoiner text = new StringJoiner(",");
-        parameters.forEach((name, value) -> {
-            if (!name.startsWith("promptbatch.")) {
-                text.add(name + "=" + value);
-            }
-        });
-        return text.length() == 0 ? "-" : text.toString();
+        String text = ParameterText.of(parameters, ",");
+        return text.isEmpty() ? "-" : text;
     }
 
     private static String time(LocalDateTime time) {

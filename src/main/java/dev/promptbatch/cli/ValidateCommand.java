@@ -1,12 +1,9 @@
 package dev.promptbatch.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.promptbatch.generation.DuplicateIds;
@@ -14,16 +11,14 @@ import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.input.InputException;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.ServerAddress;
-import dev.promptbatch.spec.SpecException;
-import dev.promptbatch.simulator.OllamaSimulator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,21 +31,21 @@ final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "The job spec (YAML).")
     Path specFile;
 
-    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Sets $${NAME}, as for run.")
-    Map<String, String> parameters = new LinkedHashMap<>();
+    @Mixin
+    SharedOptions.Param parameters;
 
-    @Option(names = "--base-url", paramLabel = "URL", description = "The Ollama server, as for run.")
-    String baseUrl;
+    @Mixin
+    SharedOptions.BaseUrl baseUrl;
 
     @Option(names = "--max-listed", paramLabel = "N",
             description = "Bad records to list at most (default ${DEFAULT-VALUE}).")
     int maxListed = 20;
 
-    @Option(names = "--simulator", description = "Check against the built-in Ollama simulator, as for run.")
-    boolean simulator;
+    @Mixin
+    SharedOptions.Simulator simulator;
 
-    @Option(names = "--strict-params", description = "Refuse a --param that no $${...} in the spec uses.")
-    boolean strictParams;
+    @Mixin
+    SharedOptions.StrictParams strictParams;
 
     private final CliEnvironment environment;
 
@@ -61,28 +56,16 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = environment.out();
-        JobSpec spec;
-        try {
-            spec = SpecWithParameters.load(environment, specFile, parameters, strictParams);
-            InputCheck.check(spec);
-        } catch (SpecException | InputException e) {
-            environment.err().println("promptbatch: " + e.getMessage());
-            return PromptBatchCli.NOTHING_RUN;
-        }
+        JobSpec spec = SpecWithParameters.load(environment, specFile, parameters.values, strictParams.on);
+        InputCheck.check(spec);
         out.println("Spec " + specFile + ": " + spec.name() + ", models " + String.join(", ", spec.models())
                 + ", output " + environment.workingDirectory().relativize(spec.output().toAbsolutePath()));
         boolean ready = checkRecords(spec, out);
-        try (OllamaSimulator simulated = simulator ? BuiltInSimulator.start(spec) : null) {
-            ServerAddress server = simulated != null
-                    ? ServerAddress.resolve(simulated.baseUrl().toString(), null, Map.of())
-                    : ServerAddress.resolve(baseUrl, spec.baseUrl(), environment.variables());
-            ready &= checkServer(spec, server, out);
-        } catch (IOException e) {
-            environment.err().println("promptbatch: cannot start the simulator: " + e.getMessage());
-            return PromptBatchCli.NOTHING_RUN;
+        try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
+            ready &= checkServer(spec, server.address(), out);
         }
         out.println(ready ? "Ready to run." : "Not ready: see above.");
-        return ready ? 0 : PromptBatchCli.NOTHING_RUN;
+        return ready ? ExitCode.OK : ExitCode.NOTHING_RUN;
     }
 
     private boolean checkRecords(JobSpec spec, PrintWriter out) {
@@ -139,7 +122,7 @@ final class ValidateCommand implements Callable<Integer> {
                 spec.models(), spec.think());
         if (result.version() != null) {
             out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
-                    + " models" + (simulator ? " (the built-in simulator: answers are synthetic)" : ""));
+                    + " models" + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));
         }
         result.warnings().forEach(warning -> out.println("  warning: " + warning));
         result.problems().forEach(problem -> out.println("  " + problem));

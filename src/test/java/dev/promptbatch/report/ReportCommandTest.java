@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.cli.CliEnvironment;
+import dev.promptbatch.cli.ExitCode;
 import dev.promptbatch.cli.PromptBatchCli;
 
 /** {@code promptbatch report}: through the whole command line, in this JVM, on real files. */
@@ -50,7 +51,7 @@ class ReportCommandTest {
     void aMissingOutputIsRefusedWithExitTwo() {
         int exit = run("report", "out/none.jsonl");
 
-        assertThat(exit).isEqualTo(PromptBatchCli.NOTHING_RUN);
+        assertThat(exit).isEqualTo(ExitCode.NOTHING_RUN);
         assertThat(err.toString()).startsWith("promptbatch: ").contains("out/none.jsonl");
         assertThat(out.toString()).isEmpty();
         assertThat(dir.resolve("out/none.html")).doesNotExist();
@@ -62,7 +63,7 @@ class ReportCommandTest {
 
         int exit = run("report", "broken.jsonl");
 
-        assertThat(exit).isEqualTo(PromptBatchCli.NOTHING_RUN);
+        assertThat(exit).isEqualTo(ExitCode.NOTHING_RUN);
         assertThat(err.toString()).startsWith("promptbatch: ").contains("broken.jsonl");
         assertThat(dir.resolve("broken.html")).doesNotExist();
     }
@@ -74,7 +75,7 @@ class ReportCommandTest {
 
         int exit = run("report", "out/sweep.jsonl", "--out", "out/sweep.jsonl");
 
-        assertThat(exit).isEqualTo(PromptBatchCli.NOTHING_RUN);
+        assertThat(exit).isEqualTo(ExitCode.NOTHING_RUN);
         assertThat(Files.readString(output)).isEqualTo(answers);
     }
 

@@ -1,0 +1,50 @@
+package dev.promptbatch.cli;
+
+import java.io.IOException;
+import java.util.Map;
+
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.ServerAddress;
+
+/**
+ * The server that run and validate talk to: with {@code --simulator}, the built-in simulator started in this process
+ * (the spec's models, one slot per request) until close; else the address that {@code --base-url}, the spec or the
+ * environment gives.
+ */
+final class ChosenServer implements AutoCloseable {
+    private final OllamaSimulator simulator;
+    private final ServerAddress address;
+
+    private ChosenServer(OllamaSimulator simulator, ServerAddress address) {
+        this.simulator = simulator;
+        this.address = address;
+    }
+
+    static ChosenServer of(JobSpec spec, SharedOptions.BaseUrl baseUrl, SharedOptions.Simulator simulator,
+            CliEnvironment environment) {
+        if (!simulator.on) {
+            return new ChosenServer(null, ServerAddress.resolve(baseUrl.url, spec.baseUrl(), environment.variables()));
+        }
+        OllamaSimulator started;
+        try {
+            started = OllamaSimulator.start(SimulatorSettings.defaults().withModels(spec.models())
+                    .withParallel(spec.concurrency()).withTokensPerSecond(400).withLoadMillis(500));
+        } catch (IOException e) {
+            throw new CommandRefusedException("cannot start the simulator: " + e.getMessage(), e);
+        }
+        return new ChosenServer(started, ServerAddress.resolve(started.baseUrl().toString(), null, Map.of()));
+    }
+
+    ServerAddress address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+}

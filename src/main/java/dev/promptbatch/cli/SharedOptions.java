@@ -1,0 +1,62 @@
+package dev.promptbatch.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.promptbatch.spec.ServerAddress;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that several commands share, each declared once and mixed in with {@code @Mixin}. One mixin an option,
+ * so that each command lists its options in the order that reads best for it.
+ */
+final class SharedOptions {
+    private SharedOptions() {
+    }
+
+    /** {@code --param NAME=VALUE}, of run and validate. */
+    static final class Param {
+        @Option(names = "--param", paramLabel = "NAME=VALUE",
+                description = "Sets $${NAME} in the spec's paths and templates; parameters identify the run.")
+        Map<String, String> values = new LinkedHashMap<>();
+    }
+
+    /** {@code --strict-params}, of run and validate. */
+    static final class StrictParams {
+        @Option(names = "--strict-params", description = "Refuse a --param that no $${...} in the spec uses.")
+        boolean on;
+    }
+
+    /** {@code --base-url URL}, of run and validate. */
+    static final class BaseUrl {
+        @Option(names = "--base-url", paramLabel = "URL", description = "The Ollama server (overrides the spec and "
+                + "OLLAMA_BASE_URL / OLLAMA_HOST; default " + ServerAddress.DEFAULT + ").")
+        String url;
+    }
+
+    /** {@code --simulator}, of run and validate. */
+    static final class Simulator {
+        @Option(names = "--simulator", description = "Run against the built-in Ollama simulator (synthetic answers).")
+        boolean on;
+    }
+
+    /** {@code --db PATH}, of run and status. */
+    static final class Database {
+        @Option(names = "--db", paramLabel = "PATH", description = "The job database (default: $PROMPTBATCH_DB, "
+                + "else .promptbatch/db).")
+        Path option;
+
+        /** Where the job database is: {@code --db}, else {@code PROMPTBATCH_DB}, else {@code .promptbatch/db}. */
+        Path resolve(CliEnvironment environment) {
+            if (option != null) {
+                return environment.workingDirectory().resolve(option);
+            }
+            String fromEnvironment = environment.variables().get("PROMPTBATCH_DB");
+            if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+                return environment.workingDirectory().resolve(fromEnvironment);
+            }
+            return environment.workingDirectory().resolve(".promptbatch/db");
+        }
+    }
+}
