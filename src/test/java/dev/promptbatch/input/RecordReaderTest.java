@@ -125,6 +125,20 @@ class RecordReaderTest {
     }
 
     @Test
+    void aCsvRecordOverTheLimitInBytesIsABadRecordWhateverItsLengthInCharacters() throws IOException {
+        // 45 characters but 125 bytes: every line fits in 100 bytes, the record does not.
+        Path file = write("euro.csv", "id,text\n1,\"" + "€".repeat(20) + "\n" + "€".repeat(20) + "\"\n");
+        try (RecordReader reader = RecordReader.open(file, 100)) {
+            assertThat(reader.next()).isEqualTo(new BadRecord(1, 2, "unclosed quote: a quoted field starts on line 2 "
+                    + "but the record grows past 100 bytes; the following lines are read as records of their own"));
+        }
+        try (RecordReader reader = RecordReader.open(file, 125)) {
+            assertThat(((DataRecord) reader.next()).fields().get("text").asString())
+                    .isEqualTo("€".repeat(20) + "\n" + "€".repeat(20));
+        }
+    }
+
+    @Test
     void csvWithoutHeaderOrWithDuplicateColumnsCannotBeOpened() throws IOException {
         Path headless = write("headless.csv", "\n1,2\n");
         assertThatThrownBy(() -> RecordReader.open(headless)).isInstanceOf(InputException.class)
