@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
@@ -79,10 +80,10 @@ public final class Generator {
                 return new Answer(ready.id(), ready.record().line(), item.cell(), ready.seed(), response,
                         latencyMs.get(), attempts.get(), ready.included());
             } catch (OllamaException e) {
-                if (!e.isTransient()) {
+                if (e.failureClass() == FailureClass.REJECTED) {
                     return failure(ready, item, Failure.REJECTED, e.getMessage(), attempts.get());
                 }
-                if (!e.serverDown()) {
+                if (e.failureClass() != FailureClass.AWAY) {
                     return failure(ready, item, RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts.get()
                             + " attempts)", attempts.get());
                 }
@@ -126,7 +127,7 @@ public final class Generator {
                 latencyMs.set(nanos / 1_000_000);
                 return result;
             } catch (OllamaException e) {
-                if (!e.isBusy()) {
+                if (e.failureClass() != FailureClass.BUSY) {
                     attempts.incrementAndGet();
                     gate.failed(System.nanoTime() - start, e);
                     throw e;
@@ -204,7 +205,7 @@ public final class Generator {
         long max = policy.maxBackoff().toMillis();
         return RetryConfig.<T>custom()
                 .maxAttempts(policy.maxAttempts())
-                .retryOnException(e -> e instanceof OllamaException o && o.isTransient())
+                .retryOnException(e -> e instanceof OllamaException o && o.failureClass() != FailureClass.REJECTED)
                 .intervalBiFunction((Integer attempt, Either<Throwable, T> outcome) -> {
                     long wait = ThreadLocalRandom.current().nextLong(backoffCeiling(policy, attempt) + 1);
                     if (outcome.isLeft() && outcome.getLeft() instanceof OllamaException o

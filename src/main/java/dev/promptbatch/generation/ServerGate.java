@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -45,7 +46,7 @@ public final class ServerGate {
                 .permittedNumberOfCallsInHalfOpenState(1)
                 // Only the probe lets the breaker half-open: it stays open however long the server is away.
                 .waitDurationInOpenState(Duration.ofDays(365))
-                .recordException(e -> e instanceof OllamaException o && o.serverDown())
+                .recordException(e -> e instanceof OllamaException o && o.failureClass() == FailureClass.AWAY)
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> {
             switch (event.getStateTransition()) {
