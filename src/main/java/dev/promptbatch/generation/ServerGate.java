@@ -18,22 +18,25 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
  * it is open, every worker waits here instead of each burning its retries, a single probe ({@code GET /api/version})
  * checks the server every few seconds, and when it answers a few requests go through to see whether generation
  * works again. An outage longer than {@code max-outage} fails the run, resumably; no record is marked failed for it.
+ * Time and waiting come from the {@link Ticker}.
  */
 public final class ServerGate {
     private static final Logger log = LoggerFactory.getLogger(ServerGate.class);
-    private static final long WAIT_MILLIS = 100;
+    private static final Duration WAIT = Duration.ofMillis(100);
 
     private final CircuitBreaker breaker;
     private final OllamaClient client;
     private final Duration maxOutage;
     private final Duration probeInterval;
     private final String server;
+    private final Ticker ticker;
     private long outageStart;
     private long lastProbe;
 
     public ServerGate(OllamaClient client, String server, int concurrency, Duration maxOutage,
-            Duration probeInterval) {
+            Duration probeInterval, Ticker ticker) {
         this.client = client;
+        this.ticker = ticker;
         this.server = server;
         this.maxOutage = maxOutage;
         this.probeInterval = probeInterval;
@@ -62,7 +65,7 @@ public final class ServerGate {
     public void enter() throws InterruptedException {
         while (!breaker.tryAcquirePermission()) {
             probeWhenDue();
-            TimeUnit.MILLISECONDS.sleep(WAIT_MILLIS);
+            ticker.sleep(WAIT);
         }
     }
 
@@ -80,7 +83,7 @@ public final class ServerGate {
     }
 
     private synchronized void outageBegan() {
-        outageStart = System.nanoTime();
+        outageStart = ticker.nanoTime();
         lastProbe = outageStart;
         log.warn("The server at {} is not answering; pausing requests, probing it every {} s, for up to {} s "
                 + "(max-outage)", server, probeInterval.toSeconds(), maxOutage.toSeconds());
@@ -88,7 +91,7 @@ public final class ServerGate {
 
     private synchronized void outageEnded() {
         log.info("The server at {} answers again after {} s; resuming", server,
-                Duration.ofNanos(System.nanoTime() - outageStart).toSeconds());
+                Duration.ofNanos(ticker.nanoTime() - outageStart).toSeconds());
         outageStart = 0;
     }
 
@@ -96,7 +99,7 @@ public final class ServerGate {
         if (breaker.getState() != CircuitBreaker.State.OPEN) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - outageStart > maxOutage.toNanos()) {
             throw new GenerationFailedException("the server at " + server + " has not answered for "
                     + Duration.ofNanos(now - outageStart).toSeconds() + " s, longer than max-outage ("
