@@ -12,7 +12,10 @@ import java.util.TreeMap;
  * outage after two minutes that take no time.
  */
 final class ManualTicker implements Ticker {
-    private long nanos;
+    /** Like {@link System#nanoTime()}, the time starts anywhere: code that takes 0 for "not yet" is caught out. */
+    private static final long ORIGIN = 123_456_789_000L;
+
+    private long nanos = ORIGIN;
     private final List<Duration> sleeps = new ArrayList<>();
     private final TreeMap<Long, Runnable> actions = new TreeMap<>();
 
@@ -27,7 +30,7 @@ final class ManualTicker implements Ticker {
         synchronized (this) {
             sleeps.add(duration);
             nanos += duration.toNanos();
-            Map<Long, Runnable> reached = actions.headMap(nanos, true);
+            Map<Long, Runnable> reached = actions.headMap(nanos - ORIGIN, true);
             due.addAll(reached.values());
             reached.clear();
         }
@@ -41,7 +44,7 @@ final class ManualTicker implements Ticker {
     }
 
     synchronized Duration elapsed() {
-        return Duration.ofNanos(nanos);
+        return Duration.ofNanos(nanos - ORIGIN);
     }
 
     synchronized List<Duration> sleeps() {
