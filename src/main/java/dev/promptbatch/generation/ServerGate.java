@@ -45,6 +45,9 @@ public final class ServerGate {
                 .slidingWindowSize(Math.max(10, 2 * concurrency))
                 .minimumNumberOfCalls(Math.max(4, concurrency))
                 .failureRateThreshold(50)
+                // A slow answer is an answer. Resilience4j's default counts every call over 60 s as slow and stops
+                // requests when all are: a big model, or a queue on the server, would then fail the run.
+                .slowCallDurationThreshold(Duration.ofDays(365))
                 // One request tries the server after each good probe: an outage costs a request per probe.
                 .permittedNumberOfCallsInHalfOpenState(1)
                 // Only the probe lets the breaker half-open: it stays open however long the server is away.

@@ -65,6 +65,16 @@ class ServerGateTest {
     }
 
     @Test
+    void answersSlowerThanAMinuteAreAnswersAndNeverStopRequests() throws InterruptedException {
+        for (int i = 0; i < 10; i++) {
+            gate.enter();
+            gate.succeeded(Duration.ofMinutes(5).toNanos());
+        }
+        gate.enter();
+        assertThat(ticker.sleeps()).isEmpty();
+    }
+
+    @Test
     void whileTheServerIsAwayRequestsWaitAndAProbeEveryIntervalFindsItBack() throws InterruptedException {
         int port = simulator.port();
         simulator.close();
