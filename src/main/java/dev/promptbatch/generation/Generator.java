@@ -69,7 +69,7 @@ public final class Generator {
         load(item.model());
         AtomicInteger attempts = new AtomicInteger();
         AtomicLong latencyMs = new AtomicLong();
-        long serverDownSince = 0;
+        Long awaySince = null;
         while (true) {
             try {
                 GenerateResponse response = withRetries(() -> client.generate(ready.request()), attempts,
@@ -84,10 +84,10 @@ public final class Generator {
                     return failure(ready, item, RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts.get()
                             + " attempts)", attempts.get());
                 }
-                // Unreachable or overloaded says nothing against the record: keep trying, up to max-outage.
+                // A server that is away says nothing against the record: keep trying, up to max-outage.
                 long now = ticker.nanoTime();
-                serverDownSince = serverDownSince == 0 ? now : serverDownSince;
-                if (now - serverDownSince > spec.maxOutage().toNanos()) {
+                awaySince = awaySince == null ? now : awaySince;
+                if (now - awaySince > spec.maxOutage().toNanos()) {
                     throw new GenerationFailedException("record " + ready.record().number() + " (line "
                             + ready.record().line() + "): " + e.getMessage() + " for longer than max-outage ("
                             + spec.maxOutage().toSeconds() + " s)", e);
@@ -161,7 +161,7 @@ public final class Generator {
                 concurrency.release();
             }
             long now = ticker.nanoTime();
-            busySince = busySince == 0 ? now : busySince;
+            busySince = busyInARow == 0 ? now : busySince;
             if (now - busySince > spec.maxOutage().toNanos()) {
                 throw new GenerationFailedException("the server at " + server + " has been busy for "
                         + Duration.ofNanos(now - busySince).toSeconds() + " s, longer than max-outage ("
