@@ -6,7 +6,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -14,6 +13,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
@@ -22,9 +22,6 @@ import dev.promptbatch.output.Failure;
 import dev.promptbatch.output.Outcome;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
-import io.github.resilience4j.core.functions.Either;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 
 /**
  * Turns one work item into an outcome. A bad record becomes a failure without a request. Otherwise the model is
@@ -34,7 +31,8 @@ import io.github.resilience4j.retry.RetryConfig;
  * ({@code rejected}); so is one that keeps timing out or getting a broken answer ({@code retries-exhausted}).
  * A server that is unreachable never fails a record: the request waits for it, and past {@code max-outage} the run
  * fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a little and goes again, and
- * the {@link AdaptiveConcurrency} sends fewer at once. Safe to call from many threads.
+ * the {@link AdaptiveConcurrency} sends fewer at once. Time and waiting come from the {@link Ticker}. Safe to call
+ * from many threads.
  */
 public final class Generator {
     public static final String RETRIES_EXHAUSTED = "retries-exhausted";
@@ -48,18 +46,18 @@ public final class Generator {
     private final AdaptiveConcurrency concurrency;
     private final String server;
     private final RequestBuilder requests;
-    private final Retry retry;
+    private final Ticker ticker;
     private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
     public Generator(JobSpec spec, OllamaClient client, String server, ServerGate gate,
-            AdaptiveConcurrency concurrency) {
+            AdaptiveConcurrency concurrency, Ticker ticker) {
         this.spec = spec;
         this.client = client;
         this.server = server;
         this.gate = gate;
         this.concurrency = concurrency;
         this.requests = new RequestBuilder(spec);
-        this.retry = Retry.of("generate", retryConfig(spec.retry()));
+        this.ticker = ticker;
     }
 
     public Outcome generate(WorkItem item) {
@@ -71,29 +69,51 @@ public final class Generator {
         load(item.model());
         AtomicInteger attempts = new AtomicInteger();
         AtomicLong latencyMs = new AtomicLong();
-        long serverDownSince = 0;
+        Long awaySince = null;
         while (true) {
             try {
-                GenerateResponse response = retry.executeSupplier(() -> send(() -> client.generate(ready.request()),
-                        attempts, latencyMs));
+                GenerateResponse response = withRetries(() -> client.generate(ready.request()), attempts,
+                        latencyMs);
                 return new Answer(ready.id(), ready.record().line(), item.cell(), ready.seed(), response,
                         latencyMs.get(), attempts.get(), ready.included());
             } catch (OllamaException e) {
-                if (!e.isTransient()) {
+                if (e.failureClass() == FailureClass.REJECTED) {
                     return failure(ready, item, Failure.REJECTED, e.getMessage(), attempts.get());
                 }
-                if (!e.serverDown()) {
+                if (e.failureClass() != FailureClass.AWAY) {
                     return failure(ready, item, RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts.get()
                             + " attempts)", attempts.get());
                 }
-                // Unreachable or overloaded says nothing against the record: keep trying, up to max-outage.
-                long now = System.nanoTime();
-                serverDownSince = serverDownSince == 0 ? now : serverDownSince;
-                if (now - serverDownSince > spec.maxOutage().toNanos()) {
+                // A server that is away says nothing against the record: keep trying, up to max-outage.
+                long now = ticker.nanoTime();
+                awaySince = awaySince == null ? now : awaySince;
+                if (now - awaySince > spec.maxOutage().toNanos()) {
                     throw new GenerationFailedException("record " + ready.record().number() + " (line "
                             + ready.record().line() + "): " + e.getMessage() + " for longer than max-outage ("
                             + spec.maxOutage().toSeconds() + " s)", e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Sends until an answer, up to {@code max-attempts} in all, while the failure can pass: each retry waits with
+     * exponential backoff and full jitter, and at least the server's Retry-After (up to {@code max-backoff}).
+     */
+    private <T> T withRetries(Supplier<T> request, AtomicInteger attempts, AtomicLong latencyMs) {
+        RetrySpec policy = spec.retry();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send(request, attempts, latencyMs);
+            } catch (OllamaException e) {
+                if (e.failureClass() == FailureClass.REJECTED || attempt >= policy.maxAttempts()) {
+                    throw e;
+                }
+                long wait = jitter(policy, attempt);
+                if (e.retryAfter() != null) {
+                    wait = Math.max(wait, Math.min(e.retryAfter().toMillis(), policy.maxBackoff().toMillis()));
+                }
+                pause(wait, "interrupted while waiting to send a request again");
             }
         }
     }
@@ -115,23 +135,23 @@ public final class Generator {
                 Thread.currentThread().interrupt();
                 throw new CancellationException("interrupted while waiting for the server");
             }
-            long start = System.nanoTime();
+            long start = ticker.nanoTime();
             OllamaException busy;
             try {
                 T result = request.get();
-                long nanos = System.nanoTime() - start;
+                long nanos = ticker.nanoTime() - start;
                 gate.succeeded(nanos);
                 concurrency.answered();
                 attempts.incrementAndGet();
                 latencyMs.set(nanos / 1_000_000);
                 return result;
             } catch (OllamaException e) {
-                if (!e.isBusy()) {
+                if (e.failureClass() != FailureClass.BUSY) {
                     attempts.incrementAndGet();
-                    gate.failed(System.nanoTime() - start, e);
+                    gate.failed(ticker.nanoTime() - start, e);
                     throw e;
                 }
-                gate.succeeded(System.nanoTime() - start); // a busy server is there
+                gate.succeeded(ticker.nanoTime() - start); // a busy server is there
                 concurrency.busy(permit, e.getMessage());
                 busy = e;
             } catch (RuntimeException e) {
@@ -140,8 +160,8 @@ public final class Generator {
             } finally {
                 concurrency.release();
             }
-            long now = System.nanoTime();
-            busySince = busySince == 0 ? now : busySince;
+            long now = ticker.nanoTime();
+            busySince = busyInARow == 0 ? now : busySince;
             if (now - busySince > spec.maxOutage().toNanos()) {
                 throw new GenerationFailedException("the server at " + server + " has been busy for "
                         + Duration.ofNanos(now - busySince).toSeconds() + " s, longer than max-outage ("
@@ -153,13 +173,16 @@ public final class Generator {
 
     private void waitWhileBusy(OllamaException busy, int busyInARow) {
         long max = spec.retry().maxBackoff().toMillis();
-        long wait = busy.retryAfter() != null ? Math.min(busy.retryAfter().toMillis(), max)
-                : ThreadLocalRandom.current().nextLong(backoffCeiling(spec.retry(), busyInARow + 1) + 1);
+        pause(busy.retryAfter() != null ? Math.min(busy.retryAfter().toMillis(), max)
+                : jitter(spec.retry(), busyInARow + 1), "interrupted while the server was busy");
+    }
+
+    private void pause(long millis, String interrupted) {
         try {
-            TimeUnit.MILLISECONDS.sleep(wait);
+            ticker.sleep(Duration.ofMillis(millis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while the server was busy");
+            throw new CancellationException(interrupted);
         }
     }
 
@@ -178,8 +201,8 @@ public final class Generator {
                 : SHORTEST_LOAD_TIMEOUT;
         try {
             AtomicLong wallMs = new AtomicLong();
-            Long loadNanos = retry.executeSupplier(() -> send(() -> client.load(model, spec.keepAlive(), timeout),
-                    new AtomicInteger(), wallMs));
+            Long loadNanos = withRetries(() -> client.load(model, spec.keepAlive(), timeout), new AtomicInteger(),
+                    wallMs);
             log.info("Model {} ready in {} ms{}", model, wallMs.get(), loadNanos == null ? ""
                     : " (load_duration " + loadNanos / 1_000_000 + " ms)");
         } catch (OllamaException e) {
@@ -194,25 +217,17 @@ public final class Generator {
         return new Failure(ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts);
     }
 
+    /**
+     * The wait in milliseconds before the {@code attempt}th retry: anything from 0 to the initial backoff doubled
+     * each time, up to the most (full jitter).
+     */
+    private static long jitter(RetrySpec policy, int attempt) {
+        return ThreadLocalRandom.current().nextLong(backoffCeiling(policy, attempt) + 1);
+    }
+
     /** The longest wait before the {@code attempt}th retry: the initial backoff doubled each time, up to the most. */
     private static long backoffCeiling(RetrySpec policy, int attempt) {
         return (long) Math.min(policy.maxBackoff().toMillis(),
                 policy.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt - 1, 30)));
-    }
-
-    private static <T> RetryConfig retryConfig(RetrySpec policy) {
-        long max = policy.maxBackoff().toMillis();
-        return RetryConfig.<T>custom()
-                .maxAttempts(policy.maxAttempts())
-                .retryOnException(e -> e instanceof OllamaException o && o.isTransient())
-                .intervalBiFunction((Integer attempt, Either<Throwable, T> outcome) -> {
-                    long wait = ThreadLocalRandom.current().nextLong(backoffCeiling(policy, attempt) + 1);
-                    if (outcome.isLeft() && outcome.getLeft() instanceof OllamaException o
-                            && o.retryAfter() != null) {
-                        wait = Math.max(wait, Math.min(o.retryAfter().toMillis(), max));
-                    }
-                    return wait;
-                })
-                .build();
     }
 }

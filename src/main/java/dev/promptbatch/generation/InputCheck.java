@@ -27,7 +27,7 @@ public final class InputCheck {
             templates.put("system", parse(spec, "system", spec.system()));
         }
         List<String> columns;
-        try (RecordReader reader = RecordReader.open(spec.input())) {
+        try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
             columns = reader.columns();
         }
         if (columns.isEmpty()) {

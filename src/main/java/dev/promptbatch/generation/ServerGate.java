@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -17,22 +18,25 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
  * it is open, every worker waits here instead of each burning its retries, a single probe ({@code GET /api/version})
  * checks the server every few seconds, and when it answers a few requests go through to see whether generation
  * works again. An outage longer than {@code max-outage} fails the run, resumably; no record is marked failed for it.
+ * Time and waiting come from the {@link Ticker}.
  */
 public final class ServerGate {
     private static final Logger log = LoggerFactory.getLogger(ServerGate.class);
-    private static final long WAIT_MILLIS = 100;
+    private static final Duration WAIT = Duration.ofMillis(100);
 
     private final CircuitBreaker breaker;
     private final OllamaClient client;
     private final Duration maxOutage;
     private final Duration probeInterval;
     private final String server;
+    private final Ticker ticker;
     private long outageStart;
     private long lastProbe;
 
     public ServerGate(OllamaClient client, String server, int concurrency, Duration maxOutage,
-            Duration probeInterval) {
+            Duration probeInterval, Ticker ticker) {
         this.client = client;
+        this.ticker = ticker;
         this.server = server;
         this.maxOutage = maxOutage;
         this.probeInterval = probeInterval;
@@ -41,11 +45,14 @@ public final class ServerGate {
                 .slidingWindowSize(Math.max(10, 2 * concurrency))
                 .minimumNumberOfCalls(Math.max(4, concurrency))
                 .failureRateThreshold(50)
+                // A slow answer is an answer. Resilience4j's default counts every call over 60 s as slow and stops
+                // requests when all are: a big model, or a queue on the server, would then fail the run.
+                .slowCallDurationThreshold(Duration.ofDays(365))
                 // One request tries the server after each good probe: an outage costs a request per probe.
                 .permittedNumberOfCallsInHalfOpenState(1)
                 // Only the probe lets the breaker half-open: it stays open however long the server is away.
                 .waitDurationInOpenState(Duration.ofDays(365))
-                .recordException(e -> e instanceof OllamaException o && o.serverDown())
+                .recordException(e -> e instanceof OllamaException o && o.failureClass() == FailureClass.AWAY)
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> {
             switch (event.getStateTransition()) {
@@ -61,7 +68,7 @@ public final class ServerGate {
     public void enter() throws InterruptedException {
         while (!breaker.tryAcquirePermission()) {
             probeWhenDue();
-            TimeUnit.MILLISECONDS.sleep(WAIT_MILLIS);
+            ticker.sleep(WAIT);
         }
     }
 
@@ -79,7 +86,7 @@ public final class ServerGate {
     }
 
     private synchronized void outageBegan() {
-        outageStart = System.nanoTime();
+        outageStart = ticker.nanoTime();
         lastProbe = outageStart;
         log.warn("The server at {} is not answering; pausing requests, probing it every {} s, for up to {} s "
                 + "(max-outage)", server, probeInterval.toSeconds(), maxOutage.toSeconds());
@@ -87,7 +94,7 @@ public final class ServerGate {
 
     private synchronized void outageEnded() {
         log.info("The server at {} answers again after {} s; resuming", server,
-                Duration.ofNanos(System.nanoTime() - outageStart).toSeconds());
+                Duration.ofNanos(ticker.nanoTime() - outageStart).toSeconds());
         outageStart = 0;
     }
 
@@ -95,7 +102,7 @@ public final class ServerGate {
         if (breaker.getState() != CircuitBreaker.State.OPEN) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - outageStart > maxOutage.toNanos()) {
             throw new GenerationFailedException("the server at " + server + " has not answered for "
                     + Duration.ofNanos(now - outageStart).toSeconds() + " s, longer than max-outage ("

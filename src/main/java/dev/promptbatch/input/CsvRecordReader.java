@@ -59,7 +59,7 @@ final class CsvRecordReader implements RecordReader {
         }
         List<PhysicalLineReader.Line> consumed = new ArrayList<>();
         consumed.add(first);
-        long bytes = first.text().length();
+        long bytes = first.bytes();
         String problem = null;
         try {
             String[] fields = parser.parseLineMulti(first.text());
@@ -74,7 +74,7 @@ final class CsvRecordReader implements RecordReader {
                     fields = append(fields, parser.parseLineMulti(""));
                     continue;
                 }
-                bytes += line.text().length() + 1;
+                bytes += line.bytes() + 1;
                 if (bytes > maxRecordBytes) {
                     return unclosedQuote(number, consumed, "the record grows past " + maxRecordBytes + " bytes");
                 }

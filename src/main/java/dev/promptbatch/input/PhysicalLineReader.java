@@ -21,8 +21,12 @@ import java.util.List;
  * UTF-8 or an over-long line spoils that line only. A leading byte order mark is dropped, and so is the CR of CRLF.
  */
 final class PhysicalLineReader implements AutoCloseable {
-    /** A physical line, or the reason it could not be read (then {@code text} is null). */
-    record Line(long number, String text, String problem) {
+    /**
+     * A physical line, or the reason it could not be read (then {@code text} is null and {@code bytes} 0).
+     * {@code bytes} is the line's size in the file without the line feed: {@code max-record-size} counts bytes, not
+     * characters.
+     */
+    record Line(long number, String text, int bytes, String problem) {
         boolean readable() {
             return text != null;
         }
@@ -85,14 +89,15 @@ final class PhysicalLineReader implements AutoCloseable {
         }
         long number = ++lineNumber;
         if (tooLong) {
-            return new Line(number, null, "line longer than " + maxLineBytes + " bytes");
+            return new Line(number, null, 0, "line longer than " + maxLineBytes + " bytes");
         }
         byte[] bytes = buffer.toByteArray();
         int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         try {
-            return new Line(number, decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString(), null);
+            return new Line(number, decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString(), bytes.length,
+                    null);
         } catch (CharacterCodingException e) {
-            return new Line(number, null, "not valid UTF-8");
+            return new Line(number, null, 0, "not valid UTF-8");
         }
     }
 

@@ -17,10 +17,7 @@ public interface RecordReader extends AutoCloseable {
     @Override
     void close();
 
-    static RecordReader open(Path file) {
-        return open(file, DEFAULT_MAX_RECORD_BYTES);
-    }
-
+    /** Every caller names the limit: the spec's {@code max-record-size}, so no check reads with another one. */
     static RecordReader open(Path file, int maxRecordBytes) {
         String name = file.getFileName().toString();
         if (name.endsWith(".csv")) {

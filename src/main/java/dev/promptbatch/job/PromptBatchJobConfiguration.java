@@ -15,6 +15,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.ServerGate;
+import dev.promptbatch.generation.Ticker;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.output.AnswerFormat;
@@ -45,7 +46,7 @@ public class PromptBatchJobConfiguration {
     @Bean
     ServerGate serverGate(OllamaClient client, RunSettings settings) {
         return new ServerGate(client, settings.server().display(), settings.spec().concurrency(),
-                settings.spec().maxOutage(), PROBE_INTERVAL);
+                settings.spec().maxOutage(), PROBE_INTERVAL, Ticker.SYSTEM);
     }
 
     /** How long the server must not have been busy before the run tries more requests in flight than was too many. */
@@ -78,7 +79,8 @@ public class PromptBatchJobConfiguration {
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client,
-                        settings.server().display(), gate, adaptiveConcurrency)::generate, concurrency,
+                        settings.server().display(), gate, adaptiveConcurrency, Ticker.SYSTEM)::generate,
+                        concurrency,
                         Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.maxFailures(), settings.stop()))
                 .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include(),
                         !spec.variants().isEmpty(), spec.repeat() != null),

@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Ollama's native API over one pooled HTTP/1.1 client (the server speaks no h2c). One call is one request: retrying
- * is the caller's decision, made from {@link OllamaException#isTransient()}.
+ * is the caller's decision, made from {@link OllamaException#failureClass()}.
  *
  * <p>The one exception is a connection that fails before any byte of a response arrives. Servers built on Python's
  * or Node's HTTP stacks, and proxies with short keep-alive timeouts, close a connection after a response without
@@ -84,11 +84,10 @@ public final class OllamaClient {
         JsonNode answer = parse(response);
         if (!answer.path("done").asBoolean(false)) {
             throw new OllamaException(OllamaException.Reason.NOT_DONE,
-                    "the server answered done: false (the generation ended early)", 200, null, null);
+                    "the server answered done: false (the generation ended early)", null);
         }
         if (!answer.path("response").isString()) {
-            throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no response text", 200,
-                    null, null);
+            throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no response text", null);
         }
         return new GenerateResponse(answer.get("response").asString(), text(answer, "thinking"),
                 text(answer, "done_reason"), number(answer, "prompt_eval_count"), number(answer, "eval_count"),
@@ -163,13 +162,13 @@ public final class OllamaClient {
             response = sendResendingOnClosedConnections(request);
         } catch (HttpTimeoutException e) {
             throw new OllamaException(OllamaException.Reason.TIMEOUT, "no answer within " + request.timeout()
-                    .map(Duration::toString).orElse("").replace("PT", "").toLowerCase(), 0, null, e);
+                    .map(Duration::toString).orElse("").replace("PT", "").toLowerCase(), e);
         } catch (ConnectException e) {
             throw new OllamaException(OllamaException.Reason.UNREACHABLE, "cannot connect to " + baseUrl
-                    + " (is the server running?)", 0, null, e);
+                    + " (is the server running?)", e);
         } catch (IOException e) {
             throw new OllamaException(OllamaException.Reason.CONNECTION_LOST, "connection failed: " + describe(e),
-                    0, null, e);
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for " + request.uri());
@@ -178,8 +177,7 @@ public final class OllamaClient {
         if (status == 200) {
             return response;
         }
-        throw new OllamaException(OllamaException.Reason.STATUS, "HTTP " + status + ": "
-                + errorMessage(response.body()), status, retryAfter(response), null);
+        throw new OllamaException(status, ErrorBody.of(response.body()), retryAfter(response));
     }
 
     /** See the class comment: a connection closed before any response byte costs a resend, not a failure. */
@@ -219,27 +217,7 @@ public final class OllamaClient {
         }
         String body = response.body();
         throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer is not Ollama's JSON: "
-                + (body.length() > 80 ? body.substring(0, 80) + "..." : body), 200, null, null);
-    }
-
-    /**
-     * The message of an error body: Ollama's {@code {"error": "..."}}, the {@code {"error": {"message": "..."}}} of
-     * OpenAI-compatible servers, or the {@code {"detail": {"msg": "..."}}} of KoboldCpp.
-     */
-    private static String errorMessage(String body) {
-        try {
-            JsonNode node = JSON.readTree(body);
-            for (String path : List.of("/error", "/error/message", "/detail/msg", "/detail")) {
-                JsonNode message = node == null ? null : node.at(path);
-                if (message != null && message.isString()) {
-                    return message.asString();
-                }
-            }
-        } catch (JacksonException e) {
-            // not JSON: the server framework's plain-text answer, shown as it is
-        }
-        String text = body.strip();
-        return text.isEmpty() ? "(empty body)" : text.length() > 200 ? text.substring(0, 200) + "..." : text;
+                + (body.length() > 80 ? body.substring(0, 80) + "..." : body), null);
     }
 
     private static Duration retryAfter(HttpResponse<?> response) {

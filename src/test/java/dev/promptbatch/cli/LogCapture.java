@@ -18,10 +18,10 @@ final class LogCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
-    /** Every message so far, formatted, one per line. */
+    /** Every message so far, formatted, one per line; safe to call while a run logs. */
     String text() {
         List<String> messages;
-        synchronized (appender.list) {
+        synchronized (appender) { // the lock under which AppenderBase appends
             messages = appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
         }
         return String.join("\n", messages);

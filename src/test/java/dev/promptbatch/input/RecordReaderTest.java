@@ -46,7 +46,7 @@ class RecordReaderTest {
         Path file = dir.resolve("bom.csv");
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
         Files.write(file, concat(bom, "id,text\n1,hello\n".getBytes(StandardCharsets.UTF_8)));
-        try (RecordReader reader = RecordReader.open(file)) {
+        try (RecordReader reader = open(file)) {
             assertThat(reader.columns()).containsExactly("id", "text");
             assertThat(((DataRecord) reader.next()).fields().get("id").asString()).isEqualTo("1");
         }
@@ -125,18 +125,32 @@ class RecordReaderTest {
     }
 
     @Test
+    void aCsvRecordOverTheLimitInBytesIsABadRecordWhateverItsLengthInCharacters() throws IOException {
+        // 45 characters but 125 bytes: every line fits in 100 bytes, the record does not.
+        Path file = write("euro.csv", "id,text\n1,\"" + "€".repeat(20) + "\n" + "€".repeat(20) + "\"\n");
+        try (RecordReader reader = RecordReader.open(file, 100)) {
+            assertThat(reader.next()).isEqualTo(new BadRecord(1, 2, "unclosed quote: a quoted field starts on line 2 "
+                    + "but the record grows past 100 bytes; the following lines are read as records of their own"));
+        }
+        try (RecordReader reader = RecordReader.open(file, 125)) {
+            assertThat(((DataRecord) reader.next()).fields().get("text").asString())
+                    .isEqualTo("€".repeat(20) + "\n" + "€".repeat(20));
+        }
+    }
+
+    @Test
     void csvWithoutHeaderOrWithDuplicateColumnsCannotBeOpened() throws IOException {
         Path headless = write("headless.csv", "\n1,2\n");
-        assertThatThrownBy(() -> RecordReader.open(headless)).isInstanceOf(InputException.class)
+        assertThatThrownBy(() -> open(headless)).isInstanceOf(InputException.class)
                 .hasMessageContaining("line 1: expected a header row");
         Path duplicate = write("dup.csv", "a,b,a\n1,2,3\n");
-        assertThatThrownBy(() -> RecordReader.open(duplicate)).hasMessageContaining("column 'a' appears twice");
+        assertThatThrownBy(() -> open(duplicate)).hasMessageContaining("column 'a' appears twice");
     }
 
     @Test
     void anEmptyCsvHasNoColumnsAndNoRecords() throws IOException {
         for (String content : List.of("", "\n\r\n", "\uFEFF")) {
-            try (RecordReader reader = RecordReader.open(write("empty.csv", content))) {
+            try (RecordReader reader = open(write("empty.csv", content))) {
                 assertThat(reader.columns()).isEmpty();
                 assertThat(reader.next()).isNull();
             }
@@ -145,12 +159,16 @@ class RecordReaderTest {
 
     private List<InputRecord> readAll(Path file) {
         List<InputRecord> records = new ArrayList<>();
-        try (RecordReader reader = RecordReader.open(file)) {
+        try (RecordReader reader = open(file)) {
             for (InputRecord r = reader.next(); r != null; r = reader.next()) {
                 records.add(r);
             }
         }
         return records;
+    }
+
+    private static RecordReader open(Path file) {
+        return RecordReader.open(file, RecordReader.DEFAULT_MAX_RECORD_BYTES);
     }
 
     private Path write(String name, String content) throws IOException {

@@ -83,72 +83,52 @@ class OllamaClientTest {
         answer = "{\"model\":\"m\",\"response\":\"half an ans\",\"done\":false}";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
             assertThat(e.reason()).isEqualTo(OllamaException.Reason.NOT_DONE);
-            assertThat(e.isTransient()).isTrue();
-            assertThat(e.serverDown()).isFalse();
+            assertThat(e.failureClass()).isEqualTo(FailureClass.TRANSIENT);
         });
         answer = "<html>502 Bad Gateway</html>";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e ->
                 assertThat(e.reason()).isEqualTo(OllamaException.Reason.BAD_BODY));
     }
 
+    /** Each answer reaches the exception as its status, message and Retry-After; {@link FailureClassifierTest} has the table. */
     @Test
-    void failuresAreClassifiedByWhetherSendingAgainCanHelp() {
+    void anErrorAnswerBecomesItsStatusTheServersMessageAndItsClass() {
         status = 500;
         answer = "{\"error\":\"option \\\"seed\\\" must be of type integer\"}";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
             assertThat(e.getMessage()).isEqualTo("HTTP 500: option \"seed\" must be of type integer");
-            assertThat(e.isTransient()).isFalse();
-        });
-        answer = "{\"error\":\"model runner has unexpectedly stopped\"}";
-        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
-            assertThat(e.isTransient()).isTrue();
-            assertThat(e.serverDown()).isFalse();
+            assertThat(e.status()).isEqualTo(500);
+            assertThat(e.failureClass()).isEqualTo(FailureClass.REJECTED);
         });
         status = 503;
         retryAfter = "7";
         answer = "{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
-            assertThat(e.isBusy()).isTrue();
-            assertThat(e.serverDown()).isFalse();
+            assertThat(e.failureClass()).isEqualTo(FailureClass.BUSY);
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
         });
-        status = 404;
         retryAfter = null;
-        answer = "404 page not found";
-        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
-            assertThat(e.getMessage()).isEqualTo("HTTP 404: 404 page not found");
-            assertThat(e.isTransient()).isFalse();
-        });
-    }
-
-    @Test
-    void busyIsTooManyRequestsOrA503ThatSaysSoAndAwayIsEveryOther503() {
-        status = 503;
         answer = "{\"detail\": {\"msg\": \"Server is busy; please try again later.\", \"type\": "
                 + "\"service_unavailable\"}}";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
             assertThat(e.getMessage()).isEqualTo("HTTP 503: Server is busy; please try again later.");
-            assertThat(e.isBusy()).isTrue();
-            assertThat(e.serverDown()).isFalse();
-            assertThat(e.isTransient()).isTrue();
+            assertThat(e.failureClass()).isEqualTo(FailureClass.BUSY);
+            assertThat(e.retryAfter()).isNull();
         });
         answer = "<html><body>503 Service Temporarily Unavailable</body></html>";
-        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
-            assertThat(e.isBusy()).isFalse();
-            assertThat(e.serverDown()).isTrue();
-        });
+        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e ->
+                assertThat(e.failureClass()).isEqualTo(FailureClass.AWAY));
         status = 429;
         answer = "{\"error\": {\"message\": \"Too Many Requests\", \"type\": \"rate_limit\"}}";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
             assertThat(e.getMessage()).isEqualTo("HTTP 429: Too Many Requests");
-            assertThat(e.isBusy()).isTrue();
-            assertThat(e.serverDown()).isFalse();
+            assertThat(e.failureClass()).isEqualTo(FailureClass.BUSY);
         });
-        status = 502;
-        answer = "<html>502 Bad Gateway</html>";
+        status = 404;
+        answer = "404 page not found";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
-            assertThat(e.isBusy()).isFalse();
-            assertThat(e.serverDown()).isTrue();
+            assertThat(e.getMessage()).isEqualTo("HTTP 404: 404 page not found");
+            assertThat(e.failureClass()).isEqualTo(FailureClass.REJECTED);
         });
     }
 
@@ -191,7 +171,7 @@ class OllamaClientTest {
         assertThatThrownBy(() -> client(port).generate(request())).isInstanceOfSatisfying(OllamaException.class,
                 e -> {
                     assertThat(e.reason()).isEqualTo(OllamaException.Reason.UNREACHABLE);
-                    assertThat(e.serverDown()).isTrue();
+                    assertThat(e.failureClass()).isEqualTo(FailureClass.AWAY);
                     assertThat(e.getMessage()).isEqualTo("cannot connect to http://127.0.0.1:" + port
                             + " (is the server running?)");
                 });
