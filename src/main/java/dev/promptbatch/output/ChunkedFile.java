@@ -80,13 +80,20 @@ public final class ChunkedFile implements AutoCloseable {
         }
     }
 
-    /** Appends text (possibly none) now, after checking that the file is still the one this run writes. */
+    /**
+     * Appends text (possibly none) now, after checking that the file is still the one this run writes, and forces it
+     * to the disk: the database commits the new length right after, durably, and a file shorter than its committed
+     * length after a power cut could not be resumed.
+     */
     public void write(String text) {
         checkStillOurs();
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
         try {
             while (bytes.hasRemaining()) {
                 length += channel.write(bytes);
+            }
+            if (!text.isEmpty()) {
+                channel.force(false);
             }
         } catch (IOException e) {
             throw cannotWrite(path, e);
