@@ -17,9 +17,9 @@ import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
-import dev.promptbatch.output.Answer;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
 

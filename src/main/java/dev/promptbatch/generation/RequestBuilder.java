@@ -3,11 +3,11 @@ package dev.promptbatch.generation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.promptbatch.output.Cell;
 import dev.promptbatch.input.BadRecord;
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.GenerateRequest;
-import dev.promptbatch.output.Failure;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.prompt.MissingFieldException;
 import dev.promptbatch.prompt.PromptTemplate;
 import dev.promptbatch.spec.JobSpec;

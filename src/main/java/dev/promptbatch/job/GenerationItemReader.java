@@ -13,8 +13,8 @@ import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.generation.OrderedPipeline;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.ErrorBudget;
 
 /**

@@ -10,6 +10,9 @@ import java.util.Map;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.OllamaClient;
-import dev.promptbatch.output.Answer;
-import dev.promptbatch.output.Cell;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;

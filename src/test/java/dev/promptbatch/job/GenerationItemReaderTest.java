@@ -25,9 +25,9 @@ import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.GenerateResponse;
-import dev.promptbatch.output.Answer;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.ErrorBudget;
 import dev.promptbatch.spec.JobSpec;
 

@@ -14,10 +14,10 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 import dev.promptbatch.ollama.GenerateResponse;
-import dev.promptbatch.output.Answer;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.output.AnswerFormat;
-import dev.promptbatch.output.Cell;
-import dev.promptbatch.output.Failure;
 import dev.promptbatch.output.OutputFiles;
 
 /** The writer on its own, as the step drives it: open, write, update before each commit, close. */

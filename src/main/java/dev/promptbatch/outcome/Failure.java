@@ -1,4 +1,4 @@
-package dev.promptbatch.output;
+package dev.promptbatch.outcome;
 
 
 /**
