@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.promptbatch.ollama.FailureClass;
-import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.spec.ServerAddress;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

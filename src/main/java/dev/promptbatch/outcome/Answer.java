@@ -2,7 +2,6 @@ package dev.promptbatch.outcome;
 
 import java.util.Map;
 
-import dev.promptbatch.ollama.GenerateResponse;
 import tools.jackson.databind.JsonNode;
 
 /**

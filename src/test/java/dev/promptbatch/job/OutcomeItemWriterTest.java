@@ -13,10 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
-import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.ServerQuirks;
 import dev.promptbatch.simulator.SimulatorSettings;
