@@ -79,7 +79,7 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
             if (outcome instanceof Failure failure) {
                 failed++;
                 if (budget.exceeded(failed, handedOver, false)) {
-                    throw overBudget("the last: line " + failure.line() + ", " + failure.kind() + ": "
+                    throw overBudget("the last: line " + failure.line() + ", " + failure.kind().text() + ": "
                             + failure.message());
                 }
             }

@@ -85,7 +85,7 @@ public final class AnswerFormat {
         record.put("model", failure.model());
         record.put("seed", failure.seed());
         coordinates(record, failure.cell());
-        record.put("kind", failure.kind());
+        record.put("kind", failure.kind().text());
         record.put("message", failure.message());
         record.put("attempts", failure.attempts());
         return JSON.writeValueAsString(record);

@@ -26,6 +26,7 @@ import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.ErrorBudget;
@@ -147,7 +148,7 @@ class GenerationItemReaderTest {
     }
 
     private static Failure failure(WorkItem item) {
-        return new Failure(item.record().number(), item.record().line(), item.cell(), null, Failure.REJECTED,
+        return new Failure(item.record().number(), item.record().line(), item.cell(), null, FailureKind.REJECTED,
                 "no answer for record " + item.record().number(), 1);
     }
 }
