@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.OllamaClient;
+import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.Failure;
@@ -27,7 +28,6 @@ import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.spec.JobSpec;
-import dev.promptbatch.spec.ServerAddress;
 import dev.promptbatch.spec.SpecLoader;
 import tools.jackson.databind.node.JsonNodeFactory;
 
