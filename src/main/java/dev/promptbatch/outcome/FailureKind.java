@@ -9,7 +9,7 @@ public enum FailureKind {
     BAD_RECORD("bad-record"),
     /** The server refused the request (4xx, or a 500 naming a mistake in the request): sending it again cannot help. */
     REJECTED("rejected"),
-    /** Every attempt timed out or got a broken answer. */
+    /** Every attempt failed in a way worth retrying (a timeout, a broken answer, a server error), up to the last. */
     RETRIES_EXHAUSTED("retries-exhausted");
 
     private final String text;
