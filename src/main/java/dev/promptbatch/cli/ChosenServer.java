@@ -3,10 +3,10 @@ package dev.promptbatch.cli;
 import java.io.IOException;
 import java.util.Map;
 
+import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.spec.JobSpec;
-import dev.promptbatch.spec.ServerAddress;
 
 /**
  * The server that run and validate talk to: with {@code --simulator}, the built-in simulator started in this process

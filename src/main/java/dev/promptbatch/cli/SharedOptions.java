@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.promptbatch.spec.ServerAddress;
+import dev.promptbatch.ollama.ServerAddress;
 import picocli.CommandLine.Option;
 
 /**

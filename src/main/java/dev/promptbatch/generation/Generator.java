@@ -14,12 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.promptbatch.ollama.FailureClass;
-import dev.promptbatch.ollama.GenerateResponse;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
-import dev.promptbatch.output.Answer;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.FailureKind;
+import dev.promptbatch.outcome.GenerateResponse;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
 
@@ -35,8 +36,6 @@ import dev.promptbatch.spec.RetrySpec;
  * from many threads.
  */
 public final class Generator {
-    public static final String RETRIES_EXHAUSTED = "retries-exhausted";
-
     private static final Logger log = LoggerFactory.getLogger(Generator.class);
     private static final Duration SHORTEST_LOAD_TIMEOUT = Duration.ofMinutes(15);
 
@@ -78,10 +77,10 @@ public final class Generator {
                         latencyMs.get(), attempts.get(), ready.included());
             } catch (OllamaException e) {
                 if (e.failureClass() == FailureClass.REJECTED) {
-                    return failure(ready, item, Failure.REJECTED, e.getMessage(), attempts.get());
+                    return failure(ready, item, FailureKind.REJECTED, e.getMessage(), attempts.get());
                 }
                 if (e.failureClass() != FailureClass.AWAY) {
-                    return failure(ready, item, RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts.get()
+                    return failure(ready, item, FailureKind.RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts.get()
                             + " attempts)", attempts.get());
                 }
                 // A server that is away says nothing against the record: keep trying, up to max-outage.
@@ -212,7 +211,7 @@ public final class Generator {
         }
     }
 
-    private Failure failure(RequestBuilder.Ready ready, WorkItem item, String kind, String message, int attempts) {
+    private Failure failure(RequestBuilder.Ready ready, WorkItem item, FailureKind kind, String message, int attempts) {
         log.debug("record {} failed for good: {}", ready.record().number(), message);
         return new Failure(ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts);
     }

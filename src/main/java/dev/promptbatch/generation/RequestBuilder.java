@@ -3,11 +3,12 @@ package dev.promptbatch.generation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.promptbatch.output.Cell;
 import dev.promptbatch.input.BadRecord;
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.GenerateRequest;
-import dev.promptbatch.output.Failure;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.prompt.MissingFieldException;
 import dev.promptbatch.prompt.PromptTemplate;
 import dev.promptbatch.spec.JobSpec;
@@ -44,7 +45,7 @@ public final class RequestBuilder {
         // With an id-field, a record whose id cannot be read has none: its line identifies it.
         Object unknownId = spec.idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
-            return new Bad(new Failure(unknownId, bad.line(), item.cell(), seed, Failure.BAD_RECORD,
+            return new Bad(new Failure(unknownId, bad.line(), item.cell(), seed, FailureKind.BAD_RECORD,
                     bad.message(), 0));
         }
         DataRecord record = (DataRecord) item.record();
@@ -53,7 +54,7 @@ public final class RequestBuilder {
             id = id(record, spec.idField());
             String text = prompt.render(record.fields());
             if (text.isBlank()) {
-                return new Bad(new Failure(id, record.line(), item.cell(), seed, Failure.BAD_RECORD,
+                return new Bad(new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD,
                         "the prompt renders empty", 0));
             }
             GenerateRequest request = new GenerateRequest(item.model(), text,
@@ -61,7 +62,7 @@ public final class RequestBuilder {
                     spec.keepAlive());
             return new Ready(id, record, request, seed, included(record));
         } catch (MissingFieldException | IllegalArgumentException e) {
-            return new Bad(new Failure(id, record.line(), item.cell(), seed, Failure.BAD_RECORD, e.getMessage(),
+            return new Bad(new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(),
                     0));
         }
     }

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.promptbatch.output.Cell;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
+import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.spec.JobSpec;
 
 /**

@@ -13,8 +13,8 @@ import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.generation.OrderedPipeline;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.ErrorBudget;
 
 /**
@@ -79,7 +79,7 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
             if (outcome instanceof Failure failure) {
                 failed++;
                 if (budget.exceeded(failed, handedOver, false)) {
-                    throw overBudget("the last: line " + failure.line() + ", " + failure.kind() + ": "
+                    throw overBudget("the last: line " + failure.line() + ", " + failure.kind().text() + ": "
                             + failure.message());
                 }
             }

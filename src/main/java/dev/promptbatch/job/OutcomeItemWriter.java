@@ -6,11 +6,11 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 
-import dev.promptbatch.output.Answer;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.ChunkedFile;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
 import dev.promptbatch.output.OutputFiles;
 
 /**

@@ -18,8 +18,8 @@ import dev.promptbatch.generation.ServerGate;
 import dev.promptbatch.generation.Ticker;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.OllamaClient;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.output.AnswerFormat;
-import dev.promptbatch.output.Outcome;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.spec.JobSpec;
 

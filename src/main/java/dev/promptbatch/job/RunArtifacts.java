@@ -24,7 +24,7 @@ import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.ModelInfo;
 import dev.promptbatch.ollama.ServerCheck;
-import dev.promptbatch.output.Cell;
+import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunManifest;

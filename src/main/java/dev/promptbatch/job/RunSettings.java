@@ -3,8 +3,8 @@ package dev.promptbatch.job;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.spec.JobSpec;
-import dev.promptbatch.spec.ServerAddress;
 
 /**
  * Everything one {@code run} needs.

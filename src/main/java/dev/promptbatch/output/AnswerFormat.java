@@ -10,6 +10,9 @@ import java.util.Map;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -82,7 +85,7 @@ public final class AnswerFormat {
         record.put("model", failure.model());
         record.put("seed", failure.seed());
         coordinates(record, failure.cell());
-        record.put("kind", failure.kind());
+        record.put("kind", failure.kind().text());
         record.put("message", failure.message());
         record.put("attempts", failure.attempts());
         return JSON.writeValueAsString(record);

@@ -17,6 +17,8 @@ import java.util.Objects;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Cell;
 import tools.jackson.databind.JsonNode;
 
 /**

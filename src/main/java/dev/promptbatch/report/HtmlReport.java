@@ -12,7 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-import dev.promptbatch.output.Cell;
+import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.output.RunSummary.Group;

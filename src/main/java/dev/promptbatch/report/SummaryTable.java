@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
-import dev.promptbatch.output.Answer;
+import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.output.RunSummary.Group;
 import dev.promptbatch.output.RunSummary.Stats;
 

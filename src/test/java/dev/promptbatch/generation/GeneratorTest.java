@@ -18,15 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.OllamaClient;
-import dev.promptbatch.output.Answer;
-import dev.promptbatch.output.Cell;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.FailureKind;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.spec.JobSpec;
-import dev.promptbatch.spec.ServerAddress;
 import dev.promptbatch.spec.SpecLoader;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -82,7 +83,7 @@ class GeneratorTest {
         Outcome outcome = generator("retry: {max-attempts: 4, initial-backoff: 1s, max-backoff: 3s}\n")
                 .generate(RECORD_1);
 
-        assertThat(outcome).isEqualTo(new Failure(1L, 2, CELL, null, Generator.RETRIES_EXHAUSTED, RUNNER_STOPPED
+        assertThat(outcome).isEqualTo(new Failure(1L, 2, CELL, null, FailureKind.RETRIES_EXHAUSTED, RUNNER_STOPPED
                 + " (4 attempts)", 4));
         assertThat(simulator.stats().requestsForPrompt("record 1")).isEqualTo(4);
         // Full jitter: each wait is anything up to 1 s, 2 s, then 3 s (the most).
@@ -100,7 +101,7 @@ class GeneratorTest {
         Outcome outcome = generator("").generate(RECORD_1);
 
         assertThat(outcome).isInstanceOfSatisfying(Failure.class, failure -> {
-            assertThat(failure.kind()).isEqualTo(Failure.REJECTED);
+            assertThat(failure.kind()).isEqualTo(FailureKind.REJECTED);
             assertThat(failure.message()).startsWith("HTTP 400: the prompt is longer than the context length");
             assertThat(failure.attempts()).isEqualTo(1);
         });

@@ -18,10 +18,10 @@ import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.GenerateRequest;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
+import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
-import dev.promptbatch.spec.ServerAddress;
 
 /**
  * The gate over real HTTP: failures are real answers of the simulator (or a closed port), probes are real

@@ -24,10 +24,11 @@ import org.springframework.batch.test.MetaDataInstanceFactory;
 import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.ollama.GenerateResponse;
-import dev.promptbatch.output.Answer;
-import dev.promptbatch.output.Failure;
-import dev.promptbatch.output.Outcome;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.FailureKind;
+import dev.promptbatch.outcome.GenerateResponse;
+import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.spec.ErrorBudget;
 import dev.promptbatch.spec.JobSpec;
 
@@ -147,7 +148,7 @@ class GenerationItemReaderTest {
     }
 
     private static Failure failure(WorkItem item) {
-        return new Failure(item.record().number(), item.record().line(), item.cell(), null, Failure.REJECTED,
+        return new Failure(item.record().number(), item.record().line(), item.cell(), null, FailureKind.REJECTED,
                 "no answer for record " + item.record().number(), 1);
     }
 }

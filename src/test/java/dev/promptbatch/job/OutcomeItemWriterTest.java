@@ -13,11 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
-import dev.promptbatch.ollama.GenerateResponse;
-import dev.promptbatch.output.Answer;
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.FailureKind;
+import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.output.AnswerFormat;
-import dev.promptbatch.output.Cell;
-import dev.promptbatch.output.Failure;
 import dev.promptbatch.output.OutputFiles;
 
 /** The writer on its own, as the step drives it: open, write, update before each commit, close. */
@@ -121,6 +122,6 @@ class OutcomeItemWriterTest {
     }
 
     private static Failure failure(long n) {
-        return new Failure(n, n + 1, CELL, null, Failure.REJECTED, "HTTP 400: prompt too long", 1);
+        return new Failure(n, n + 1, CELL, null, FailureKind.REJECTED, "HTTP 400: prompt too long", 1);
     }
 }

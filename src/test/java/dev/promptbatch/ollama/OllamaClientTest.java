@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.ServerQuirks;
 import dev.promptbatch.simulator.SimulatorSettings;
-import dev.promptbatch.spec.ServerAddress;
 
 /** The client against a loopback server that answers with exactly the bodies Ollama can send. */
 class OllamaClientTest {

@@ -1,4 +1,4 @@
-package dev.promptbatch.output;
+package dev.promptbatch.outcome;
 
 /**
  * One cell of a run's matrix, and so one pass over the input: a model and the sweep coordinates the spec has.

@@ -1,4 +1,4 @@
-package dev.promptbatch.output;
+package dev.promptbatch.outcome;
 
 /** What became of one unit of work: an answer for the output, or a failure for the errors file. */
 public sealed interface Outcome permits Answer, Failure {

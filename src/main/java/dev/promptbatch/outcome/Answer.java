@@ -1,8 +1,7 @@
-package dev.promptbatch.output;
+package dev.promptbatch.outcome;
 
 import java.util.Map;
 
-import dev.promptbatch.ollama.GenerateResponse;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -25,7 +24,7 @@ public record Answer(Object id, long line, Cell cell, Number seed, GenerateRespo
     public static final String CLIENT = "client";
 
     /** No real generation takes less than a microsecond per token; a server that says so does not measure. */
-    static final long FASTEST_PLAUSIBLE_NANOS_PER_TOKEN = 1_000;
+    public static final long FASTEST_PLAUSIBLE_NANOS_PER_TOKEN = 1_000;
 
     /**
      * Generated tokens per second: eval_count over the server's eval_duration where that is plausible, else over the

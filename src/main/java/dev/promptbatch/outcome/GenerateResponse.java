@@ -1,4 +1,4 @@
-package dev.promptbatch.ollama;
+package dev.promptbatch.outcome;
 
 /**
  * A complete answer ({@code done: true}). Statistics Ollama left out are null, not 0; durations are nanoseconds.

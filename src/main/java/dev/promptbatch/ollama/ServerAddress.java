@@ -1,8 +1,10 @@
-package dev.promptbatch.spec;
+package dev.promptbatch.ollama;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Map;
+
+import dev.promptbatch.spec.SpecException;
 
 /**
  * Where the Ollama server is, first that is set: {@code --base-url}, the spec's {@code server.base-url},

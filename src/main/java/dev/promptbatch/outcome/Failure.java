@@ -1,0 +1,17 @@
+package dev.promptbatch.outcome;
+
+
+/**
+ * One line of the errors file: a record that failed for good.
+ *
+ * @param line     the record's physical line in the input file
+ * @param kind     why it failed
+ * @param attempts requests sent for it (0 for a bad record)
+ */
+public record Failure(Object id, long line, Cell cell, Number seed, FailureKind kind, String message,
+        int attempts) implements Outcome {
+    @Override
+    public String model() {
+        return cell.model();
+    }
+}
