@@ -108,10 +108,6 @@ public final class OllamaSimulator implements AutoCloseable {
         return baseUrl.getPort();
     }
 
-    public SimulatorSettings settings() {
-        return settings;
-    }
-
     public SimulatorFaults faults() {
         return faults;
     }
