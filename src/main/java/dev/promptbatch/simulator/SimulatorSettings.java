@@ -57,11 +57,6 @@ public record SimulatorSettings(
                 List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none());
     }
 
-    /** Like {@link #defaults()} but nothing takes time: for tests. */
-    public static SimulatorSettings instant() {
-        return defaults().withTokensPerSecond(0).withPromptTokensPerSecond(0).withLoadMillis(0);
-    }
-
     public SimulatorSettings withPort(int port) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
                 maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);

@@ -24,7 +24,7 @@ import dev.promptbatch.output.Failure;
 import dev.promptbatch.output.Outcome;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.ServerAddress;
 import dev.promptbatch.spec.SpecLoader;
@@ -53,7 +53,7 @@ class GeneratorTest {
 
     @BeforeEach
     void start() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL)));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of(MODEL)));
     }
 
     @AfterEach

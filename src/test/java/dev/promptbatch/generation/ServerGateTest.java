@@ -21,6 +21,7 @@ import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.ServerAddress;
 
 /**
@@ -139,6 +140,6 @@ class ServerGateTest {
     }
 
     private static SimulatorSettings settings() {
-        return SimulatorSettings.instant().withModels(List.of("llama3.2:3b"));
+        return SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"));
     }
 }

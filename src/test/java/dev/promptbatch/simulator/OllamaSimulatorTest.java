@@ -42,7 +42,7 @@ class OllamaSimulatorTest {
 
     @BeforeEach
     void start() throws Exception {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant()
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
                 .withModels(List.of(LLAMA, QWEN3, "gemma3:4b"))
                 .withMaxLoadedModels(3)
                 .withMeanTokens(12)
@@ -80,7 +80,7 @@ class OllamaSimulatorTest {
 
     @Test
     void durationsFollowTheConfiguredSpeedsInNanoseconds() throws Exception {
-        try (OllamaSimulator timed = OllamaSimulator.start(SimulatorSettings.instant()
+        try (OllamaSimulator timed = OllamaSimulator.start(SimulatorTestSettings.instant()
                 .withTokensPerSecond(1000).withPromptTokensPerSecond(2000).withMeanTokens(40).withLengthSigma(0))) {
             long start = System.nanoTime();
             JsonNode answer = new SimulatorClient(timed).answer(generate(LLAMA, "one two three four"));
@@ -260,7 +260,7 @@ class OllamaSimulatorTest {
     @Test
     void modelNameWithoutTagMeansLatestAndIsEchoedAsSent() throws Exception {
         try (OllamaSimulator latest = OllamaSimulator.start(
-                SimulatorSettings.instant().withModels(List.of("mistral")))) {
+                SimulatorTestSettings.instant().withModels(List.of("mistral")))) {
             SimulatorClient latestClient = new SimulatorClient(latest);
             JsonNode tagged = latestClient.answer(generate("mistral:latest", "Hi"));
             JsonNode untagged = latestClient.answer(generate("mistral", "Hi"));

@@ -11,13 +11,9 @@ import org.junit.jupiter.api.Test;
 class SimulatorSettingsTest {
 
     @Test
-    void defaultsAndInstantDifferOnlyInTiming() {
-        SimulatorSettings defaults = SimulatorSettings.defaults();
-
-        assertThat(defaults).isEqualTo(new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
+    void defaultsAreASmallGpuServerBehavingAsOllama() {
+        assertThat(SimulatorSettings.defaults()).isEqualTo(new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
                 List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none()));
-        assertThat(SimulatorSettings.instant()).isEqualTo(
-                defaults.withTokensPerSecond(0).withPromptTokensPerSecond(0).withLoadMillis(0));
     }
 
     @Test
