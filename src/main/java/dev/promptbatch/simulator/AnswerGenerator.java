@@ -37,11 +37,11 @@ final class AnswerGenerator {
             "into", "over", "after", "before", "under", "around", "through", "between", "often", "always",
             "really", "also", "still", "even", "together", "quickly", "slowly", "well", "here", "today"};
 
-    private final int meanTokens;
+    private final int medianTokens;
     private final double lengthSigma;
 
-    AnswerGenerator(int meanTokens, double lengthSigma) {
-        this.meanTokens = meanTokens;
+    AnswerGenerator(int medianTokens, double lengthSigma) {
+        this.medianTokens = medianTokens;
         this.lengthSigma = lengthSigma;
     }
 
@@ -76,12 +76,12 @@ final class AnswerGenerator {
                 Math.max(1, wordCount(prompt) + wordCount(system)));
     }
 
-    /** Lognormal around the median {@code meanTokens}, at least one token. */
+    /** Lognormal around {@code medianTokens}, at least one token. */
     private int length(SplitMix64 random) {
         if (lengthSigma == 0) {
-            return meanTokens;
+            return medianTokens;
         }
-        return (int) Math.max(1, Math.round(meanTokens * Math.exp(lengthSigma * random.nextGaussian())));
+        return (int) Math.max(1, Math.round(medianTokens * Math.exp(lengthSigma * random.nextGaussian())));
     }
 
     private static List<String> words(SplitMix64 random, int count) {

@@ -57,7 +57,7 @@ final class GenerateHandler implements HttpHandler {
         this.settings = settings;
         this.catalog = catalog;
         this.scheduler = scheduler;
-        this.generator = new AnswerGenerator(settings.meanTokens(), settings.lengthSigma());
+        this.generator = new AnswerGenerator(settings.medianTokens(), settings.lengthSigma());
         this.faults = faults;
         this.stats = stats;
     }

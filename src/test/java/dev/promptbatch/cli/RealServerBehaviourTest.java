@@ -42,7 +42,7 @@ class RealServerBehaviourTest {
     @Test
     void connectionsClosedAfterEveryAnswerAreNoOutageAndCostNoAttempt() throws IOException {
         start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(4).withTokensPerSecond(2000)
-                .withMeanTokens(20).withQuirks(ServerQuirks.none().withClosesConnections(true)));
+                .withMedianTokens(20).withQuirks(ServerQuirks.none().withClosesConnections(true)));
         job.numberedRecords("input/r.csv", 300);
         spec("concurrency: 4\n");
 
@@ -64,7 +64,7 @@ class RealServerBehaviourTest {
     @Test
     void aBusyServerSlowsTheRunDownInsteadOfPausingItAndNoRecordFails() throws IOException {
         start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(2).withTokensPerSecond(1000)
-                .withMeanTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(2)));
+                .withMedianTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(2)));
         job.numberedRecords("input/r.csv", 200);
         spec("""
                 concurrency: 8
@@ -120,7 +120,7 @@ class RealServerBehaviourTest {
 
     @Test
     void durationsOfOneNanosecondGiveASpeedFromTheMeasuredLatencyAndSaySo() throws IOException {
-        start(SimulatorTestSettings.instant().withModels(MODEL).withTokensPerSecond(1000).withMeanTokens(20)
+        start(SimulatorTestSettings.instant().withModels(MODEL).withTokensPerSecond(1000).withMedianTokens(20)
                 .withLengthSigma(0).withQuirks(ServerQuirks.none().withDurationsOfOneNs(true)));
         job.numberedRecords("input/r.csv", 20);
         spec("concurrency: 2\n");

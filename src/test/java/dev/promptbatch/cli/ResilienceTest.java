@@ -34,7 +34,7 @@ class ResilienceTest {
     @BeforeEach
     void startSimulator() throws IOException {
         simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(4).withTokensPerSecond(2000).withMeanTokens(20));
+                .withParallel(4).withTokensPerSecond(2000).withMedianTokens(20));
         job = new JobFixture(dir, simulator.baseUrl());
     }
 
@@ -87,7 +87,7 @@ class ResilienceTest {
                 """);
         simulator.close();
         simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(4).withTokensPerSecond(400).withMeanTokens(20).withLengthSigma(0));
+                .withParallel(4).withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0));
         job = new JobFixture(dir, simulator.baseUrl());
         LogCapture log = new LogCapture();
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> job.run("run", "jobs/j.yaml"));

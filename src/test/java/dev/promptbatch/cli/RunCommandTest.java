@@ -331,7 +331,7 @@ class RunCommandTest {
     void neverMoreRequestsInFlightThanConcurrency() throws IOException {
         simulator.close();
         simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of(MODEL)).withParallel(8)
-                .withTokensPerSecond(400).withMeanTokens(20).withLengthSigma(0.5));
+                .withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0.5));
         job = new JobFixture(dir, simulator.baseUrl());
         StringBuilder input = new StringBuilder();
         IntStream.rangeClosed(1, 120).forEach(n -> input.append("{\"q\":\"question ").append(n).append("\"}\n"));

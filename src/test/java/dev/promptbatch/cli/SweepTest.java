@@ -34,7 +34,7 @@ class SweepTest {
     @BeforeEach
     void startSimulator() throws IOException {
         simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(MODELS).withParallel(8)
-                .withLoadMillis(200).withMaxLoadedModels(1).withTokensPerSecond(4000).withMeanTokens(20));
+                .withLoadMillis(200).withMaxLoadedModels(1).withTokensPerSecond(4000).withMedianTokens(20));
         job = new JobFixture(dir, simulator.baseUrl());
         StringBuilder prompts = new StringBuilder();
         IntStream.rangeClosed(1, PROMPTS).forEach(n -> prompts.append("{\"id\":\"p").append(n)

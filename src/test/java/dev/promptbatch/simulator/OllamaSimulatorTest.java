@@ -45,7 +45,7 @@ class OllamaSimulatorTest {
         simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
                 .withModels(List.of(LLAMA, QWEN3, "gemma3:4b"))
                 .withMaxLoadedModels(3)
-                .withMeanTokens(12)
+                .withMedianTokens(12)
                 .withLengthSigma(0));
         client = new SimulatorClient(simulator);
     }
@@ -81,7 +81,7 @@ class OllamaSimulatorTest {
     @Test
     void durationsFollowTheConfiguredSpeedsInNanoseconds() throws Exception {
         try (OllamaSimulator timed = OllamaSimulator.start(SimulatorTestSettings.instant()
-                .withTokensPerSecond(1000).withPromptTokensPerSecond(2000).withMeanTokens(40).withLengthSigma(0))) {
+                .withTokensPerSecond(1000).withPromptTokensPerSecond(2000).withMedianTokens(40).withLengthSigma(0))) {
             long start = System.nanoTime();
             JsonNode answer = new SimulatorClient(timed).answer(generate(LLAMA, "one two three four"));
             long elapsed = System.nanoTime() - start;

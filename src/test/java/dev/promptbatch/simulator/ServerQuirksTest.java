@@ -71,7 +71,7 @@ class ServerQuirksTest {
     @Test
     void beyondTheQueueTheServerAnswersBusyAtOnce() throws Exception {
         simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withParallel(1).withTokensPerSecond(50)
-                .withMeanTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(1)));
+                .withMedianTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(1)));
         SimulatorClient client = new SimulatorClient(simulator);
         client.answer(generate(MODEL, "")); // loaded, so the three below meet only the slot and the queue
 

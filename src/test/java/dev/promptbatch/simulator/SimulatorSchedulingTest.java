@@ -24,7 +24,7 @@ class SimulatorSchedulingTest {
     void requestsBeyondTheSlotsWaitInTheQueue() throws Exception {
         // 10 tokens at 50 tokens/s: every generation holds its slot for 200 ms.
         SimulatorSettings settings = SimulatorTestSettings.instant()
-                .withParallel(2).withTokensPerSecond(50).withMeanTokens(10).withLengthSigma(0);
+                .withParallel(2).withTokensPerSecond(50).withMedianTokens(10).withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A)); // load first, so timing is only generation
@@ -56,7 +56,7 @@ class SimulatorSchedulingTest {
     void aWarmModelQueuesAnyNumberOfRequestsWithoutRefusingThem() throws Exception {
         // 10 tokens at 2000 tokens/s: 5 ms per request, one at a time, so 100 requests pile up.
         SimulatorSettings settings = SimulatorTestSettings.instant()
-                .withParallel(1).withTokensPerSecond(2000).withMeanTokens(10).withLengthSigma(0);
+                .withParallel(1).withTokensPerSecond(2000).withMedianTokens(10).withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A));
@@ -136,7 +136,7 @@ class SimulatorSchedulingTest {
     @Test
     void aModelSwitchWaitsForTheRequestsOfTheUnloadedModel() throws Exception {
         SimulatorSettings settings = SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1)
-                .withTokensPerSecond(50).withMeanTokens(10).withLengthSigma(0);
+                .withTokensPerSecond(50).withMedianTokens(10).withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A));
