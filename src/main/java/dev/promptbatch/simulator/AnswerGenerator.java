@@ -51,7 +51,7 @@ final class AnswerGenerator {
      * @param format null, {@code "json"} or a JSON Schema object: the response is then valid JSON text
      */
     SyntheticAnswer answer(String model, String system, String prompt, GenerationOptions options, boolean thinks,
-                  JsonNode format) {
+                           JsonNode format) {
         SplitMix64 random = new SplitMix64(options.deterministic()
                 ? seed(model, system, prompt, options) : ThreadLocalRandom.current().nextLong());
         int responseWanted = length(random);
