@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -60,17 +61,17 @@ public final class Bench {
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> ProcessHandle.current().children().forEach(ProcessHandle::destroy)));
         List<String> jvmOptions = jvmOptions();
-        boolean lengthOptions = SimulatorProcess.supportsLengthOptions(options.jar());
-        if (!lengthOptions) {
-            log("WARNING: this simulate has no --mean-tokens/--length-sigma: answers are lognormal with its "
+        Optional<String> medianTokensOption = SimulatorProcess.medianTokensOption(options.jar());
+        if (medianTokensOption.isEmpty()) {
+            log("WARNING: this simulate has no --median-tokens/--length-sigma: answers are lognormal with its "
                     + "default sigma 0.5, not 1");
         }
         List<Scenario> plan = Scenario.plan(options.quick(), options.letters());
-        List<RunResult> results = run(plan, options, jvmOptions, lengthOptions);
+        List<RunResult> results = run(plan, options, jvmOptions, medianTokensOption);
 
         String title = (options.quick() ? "Quick run (small sizes: a smoke test, not the benchmark)" : "Full run")
                 + ", " + Machine.current().date();
-        String markdown = Report.markdown(title, context(options, plan, jvmOptions, lengthOptions), results,
+        String markdown = Report.markdown(title, context(options, plan, jvmOptions, medianTokensOption), results,
                 options.quick());
         Files.writeString(options.work().resolve("results.md"), markdown);
         System.out.println();
@@ -81,7 +82,7 @@ public final class Bench {
 
     /** Runs the plan one simulator at a time (each started once), and returns the results in the plan's order. */
     private static List<RunResult> run(List<Scenario> plan, Options options, List<String> jvmOptions,
-                                       boolean lengthOptions) throws IOException, InterruptedException {
+                                       Optional<String> medianTokensOption) throws IOException, InterruptedException {
         ScenarioRunner runner = new ScenarioRunner(options.jar(), options.work(), jvmOptions);
         RunResult[] results = new RunResult[plan.size()];
         for (SimulatorProfile profile : SimulatorProfile.values()) {
@@ -90,8 +91,8 @@ public final class Bench {
             }
             Path log = options.work().resolve("logs").resolve("simulator-" + profile.name().toLowerCase(Locale.ROOT)
                     + ".log");
-            try (SimulatorProcess simulator = SimulatorProcess.start(options.jar(), profile.arguments(lengthOptions),
-                    log)) {
+            try (SimulatorProcess simulator = SimulatorProcess.start(options.jar(),
+                    profile.arguments(medianTokensOption), log)) {
                 log("simulator " + profile.description + " on " + simulator.baseUrl());
                 if (!profile.paced) {
                     simulator.warmUp(SIMULATOR_WARM_UP, 16); // paced answers take far longer than its JIT
@@ -123,7 +124,7 @@ public final class Bench {
     }
 
     private static List<String> context(Options options, List<Scenario> plan, List<String> jvmOptions,
-                                        boolean lengthOptions) {
+                                        Optional<String> medianTokensOption) {
         List<String> lines = new ArrayList<>();
         lines.add("Machine: " + Machine.current().describe());
         lines.add("Command: `" + options.command() + "` at revision " + options.revision());
@@ -131,11 +132,11 @@ public final class Bench {
             List<String> ids = plan.stream().filter(s -> s.simulator() == profile).map(Scenario::id).toList();
             if (!ids.isEmpty()) {
                 lines.add("Simulator for " + String.join(", ", ids) + ": `simulate "
-                        + String.join(" ", profile.arguments(lengthOptions)) + "` (" + profile.description
+                        + String.join(" ", profile.arguments(medianTokensOption)) + "` (" + profile.description
                         + (profile.paced ? "" : String.format(Locale.ROOT,
                                 "; warmed up with %,d throwaway requests before the first run", SIMULATOR_WARM_UP))
                         + ")");
-                if (profile.needsLengthOptions() && !lengthOptions) {
+                if (profile.needsLengthOptions() && medianTokensOption.isEmpty()) {
                     lines.add("**This simulator has no --length-sigma: lengths are lognormal with sigma 0.5, "
                             + "not 1; the heavy tail is lighter than the issue asks.**");
                 }

@@ -14,11 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** {@code promptbatch.jar simulate} in its own process, so that it takes no CPU or memory from the measured one. */
 final class SimulatorProcess implements AutoCloseable {
@@ -50,14 +52,21 @@ final class SimulatorProcess implements AutoCloseable {
         return simulator;
     }
 
-    /** Whether {@code simulate} has --mean-tokens and --length-sigma (added after the benchmark was written). */
-    static boolean supportsLengthOptions(Path jar) throws IOException, InterruptedException {
+    /**
+     * The name of {@code simulate}'s median answer length option: --median-tokens, or --mean-tokens in jars built
+     * before it was renamed; empty if this simulate has no length options (they were added after the benchmark was
+     * written).
+     */
+    static Optional<String> medianTokensOption(Path jar) throws IOException, InterruptedException {
         Process help = new ProcessBuilder(MeasuredProcess.javaExecutable(), "-jar", jar.toString(), "simulate", "--help")
                 .redirectErrorStream(true)
                 .start();
         String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         help.waitFor();
-        return text.contains("--length-sigma") && text.contains("--mean-tokens");
+        if (!text.contains("--length-sigma")) {
+            return Optional.empty();
+        }
+        return Stream.of("--median-tokens", "--mean-tokens").filter(text::contains).findFirst();
     }
 
     /**

@@ -30,9 +30,15 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--load-ms", paramLabel = "N", description = "Model load time (default ${DEFAULT-VALUE}).")
     long loadMillis = SimulatorSettings.defaults().loadMillis();
 
-    @Option(names = "--mean-tokens", paramLabel = "N",
+    @Option(names = "--median-tokens", paramLabel = "N",
             description = "Median answer length in tokens (default ${DEFAULT-VALUE}).")
-    int meanTokens = SimulatorSettings.defaults().meanTokens();
+    int medianTokens = SimulatorSettings.defaults().medianTokens();
+
+    /** The first name of --median-tokens, kept so that scripts written for it still run. */
+    @Option(names = "--mean-tokens", paramLabel = "N", hidden = true)
+    void meanTokens(int tokens) {
+        medianTokens = tokens;
+    }
 
     @Option(names = "--length-sigma", paramLabel = "X",
             description = "Spread of answer lengths: sigma of a lognormal; 0 makes every answer the same length "
@@ -81,14 +87,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        SimulatorSettings settings;
-        try {
-            settings = SimulatorSettings.defaults().withPort(port).withParallel(parallel)
-                    .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models)
-                    .withMeanTokens(meanTokens).withLengthSigma(lengthSigma).withQuirks(quirks());
-        } catch (IllegalArgumentException e) {
-            throw new CommandRefusedException(e.getMessage(), e);
-        }
+        SimulatorSettings settings = settings();
         OllamaSimulator simulator;
         try {
             simulator = OllamaSimulator.start(settings);
@@ -105,6 +104,17 @@ final class SimulateCommand implements Callable<Integer> {
                 + " tokens/s" + (like == Like.ollama ? "" : ", behaving as " + like) + ". Stop with Ctrl-C.");
         stopped.await();
         return ExitCode.OK;
+    }
+
+    /** The settings the options ask for. */
+    SimulatorSettings settings() {
+        try {
+            return SimulatorSettings.defaults().withPort(port).withParallel(parallel)
+                    .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models)
+                    .withMedianTokens(medianTokens).withLengthSigma(lengthSigma).withQuirks(quirks());
+        } catch (IllegalArgumentException e) {
+            throw new CommandRefusedException(e.getMessage(), e);
+        }
     }
 
     private ServerQuirks quirks() {

@@ -19,25 +19,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class AnswerGenerator {
 
-    /**
-     * One answer, split into the pieces a stream sends one per chunk.
-     *
-     * @param evalCount       generated tokens, thinking included (Ollama's {@code eval_count})
-     * @param doneReason      {@code stop}, or {@code length} when {@code num_predict} cut the answer
-     * @param promptEvalCount prompt tokens (Ollama's {@code prompt_eval_count})
-     */
-    record Answer(List<String> thinkingPieces, List<String> responsePieces, int evalCount, String doneReason,
-                  int promptEvalCount) {
-
-        String thinking() {
-            return String.join("", thinkingPieces);
-        }
-
-        String response() {
-            return String.join("", responsePieces);
-        }
-    }
-
     private static final String[] VOCABULARY = {
             "the", "a", "an", "this", "that", "these", "every", "some", "many", "few",
             "time", "year", "people", "way", "day", "thing", "world", "life", "hand", "part",
@@ -56,11 +37,11 @@ final class AnswerGenerator {
             "into", "over", "after", "before", "under", "around", "through", "between", "often", "always",
             "really", "also", "still", "even", "together", "quickly", "slowly", "well", "here", "today"};
 
-    private final int meanTokens;
+    private final int medianTokens;
     private final double lengthSigma;
 
-    AnswerGenerator(int meanTokens, double lengthSigma) {
-        this.meanTokens = meanTokens;
+    AnswerGenerator(int medianTokens, double lengthSigma) {
+        this.medianTokens = medianTokens;
         this.lengthSigma = lengthSigma;
     }
 
@@ -69,8 +50,8 @@ final class AnswerGenerator {
      * @param thinks whether the answer includes thinking text
      * @param format null, {@code "json"} or a JSON Schema object: the response is then valid JSON text
      */
-    Answer answer(String model, String system, String prompt, GenerationOptions options, boolean thinks,
-                  JsonNode format) {
+    SyntheticAnswer answer(String model, String system, String prompt, GenerationOptions options, boolean thinks,
+                           JsonNode format) {
         SplitMix64 random = new SplitMix64(options.deterministic()
                 ? seed(model, system, prompt, options) : ThreadLocalRandom.current().nextLong());
         int responseWanted = length(random);
@@ -91,16 +72,16 @@ final class AnswerGenerator {
                 ? sentencePieces(responseWords, responseTokens == responseWanted)
                 : split(json(format, responseWords, random), responseTokens);
         String doneReason = thinkingTokens + responseTokens < thinkingWanted + responseWanted ? "length" : "stop";
-        return new Answer(thinking, response, thinkingTokens + responseTokens, doneReason,
+        return new SyntheticAnswer(thinking, response, thinkingTokens + responseTokens, doneReason,
                 Math.max(1, wordCount(prompt) + wordCount(system)));
     }
 
-    /** Lognormal around the median {@code meanTokens}, at least one token. */
+    /** Lognormal around {@code medianTokens}, at least one token. */
     private int length(SplitMix64 random) {
         if (lengthSigma == 0) {
-            return meanTokens;
+            return medianTokens;
         }
-        return (int) Math.max(1, Math.round(meanTokens * Math.exp(lengthSigma * random.nextGaussian())));
+        return (int) Math.max(1, Math.round(medianTokens * Math.exp(lengthSigma * random.nextGaussian())));
     }
 
     private static List<String> words(SplitMix64 random, int count) {

@@ -57,7 +57,7 @@ final class GenerateHandler implements HttpHandler {
         this.settings = settings;
         this.catalog = catalog;
         this.scheduler = scheduler;
-        this.generator = new AnswerGenerator(settings.meanTokens(), settings.lengthSigma());
+        this.generator = new AnswerGenerator(settings.medianTokens(), settings.lengthSigma());
         this.faults = faults;
         this.stats = stats;
     }
@@ -71,7 +71,7 @@ final class GenerateHandler implements HttpHandler {
         Exchanges.beforeResponse(exchange, stats::requestAnswered);
         try {
             serve(exchange, receivedAt);
-        } catch (OllamaException e) {
+        } catch (RequestRefusedException e) {
             log.debug("generate refused with {}: {}", e.status(), e.getMessage());
             Exchanges.sendError(exchange, e.status(), e.getMessage());
         } catch (InterruptedException e) {
@@ -87,11 +87,11 @@ final class GenerateHandler implements HttpHandler {
     }
 
     private void serve(HttpExchange exchange, long receivedAt)
-            throws IOException, OllamaException, InterruptedException {
-        GenerateRequest request = GenerateRequest.decode(exchange.getRequestBody().readAllBytes());
+            throws IOException, RequestRefusedException, InterruptedException {
+        IncomingGenerateRequest request = IncomingGenerateRequest.decode(exchange.getRequestBody().readAllBytes());
         stats.promptReceived(request.prompt());
         ModelCatalog.Model model = catalog.find(request.model()).orElseThrow(
-                () -> new OllamaException(404, "model '" + request.model() + "' not found"));
+                () -> new RequestRefusedException(404, "model '" + request.model() + "' not found"));
         boolean emptyPrompt = request.prompt().isEmpty();
         Long keepAlive = request.keepAliveNanos();
         if (emptyPrompt && keepAlive != null && keepAlive == 0) {
@@ -112,7 +112,7 @@ final class GenerateHandler implements HttpHandler {
         SimulatedRequest simulated =
                 new SimulatedRequest(request.model(), request.prompt(), request.system(), request.optionValues());
         Optional<Fault> fault = faults.pick(simulated);
-        AnswerGenerator.Answer answer =
+        SyntheticAnswer answer =
                 generator.answer(model.name(), request.system(), request.prompt(), options, thinks, format);
         if (fault.isEmpty()) {
             generate(exchange, request, model, answer, receivedAt);
@@ -144,9 +144,9 @@ final class GenerateHandler implements HttpHandler {
     }
 
     /** Loads the model if needed, waits for a slot, generates at the configured speed and answers. */
-    private void generate(HttpExchange exchange, GenerateRequest request, ModelCatalog.Model model,
-                          AnswerGenerator.Answer answer, long receivedAt)
-            throws IOException, InterruptedException, OllamaException {
+    private void generate(HttpExchange exchange, IncomingGenerateRequest request, ModelCatalog.Model model,
+                          SyntheticAnswer answer, long receivedAt)
+            throws IOException, InterruptedException, RequestRefusedException {
         long promptEvalNanos = duration(answer.promptEvalCount(), settings.promptTokensPerSecond());
         long evalNanos = duration(answer.evalCount(), settings.tokensPerSecond());
         // A speed of 0 means no waiting at all, though the reported duration is not 0.
@@ -157,7 +157,7 @@ final class GenerateHandler implements HttpHandler {
             long loadNanos = System.nanoTime() - receivedAt;
             if (runner.queueFull(settings.quirks().maxQueue())) {
                 stats.busyAnswered(request.prompt());
-                throw new OllamaException(503, SERVER_BUSY);
+                throw new RequestRefusedException(503, SERVER_BUSY);
             }
             stats.slotWaitStarted();
             try {
@@ -202,7 +202,7 @@ final class GenerateHandler implements HttpHandler {
      * NDJSON, one chunk per token, spread evenly over {@code evalWait} after {@code generationStart}; the caller
      * writes the final chunk.
      */
-    private void stream(HttpExchange exchange, GenerateRequest request, AnswerGenerator.Answer answer,
+    private void stream(HttpExchange exchange, IncomingGenerateRequest request, SyntheticAnswer answer,
                         long generationStart, long evalWait) throws IOException, InterruptedException {
         sleepUntil(generationStart);
         exchange.getResponseHeaders().set("Content-Type", Exchanges.NDJSON);
@@ -219,7 +219,7 @@ final class GenerateHandler implements HttpHandler {
      * Announces the whole answer's length but sends only half of it. The JDK server then refuses to close the
      * body stream normally; letting that IOException escape the handler makes it drop the connection.
      */
-    private void sendTruncated(HttpExchange exchange, GenerateRequest request, AnswerGenerator.Answer answer,
+    private void sendTruncated(HttpExchange exchange, IncomingGenerateRequest request, SyntheticAnswer answer,
                                long receivedAt) throws IOException {
         Metrics metrics = new Metrics(System.nanoTime() - receivedAt, 0, answer.promptEvalCount(),
                 duration(answer.promptEvalCount(), settings.promptTokensPerSecond()), answer.evalCount(),
@@ -246,7 +246,7 @@ final class GenerateHandler implements HttpHandler {
     }
 
     /** What Ollama returns when the runner's stream ended without a stop event: done false, no metrics. */
-    private void sendNotDone(HttpExchange exchange, GenerateRequest request, AnswerGenerator.Answer answer)
+    private void sendNotDone(HttpExchange exchange, IncomingGenerateRequest request, SyntheticAnswer answer)
             throws IOException {
         List<String> pieces = answer.responsePieces();
         List<String> partial = pieces.subList(0, pieces.size() / 2);
@@ -260,14 +260,14 @@ final class GenerateHandler implements HttpHandler {
     }
 
     /** The streamed chunks before the final one: thinking pieces first, then response pieces. */
-    private static List<ObjectNode> chunks(GenerateRequest request, AnswerGenerator.Answer answer) {
+    private static List<ObjectNode> chunks(IncomingGenerateRequest request, SyntheticAnswer answer) {
         List<ObjectNode> chunks = new ArrayList<>();
         answer.thinkingPieces().forEach(piece -> chunks.add(chunk(request, "", piece)));
         answer.responsePieces().forEach(piece -> chunks.add(chunk(request, piece, "")));
         return chunks;
     }
 
-    private static ObjectNode chunk(GenerateRequest request, String response, String thinking) {
+    private static ObjectNode chunk(IncomingGenerateRequest request, String response, String thinking) {
         ObjectNode chunk = Exchanges.object();
         chunk.put("model", request.model()); // Ollama echoes the name as sent
         chunk.put("created_at", GoFormats.nowUtc());
@@ -279,7 +279,7 @@ final class GenerateHandler implements HttpHandler {
         return chunk;
     }
 
-    private static ObjectNode finalChunk(GenerateRequest request, String response, String thinking,
+    private static ObjectNode finalChunk(IncomingGenerateRequest request, String response, String thinking,
                                          String doneReason, Metrics metrics) {
         ObjectNode chunk = chunk(request, response, thinking);
         chunk.put("done", true);
@@ -294,7 +294,7 @@ final class GenerateHandler implements HttpHandler {
     }
 
     /** The answer to an empty prompt: no generation, no metrics. */
-    private static ObjectNode stub(GenerateRequest request, String doneReason) {
+    private static ObjectNode stub(IncomingGenerateRequest request, String doneReason) {
         ObjectNode stub = chunk(request, "", "");
         stub.put("done", true);
         stub.put("done_reason", doneReason);

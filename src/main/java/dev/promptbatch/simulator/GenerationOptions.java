@@ -46,10 +46,10 @@ record GenerationOptions(Long seed, Long numPredict, Double temperature, SortedM
     /**
      * Checks and normalises the options.
      *
-     * @throws OllamaException 500 {@code option "seed" must be of type integer} and the like: Ollama raises these
-     *                         while scheduling, so they are not 400s
+     * @throws RequestRefusedException 500 {@code option "seed" must be of type integer} and the like: Ollama raises
+     *                                  these while scheduling, so they are not 400s
      */
-    static GenerationOptions parse(ObjectNode options) throws OllamaException {
+    static GenerationOptions parse(ObjectNode options) throws RequestRefusedException {
         SortedMap<String, String> canonical = new TreeMap<>();
         for (Map.Entry<String, JsonNode> option : options.properties()) {
             String key = option.getKey();
@@ -102,9 +102,9 @@ record GenerationOptions(Long seed, Long numPredict, Double temperature, SortedM
         return numPredict != null && numPredict > 0 ? numPredict : 0;
     }
 
-    private static void require(boolean condition, String key, String message) throws OllamaException {
+    private static void require(boolean condition, String key, String message) throws RequestRefusedException {
         if (!condition) {
-            throw new OllamaException(500, "option " + GoFormats.quote(key) + " " + message);
+            throw new RequestRefusedException(500, "option " + GoFormats.quote(key) + " " + message);
         }
     }
 }

@@ -108,10 +108,6 @@ public final class OllamaSimulator implements AutoCloseable {
         return baseUrl.getPort();
     }
 
-    public SimulatorSettings settings() {
-        return settings;
-    }
-
     public SimulatorFaults faults() {
         return faults;
     }
@@ -183,14 +179,14 @@ public final class OllamaSimulator implements AutoCloseable {
                 name = request.path("name").asString(""); // deprecated, still accepted by Ollama
             }
             if (name.isEmpty()) {
-                throw new OllamaException(400, "model is required");
+                throw new RequestRefusedException(400, "model is required");
             }
             Optional<ModelCatalog.Model> model = catalog.find(name);
             if (model.isEmpty()) {
-                throw new OllamaException(404, "model '" + name + "' not found");
+                throw new RequestRefusedException(404, "model '" + name + "' not found");
             }
             Exchanges.sendJson(exchange, 200, catalog.show(model.get()));
-        } catch (OllamaException e) {
+        } catch (RequestRefusedException e) {
             Exchanges.sendError(exchange, e.status(), e.getMessage());
         }
     }
@@ -226,7 +222,7 @@ public final class OllamaSimulator implements AutoCloseable {
             Map<Fault, Double> rates = new EnumMap<>(Fault.class);
             for (Map.Entry<String, JsonNode> rate : request.path("rates").properties()) {
                 if (!rate.getValue().isNumber()) {
-                    throw new OllamaException(400, "rate of " + rate.getKey() + " must be a number");
+                    throw new RequestRefusedException(400, "rate of " + rate.getKey() + " must be a number");
                 }
                 rates.put(Fault.valueOf(rate.getKey().toUpperCase(Locale.ROOT)), rate.getValue().doubleValue());
             }
@@ -242,7 +238,7 @@ public final class OllamaSimulator implements AutoCloseable {
                 faults.slowMillis(slowMillis.longValue());
             }
             rates.forEach(faults::rate);
-        } catch (OllamaException e) {
+        } catch (RequestRefusedException e) {
             Exchanges.sendError(exchange, e.status(), e.getMessage());
             return;
         } catch (IllegalArgumentException e) { // unknown fault name, bad probability or slowMillis
@@ -263,22 +259,22 @@ public final class OllamaSimulator implements AutoCloseable {
 
     /** The request's JSON object; an empty body is {@code {}} if {@code emptyAllowed}, else Ollama's 400. */
     private static ObjectNode readObject(HttpExchange exchange, boolean emptyAllowed)
-            throws IOException, OllamaException {
+            throws IOException, RequestRefusedException {
         byte[] body = exchange.getRequestBody().readAllBytes();
         if (body.length == 0) {
             if (emptyAllowed) {
                 return Exchanges.object();
             }
-            throw new OllamaException(400, "missing request body");
+            throw new RequestRefusedException(400, "missing request body");
         }
         JsonNode node;
         try {
             node = Exchanges.MAPPER.readTree(body);
         } catch (JacksonException e) {
-            throw new OllamaException(400, "invalid JSON body: " + e.getOriginalMessage());
+            throw new RequestRefusedException(400, "invalid JSON body: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new OllamaException(400, "the body must be a JSON object");
+            throw new RequestRefusedException(400, "the body must be a JSON object");
         }
         return (ObjectNode) node;
     }

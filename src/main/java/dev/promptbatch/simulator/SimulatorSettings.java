@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param loadMillis            time to load a model that is not loaded
  * @param maxLoadedModels       models kept loaded at once; loading one more unloads the least recently used
  * @param models                the models "pulled" on this server, e.g. {@code llama3.2:3b}
- * @param meanTokens            median answer length in tokens, at least 1
- * @param lengthSigma           sigma of the lognormal answer length; 0 always answers {@code meanTokens} tokens
+ * @param medianTokens          median answer length in tokens, at least 1
+ * @param lengthSigma           sigma of the lognormal answer length; 0 always answers {@code medianTokens} tokens
  * @param version               what {@code /api/version} reports
  * @param quirks                how it differs from Ollama, as other real servers do
  */
@@ -26,7 +26,7 @@ public record SimulatorSettings(
         long loadMillis,
         int maxLoadedModels,
         List<String> models,
-        int meanTokens,
+        int medianTokens,
         double lengthSigma,
         String version,
         ServerQuirks quirks) {
@@ -44,7 +44,7 @@ public record SimulatorSettings(
         models = List.copyOf(models);
         require(!models.isEmpty(), "models must name at least one model");
         require(models.stream().noneMatch(String::isBlank), "model names must not be blank");
-        require(meanTokens >= 1, "meanTokens must be at least 1, got " + meanTokens);
+        require(medianTokens >= 1, "medianTokens must be at least 1, got " + medianTokens);
         require(lengthSigma >= 0 && Double.isFinite(lengthSigma),
                 "lengthSigma must be a finite number >= 0, got " + lengthSigma);
         Objects.requireNonNull(version, "version");
@@ -57,64 +57,59 @@ public record SimulatorSettings(
                 List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none());
     }
 
-    /** Like {@link #defaults()} but nothing takes time: for tests. */
-    public static SimulatorSettings instant() {
-        return defaults().withTokensPerSecond(0).withPromptTokensPerSecond(0).withLoadMillis(0);
-    }
-
     public SimulatorSettings withPort(int port) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withParallel(int parallel) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withTokensPerSecond(double tokensPerSecond) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withPromptTokensPerSecond(double promptTokensPerSecond) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withLoadMillis(long loadMillis) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withMaxLoadedModels(int maxLoadedModels) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withModels(List<String> models) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
-    public SimulatorSettings withMeanTokens(int meanTokens) {
+    public SimulatorSettings withMedianTokens(int medianTokens) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withLengthSigma(double lengthSigma) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withVersion(String version) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     public SimulatorSettings withQuirks(ServerQuirks quirks) {
         return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, meanTokens, lengthSigma, version, quirks);
+                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
     }
 
     private static void require(boolean condition, String message) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,8 +40,8 @@ class CrashSafetyIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(CONCURRENCY).withTokensPerSecond(400).withMeanTokens(20).withLengthSigma(0.3));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
+                .withParallel(CONCURRENCY).withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0.3));
         StringBuilder input = new StringBuilder("n,text\n");
         IntStream.rangeClosed(1, RECORDS).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
         Files.writeString(dir.resolve("input.csv"), input.toString());

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /**
  * The output on a small tmpfs that fills up mid-run: the run fails cleanly and, once space is freed, the same command
@@ -36,7 +36,7 @@ class FullDiskTest {
 
     @BeforeEach
     void setUp() throws IOException, InterruptedException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b")));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
         job = new JobFixture(dir, simulator.baseUrl());
         disk = Files.createDirectories(dir.resolve("disk"));
         mounted = command("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", disk.toString()) == 0;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /** What a new user meets first: the messages must say what to do. */
 class NewcomerFrictionTest {
@@ -25,7 +25,7 @@ class NewcomerFrictionTest {
 
     @BeforeEach
     void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b")));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
         job = new JobFixture(dir, simulator.baseUrl());
         job.write("input/fruit.csv", "fruit\napple\npear\n");
     }

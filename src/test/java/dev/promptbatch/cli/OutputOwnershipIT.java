@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,7 +38,7 @@ class OutputOwnershipIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b"))
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
                 .withParallel(4));
         simulator.faults().failWhen(request -> request.prompt().equals(HELD) && !passGate(), Fault.SLOW);
         StringBuilder input = new StringBuilder("n,text\n");

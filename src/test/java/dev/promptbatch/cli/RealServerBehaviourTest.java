@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.ServerQuirks;
 import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,8 +41,8 @@ class RealServerBehaviourTest {
 
     @Test
     void connectionsClosedAfterEveryAnswerAreNoOutageAndCostNoAttempt() throws IOException {
-        start(SimulatorSettings.instant().withModels(MODEL).withParallel(4).withTokensPerSecond(2000)
-                .withMeanTokens(20).withQuirks(ServerQuirks.none().withClosesConnections(true)));
+        start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(4).withTokensPerSecond(2000)
+                .withMedianTokens(20).withQuirks(ServerQuirks.none().withClosesConnections(true)));
         job.numberedRecords("input/r.csv", 300);
         spec("concurrency: 4\n");
 
@@ -62,8 +63,8 @@ class RealServerBehaviourTest {
 
     @Test
     void aBusyServerSlowsTheRunDownInsteadOfPausingItAndNoRecordFails() throws IOException {
-        start(SimulatorSettings.instant().withModels(MODEL).withParallel(2).withTokensPerSecond(1000)
-                .withMeanTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(2)));
+        start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(2).withTokensPerSecond(1000)
+                .withMedianTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(2)));
         job.numberedRecords("input/r.csv", 200);
         spec("""
                 concurrency: 8
@@ -96,7 +97,7 @@ class RealServerBehaviourTest {
 
     @Test
     void aModelListedUnderTheServersNameWithoutShowOrVersionIsFoundAndRuns() throws IOException {
-        start(SimulatorSettings.instant().withModels(List.of("koboldcpp/tinyllama-random"))
+        start(SimulatorTestSettings.instant().withModels(List.of("koboldcpp/tinyllama-random"))
                 .withQuirks(ServerQuirks.none().withTagsName("koboldcpp").withNoShow(true).withNoVersion(true)));
         job.numberedRecords("input/r.csv", 5);
         job.write("jobs/j.yaml", "name: j\ninput: input/r.csv\nid-field: n\nmodel: koboldcpp/tinyllama-random\n"
@@ -119,7 +120,7 @@ class RealServerBehaviourTest {
 
     @Test
     void durationsOfOneNanosecondGiveASpeedFromTheMeasuredLatencyAndSaySo() throws IOException {
-        start(SimulatorSettings.instant().withModels(MODEL).withTokensPerSecond(1000).withMeanTokens(20)
+        start(SimulatorTestSettings.instant().withModels(MODEL).withTokensPerSecond(1000).withMedianTokens(20)
                 .withLengthSigma(0).withQuirks(ServerQuirks.none().withDurationsOfOneNs(true)));
         job.numberedRecords("input/r.csv", 20);
         spec("concurrency: 2\n");

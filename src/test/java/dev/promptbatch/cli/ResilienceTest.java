@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import tools.jackson.databind.JsonNode;
 
 /** Faults, outages and bad input, over real HTTP against the simulator's fault switches. */
@@ -33,8 +33,8 @@ class ResilienceTest {
 
     @BeforeEach
     void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(4).withTokensPerSecond(2000).withMeanTokens(20));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
+                .withParallel(4).withTokensPerSecond(2000).withMedianTokens(20));
         job = new JobFixture(dir, simulator.baseUrl());
     }
 
@@ -86,8 +86,8 @@ class ResilienceTest {
                 max-outage: 2m
                 """);
         simulator.close();
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(4).withTokensPerSecond(400).withMeanTokens(20).withLengthSigma(0));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
+                .withParallel(4).withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0));
         job = new JobFixture(dir, simulator.baseUrl());
         LogCapture log = new LogCapture();
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> job.run("run", "jobs/j.yaml"));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import tools.jackson.databind.JsonNode;
 
 /** {@code run} end to end: the CLI in this JVM, the simulator on loopback, real files. */
@@ -34,7 +34,7 @@ class RunCommandTest {
 
     @BeforeEach
     void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL, "qwen2.5:7b")));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of(MODEL, "qwen2.5:7b")));
         job = new JobFixture(dir, simulator.baseUrl());
     }
 
@@ -330,8 +330,8 @@ class RunCommandTest {
     @Test
     void neverMoreRequestsInFlightThanConcurrency() throws IOException {
         simulator.close();
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL)).withParallel(8)
-                .withTokensPerSecond(400).withMeanTokens(20).withLengthSigma(0.5));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of(MODEL)).withParallel(8)
+                .withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0.5));
         job = new JobFixture(dir, simulator.baseUrl());
         StringBuilder input = new StringBuilder();
         IntStream.rangeClosed(1, 120).forEach(n -> input.append("{\"q\":\"question ").append(n).append("\"}\n"));

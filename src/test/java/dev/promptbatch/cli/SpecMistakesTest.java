@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /** Mistakes in a spec or on the command line: one line naming the file, line or key, exit 2, nothing sent. */
 class SpecMistakesTest {
@@ -34,7 +34,7 @@ class SpecMistakesTest {
 
     @BeforeEach
     void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b")));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
         job = new JobFixture(dir, simulator.baseUrl());
         job.write("input/a.csv", "text\nhello\n");
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /** {@code status} on a job database with a few executions. */
 class StatusCommandTest {
@@ -24,7 +24,7 @@ class StatusCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b")));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
         job = new JobFixture(dir, simulator.baseUrl());
         job.write("input/a.csv", "text\nhello\nworld\n");
         job.write("jobs/a.yaml", "name: a\ninput: input/a.csv\nmodel: llama3.2:3b\nprompt: \"{{text}}\"\n"

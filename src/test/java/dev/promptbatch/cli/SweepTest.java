@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import tools.jackson.databind.JsonNode;
 
 /** Model sweeps: the matrix, its order, the manifest, the summary, and reproducibility across concurrency. */
@@ -33,8 +33,8 @@ class SweepTest {
 
     @BeforeEach
     void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(MODELS).withParallel(8)
-                .withLoadMillis(200).withMaxLoadedModels(1).withTokensPerSecond(4000).withMeanTokens(20));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(MODELS).withParallel(8)
+                .withLoadMillis(200).withMaxLoadedModels(1).withTokensPerSecond(4000).withMedianTokens(20));
         job = new JobFixture(dir, simulator.baseUrl());
         StringBuilder prompts = new StringBuilder();
         IntStream.rangeClosed(1, PROMPTS).forEach(n -> prompts.append("{\"id\":\"p").append(n)

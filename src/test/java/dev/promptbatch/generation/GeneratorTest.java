@@ -26,7 +26,7 @@ import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecLoader;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -54,7 +54,7 @@ class GeneratorTest {
 
     @BeforeEach
     void start() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL)));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of(MODEL)));
     }
 
     @AfterEach

@@ -22,6 +22,7 @@ import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /**
  * The gate over real HTTP: failures are real answers of the simulator (or a closed port), probes are real
@@ -139,6 +140,6 @@ class ServerGateTest {
     }
 
     private static SimulatorSettings settings() {
-        return SimulatorSettings.instant().withModels(List.of("llama3.2:3b"));
+        return SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"));
     }
 }

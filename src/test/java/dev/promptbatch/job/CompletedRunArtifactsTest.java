@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.JobSpec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,7 +29,7 @@ class CompletedRunArtifactsTest {
 
     @BeforeEach
     void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of("llama3.2:3b")));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
     }
 
     @AfterEach

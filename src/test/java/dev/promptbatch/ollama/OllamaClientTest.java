@@ -21,7 +21,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.ServerQuirks;
-import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /** The client against a loopback server that answers with exactly the bodies Ollama can send. */
 class OllamaClientTest {
@@ -134,7 +134,7 @@ class OllamaClientTest {
 
     @Test
     void aConnectionTheServerClosedAfterItsLastAnswerIsResentOnAnotherWithoutAFailure() throws IOException {
-        try (OllamaSimulator closing = OllamaSimulator.start(SimulatorSettings.instant()
+        try (OllamaSimulator closing = OllamaSimulator.start(SimulatorTestSettings.instant()
                 .withQuirks(ServerQuirks.none().withClosesConnections(true)))) {
             OllamaClient client = new OllamaClient(ServerAddress.resolve(closing.baseUrl().toString(), null,
                     Map.of()), Duration.ofSeconds(5), 1);

@@ -42,10 +42,10 @@ class OllamaSimulatorTest {
 
     @BeforeEach
     void start() throws Exception {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant()
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
                 .withModels(List.of(LLAMA, QWEN3, "gemma3:4b"))
                 .withMaxLoadedModels(3)
-                .withMeanTokens(12)
+                .withMedianTokens(12)
                 .withLengthSigma(0));
         client = new SimulatorClient(simulator);
     }
@@ -80,8 +80,8 @@ class OllamaSimulatorTest {
 
     @Test
     void durationsFollowTheConfiguredSpeedsInNanoseconds() throws Exception {
-        try (OllamaSimulator timed = OllamaSimulator.start(SimulatorSettings.instant()
-                .withTokensPerSecond(1000).withPromptTokensPerSecond(2000).withMeanTokens(40).withLengthSigma(0))) {
+        try (OllamaSimulator timed = OllamaSimulator.start(SimulatorTestSettings.instant()
+                .withTokensPerSecond(1000).withPromptTokensPerSecond(2000).withMedianTokens(40).withLengthSigma(0))) {
             long start = System.nanoTime();
             JsonNode answer = new SimulatorClient(timed).answer(generate(LLAMA, "one two three four"));
             long elapsed = System.nanoTime() - start;
@@ -260,7 +260,7 @@ class OllamaSimulatorTest {
     @Test
     void modelNameWithoutTagMeansLatestAndIsEchoedAsSent() throws Exception {
         try (OllamaSimulator latest = OllamaSimulator.start(
-                SimulatorSettings.instant().withModels(List.of("mistral")))) {
+                SimulatorTestSettings.instant().withModels(List.of("mistral")))) {
             SimulatorClient latestClient = new SimulatorClient(latest);
             JsonNode tagged = latestClient.answer(generate("mistral:latest", "Hi"));
             JsonNode untagged = latestClient.answer(generate("mistral", "Hi"));

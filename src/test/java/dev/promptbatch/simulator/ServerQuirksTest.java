@@ -70,8 +70,8 @@ class ServerQuirksTest {
 
     @Test
     void beyondTheQueueTheServerAnswersBusyAtOnce() throws Exception {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withParallel(1).withTokensPerSecond(50)
-                .withMeanTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(1)));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withParallel(1).withTokensPerSecond(50)
+                .withMedianTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(1)));
         SimulatorClient client = new SimulatorClient(simulator);
         client.answer(generate(MODEL, "")); // loaded, so the three below meet only the slot and the queue
 
@@ -122,7 +122,8 @@ class ServerQuirksTest {
     }
 
     private void start(ServerQuirks quirks) throws IOException {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withModels(List.of(MODEL)).withQuirks(quirks));
+        simulator = OllamaSimulator.start(
+                SimulatorTestSettings.instant().withModels(List.of(MODEL)).withQuirks(quirks));
     }
 
     private void awaitGenerating() throws InterruptedException {

@@ -28,7 +28,7 @@ class SimulatorFaultsTest {
 
     @BeforeEach
     void start() throws Exception {
-        simulator = OllamaSimulator.start(SimulatorSettings.instant().withMeanTokens(20).withLengthSigma(0));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withMedianTokens(20).withLengthSigma(0));
         client = new SimulatorClient(simulator);
     }
 

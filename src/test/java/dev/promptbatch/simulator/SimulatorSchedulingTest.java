@@ -23,8 +23,8 @@ class SimulatorSchedulingTest {
     @Test
     void requestsBeyondTheSlotsWaitInTheQueue() throws Exception {
         // 10 tokens at 50 tokens/s: every generation holds its slot for 200 ms.
-        SimulatorSettings settings = SimulatorSettings.instant()
-                .withParallel(2).withTokensPerSecond(50).withMeanTokens(10).withLengthSigma(0);
+        SimulatorSettings settings = SimulatorTestSettings.instant()
+                .withParallel(2).withTokensPerSecond(50).withMedianTokens(10).withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A)); // load first, so timing is only generation
@@ -55,8 +55,8 @@ class SimulatorSchedulingTest {
     @Test
     void aWarmModelQueuesAnyNumberOfRequestsWithoutRefusingThem() throws Exception {
         // 10 tokens at 2000 tokens/s: 5 ms per request, one at a time, so 100 requests pile up.
-        SimulatorSettings settings = SimulatorSettings.instant()
-                .withParallel(1).withTokensPerSecond(2000).withMeanTokens(10).withLengthSigma(0);
+        SimulatorSettings settings = SimulatorTestSettings.instant()
+                .withParallel(1).withTokensPerSecond(2000).withMedianTokens(10).withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A));
@@ -76,7 +76,7 @@ class SimulatorSchedulingTest {
 
     @Test
     void switchingModelsUnloadsTheLeastRecentlyUsedOne() throws Exception {
-        SimulatorSettings settings = SimulatorSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1);
+        SimulatorSettings settings = SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             for (String model : List.of(A, A, B, A)) {
@@ -89,7 +89,7 @@ class SimulatorSchedulingTest {
 
     @Test
     void modelsStayLoadedUpToTheLimit() throws Exception {
-        SimulatorSettings settings = SimulatorSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(2);
+        SimulatorSettings settings = SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(2);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             for (String model : List.of(A, B, A, B)) {
@@ -102,7 +102,7 @@ class SimulatorSchedulingTest {
 
     @Test
     void coldRequestsPayTheLoadAndShareIt() throws Exception {
-        try (OllamaSimulator simulator = OllamaSimulator.start(SimulatorSettings.instant().withLoadMillis(200))) {
+        try (OllamaSimulator simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withLoadMillis(200))) {
             SimulatorClient client = new SimulatorClient(simulator);
             List<CompletableFuture<HttpResponse<String>>> cold = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -123,7 +123,7 @@ class SimulatorSchedulingTest {
 
     @Test
     void keepAliveZeroUnloadsAfterTheRequest() throws Exception {
-        try (OllamaSimulator simulator = OllamaSimulator.start(SimulatorSettings.instant())) {
+        try (OllamaSimulator simulator = OllamaSimulator.start(SimulatorTestSettings.instant())) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(generate(A, "first").put("keep_alive", 0));
             client.answer(generate(A, "second").put("keep_alive", "10m"));
@@ -135,8 +135,8 @@ class SimulatorSchedulingTest {
 
     @Test
     void aModelSwitchWaitsForTheRequestsOfTheUnloadedModel() throws Exception {
-        SimulatorSettings settings = SimulatorSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1)
-                .withTokensPerSecond(50).withMeanTokens(10).withLengthSigma(0);
+        SimulatorSettings settings = SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1)
+                .withTokensPerSecond(50).withMedianTokens(10).withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A));

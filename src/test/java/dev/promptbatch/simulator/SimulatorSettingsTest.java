@@ -11,19 +11,15 @@ import org.junit.jupiter.api.Test;
 class SimulatorSettingsTest {
 
     @Test
-    void defaultsAndInstantDifferOnlyInTiming() {
-        SimulatorSettings defaults = SimulatorSettings.defaults();
-
-        assertThat(defaults).isEqualTo(new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
+    void defaultsAreASmallGpuServerBehavingAsOllama() {
+        assertThat(SimulatorSettings.defaults()).isEqualTo(new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
                 List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none()));
-        assertThat(SimulatorSettings.instant()).isEqualTo(
-                defaults.withTokensPerSecond(0).withPromptTokensPerSecond(0).withLoadMillis(0));
     }
 
     @Test
     void copyMethodsChangeOneComponent() {
         SimulatorSettings changed = SimulatorSettings.defaults().withPort(8080).withParallel(2)
-                .withMaxLoadedModels(3).withMeanTokens(5).withLengthSigma(0).withVersion("0.1.0");
+                .withMaxLoadedModels(3).withMedianTokens(5).withLengthSigma(0).withVersion("0.1.0");
 
         assertThat(changed).isEqualTo(new SimulatorSettings(8080, 2, 200, 4000, 1500, 3,
                 List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 5, 0, "0.1.0", ServerQuirks.none()));
@@ -47,6 +43,6 @@ class SimulatorSettingsTest {
         assertThatThrownBy(() -> settings.withModels(List.of())).hasMessageContaining("models");
         assertThatThrownBy(() -> settings.withMaxLoadedModels(0)).hasMessageContaining("maxLoadedModels");
         assertThatThrownBy(() -> settings.withPort(70000)).hasMessageContaining("port");
-        assertThatThrownBy(() -> settings.withMeanTokens(0)).hasMessageContaining("meanTokens");
+        assertThatThrownBy(() -> settings.withMedianTokens(0)).hasMessageContaining("medianTokens");
     }
 }

@@ -1,13 +1,16 @@
 package dev.promptbatch.simulator;
 
-/** A request Ollama would refuse: answered with {@code status} and {@code {"error": message}}. */
-final class OllamaException extends Exception {
+/**
+ * A request the simulated server refuses, as Ollama would: answered with {@code status} and
+ * {@code {"error": message}}.
+ */
+final class RequestRefusedException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
     private final int status;
 
-    OllamaException(int status, String message) {
+    RequestRefusedException(int status, String message) {
         super(message, null, false, false); // control flow, not a bug: no stack trace needed
         this.status = status;
     }

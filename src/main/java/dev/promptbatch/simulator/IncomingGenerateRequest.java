@@ -14,8 +14,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A decoded {@code POST /api/generate} body, with the decoding errors (400) of Ollama's Go JSON decoder. The
- * checks Ollama makes later (model, thinking, options, format) are separate so they can run in Ollama's order.
+ * A {@code POST /api/generate} body as the simulated server decodes it, with the decoding errors (400) of Ollama's
+ * Go JSON decoder. The checks Ollama makes later (model, thinking, options, format) are separate so they can run
+ * in Ollama's order.
  *
  * @param model          as sent, {@code ""} when absent
  * @param prompt         {@code ""} when absent
@@ -26,36 +27,36 @@ import tools.jackson.databind.node.ObjectNode;
  * @param keepAliveNanos null when absent; 0 unloads the model when idle; {@link Long#MAX_VALUE} keeps it forever
  * @param think          null when absent, else whether thinking was asked for (true or a level)
  */
-record GenerateRequest(String model, String prompt, String system, boolean stream, JsonNode format,
-                       ObjectNode options, Long keepAliveNanos, Boolean think) {
+record IncomingGenerateRequest(String model, String prompt, String system, boolean stream, JsonNode format,
+                               ObjectNode options, Long keepAliveNanos, Boolean think) {
 
     private static final Set<String> THINK_LEVELS = Set.of("low", "medium", "high", "max");
 
-    static GenerateRequest decode(byte[] body) throws OllamaException {
+    static IncomingGenerateRequest decode(byte[] body) throws RequestRefusedException {
         String text = new String(body, StandardCharsets.UTF_8);
         if (text.isBlank()) {
-            throw new OllamaException(400, "missing request body");
+            throw new RequestRefusedException(400, "missing request body");
         }
         JsonNode root;
         try (JsonParser parser = Exchanges.MAPPER.createParser(text)) {
             root = Exchanges.MAPPER.readTree(parser);
         } catch (UnexpectedEndOfInputException e) {
-            throw new OllamaException(400, "unexpected EOF");
+            throw new RequestRefusedException(400, "unexpected EOF");
         } catch (JacksonException e) {
-            throw new OllamaException(400, syntaxError(text, e));
+            throw new RequestRefusedException(400, syntaxError(text, e));
         }
         if (root == null || root.isNull()) {
             root = Exchanges.object(); // Go decodes null into the zero request
         }
         if (!root.isObject()) {
-            throw new OllamaException(400,
+            throw new RequestRefusedException(400,
                     "json: cannot unmarshal " + goType(root) + " into Go value of type api.GenerateRequest");
         }
         ObjectNode request = (ObjectNode) root;
         JsonNode stream = typed(request, "stream", JsonNode::isBoolean, "bool");
         JsonNode options = typed(request, "options", JsonNode::isObject, "map[string]interface {}");
         JsonNode format = field(request, "format");
-        return new GenerateRequest(
+        return new IncomingGenerateRequest(
                 string(request, "model"),
                 string(request, "prompt"),
                 string(request, "system"),
@@ -74,14 +75,14 @@ record GenerateRequest(String model, String prompt, String system, boolean strea
     /**
      * Whether the answer includes thinking text. Models with the thinking capability think unless told not to.
      *
-     * @throws OllamaException 400 when thinking is asked of a model without the capability
+     * @throws RequestRefusedException 400 when thinking is asked of a model without the capability
      */
-    boolean thinks(ModelCatalog.Model target) throws OllamaException {
+    boolean thinks(ModelCatalog.Model target) throws RequestRefusedException {
         if (think == null) {
             return target.thinking();
         }
         if (think && !target.thinking()) {
-            throw new OllamaException(400, GoFormats.quote(model) + " does not support thinking");
+            throw new RequestRefusedException(400, GoFormats.quote(model) + " does not support thinking");
         }
         return think;
     }
@@ -89,33 +90,34 @@ record GenerateRequest(String model, String prompt, String system, boolean strea
     /**
      * The requested output format: null for none, the string {@code "json"}, or a JSON Schema object.
      *
-     * @throws OllamaException 500 {@code invalid format: ...}, raised by Ollama's runner, not its decoder
+     * @throws RequestRefusedException 500 {@code invalid format: ...}, raised by Ollama's runner, not its decoder
      */
-    JsonNode validFormat() throws OllamaException {
+    JsonNode validFormat() throws RequestRefusedException {
         if (format == null || (format.isString() && format.stringValue().isEmpty())) {
             return null;
         }
         if ((format.isString() && format.stringValue().equals("json")) || format.isObject()) {
             return format;
         }
-        throw new OllamaException(500, "invalid format: " + GoFormats.quote(Exchanges.MAPPER.writeValueAsString(format))
+        throw new RequestRefusedException(500, "invalid format: "
+                + GoFormats.quote(Exchanges.MAPPER.writeValueAsString(format))
                 + "; expected \"json\" or a valid JSON Schema object");
     }
 
-    private static String string(ObjectNode request, String name) throws OllamaException {
+    private static String string(ObjectNode request, String name) throws RequestRefusedException {
         JsonNode value = typed(request, name, JsonNode::isString, "string");
         return value == null ? "" : value.stringValue();
     }
 
     /** A field that must have a JSON type; null when absent or null. */
     private static JsonNode typed(ObjectNode request, String name, Predicate<JsonNode> isType,
-                                  String goType) throws OllamaException {
+                                  String goType) throws RequestRefusedException {
         JsonNode value = field(request, name);
         if (value == null || value.isNull()) {
             return null;
         }
         if (!isType.test(value)) {
-            throw new OllamaException(400, "json: cannot unmarshal " + goType(value)
+            throw new RequestRefusedException(400, "json: cannot unmarshal " + goType(value)
                     + " into Go struct field GenerateRequest." + name + " of type " + goType);
         }
         return value;
@@ -136,7 +138,7 @@ record GenerateRequest(String model, String prompt, String system, boolean strea
     }
 
     /** Ollama's {@code api.Duration}: seconds as a number, or a Go duration string; negative means forever. */
-    private static Long keepAlive(JsonNode value) throws OllamaException {
+    private static Long keepAlive(JsonNode value) throws RequestRefusedException {
         if (value == null || value.isNull()) {
             return null;
         }
@@ -147,16 +149,16 @@ record GenerateRequest(String model, String prompt, String system, boolean strea
             try {
                 nanos = GoFormats.parseDuration(value.stringValue());
             } catch (IllegalArgumentException e) {
-                throw new OllamaException(400, e.getMessage());
+                throw new RequestRefusedException(400, e.getMessage());
             }
         } else {
-            throw new OllamaException(400, "Unsupported type: '" + goValueType(value) + "'");
+            throw new RequestRefusedException(400, "Unsupported type: '" + goValueType(value) + "'");
         }
         return nanos < 0 ? Long.MAX_VALUE : nanos;
     }
 
     /** Ollama's {@code ThinkValue}: a boolean or a level string. */
-    private static Boolean think(JsonNode value) throws OllamaException {
+    private static Boolean think(JsonNode value) throws RequestRefusedException {
         if (value == null || value.isNull()) {
             return null;
         }
@@ -167,10 +169,10 @@ record GenerateRequest(String model, String prompt, String system, boolean strea
             if (THINK_LEVELS.contains(value.stringValue())) {
                 return true;
             }
-            throw new OllamaException(400, "invalid think value: " + GoFormats.quote(value.stringValue())
+            throw new RequestRefusedException(400, "invalid think value: " + GoFormats.quote(value.stringValue())
                     + " (must be \"high\", \"medium\", \"low\", \"max\", true, or false)");
         }
-        throw new OllamaException(400, "think must be a boolean or string");
+        throw new RequestRefusedException(400, "think must be a boolean or string");
     }
 
     /** The JSON type names of Go's {@code UnmarshalTypeError}. */

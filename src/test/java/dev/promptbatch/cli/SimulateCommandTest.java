@@ -1,0 +1,67 @@
+package dev.promptbatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.promptbatch.simulator.SimulatorSettings;
+import picocli.CommandLine;
+
+/** How {@code simulate}'s options become the simulator's settings. */
+class SimulateCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @Test
+    void medianTokensSetsTheMedianAnswerLength() {
+        assertThat(settings("--median-tokens", "7").medianTokens()).isEqualTo(7);
+    }
+
+    @Test
+    void theOldNameMeanTokensStillSetsTheMedian() {
+        assertThat(settings("--mean-tokens", "7").medianTokens()).isEqualTo(7);
+    }
+
+    @Test
+    void withoutLengthOptionsTheDefaultMedianApplies() {
+        assertThat(settings().medianTokens()).isEqualTo(SimulatorSettings.defaults().medianTokens());
+    }
+
+    @Test
+    void helpNamesTheMedianAndHidesTheOldName() {
+        String help = new CommandLine(command()).getUsageMessage();
+
+        assertThat(help).contains("--median-tokens=N", "Median answer length in tokens (default 60).")
+                .doesNotContain("--mean-tokens");
+    }
+
+    @Test
+    void anImpossibleMedianIsRefusedInOneLine() {
+        int exit = PromptBatchCli.execute(environment(), "simulate", "--port", "0", "--mean-tokens", "0");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("promptbatch simulate: medianTokens must be at least 1, got 0"
+                + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    private SimulatorSettings settings(String... arguments) {
+        SimulateCommand command = command();
+        new CommandLine(command).parseArgs(arguments);
+        return command.settings();
+    }
+
+    private SimulateCommand command() {
+        return new SimulateCommand(environment());
+    }
+
+    private CliEnvironment environment() {
+        return new CliEnvironment(Map.of(), Path.of("."), new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+}
