@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
@@ -26,6 +27,10 @@ class FullDiskTest {
     private static final int RECORDS = 300;
     private static final long FREE_BYTES = 48 * 1024;
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")));
+
     @TempDir
     Path dir;
 
@@ -36,8 +41,6 @@ class FullDiskTest {
 
     @BeforeEach
     void setUp() throws IOException, InterruptedException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
-        job = new JobFixture(dir, simulator.baseUrl());
         disk = Files.createDirectories(dir.resolve("disk"));
         mounted = command("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", disk.toString()) == 0;
         if (!"root".equals(System.getProperty("user.name"))) {
@@ -59,7 +62,6 @@ class FullDiskTest {
 
     @AfterEach
     void tearDown() throws IOException, InterruptedException {
-        simulator.close();
         if (mounted) {
             command("umount", disk.toString());
         }

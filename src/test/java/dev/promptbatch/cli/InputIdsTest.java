@@ -8,9 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.OllamaSimulator;
@@ -24,22 +23,15 @@ class InputIdsTest {
             + "and 2, '2' on lines 3 and 5; each answer carries its input line, and diff matches repeated ids in "
             + "order of appearance\n";
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")));
+
     @TempDir
     Path dir;
 
     private OllamaSimulator simulator;
     private JobFixture job;
-
-    @BeforeEach
-    void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
-        job = new JobFixture(dir, simulator.baseUrl());
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
 
     @Test
     void repeatedIdsAreWarnedAboutWithTheirLinesAndEveryAnswerCarriesItsInputLine() {

@@ -2,13 +2,12 @@ package dev.promptbatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
@@ -17,6 +16,10 @@ import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /** What a new user meets first: the messages must say what to do. */
 class NewcomerFrictionTest {
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")));
+
     @TempDir
     Path dir;
 
@@ -24,15 +27,8 @@ class NewcomerFrictionTest {
     private JobFixture job;
 
     @BeforeEach
-    void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
-        job = new JobFixture(dir, simulator.baseUrl());
+    void writeInput() {
         job.write("input/fruit.csv", "fruit\napple\npear\n");
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
     }
 
     @Test

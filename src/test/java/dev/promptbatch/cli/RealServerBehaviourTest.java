@@ -10,13 +10,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.ServerQuirks;
-import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 import tools.jackson.databind.JsonNode;
 
@@ -28,20 +27,18 @@ import tools.jackson.databind.JsonNode;
 class RealServerBehaviourTest {
     private static final List<String> MODEL = List.of("llama3.2:3b");
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedByEachTest();
+
     @TempDir
     Path dir;
 
     private OllamaSimulator simulator;
     private JobFixture job;
 
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
-
     @Test
     void connectionsClosedAfterEveryAnswerAreNoOutageAndCostNoAttempt() throws IOException {
-        start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(4).withTokensPerSecond(2000)
+        simulated.start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(4).withTokensPerSecond(2000)
                 .withMedianTokens(20).withQuirks(ServerQuirks.none().withClosesConnections(true)));
         job.numberedRecords("input/r.csv", 300);
         spec("concurrency: 4\n");
@@ -63,7 +60,7 @@ class RealServerBehaviourTest {
 
     @Test
     void aBusyServerSlowsTheRunDownInsteadOfPausingItAndNoRecordFails() throws IOException {
-        start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(2).withTokensPerSecond(1000)
+        simulated.start(SimulatorTestSettings.instant().withModels(MODEL).withParallel(2).withTokensPerSecond(1000)
                 .withMedianTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(2)));
         job.numberedRecords("input/r.csv", 200);
         spec("""
@@ -97,7 +94,7 @@ class RealServerBehaviourTest {
 
     @Test
     void aModelListedUnderTheServersNameWithoutShowOrVersionIsFoundAndRuns() throws IOException {
-        start(SimulatorTestSettings.instant().withModels(List.of("koboldcpp/tinyllama-random"))
+        simulated.start(SimulatorTestSettings.instant().withModels(List.of("koboldcpp/tinyllama-random"))
                 .withQuirks(ServerQuirks.none().withTagsName("koboldcpp").withNoShow(true).withNoVersion(true)));
         job.numberedRecords("input/r.csv", 5);
         job.write("jobs/j.yaml", "name: j\ninput: input/r.csv\nid-field: n\nmodel: koboldcpp/tinyllama-random\n"
@@ -120,7 +117,7 @@ class RealServerBehaviourTest {
 
     @Test
     void durationsOfOneNanosecondGiveASpeedFromTheMeasuredLatencyAndSaySo() throws IOException {
-        start(SimulatorTestSettings.instant().withModels(MODEL).withTokensPerSecond(1000).withMedianTokens(20)
+        simulated.start(SimulatorTestSettings.instant().withModels(MODEL).withTokensPerSecond(1000).withMedianTokens(20)
                 .withLengthSigma(0).withQuirks(ServerQuirks.none().withDurationsOfOneNs(true)));
         job.numberedRecords("input/r.csv", 20);
         spec("concurrency: 2\n");
@@ -143,11 +140,6 @@ class RealServerBehaviourTest {
             assertThat(Double.parseDouble(row.get("tokens_per_second_median"))).isBetween(100.0, 1000.0);
             assertThat(row.get("prompt_tokens_per_second_median")).isEqualTo("0.00");
         });
-    }
-
-    private void start(SimulatorSettings settings) throws IOException {
-        simulator = OllamaSimulator.start(settings);
-        job = new JobFixture(dir, simulator.baseUrl());
     }
 
     private void spec(String extra) {

@@ -13,9 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
@@ -25,23 +24,15 @@ import tools.jackson.databind.JsonNode;
 
 /** Faults, outages and bad input, over real HTTP against the simulator's fault switches. */
 class ResilienceTest {
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")).withParallel(4).withTokensPerSecond(2000).withMedianTokens(20));
+
     @TempDir
     Path dir;
 
     private OllamaSimulator simulator;
     private JobFixture job;
-
-    @BeforeEach
-    void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(4).withTokensPerSecond(2000).withMedianTokens(20));
-        job = new JobFixture(dir, simulator.baseUrl());
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
 
     @Test
     void tenPercentMixedFaultsEveryRecordAnsweredOnceWithItsAttemptsCounted() {
@@ -85,10 +76,8 @@ class ResilienceTest {
                 retry: {max-attempts: 100, initial-backoff: 10ms, max-backoff: 100ms}
                 max-outage: 2m
                 """);
-        simulator.close();
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
+        simulated.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
                 .withParallel(4).withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0));
-        job = new JobFixture(dir, simulator.baseUrl());
         LogCapture log = new LogCapture();
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> job.run("run", "jobs/j.yaml"));
         awaitUntil(() -> simulator.stats().generateRequests() >= 60);

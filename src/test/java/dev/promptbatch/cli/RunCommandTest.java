@@ -11,9 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
@@ -26,22 +25,15 @@ class RunCommandTest {
     private static final String MODEL = "llama3.2:3b";
     private static final Map<String, Object> OPTIONS = Map.of("seed", 42, "temperature", 0.7);
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of(MODEL, "qwen2.5:7b")));
+
     @TempDir
     Path dir;
 
     private OllamaSimulator simulator;
     private JobFixture job;
-
-    @BeforeEach
-    void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of(MODEL, "qwen2.5:7b")));
-        job = new JobFixture(dir, simulator.baseUrl());
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
 
     @Test
     void seededCsvJobWritesEveryAnswerInInputOrderWithStatisticsAndIncludedFields() {
@@ -329,10 +321,8 @@ class RunCommandTest {
 
     @Test
     void neverMoreRequestsInFlightThanConcurrency() throws IOException {
-        simulator.close();
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of(MODEL)).withParallel(8)
+        simulated.start(SimulatorTestSettings.instant().withModels(List.of(MODEL)).withParallel(8)
                 .withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0.5));
-        job = new JobFixture(dir, simulator.baseUrl());
         StringBuilder input = new StringBuilder();
         IntStream.rangeClosed(1, 120).forEach(n -> input.append("{\"q\":\"question ").append(n).append("\"}\n"));
         job.write("input/q.jsonl", input.toString());

@@ -2,13 +2,12 @@ package dev.promptbatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,6 +25,10 @@ class SpecMistakesTest {
             output: output/a.jsonl
             """;
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")));
+
     @TempDir
     Path dir;
 
@@ -33,15 +36,8 @@ class SpecMistakesTest {
     private JobFixture job;
 
     @BeforeEach
-    void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
-        job = new JobFixture(dir, simulator.baseUrl());
+    void writeInput() {
         job.write("input/a.csv", "text\nhello\n");
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -2,40 +2,34 @@ package dev.promptbatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /** {@code status} on a job database with a few executions. */
 class StatusCommandTest {
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")));
+
     @TempDir
     Path dir;
 
-    private OllamaSimulator simulator;
     private JobFixture job;
 
     @BeforeEach
-    void setUp() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
-        job = new JobFixture(dir, simulator.baseUrl());
+    void setUp() {
         job.write("input/a.csv", "text\nhello\nworld\n");
         job.write("jobs/a.yaml", "name: a\ninput: input/a.csv\nmodel: llama3.2:3b\nprompt: \"{{text}}\"\n"
                 + "output: output/a.jsonl\n");
         assertThat(job.run("run", "jobs/a.yaml")).isZero();
         assertThat(job.run("run", "jobs/a.yaml", "--new-run")).isZero();
-    }
-
-    @AfterEach
-    void tearDown() {
-        simulator.close();
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.promptbatch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.OllamaSimulator;
@@ -25,6 +24,11 @@ class SweepTest {
     private static final List<String> MODELS = List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b");
     private static final int PROMPTS = 5;
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(MODELS).withParallel(8).withLoadMillis(200).withMaxLoadedModels(1).withTokensPerSecond(4000)
+            .withMedianTokens(20));
+
     @TempDir
     Path dir;
 
@@ -32,19 +36,11 @@ class SweepTest {
     private JobFixture job;
 
     @BeforeEach
-    void startSimulator() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(MODELS).withParallel(8)
-                .withLoadMillis(200).withMaxLoadedModels(1).withTokensPerSecond(4000).withMedianTokens(20));
-        job = new JobFixture(dir, simulator.baseUrl());
+    void writePrompts() {
         StringBuilder prompts = new StringBuilder();
         IntStream.rangeClosed(1, PROMPTS).forEach(n -> prompts.append("{\"id\":\"p").append(n)
                 .append("\",\"prompt\":\"question ").append(n).append("\"}\n"));
         job.write("input/prompts.jsonl", prompts.toString());
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
     }
 
     @Test
