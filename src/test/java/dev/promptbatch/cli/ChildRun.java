@@ -3,11 +3,13 @@ package dev.promptbatch.cli;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** {@code java -jar promptbatch.jar ...} as a child process in a working directory, its output kept in files. */
 final class ChildRun {
@@ -71,6 +73,35 @@ final class ChildRun {
 
     String err() {
         return text(stderr);
+    }
+
+    /** Polls {@code condition} until it holds, failing if the run ends first or a minute passes. */
+    static void await(BooleanSupplier condition, ChildRun run) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (!run.process.isAlive()) {
+                throw new AssertionError("the run ended before the moment the test waited for: " + run.err());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the moment the test waited for never came: " + run.err());
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** The lines in a file a run may be writing: 0 while it does not exist or cannot be read. */
+    static int lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).size() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The numeric ids of the answers in a JSON Lines output, in file order. */
+    static List<Integer> ids(Path output) throws IOException {
+        return Files.readAllLines(output).stream().map(line -> JobFixture.JSON.readTree(line).get("id").asInt())
+                .toList();
     }
 
     private static String text(Path file) {

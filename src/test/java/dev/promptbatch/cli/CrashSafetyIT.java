@@ -1,9 +1,11 @@
 package dev.promptbatch.cli;
 
+import static dev.promptbatch.cli.ChildRun.await;
+import static dev.promptbatch.cli.ChildRun.ids;
+import static dev.promptbatch.cli.ChildRun.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,15 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The real jar in a child process against the simulator in this one, killed and signalled as cron jobs are.
@@ -33,19 +34,21 @@ class CrashSafetyIT {
     /** What a crash may cost in requests sent again: the read-ahead window plus one uncommitted chunk. */
     private static final int RESENT_PER_CRASH_AT_MOST = Math.max(32, 16 * CONCURRENCY) + Math.max(8, CONCURRENCY);
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")).withParallel(CONCURRENCY).withTokensPerSecond(400)
+            .withMedianTokens(20).withLengthSigma(0.3));
+
     @TempDir
     Path dir;
 
     private OllamaSimulator simulator;
+    private JobFixture job;
 
     @BeforeEach
-    void setUp() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(CONCURRENCY).withTokensPerSecond(400).withMedianTokens(20).withLengthSigma(0.3));
-        StringBuilder input = new StringBuilder("n,text\n");
-        IntStream.rangeClosed(1, RECORDS).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
-        Files.writeString(dir.resolve("input.csv"), input.toString());
-        Files.writeString(dir.resolve("job.yaml"), """
+    void writeJob() {
+        job.numberedRecords("input.csv", RECORDS);
+        job.write("job.yaml", """
                 name: crash
                 input: input.csv
                 id-field: n
@@ -55,11 +58,6 @@ class CrashSafetyIT {
                 output: out/answers.jsonl
                 concurrency: %d
                 """.formatted(CONCURRENCY));
-    }
-
-    @AfterEach
-    void tearDown() {
-        simulator.close();
     }
 
     @Test
@@ -214,19 +212,6 @@ class CrashSafetyIT {
         return ChildRun.start(dir, "run", "job.yaml", "--base-url", simulator.baseUrl().toString());
     }
 
-    private static void await(BooleanSupplier condition, ChildRun run) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (!run.process.isAlive()) {
-                throw new AssertionError("the run ended before the moment to interrupt it: " + run.err());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the moment to interrupt never came: " + run.err());
-            }
-            Thread.sleep(2);
-        }
-    }
-
     /** True once the output file has grown since the first call: the moment a chunk is being committed. */
     private static BooleanSupplier outputGrew(Path output) {
         long[] size = {-1};
@@ -239,24 +224,11 @@ class CrashSafetyIT {
         };
     }
 
-    private static int lines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).size() : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
     private static long bytes(Path file) {
         try {
             return Files.exists(file) ? Files.size(file) : 0;
         } catch (IOException e) {
             return 0;
         }
-    }
-
-    private static List<Integer> ids(Path output) throws IOException {
-        JsonMapper json = JsonMapper.builder().build();
-        return Files.readAllLines(output).stream().map(line -> json.readTree(line).get("id").asInt()).toList();
     }
 }

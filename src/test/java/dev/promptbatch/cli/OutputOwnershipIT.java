@@ -1,26 +1,26 @@
 package dev.promptbatch.cli;
 
+import static dev.promptbatch.cli.ChildRun.await;
+import static dev.promptbatch.cli.ChildRun.ids;
+import static dev.promptbatch.cli.ChildRun.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An output file belongs to one run at a time: the real jar in child processes, two at once, against one simulator
@@ -30,28 +30,28 @@ class OutputOwnershipIT {
     private static final int RECORDS = 120;
     private static final String HELD = "record 41";
 
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
+            .withModels(List.of("llama3.2:3b")).withParallel(4));
+
     @TempDir
     Path dir;
 
     private OllamaSimulator simulator;
+    private JobFixture job;
     private final CountDownLatch gate = new CountDownLatch(1);
 
     @BeforeEach
-    void setUp() throws IOException {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))
-                .withParallel(4));
+    void holdRecordAndWriteJobs() {
         simulator.faults().failWhen(request -> request.prompt().equals(HELD) && !passGate(), Fault.SLOW);
-        StringBuilder input = new StringBuilder("n,text\n");
-        IntStream.rangeClosed(1, RECORDS).forEach(n -> input.append(n).append(",record ").append(n).append('\n'));
-        Files.writeString(dir.resolve("input.csv"), input.toString());
-        Files.writeString(dir.resolve("alpha.yaml"), spec("alpha"));
-        Files.writeString(dir.resolve("beta.yaml"), spec("beta"));
+        job.numberedRecords("input.csv", RECORDS);
+        job.write("alpha.yaml", spec("alpha"));
+        job.write("beta.yaml", spec("beta"));
     }
 
     @AfterEach
-    void tearDown() {
+    void openGate() {
         gate.countDown();
-        simulator.close();
     }
 
     @Test
@@ -150,31 +150,5 @@ class OutputOwnershipIT {
     /** Requests that carried a prompt: the model loads before each run's first record do not count. */
     private long promptRequests() {
         return simulator.stats().requestsByPrompt().values().stream().mapToLong(Integer::longValue).sum();
-    }
-
-    private static void await(BooleanSupplier condition, ChildRun run) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (!run.process.isAlive()) {
-                throw new AssertionError("the run ended before the moment the test waited for: " + run.err());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the moment the test waited for never came: " + run.err());
-            }
-            Thread.sleep(2);
-        }
-    }
-
-    private static int lines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).size() : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static List<Integer> ids(Path output) throws IOException {
-        JsonMapper json = JsonMapper.builder().build();
-        return Files.readAllLines(output).stream().map(line -> json.readTree(line).get("id").asInt()).toList();
     }
 }
