@@ -35,16 +35,7 @@ class InputIdsTest {
 
     @Test
     void repeatedIdsAreWarnedAboutWithTheirLinesAndEveryAnswerCarriesItsInputLine() {
-        job.write("input/d.jsonl", """
-                {"id":1,"q":"one"}
-                {"id":"1","q":"one again"}
-                {"id":2,"q":"two"}
-
-                {"id":2,"q":"two"}
-                {"id":3,"q":"three"}
-                """);
-        job.write("jobs/d.yaml", "name: d\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
-                + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.jsonl\n");
+        writeRepeatedIdsJob();
 
         assertThat(job.runAsIs("validate", "jobs/d.yaml", "--simulator")).isZero();
         assertThat(job.err).isEqualTo(DUPLICATES_WARNING);
@@ -67,16 +58,7 @@ class InputIdsTest {
 
     @Test
     void diffMatchesRepeatedIdsInOrderOfAppearanceAndSaysSo() throws IOException {
-        job.write("input/d.jsonl", """
-                {"id":1,"q":"one"}
-                {"id":"1","q":"one again"}
-                {"id":2,"q":"two"}
-
-                {"id":2,"q":"two"}
-                {"id":3,"q":"three"}
-                """);
-        job.write("jobs/d.yaml", "name: d\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
-                + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.jsonl\n");
+        writeRepeatedIdsJob();
         assertThat(job.run("run", "jobs/d.yaml")).isZero();
         String repeated = "repeated (id, model, seed, variant, repeat): 2 answers in A, %d in B; they are matched "
                 + "in order of appearance\n";
@@ -154,5 +136,19 @@ class InputIdsTest {
                 "3 missing field 'id'",
                 "4 the id-field 'id' is empty");
         assertThat(job.jsonLines("output/i.jsonl")).extracting(r -> r.get("id").asString()).containsExactly("e");
+    }
+
+    /** Input d.jsonl with the id 1 on lines 1 and 2 and the id 2 on lines 3 and 5, and the seeded job d over it. */
+    private void writeRepeatedIdsJob() {
+        job.write("input/d.jsonl", """
+                {"id":1,"q":"one"}
+                {"id":"1","q":"one again"}
+                {"id":2,"q":"two"}
+
+                {"id":2,"q":"two"}
+                {"id":3,"q":"three"}
+                """);
+        job.write("jobs/d.yaml", "name: d\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
+                + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.jsonl\n");
     }
 }
