@@ -22,7 +22,8 @@ import dev.promptbatch.simulator.SimulatorSettings;
 /**
  * A fresh simulator on loopback for each test, and a {@link JobFixture} that runs the CLI against it in the test's
  * {@link TempDir}. Before each test it starts the simulator and sets the test's {@code OllamaSimulator} and
- * {@code JobFixture} fields, as {@code @TempDir} sets its field; after each test it closes the simulator.
+ * {@code JobFixture} fields, as {@code @TempDir} sets its field; after each test it closes the simulator. It keeps the
+ * running test's simulator, so register it on an instance field, never a static one.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -36,6 +37,7 @@ import dev.promptbatch.simulator.SimulatorSettings;
  * }</pre>
  */
 final class SimulatorExtension implements BeforeEachCallback, AfterEachCallback {
+    /** Null when each test starts the simulator itself. */
     private final SimulatorSettings settings;
     private Object test;
     private Path dir;
