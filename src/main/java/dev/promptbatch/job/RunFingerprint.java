@@ -34,24 +34,24 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
 
     static RunFingerprint of(JobSpec spec) {
         Map<String, Object> shaping = new LinkedHashMap<>();
-        shaping.put("input", spec.input().toString());
-        shaping.put("id-field", spec.idField());
-        shaping.put("models", spec.models());
-        shaping.put("system", spec.system());
-        shaping.put("prompt", spec.prompt());
-        shaping.put("options", spec.options());
-        shaping.put("format", spec.format());
-        shaping.put("think", spec.think());
-        shaping.put("output", spec.output().toString());
-        shaping.put("include", spec.include());
-        shaping.put("seeds", spec.seeds());
-        shaping.put("variants", spec.variants());
-        shaping.put("repeat", spec.repeat());
+        shaping.put("input", spec.input().file().toString());
+        shaping.put("id-field", spec.input().idField());
+        shaping.put("models", spec.generation().models());
+        shaping.put("system", spec.generation().system());
+        shaping.put("prompt", spec.generation().prompt());
+        shaping.put("options", spec.generation().options());
+        shaping.put("format", spec.generation().format());
+        shaping.put("think", spec.generation().think());
+        shaping.put("output", spec.output().file().toString());
+        shaping.put("include", spec.output().include());
+        shaping.put("seeds", spec.sweep().seeds());
+        shaping.put("variants", spec.sweep().variants());
+        shaping.put("repeat", spec.sweep().repeat());
         MessageDigest specDigest = sha256();
         specDigest.update(CANONICAL.writeValueAsBytes(shaping));
         MessageDigest inputDigest = sha256();
         long size = 0;
-        try (InputStream in = Files.newInputStream(spec.input())) {
+        try (InputStream in = Files.newInputStream(spec.input().file())) {
             byte[] buffer = new byte[1 << 16];
             for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
                 inputDigest.update(buffer, 0, n);
@@ -61,7 +61,7 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
             throw new UncheckedIOException(e);
         }
         return new RunFingerprint(size, HexFormat.of().formatHex(inputDigest.digest()),
-                HexFormat.of().formatHex(specDigest.digest()), spec.output().toString());
+                HexFormat.of().formatHex(specDigest.digest()), spec.output().file().toString());
     }
 
     void addTo(JobParametersBuilder builder) {
@@ -81,7 +81,7 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
     Optional<String> changeSince(JobParameters earlier, JobSpec spec) {
         String earlierInput = earlier.getString(INPUT_SHA256);
         if (earlierInput != null && !earlierInput.equals(inputSha256)) {
-            return Optional.of(spec.input() + " changed (it was " + earlier.getLong(INPUT_SIZE) + " bytes with "
+            return Optional.of(spec.input().file() + " changed (it was " + earlier.getLong(INPUT_SIZE) + " bytes with "
                     + "SHA-256 " + earlierInput.substring(0, 12) + "..., it is " + inputSize + " bytes with SHA-256 "
                     + inputSha256.substring(0, 12) + "...)");
         }
