@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
 import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecValues;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,22 +33,8 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
     static RunFingerprint of(JobSpec spec) {
-        Map<String, Object> shaping = new LinkedHashMap<>();
-        shaping.put("input", spec.input().file().toString());
-        shaping.put("id-field", spec.input().idField());
-        shaping.put("models", spec.generation().models());
-        shaping.put("system", spec.generation().system());
-        shaping.put("prompt", spec.generation().prompt());
-        shaping.put("options", spec.generation().options());
-        shaping.put("format", spec.generation().format());
-        shaping.put("think", spec.generation().think());
-        shaping.put("output", spec.output().file().toString());
-        shaping.put("include", spec.output().include());
-        shaping.put("seeds", spec.sweep().seeds());
-        shaping.put("variants", spec.sweep().variants());
-        shaping.put("repeat", spec.sweep().repeat());
         MessageDigest specDigest = sha256();
-        specDigest.update(CANONICAL.writeValueAsBytes(shaping));
+        specDigest.update(CANONICAL.writeValueAsBytes(SpecValues.shapingAnswers(spec)));
         MessageDigest inputDigest = sha256();
         long size = 0;
         try (InputStream in = Files.newInputStream(spec.input().file())) {
@@ -87,8 +73,9 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
         }
         String earlierSpec = earlier.getString(SPEC_SHA256);
         if (earlierSpec != null && !earlierSpec.equals(specSha256)) {
-            return Optional.of(spec.specFile() + " changed in what shapes the answers (input, id-field, models, "
-                    + "system, prompt, options, format, think, output, include, seeds, variants or repeat)");
+            List<String> keys = SpecValues.shapingKeys();
+            return Optional.of(spec.specFile() + " changed in what shapes the answers ("
+                    + String.join(", ", keys.subList(0, keys.size() - 1)) + " or " + keys.get(keys.size() - 1) + ")");
         }
         return Optional.empty();
     }

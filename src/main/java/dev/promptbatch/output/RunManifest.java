@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.promptbatch.ollama.ModelInfo;
-import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecValues;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,7 +61,7 @@ public final class RunManifest {
             models.add(entry);
         }
         manifest.put("models", models);
-        manifest.put("spec", resolved(spec));
+        manifest.put("spec", SpecValues.all(spec));
         manifest.put("options", facts.options());
         manifest.put("input", Map.of("path", spec.input().file().toString(), "size", facts.inputSize(), "sha256",
                 facts.inputSha256()));
@@ -71,36 +71,6 @@ public final class RunManifest {
         } catch (RuntimeException e) {
             throw new UncheckedIOException(new IOException("cannot write " + fileFor(spec.output().file()), e));
         }
-    }
-
-    private static Map<String, Object> resolved(JobSpec spec) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("file", spec.specFile().toString());
-        values.put("name", spec.name());
-        values.put("input", spec.input().file().toString());
-        values.put("id-field", spec.input().idField());
-        values.put("models", spec.generation().models());
-        values.put("system", spec.generation().system());
-        values.put("prompt", spec.generation().prompt());
-        values.put("options", spec.generation().options());
-        values.put("format", spec.generation().format());
-        values.put("think", spec.generation().think());
-        values.put("keep-alive", spec.generation().keepAlive());
-        values.put("output", spec.output().file().toString());
-        values.put("include", spec.output().include());
-        values.put("concurrency", spec.limits().concurrency());
-        values.put("timeout", Durations.format(spec.limits().timeout()));
-        values.put("retry", Map.of("max-attempts", spec.limits().retry().maxAttempts(), "initial-backoff",
-                Durations.format(spec.limits().retry().initialBackoff()), "max-backoff",
-                Durations.format(spec.limits().retry().maxBackoff())));
-        values.put("max-failures", spec.limits().maxFailures().toString());
-        values.put("max-outage", Durations.format(spec.limits().maxOutage()));
-        values.put("max-record-size", spec.input().maxRecordBytes());
-        values.put("seeds", spec.sweep().seeds());
-        values.put("variants", spec.sweep().variants());
-        values.put("repeat", spec.sweep().repeat());
-        values.put("report", spec.output().report() == null ? null : spec.output().report().toString());
-        return values;
     }
 
     private static Map<String, Object> host() {

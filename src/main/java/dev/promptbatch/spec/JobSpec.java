@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A job spec with parameters substituted and every key checked, grouped by concern: the records read, what is asked
  * of the server for each, the sweep over them, where the answers go, the limits the run keeps, and the server.
+ * {@link SpecValues} lists the values key by key, and which of them shape the answers.
  */
 @NullMarked
 public record JobSpec(Path specFile, String name, Input input, Generation generation, Sweep sweep, Output output,
