@@ -25,12 +25,13 @@ final class ChosenServer implements AutoCloseable {
     static ChosenServer of(JobSpec spec, SharedOptions.BaseUrl baseUrl, SharedOptions.Simulator simulator,
             CliEnvironment environment) {
         if (!simulator.on) {
-            return new ChosenServer(null, ServerAddress.resolve(baseUrl.url, spec.baseUrl(), environment.variables()));
+            return new ChosenServer(null, ServerAddress.resolve(baseUrl.url, spec.server().baseUrl(),
+                    environment.variables()));
         }
         OllamaSimulator started;
         try {
-            started = OllamaSimulator.start(SimulatorSettings.defaults().withModels(spec.models())
-                    .withParallel(spec.concurrency()).withTokensPerSecond(400).withLoadMillis(500));
+            started = OllamaSimulator.start(SimulatorSettings.defaults().withModels(spec.generation().models())
+                    .withParallel(spec.limits().concurrency()).withTokensPerSecond(400).withLoadMillis(500));
         } catch (IOException e) {
             throw new CommandRefusedException("cannot start the simulator: " + e.getMessage(), e);
         }

@@ -21,12 +21,12 @@ final class InputWarnings {
 
     /** An empty input is not an error: a cron job's input may be empty some days. */
     static void empty(CliEnvironment environment, JobSpec spec) {
-        environment.err().println("promptbatch: warning: input " + shown(environment, spec.input())
+        environment.err().println("promptbatch: warning: input " + shown(environment, spec.input().file())
                 + " has no records");
     }
 
     static void duplicates(CliEnvironment environment, JobSpec spec, String text) {
-        environment.err().println("promptbatch: warning: " + shown(environment, spec.input()) + ": " + text);
+        environment.err().println("promptbatch: warning: " + shown(environment, spec.input().file()) + ": " + text);
     }
 
     private static Path shown(CliEnvironment environment, Path file) {

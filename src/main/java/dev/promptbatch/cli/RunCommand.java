@@ -102,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
 
     private int finish(JobSpec spec, RunReport report, GracefulStop stop) {
         RunSummary summary = report.summary();
-        OutputFiles files = OutputFiles.of(spec.output());
+        OutputFiles files = OutputFiles.of(spec.output().file());
         var out = environment.out();
         switch (report.result()) {
             case ALREADY_COMPLETE -> out.println(spec.name() + parametersText() + " already completed (execution "

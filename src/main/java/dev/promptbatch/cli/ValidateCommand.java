@@ -58,8 +58,9 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter out = environment.out();
         JobSpec spec = SpecWithParameters.load(environment, specFile, parameters.values, strictParams.on);
         InputCheck.check(spec);
-        out.println("Spec " + specFile + ": " + spec.name() + ", models " + String.join(", ", spec.models())
-                + ", output " + environment.workingDirectory().relativize(spec.output().toAbsolutePath()));
+        out.println("Spec " + specFile + ": " + spec.name() + ", models "
+                + String.join(", ", spec.generation().models()) + ", output "
+                + environment.workingDirectory().relativize(spec.output().file().toAbsolutePath()));
         boolean ready = checkRecords(spec, out);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             ready &= checkServer(spec, server.address(), out);
@@ -74,8 +75,8 @@ final class ValidateCommand implements Callable<Integer> {
         List<String> bad = new ArrayList<>();
         long badCount = 0;
         RequestBuilder.Ready first = null;
-        DuplicateIds ids = new DuplicateIds(spec.input(), spec.maxRecordBytes(), spec.idField());
-        try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
+        DuplicateIds ids = new DuplicateIds(spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
+        try (RecordReader reader = RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
                 RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(record, WorkPlan.passes(spec).get(0)));
@@ -91,7 +92,7 @@ final class ValidateCommand implements Callable<Integer> {
                     id = ready.id();
                     first = first == null ? ready : first;
                 }
-                if (spec.idField() != null && id != null) {
+                if (spec.input().idField() != null && id != null) {
                     ids.add(id, record.line());
                 }
             }
@@ -100,7 +101,7 @@ final class ValidateCommand implements Callable<Integer> {
             InputWarnings.empty(environment, spec);
         }
         ids.describe().ifPresent(text -> InputWarnings.duplicates(environment, spec, text));
-        Path input = environment.workingDirectory().relativize(spec.input().toAbsolutePath());
+        Path input = environment.workingDirectory().relativize(spec.input().file().toAbsolutePath());
         out.println("Input " + input + ": " + records + " records, " + (records - badCount) + " good, " + badCount
                 + " bad" + (badCount == 0 ? "" : ":"));
         bad.forEach(out::println);
@@ -118,8 +119,8 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private boolean checkServer(JobSpec spec, ServerAddress server, PrintWriter out) {
-        ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.timeout(), 1), server.display(),
-                spec.models(), spec.think());
+        ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.limits().timeout(), 1),
+                server.display(), spec.generation().models(), spec.generation().think());
         if (result.version() != null) {
             out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
                     + " models" + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));

@@ -86,10 +86,10 @@ public final class Generator {
                 // A server that is away says nothing against the record: keep trying, up to max-outage.
                 long now = ticker.nanoTime();
                 awaySince = awaySince == null ? now : awaySince;
-                if (now - awaySince > spec.maxOutage().toNanos()) {
+                if (now - awaySince > spec.limits().maxOutage().toNanos()) {
                     throw new GenerationFailedException("record " + ready.record().number() + " (line "
                             + ready.record().line() + "): " + e.getMessage() + " for longer than max-outage ("
-                            + spec.maxOutage().toSeconds() + " s)", e);
+                            + spec.limits().maxOutage().toSeconds() + " s)", e);
                 }
             }
         }
@@ -100,7 +100,7 @@ public final class Generator {
      * exponential backoff and full jitter, and at least the server's Retry-After (up to {@code max-backoff}).
      */
     private <T> T withRetries(Supplier<T> request, AtomicInteger attempts, AtomicLong latencyMs) {
-        RetrySpec policy = spec.retry();
+        RetrySpec policy = spec.limits().retry();
         for (int attempt = 1; ; attempt++) {
             try {
                 return send(request, attempts, latencyMs);
@@ -161,19 +161,19 @@ public final class Generator {
             }
             long now = ticker.nanoTime();
             busySince = busyInARow == 0 ? now : busySince;
-            if (now - busySince > spec.maxOutage().toNanos()) {
+            if (now - busySince > spec.limits().maxOutage().toNanos()) {
                 throw new GenerationFailedException("the server at " + server + " has been busy for "
                         + Duration.ofNanos(now - busySince).toSeconds() + " s, longer than max-outage ("
-                        + spec.maxOutage().toSeconds() + " s): " + busy.getMessage(), busy);
+                        + spec.limits().maxOutage().toSeconds() + " s): " + busy.getMessage(), busy);
             }
             waitWhileBusy(busy, busyInARow);
         }
     }
 
     private void waitWhileBusy(OllamaException busy, int busyInARow) {
-        long max = spec.retry().maxBackoff().toMillis();
+        long max = spec.limits().retry().maxBackoff().toMillis();
         pause(busy.retryAfter() != null ? Math.min(busy.retryAfter().toMillis(), max)
-                : jitter(spec.retry(), busyInARow + 1), "interrupted while the server was busy");
+                : jitter(spec.limits().retry(), busyInARow + 1), "interrupted while the server was busy");
     }
 
     private void pause(long millis, String interrupted) {
@@ -196,12 +196,12 @@ public final class Generator {
             first.join();
             return;
         }
-        Duration timeout = spec.timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0 ? spec.timeout()
+        Duration timeout = spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0 ? spec.limits().timeout()
                 : SHORTEST_LOAD_TIMEOUT;
         try {
             AtomicLong wallMs = new AtomicLong();
-            Long loadNanos = withRetries(() -> client.load(model, spec.keepAlive(), timeout), new AtomicInteger(),
-                    wallMs);
+            Long loadNanos = withRetries(() -> client.load(model, spec.generation().keepAlive(), timeout),
+                    new AtomicInteger(), wallMs);
             log.info("Model {} ready in {} ms{}", model, wallMs.get(), loadNanos == null ? ""
                     : " (load_duration " + loadNanos / 1_000_000 + " ms)");
         } catch (OllamaException e) {

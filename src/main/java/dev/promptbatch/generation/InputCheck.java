@@ -22,12 +22,12 @@ public final class InputCheck {
 
     public static void check(JobSpec spec) {
         Map<String, PromptTemplate> templates = new LinkedHashMap<>();
-        templates.put("prompt", parse(spec, "prompt", spec.prompt()));
-        if (spec.system() != null) {
-            templates.put("system", parse(spec, "system", spec.system()));
+        templates.put("prompt", parse(spec, "prompt", spec.generation().prompt()));
+        if (spec.generation().system() != null) {
+            templates.put("system", parse(spec, "system", spec.generation().system()));
         }
         List<String> columns;
-        try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
+        try (RecordReader reader = RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
             columns = reader.columns();
         }
         if (columns.isEmpty()) {
@@ -36,14 +36,14 @@ public final class InputCheck {
         List<String> problems = new ArrayList<>();
         templates.forEach((key, template) -> template.fields().stream().filter(f -> !columns.contains(f))
                 .forEach(f -> problems.add(key + " uses {{" + f + "}}")));
-        if (spec.idField() != null && !columns.contains(spec.idField())) {
-            problems.add("id-field is '" + spec.idField() + "'");
+        if (spec.input().idField() != null && !columns.contains(spec.input().idField())) {
+            problems.add("id-field is '" + spec.input().idField() + "'");
         }
-        spec.include().stream().filter(f -> !columns.contains(f))
+        spec.output().include().stream().filter(f -> !columns.contains(f))
                 .forEach(f -> problems.add("include names '" + f + "'"));
         if (!problems.isEmpty()) {
             throw new SpecException(spec.specFile() + ": " + String.join("; ", problems) + ", but "
-                    + spec.input() + " has no such column (columns: " + String.join(", ", columns) + ")");
+                    + spec.input().file() + " has no such column (columns: " + String.join(", ", columns) + ")");
         }
     }
 

@@ -21,12 +21,12 @@ public final class InputSurvey {
     }
 
     public static InputSurvey of(JobSpec spec) {
-        DuplicateIds ids = new DuplicateIds(spec.input(), spec.maxRecordBytes(), spec.idField());
+        DuplicateIds ids = new DuplicateIds(spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
         boolean empty = true;
-        try (RecordReader reader = RecordReader.open(spec.input(), spec.maxRecordBytes())) {
+        try (RecordReader reader = RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 empty = false;
-                if (spec.idField() == null) {
+                if (spec.input().idField() == null) {
                     break;
                 }
                 if (record instanceof DataRecord data) {

@@ -35,15 +35,15 @@ public final class RequestBuilder {
 
     public RequestBuilder(JobSpec spec) {
         this.spec = spec;
-        this.prompt = PromptTemplate.parse(spec.prompt());
-        this.system = spec.system() == null ? null : PromptTemplate.parse(spec.system());
+        this.prompt = PromptTemplate.parse(spec.generation().prompt());
+        this.system = spec.generation().system() == null ? null : PromptTemplate.parse(spec.generation().system());
     }
 
     public Prepared prepare(WorkItem item) {
         Map<String, Object> options = options(item.cell());
         Number seed = options.get("seed") instanceof Number number ? number : null;
         // With an id-field, a record whose id cannot be read has none: its line identifies it.
-        Object unknownId = spec.idField() == null ? item.record().number() : null;
+        Object unknownId = spec.input().idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
             return new Bad(new Failure(unknownId, bad.line(), item.cell(), seed, FailureKind.BAD_RECORD,
                     bad.message(), 0));
@@ -51,15 +51,15 @@ public final class RequestBuilder {
         DataRecord record = (DataRecord) item.record();
         Object id = unknownId;
         try {
-            id = id(record, spec.idField());
+            id = id(record, spec.input().idField());
             String text = prompt.render(record.fields());
             if (text.isBlank()) {
                 return new Bad(new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD,
                         "the prompt renders empty", 0));
             }
             GenerateRequest request = new GenerateRequest(item.model(), text,
-                    system == null ? null : system.render(record.fields()), options, spec.format(), spec.think(),
-                    spec.keepAlive());
+                    system == null ? null : system.render(record.fields()), options, spec.generation().format(),
+                    spec.generation().think(), spec.generation().keepAlive());
             return new Ready(id, record, request, seed, included(record));
         } catch (MissingFieldException | IllegalArgumentException e) {
             return new Bad(new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(),
@@ -69,9 +69,9 @@ public final class RequestBuilder {
 
     /** The options of a pass: the spec's, its variant's over them, and its sweep seed over both. */
     public Map<String, Object> options(Cell cell) {
-        Map<String, Object> options = new LinkedHashMap<>(spec.options());
+        Map<String, Object> options = new LinkedHashMap<>(spec.generation().options());
         if (cell.variant() != null) {
-            options.putAll(spec.variants().get(cell.variant()));
+            options.putAll(spec.sweep().variants().get(cell.variant()));
         }
         if (cell.seed() != null) {
             options.put("seed", cell.seed());
@@ -106,7 +106,7 @@ public final class RequestBuilder {
 
     private Map<String, JsonNode> included(DataRecord record) {
         Map<String, JsonNode> input = new LinkedHashMap<>();
-        for (String name : spec.include()) {
+        for (String name : spec.output().include()) {
             input.put(name, PromptTemplate.lookup(record.fields(), name));
         }
         return input;

@@ -22,19 +22,20 @@ public final class WorkPlan implements AutoCloseable {
     private RecordReader reader;
 
     public WorkPlan(JobSpec spec) {
-        this.input = spec.input();
-        this.maxRecordBytes = spec.maxRecordBytes();
+        this.input = spec.input().file();
+        this.maxRecordBytes = spec.input().maxRecordBytes();
         this.passes = passes(spec);
     }
 
     /** Every pass over the input, in run order. */
     public static List<Cell> passes(JobSpec spec) {
-        List<Integer> variants = spec.variants().isEmpty() ? Arrays.asList((Integer) null)
-                : range(spec.variants().size());
-        List<Long> seeds = spec.seeds().isEmpty() ? Arrays.asList((Long) null) : spec.seeds();
-        List<Integer> repeats = spec.repeat() == null ? Arrays.asList((Integer) null) : range(spec.repeat());
+        List<Integer> variants = spec.sweep().variants().isEmpty() ? Arrays.asList((Integer) null)
+                : range(spec.sweep().variants().size());
+        List<Long> seeds = spec.sweep().seeds().isEmpty() ? Arrays.asList((Long) null) : spec.sweep().seeds();
+        List<Integer> repeats = spec.sweep().repeat() == null ? Arrays.asList((Integer) null)
+                : range(spec.sweep().repeat());
         List<Cell> passes = new ArrayList<>();
-        for (String model : spec.models()) {
+        for (String model : spec.generation().models()) {
             for (Integer variant : variants) {
                 for (Long seed : seeds) {
                     for (Integer repeat : repeats) {

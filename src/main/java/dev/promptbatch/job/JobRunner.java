@@ -18,7 +18,7 @@ public final class JobRunner {
         WritableTargets.check(spec, settings.database());
         DatabaseOwner.refuseIfInUse(settings.database());
         RunFingerprint fingerprint = RunFingerprint.of(spec);
-        try (OutputLock lock = OutputLock.claim(spec.output(), spec.name(), settings.parameters(),
+        try (OutputLock lock = OutputLock.claim(spec.output().file(), spec.name(), settings.parameters(),
                         settings.database());
                 ConfigurableApplicationContext context = BatchContext.start(settings);
                 DatabaseOwner owner = DatabaseOwner.claim(settings.database(), spec.name(), settings.parameters())) {

@@ -37,7 +37,8 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     OllamaClient ollamaClient(RunSettings settings) {
-        return new OllamaClient(settings.server(), settings.spec().timeout(), settings.spec().concurrency());
+        return new OllamaClient(settings.server(), settings.spec().limits().timeout(),
+                settings.spec().limits().concurrency());
     }
 
     /** How often a paused run asks whether the server is back. */
@@ -45,8 +46,8 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     ServerGate serverGate(OllamaClient client, RunSettings settings) {
-        return new ServerGate(client, settings.server().display(), settings.spec().concurrency(),
-                settings.spec().maxOutage(), PROBE_INTERVAL, Ticker.SYSTEM);
+        return new ServerGate(client, settings.server().display(), settings.spec().limits().concurrency(),
+                settings.spec().limits().maxOutage(), PROBE_INTERVAL, Ticker.SYSTEM);
     }
 
     /** How long the server must not have been busy before the run tries more requests in flight than was too many. */
@@ -54,8 +55,8 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     AdaptiveConcurrency adaptiveConcurrency(RunSettings settings) {
-        return new AdaptiveConcurrency(settings.server().display(), settings.spec().concurrency(), BUSY_PROBE_AFTER,
-                System::nanoTime);
+        return new AdaptiveConcurrency(settings.server().display(), settings.spec().limits().concurrency(),
+                BUSY_PROBE_AFTER, System::nanoTime);
     }
 
     @Bean
@@ -74,16 +75,17 @@ public class PromptBatchJobConfiguration {
             RunSettings settings, OllamaClient client, ServerGate gate, AdaptiveConcurrency adaptiveConcurrency,
             RunProgress progress) {
         JobSpec spec = settings.spec();
-        int concurrency = spec.concurrency();
+        int concurrency = spec.limits().concurrency();
         Step generate = new StepBuilder(STEP, jobRepository)
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client,
                         settings.server().display(), gate, adaptiveConcurrency, Ticker.SYSTEM)::generate,
                         concurrency,
-                        Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.maxFailures(), settings.stop()))
-                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output()), new AnswerFormat(spec.include(),
-                        !spec.variants().isEmpty(), spec.repeat() != null),
+                        Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.limits().maxFailures(), settings.stop()))
+                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output().file()),
+                        new AnswerFormat(spec.output().include(), !spec.sweep().variants().isEmpty(),
+                                spec.sweep().repeat() != null),
                         progress))
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();

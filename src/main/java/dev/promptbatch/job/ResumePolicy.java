@@ -71,7 +71,7 @@ final class ResumePolicy {
             fingerprint.otherOutputThan(last.getJobParameters()).ifPresent(earlier -> {
                 throw new RunRefusedException(spec.name() + (settings.parameters().isEmpty() ? "" : " "
                         + settings.parameters()) + " already completed (execution " + last.getId() + ") with "
-                        + "its output in " + earlier + "; the spec's output is now " + spec.output() + ", which "
+                        + "its output in " + earlier + "; the spec's output is now " + spec.output().file() + ", which "
                         + "no run wrote. Run again with --new-run to start a new run that writes it.");
             });
             Optional<String> change = fingerprint.changeSince(last.getJobParameters(), spec)
@@ -143,7 +143,7 @@ final class ResumePolicy {
         if (written.isEmpty()) {
             return Optional.empty();
         }
-        OutputFiles files = OutputFiles.of(settings.spec().output());
+        OutputFiles files = OutputFiles.of(settings.spec().output().file());
         Optional<String> output = shorterThanCommitted(files.output(), written.get().outputBytes());
         // A completed run's empty errors file is removed on purpose.
         return last.getStatus() == BatchStatus.COMPLETED ? output

@@ -50,7 +50,7 @@ final class RunArtifacts {
         this.settings = settings;
         this.repository = repository;
         this.fingerprint = fingerprint;
-        this.files = OutputFiles.of(settings.spec().output());
+        this.files = OutputFiles.of(settings.spec().output().file());
     }
 
     /** Writes them all after an execution; returns the run's summary. */
@@ -77,7 +77,7 @@ final class RunArtifacts {
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             besideOutput(files.errors(), () -> deleteIfEmpty(files.errors()));
         }
-        Path manifest = RunManifest.fileFor(spec.output());
+        Path manifest = RunManifest.fileFor(spec.output().file());
         if (wanted.test(manifest)) {
             besideOutput(manifest, () -> writeManifest(execution, serverVersion, serverModels));
         }
@@ -85,10 +85,10 @@ final class RunArtifacts {
         if (wanted.test(files.summary())) {
             besideOutput(files.summary(), () -> summary.writeCsv(files.summary()));
         }
-        if (spec.report() != null && wanted.test(spec.report())) {
-            besideOutput(spec.report(), () -> {
-                HtmlReport.write(spec.output(), summary, spec.report());
-                log.info("Report: {}", spec.report());
+        if (spec.output().report() != null && wanted.test(spec.output().report())) {
+            besideOutput(spec.output().report(), () -> {
+                HtmlReport.write(spec.output().file(), summary, spec.output().report());
+                log.info("Report: {}", spec.output().report());
             });
         }
         return summary;
@@ -115,12 +115,12 @@ final class RunArtifacts {
         JobSpec spec = settings.spec();
         RequestBuilder requests = new RequestBuilder(spec);
         List<Map<String, Object>> options = new ArrayList<>();
-        List<Integer> variants = spec.variants().isEmpty() ? Collections.singletonList(null)
-                : IntStream.range(0, spec.variants().size()).boxed().toList();
+        List<Integer> variants = spec.sweep().variants().isEmpty() ? Collections.singletonList(null)
+                : IntStream.range(0, spec.sweep().variants().size()).boxed().toList();
         for (Integer variant : variants) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("variant", variant);
-            entry.put("options", requests.options(new Cell(spec.models().get(0), variant, null, null)));
+            entry.put("options", requests.options(new Cell(spec.generation().models().get(0), variant, null, null)));
             options.add(entry);
         }
         LocalDateTime started = repository.getJobExecutions(execution.getJobInstance()).stream()

@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
 import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecValues;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,25 +33,11 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
     static RunFingerprint of(JobSpec spec) {
-        Map<String, Object> shaping = new LinkedHashMap<>();
-        shaping.put("input", spec.input().toString());
-        shaping.put("id-field", spec.idField());
-        shaping.put("models", spec.models());
-        shaping.put("system", spec.system());
-        shaping.put("prompt", spec.prompt());
-        shaping.put("options", spec.options());
-        shaping.put("format", spec.format());
-        shaping.put("think", spec.think());
-        shaping.put("output", spec.output().toString());
-        shaping.put("include", spec.include());
-        shaping.put("seeds", spec.seeds());
-        shaping.put("variants", spec.variants());
-        shaping.put("repeat", spec.repeat());
         MessageDigest specDigest = sha256();
-        specDigest.update(CANONICAL.writeValueAsBytes(shaping));
+        specDigest.update(CANONICAL.writeValueAsBytes(SpecValues.shapingAnswers(spec)));
         MessageDigest inputDigest = sha256();
         long size = 0;
-        try (InputStream in = Files.newInputStream(spec.input())) {
+        try (InputStream in = Files.newInputStream(spec.input().file())) {
             byte[] buffer = new byte[1 << 16];
             for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
                 inputDigest.update(buffer, 0, n);
@@ -61,7 +47,7 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
             throw new UncheckedIOException(e);
         }
         return new RunFingerprint(size, HexFormat.of().formatHex(inputDigest.digest()),
-                HexFormat.of().formatHex(specDigest.digest()), spec.output().toString());
+                HexFormat.of().formatHex(specDigest.digest()), spec.output().file().toString());
     }
 
     void addTo(JobParametersBuilder builder) {
@@ -81,14 +67,15 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
     Optional<String> changeSince(JobParameters earlier, JobSpec spec) {
         String earlierInput = earlier.getString(INPUT_SHA256);
         if (earlierInput != null && !earlierInput.equals(inputSha256)) {
-            return Optional.of(spec.input() + " changed (it was " + earlier.getLong(INPUT_SIZE) + " bytes with "
+            return Optional.of(spec.input().file() + " changed (it was " + earlier.getLong(INPUT_SIZE) + " bytes with "
                     + "SHA-256 " + earlierInput.substring(0, 12) + "..., it is " + inputSize + " bytes with SHA-256 "
                     + inputSha256.substring(0, 12) + "...)");
         }
         String earlierSpec = earlier.getString(SPEC_SHA256);
         if (earlierSpec != null && !earlierSpec.equals(specSha256)) {
-            return Optional.of(spec.specFile() + " changed in what shapes the answers (input, id-field, models, "
-                    + "system, prompt, options, format, think, output, include, seeds, variants or repeat)");
+            List<String> keys = SpecValues.shapingKeys();
+            return Optional.of(spec.specFile() + " changed in what shapes the answers ("
+                    + String.join(", ", keys.subList(0, keys.size() - 1)) + " or " + keys.get(keys.size() - 1) + ")");
         }
         return Optional.empty();
     }

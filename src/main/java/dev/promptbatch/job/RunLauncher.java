@@ -69,7 +69,7 @@ final class RunLauncher {
         ServerCheck.Result server;
         try {
             server = settings.stop().interruptible(() -> ServerCheck.check(client, settings.server().display(),
-                    settings.spec().models(), settings.spec().think()));
+                    settings.spec().generation().models(), settings.spec().generation().think()));
         } catch (CancellationException e) {
             if (!settings.stop().requested()) {
                 throw e;

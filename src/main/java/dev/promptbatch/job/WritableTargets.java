@@ -24,14 +24,14 @@ final class WritableTargets {
     }
 
     static void check(JobSpec spec, Path database) {
-        OutputFiles files = OutputFiles.of(spec.output());
+        OutputFiles files = OutputFiles.of(spec.output().file());
         Map<String, Path> targets = new LinkedHashMap<>();
         targets.put("output", files.output());
         targets.put("errors file", files.errors());
         targets.put("summary", files.summary());
         targets.put("manifest", RunManifest.fileFor(files.output()));
-        if (spec.report() != null) {
-            targets.put("report", spec.report());
+        if (spec.output().report() != null) {
+            targets.put("report", spec.output().report());
         }
         targets.forEach((what, file) -> WritableFiles.problem(file).ifPresent(problem -> {
             throw new RunRefusedException("cannot write the " + what + " " + file + ": " + problem);

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.promptbatch.ollama.ModelInfo;
-import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecValues;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,7 +50,7 @@ public final class RunManifest {
         manifest.put("simulated", facts.simulated());
         manifest.put("server", Map.of("url", facts.serverUrl(), "version", String.valueOf(facts.serverVersion())));
         List<Map<String, Object>> models = new ArrayList<>();
-        for (String model : spec.models()) {
+        for (String model : spec.generation().models()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", model);
             facts.serverModels().stream().filter(m -> m.matches(model)).findFirst().ifPresent(info -> {
@@ -61,46 +61,16 @@ public final class RunManifest {
             models.add(entry);
         }
         manifest.put("models", models);
-        manifest.put("spec", resolved(spec));
+        manifest.put("spec", SpecValues.all(spec));
         manifest.put("options", facts.options());
-        manifest.put("input", Map.of("path", spec.input().toString(), "size", facts.inputSize(), "sha256",
+        manifest.put("input", Map.of("path", spec.input().file().toString(), "size", facts.inputSize(), "sha256",
                 facts.inputSha256()));
         manifest.put("host", host());
         try {
-            JSON.writeValue(fileFor(spec.output()).toFile(), manifest);
+            JSON.writeValue(fileFor(spec.output().file()).toFile(), manifest);
         } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException("cannot write " + fileFor(spec.output()), e));
+            throw new UncheckedIOException(new IOException("cannot write " + fileFor(spec.output().file()), e));
         }
-    }
-
-    private static Map<String, Object> resolved(JobSpec spec) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("file", spec.specFile().toString());
-        values.put("name", spec.name());
-        values.put("input", spec.input().toString());
-        values.put("id-field", spec.idField());
-        values.put("models", spec.models());
-        values.put("system", spec.system());
-        values.put("prompt", spec.prompt());
-        values.put("options", spec.options());
-        values.put("format", spec.format());
-        values.put("think", spec.think());
-        values.put("keep-alive", spec.keepAlive());
-        values.put("output", spec.output().toString());
-        values.put("include", spec.include());
-        values.put("concurrency", spec.concurrency());
-        values.put("timeout", Durations.format(spec.timeout()));
-        values.put("retry", Map.of("max-attempts", spec.retry().maxAttempts(), "initial-backoff",
-                Durations.format(spec.retry().initialBackoff()), "max-backoff",
-                Durations.format(spec.retry().maxBackoff())));
-        values.put("max-failures", spec.maxFailures().toString());
-        values.put("max-outage", Durations.format(spec.maxOutage()));
-        values.put("max-record-size", spec.maxRecordBytes());
-        values.put("seeds", spec.seeds());
-        values.put("variants", spec.variants());
-        values.put("repeat", spec.repeat());
-        values.put("report", spec.report() == null ? null : spec.report().toString());
-        return values;
     }
 
     private static Map<String, Object> host() {

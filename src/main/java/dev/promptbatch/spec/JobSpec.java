@@ -5,57 +5,83 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/**
- * A job spec with parameters substituted and every key checked.
- *
- * @param idField  the input field whose value identifies a record, or null for the record's number
- * @param system   the system template, or null
- * @param options  Ollama options, sent as given
- * @param format   null, "json" or a JSON Schema object (a Map)
- * @param think    null (not sent), a Boolean, or a level string
- * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
- * @param baseUrl  {@code server.base-url}, or null
- * @param maxOutage how long to wait out an unreachable server before the run fails
- * @param maxFailures the error budget
- * @param maxRecordBytes the longest input line (and CSV record) in bytes; a longer one is a bad record
- * @param seeds    sweep seeds (each overrides options.seed), or empty
- * @param variants sweep option sets, each merged over {@code options}, or empty
- * @param repeat   repetitions of every combination, or null when the spec does not sweep repeats
- * @param report   the HTML report to write at the end, or null
- */
-public record JobSpec(
-        Path specFile,
-        String name,
-        Path input,
-        String idField,
-        List<String> models,
-        String system,
-        String prompt,
-        Map<String, Object> options,
-        Object format,
-        Object think,
-        Object keepAlive,
-        Path output,
-        List<String> include,
-        int concurrency,
-        Duration timeout,
-        RetrySpec retry,
-        String baseUrl,
-        Duration maxOutage,
-        ErrorBudget maxFailures,
-        int maxRecordBytes,
-        List<Long> seeds,
-        List<Map<String, Object>> variants,
-        Integer repeat,
-        Path report) {
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
-    public static final int DEFAULT_CONCURRENCY = 4;
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
-    public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(10);
+/**
+ * A job spec with parameters substituted and every key checked, grouped by concern: the records read, what is asked
+ * of the server for each, the sweep over them, where the answers go, the limits the run keeps, and the server.
+ * {@link SpecValues} lists the values key by key, and which of them shape the answers.
+ */
+@NullMarked
+public record JobSpec(Path specFile, String name, Input input, Generation generation, Sweep sweep, Output output,
+        Limits limits, Server server) {
+
+    /**
+     * Where the records come from.
+     *
+     * @param idField        the input field whose value identifies a record, or null for the record's number
+     * @param maxRecordBytes the longest input line (and CSV record) in bytes; a longer one is a bad record
+     */
+    public record Input(Path file, @Nullable String idField, int maxRecordBytes) {
+    }
+
+    /**
+     * What each request asks of the server.
+     *
+     * @param system    the system template, or null
+     * @param options   Ollama options, sent as given
+     * @param format    null, "json" or a JSON Schema object (a Map)
+     * @param think     null (not sent), a Boolean, or a level string
+     * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
+     */
+    public record Generation(List<String> models, @Nullable String system, String prompt, Map<String, Object> options,
+            @Nullable Object format, @Nullable Object think, @Nullable Object keepAlive) {
+    }
+
+    /**
+     * The passes over the input besides one per model.
+     *
+     * @param seeds    sweep seeds (each overrides options.seed), or empty
+     * @param variants sweep option sets, each merged over {@code options}, or empty
+     * @param repeat   repetitions of every combination, or null when the spec does not sweep repeats
+     */
+    public record Sweep(List<Long> seeds, List<Map<String, Object>> variants, @Nullable Integer repeat) {
+    }
+
+    /**
+     * Where the answers go.
+     *
+     * @param include input fields copied into every output record
+     * @param report  the HTML report to write at the end, or null
+     */
+    public record Output(Path file, List<String> include, @Nullable Path report) {
+    }
+
+    /**
+     * How hard the run pushes the server and how much trouble it takes before it fails: a resumed run may change
+     * them without changing its answers.
+     *
+     * @param maxOutage   how long to wait out an unreachable server before the run fails
+     * @param maxFailures the error budget
+     */
+    public record Limits(int concurrency, Duration timeout, RetrySpec retry, Duration maxOutage,
+            ErrorBudget maxFailures) {
+        public static final int DEFAULT_CONCURRENCY = 4;
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+        public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(10);
+
+        Limits withConcurrency(int newConcurrency) {
+            return new Limits(newConcurrency, timeout, retry, maxOutage, maxFailures);
+        }
+    }
+
+    /** @param baseUrl {@code server.base-url}, or null */
+    public record Server(@Nullable String baseUrl) {
+    }
 
     public JobSpec withConcurrency(int newConcurrency) {
-        return new JobSpec(specFile, name, input, idField, models, system, prompt, options, format, think,
-                keepAlive, output, include, newConcurrency, timeout, retry, baseUrl, maxOutage, maxFailures,
-                maxRecordBytes, seeds, variants, repeat, report);
+        return new JobSpec(specFile, name, input, generation, sweep, output, limits.withConcurrency(newConcurrency),
+                server);
     }
 }

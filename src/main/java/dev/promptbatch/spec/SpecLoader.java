@@ -138,11 +138,21 @@ public final class SpecLoader {
             String system = root.has("system") ? substitute("system", string("system")) : null;
             String prompt = substitute("prompt", requiredString("prompt"));
             Map<String, Object> options = options();
-            return new JobSpec(file, name, input, optionalString("id-field"), models(), system, prompt, options,
-                    format(), think(), keepAlive(), output, stringList("include"), concurrency(),
-                    duration(root, "timeout", JobSpec.DEFAULT_TIMEOUT), retry(), baseUrl(),
-                    duration(root, "max-outage", JobSpec.DEFAULT_MAX_OUTAGE), maxFailures(), maxRecordBytes(),
-                    seeds(), variants(options), repeat(), report(output));
+            // Read in this order, so that of two mistakes the same one is named first.
+            String idField = optionalString("id-field");
+            JobSpec.Generation generation = new JobSpec.Generation(models(), system, prompt, options, format(),
+                    think(), keepAlive());
+            List<String> include = stringList("include");
+            int concurrency = concurrency();
+            Duration timeout = duration(root, "timeout", JobSpec.Limits.DEFAULT_TIMEOUT);
+            RetrySpec retry = retry();
+            JobSpec.Server server = new JobSpec.Server(baseUrl());
+            JobSpec.Limits limits = new JobSpec.Limits(concurrency, timeout, retry,
+                    duration(root, "max-outage", JobSpec.Limits.DEFAULT_MAX_OUTAGE), maxFailures());
+            JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes());
+            JobSpec.Sweep sweep = new JobSpec.Sweep(seeds(), variants(options), repeat());
+            return new JobSpec(file, name, records, generation, sweep,
+                    new JobSpec.Output(output, include, report(output)), limits, server);
         }
 
         private List<String> models() {
@@ -239,7 +249,7 @@ public final class SpecLoader {
         private int concurrency() {
             JsonNode node = root.get("concurrency");
             if (node == null) {
-                return JobSpec.DEFAULT_CONCURRENCY;
+                return JobSpec.Limits.DEFAULT_CONCURRENCY;
             }
             return (int) wholeNumber(node, "concurrency", 1, 1024, "");
         }

@@ -179,10 +179,11 @@ class GeneratorTest {
         JobSpec spec = new SpecLoader(dir).load(file, Map.of(), Map.of());
         String server = simulator.baseUrl().toString();
         OllamaClient client = new OllamaClient(ServerAddress.resolve(server, null, Map.of()), Duration.ofSeconds(5),
-                spec.concurrency());
-        ServerGate gate = new ServerGate(client, server, spec.concurrency(), spec.maxOutage(), Duration.ofSeconds(2),
-                ticker);
-        concurrency = new AdaptiveConcurrency(server, spec.concurrency(), Duration.ofSeconds(30), ticker::nanoTime);
+                spec.limits().concurrency());
+        ServerGate gate = new ServerGate(client, server, spec.limits().concurrency(), spec.limits().maxOutage(),
+                Duration.ofSeconds(2), ticker);
+        concurrency = new AdaptiveConcurrency(server, spec.limits().concurrency(), Duration.ofSeconds(30),
+                ticker::nanoTime);
         return new Generator(spec, client, server, gate, concurrency, ticker);
     }
 }

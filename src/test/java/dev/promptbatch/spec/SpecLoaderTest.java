@@ -39,33 +39,33 @@ class SpecLoaderTest {
                 """);
         JobSpec job = new SpecLoader(dir).load(spec, Map.of("date", "2026-11-21"), Map.of());
         assertThat(job.name()).isEqualTo("nightly-summaries");
-        assertThat(job.input()).isEqualTo(dir.resolve("input/articles-2026-11-21.jsonl"));
-        assertThat(job.output()).isEqualTo(dir.resolve("output/summaries-2026-11-21.csv"));
-        assertThat(job.system()).isEqualTo("You summarise news for 2026-11-21.");
-        assertThat(job.models()).containsExactly("llama3.2:3b", "qwen2.5:7b");
-        assertThat(job.options()).containsExactly(Map.entry("temperature", 0.2), Map.entry("seed", 42),
+        assertThat(job.input().file()).isEqualTo(dir.resolve("input/articles-2026-11-21.jsonl"));
+        assertThat(job.output().file()).isEqualTo(dir.resolve("output/summaries-2026-11-21.csv"));
+        assertThat(job.generation().system()).isEqualTo("You summarise news for 2026-11-21.");
+        assertThat(job.generation().models()).containsExactly("llama3.2:3b", "qwen2.5:7b");
+        assertThat(job.generation().options()).containsExactly(Map.entry("temperature", 0.2), Map.entry("seed", 42),
                 Map.entry("num_predict", 160), Map.entry("stop", List.of("\n\n")));
-        assertThat(job.format()).isEqualTo(Map.of("type", "object", "properties",
+        assertThat(job.generation().format()).isEqualTo(Map.of("type", "object", "properties",
                 Map.of("summary", Map.of("type", "string"))));
-        assertThat(job.think()).isEqualTo(false);
-        assertThat(job.keepAlive()).isEqualTo("10m");
-        assertThat(job.include()).containsExactly("title", "source.name");
-        assertThat(job.concurrency()).isEqualTo(8);
-        assertThat(job.timeout()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(job.retry()).isEqualTo(new RetrySpec(3, Duration.ofMillis(500), Duration.ofSeconds(10)));
-        assertThat(job.baseUrl()).isEqualTo("http://gpu-box:11434");
+        assertThat(job.generation().think()).isEqualTo(false);
+        assertThat(job.generation().keepAlive()).isEqualTo("10m");
+        assertThat(job.output().include()).containsExactly("title", "source.name");
+        assertThat(job.limits().concurrency()).isEqualTo(8);
+        assertThat(job.limits().timeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(job.limits().retry()).isEqualTo(new RetrySpec(3, Duration.ofMillis(500), Duration.ofSeconds(10)));
+        assertThat(job.server().baseUrl()).isEqualTo("http://gpu-box:11434");
     }
 
     @Test
     void defaultsAndTheModelFromTheEnvironment() throws IOException {
         Path spec = write("name: x\ninput: in.csv\nprompt: hi {{a}}\noutput: out.jsonl\n");
         JobSpec job = new SpecLoader(dir).load(spec, Map.of(), Map.of("OLLAMA_MODEL", "gemma3:4b"));
-        assertThat(job.models()).containsExactly("gemma3:4b");
-        assertThat(job.concurrency()).isEqualTo(4);
-        assertThat(job.timeout()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(job.retry()).isEqualTo(RetrySpec.DEFAULT);
-        assertThat(job.options()).isEmpty();
-        assertThat(job.idField()).isNull();
+        assertThat(job.generation().models()).containsExactly("gemma3:4b");
+        assertThat(job.limits().concurrency()).isEqualTo(4);
+        assertThat(job.limits().timeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(job.limits().retry()).isEqualTo(RetrySpec.DEFAULT);
+        assertThat(job.generation().options()).isEmpty();
+        assertThat(job.input().idField()).isNull();
     }
 
     @Test
@@ -106,17 +106,17 @@ class SpecLoaderTest {
     void errorBudgetOutageAndRecordSize() throws IOException {
         String base = "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n";
         JobSpec defaults = load(write(base));
-        assertThat(defaults.maxFailures()).isEqualTo(ErrorBudget.UNLIMITED);
-        assertThat(defaults.maxOutage()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(defaults.maxRecordBytes()).isEqualTo(1 << 20);
+        assertThat(defaults.limits().maxFailures()).isEqualTo(ErrorBudget.UNLIMITED);
+        assertThat(defaults.limits().maxOutage()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(defaults.input().maxRecordBytes()).isEqualTo(1 << 20);
         JobSpec set = load(write(base + "max-failures: 5%\nmax-outage: 30s\nmax-record-size: 512KiB\n"));
-        assertThat(set.maxFailures()).isEqualTo(ErrorBudget.percent(5));
-        assertThat(set.maxFailures().exceeded(1, 19, false)).isFalse();
-        assertThat(set.maxFailures().exceeded(2, 20, false)).isTrue();
-        assertThat(set.maxFailures().exceeded(1, 10, true)).isTrue();
-        assertThat(set.maxOutage()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(set.maxRecordBytes()).isEqualTo(512 * 1024);
-        assertThat(load(write(base + "max-failures: 10\n")).maxFailures().exceeded(11, 1000, false)).isTrue();
+        assertThat(set.limits().maxFailures()).isEqualTo(ErrorBudget.percent(5));
+        assertThat(set.limits().maxFailures().exceeded(1, 19, false)).isFalse();
+        assertThat(set.limits().maxFailures().exceeded(2, 20, false)).isTrue();
+        assertThat(set.limits().maxFailures().exceeded(1, 10, true)).isTrue();
+        assertThat(set.limits().maxOutage()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(set.input().maxRecordBytes()).isEqualTo(512 * 1024);
+        assertThat(load(write(base + "max-failures: 10\n")).limits().maxFailures().exceeded(11, 1000, false)).isTrue();
         assertError(base + "max-failures: many\n", "key 'max-failures': expected a number of records");
         assertError(base + "max-record-size: 1TB\n", "key 'max-record-size': expected a size such as 1MiB");
     }

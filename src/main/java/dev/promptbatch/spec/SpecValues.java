@@ -1,0 +1,83 @@
+package dev.promptbatch.spec;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A spec's values key by key as the YAML names them, and which of them shape the answers: the manifest shows them
+ * all, and a run's fingerprint hashes those that shape the answers, so that a resumed run never mixes two prompts
+ * (or two inputs, models, sweeps...) in one output. A value that shapes the answers must keep its form here, or
+ * every job database written before no longer resumes.
+ */
+@NullMarked
+public final class SpecValues {
+    private record Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {
+    }
+
+    private static final List<Key> KEYS = List.of(
+            new Key("file", false, spec -> spec.specFile().toString()),
+            new Key("name", false, JobSpec::name),
+            new Key("input", true, spec -> spec.input().file().toString()),
+            new Key("id-field", true, spec -> spec.input().idField()),
+            new Key("models", true, spec -> spec.generation().models()),
+            new Key("system", true, spec -> spec.generation().system()),
+            new Key("prompt", true, spec -> spec.generation().prompt()),
+            new Key("options", true, spec -> spec.generation().options()),
+            new Key("format", true, spec -> spec.generation().format()),
+            new Key("think", true, spec -> spec.generation().think()),
+            new Key("keep-alive", false, spec -> spec.generation().keepAlive()),
+            new Key("output", true, spec -> spec.output().file().toString()),
+            new Key("include", true, spec -> spec.output().include()),
+            new Key("concurrency", false, spec -> spec.limits().concurrency()),
+            new Key("timeout", false, spec -> Durations.format(spec.limits().timeout())),
+            new Key("retry", false, spec -> retry(spec.limits().retry())),
+            new Key("max-failures", false, spec -> spec.limits().maxFailures().toString()),
+            new Key("max-outage", false, spec -> Durations.format(spec.limits().maxOutage())),
+            new Key("max-record-size", false, spec -> spec.input().maxRecordBytes()),
+            new Key("seeds", true, spec -> spec.sweep().seeds()),
+            new Key("variants", true, spec -> spec.sweep().variants()),
+            new Key("repeat", true, spec -> spec.sweep().repeat()),
+            new Key("report", false, spec -> Objects.toString(spec.output().report(), null)));
+
+    private SpecValues() {
+    }
+
+    /** Every value, in the order of the spec's documentation. */
+    public static Map<String, @Nullable Object> all(JobSpec spec) {
+        return values(spec, false);
+    }
+
+    /** The values that shape the answers: a change in any of them makes another run. */
+    public static Map<String, @Nullable Object> shapingAnswers(JobSpec spec) {
+        return values(spec, true);
+    }
+
+    /** The keys whose values shape the answers, in order. */
+    public static List<String> shapingKeys() {
+        return KEYS.stream().filter(Key::shapesAnswers).map(Key::name).toList();
+    }
+
+    private static Map<String, @Nullable Object> values(JobSpec spec, boolean onlyShaping) {
+        Map<String, @Nullable Object> values = new LinkedHashMap<>();
+        for (Key key : KEYS) {
+            if (key.shapesAnswers() || !onlyShaping) {
+                values.put(key.name(), key.value().apply(spec));
+            }
+        }
+        return values;
+    }
+
+    private static Map<String, Object> retry(RetrySpec retry) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("max-attempts", retry.maxAttempts());
+        values.put("initial-backoff", Durations.format(retry.initialBackoff()));
+        values.put("max-backoff", Durations.format(retry.maxBackoff()));
+        return values;
+    }
+}

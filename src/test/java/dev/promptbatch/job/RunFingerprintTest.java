@@ -1,0 +1,90 @@
+package dev.promptbatch.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecLoader;
+
+/**
+ * The fingerprint a job database keeps with each execution: a spec that did not change must hash as it did when
+ * the database was written, or resuming it is refused as changed.
+ */
+class RunFingerprintTest {
+    /** Every key that shapes the answers, set; the paths relative, so that the hash is the same on every machine. */
+    private static final String SWEEP = """
+            name: fingerprint
+            input: input/benchmark-prompts.jsonl
+            id-field: id
+            models: [llama3.2:3b, qwen2.5:7b]
+            system: You answer briefly.
+            prompt: "{{prompt}}"
+            options: {num_predict: 64, temperature: 0.2}
+            format: {type: object, properties: {answer: {type: string}}}
+            think: low
+            output: output/fingerprint.jsonl
+            include: [task]
+            seeds: [1, 2]
+            variants: [{top_p: 0.9}, {top_k: 20}]
+            repeat: 2
+            """;
+    /** What {@link #SWEEP} hashed to while JobSpec was one flat record (f8528eb and before). */
+    private static final String SWEEP_SHA256 = "93d8eecdeba5d4bf8cb62c0ab4fbb44db039e8d4a3245c37f9e0689ec6135007";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSpecHashesAsItDidWhenEarlierJobDatabasesWereWritten() throws IOException {
+        RunFingerprint fingerprint = RunFingerprint.of(load(SWEEP));
+
+        assertThat(fingerprint.specSha256()).isEqualTo(SWEEP_SHA256);
+        assertThat(fingerprint.output()).isEqualTo("output/fingerprint.jsonl");
+    }
+
+    @Test
+    void whatDoesNotShapeTheAnswersLeavesTheHashAlone() throws IOException {
+        String paced = SWEEP.replace("name: fingerprint", "name: fingerprint-paced") + """
+                keep-alive: 30m
+                concurrency: 16
+                timeout: 90s
+                retry: {max-attempts: 2, initial-backoff: 2s, max-backoff: 4s}
+                max-failures: 5%
+                max-outage: 1m
+                max-record-size: 4KiB
+                server: {base-url: "http://gpu-box:11434"}
+                report: output/fingerprint.html
+                """;
+
+        assertThat(RunFingerprint.of(load(paced))).isEqualTo(RunFingerprint.of(load(SWEEP)));
+        assertThat(RunFingerprint.of(load(SWEEP.replace("repeat: 2", "repeat: 3"))).specSha256())
+                .isNotEqualTo(RunFingerprint.of(load(SWEEP)).specSha256());
+    }
+
+    @Test
+    void aChangedSpecNamesTheKeysThatShapeTheAnswers() throws IOException {
+        JobSpec spec = load(SWEEP);
+        RunFingerprint fingerprint = RunFingerprint.of(spec);
+        JobParametersBuilder earlier = new JobParametersBuilder();
+        new RunFingerprint(fingerprint.inputSize(), fingerprint.inputSha256(), "0".repeat(64), fingerprint.output())
+                .addTo(earlier);
+
+        assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec)).contains(spec.specFile()
+                + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
+                + "think, output, include, seeds, variants or repeat)");
+    }
+
+    /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */
+    private JobSpec load(String yaml) throws IOException {
+        Path file = Files.writeString(dir.resolve("fingerprint.yaml"), yaml);
+        return new SpecLoader(Path.of("")).load(file, Map.of(), Map.of());
+    }
+}
