@@ -8,6 +8,7 @@ import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobRunner;
+import dev.promptbatch.job.ParameterText;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.FailureCauses;
@@ -158,7 +159,6 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private String parametersText() {
-        String text = ParameterText.of(parameters.values, ", ");
-        return text.isEmpty() ? "" : " (" + text + ")";
+        return ParameterText.afterJobName(parameters.values);
     }
 }
