@@ -8,11 +8,13 @@ import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobRunner;
+import dev.promptbatch.job.ParameterText;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecException;
 import picocli.CommandLine.Command;
@@ -109,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
                     + report.executionId() + "); nothing to do" + (report.message() == null ? "" : "; "
                     + report.message()) + ". Use --new-run to run it again.");
             case COMPLETED -> out.println(spec.name() + parametersText() + " completed in "
-                    + Elapsed.format(report.wallTime()) + ".");
+                    + Durations.readable(report.wallTime()) + ".");
             case FAILED, OUTPUT_LOST -> out.println(spec.name() + parametersText() + " failed: "
                     + report.message());
             case STOPPED -> out.println(spec.name() + parametersText() + " " + report.message() + ".");
@@ -123,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
             out.println("Server busy: " + count(busy.busyAnswers(), "request") + " answered 'busy' and sent again "
                     + "(not counted as attempts); requests in flight lowered to " + busy.lowest() + " of "
                     + busy.configured() + " (" + busy.current() + " at the end), throttled for "
-                    + Elapsed.format(busy.throttled()) + ".");
+                    + Durations.readable(busy.throttled()) + ".");
         }
         out.println("Output: " + environment.workingDirectory().relativize(files.output().toAbsolutePath())
                 + " (" + count(summary.answered(), "answer") + ")");
@@ -157,7 +159,6 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private String parametersText() {
-        String text = ParameterText.of(parameters.values, ", ");
-        return text.isEmpty() ? "" : " (" + text + ")";
+        return ParameterText.afterJobName(parameters.values);
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 
 import dev.promptbatch.job.DatabaseOwner;
 import dev.promptbatch.job.ExecutionHistory;
+import dev.promptbatch.job.ParameterText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -46,11 +46,6 @@ public final class DuplicateIds {
         }
     }
 
-    /** Records whose id an earlier record has. */
-    public long repeats() {
-        return repeats;
-    }
-
     /**
      * "2 records have the id of an earlier record (...): '1' on lines 1 and 2, ...", or empty when no id repeats.
      * Reads the input again to find where the example ids first appear.

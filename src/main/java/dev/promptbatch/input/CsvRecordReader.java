@@ -46,13 +46,10 @@ final class CsvRecordReader implements RecordReader {
 
     @Override
     public InputRecord next() {
-        PhysicalLineReader.Line first;
-        do {
-            first = lines.next();
-            if (first == null) {
-                return null;
-            }
-        } while (first.readable() && first.text().isBlank());
+        PhysicalLineReader.Line first = lines.nextNonBlank();
+        if (first == null) {
+            return null;
+        }
         long number = ++recordNumber;
         if (!first.readable()) {
             return new BadRecord(number, first.number(), first.problem());

@@ -30,13 +30,10 @@ final class JsonLinesRecordReader implements RecordReader {
 
     @Override
     public InputRecord next() {
-        PhysicalLineReader.Line line;
-        do {
-            line = lines.next();
-            if (line == null) {
-                return null;
-            }
-        } while (line.readable() && line.text().isBlank());
+        PhysicalLineReader.Line line = lines.nextNonBlank();
+        if (line == null) {
+            return null;
+        }
         long number = ++recordNumber;
         if (!line.readable()) {
             return new BadRecord(number, line.number(), line.problem());

@@ -63,6 +63,15 @@ final class PhysicalLineReader implements AutoCloseable {
         }
     }
 
+    /** The next line that is not blank, or null at the end of the file; an unreadable line is returned, as a record. */
+    Line nextNonBlank() {
+        Line line;
+        do {
+            line = next();
+        } while (line != null && line.readable() && line.text().isBlank());
+        return line;
+    }
+
     /** Lines to be read again, in order, before the rest of the file. */
     void pushBack(List<Line> lines) {
         for (int i = lines.size() - 1; i >= 0; i--) {

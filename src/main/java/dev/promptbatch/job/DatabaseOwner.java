@@ -38,9 +38,9 @@ public final class DatabaseOwner implements AutoCloseable {
 
         /** The refusal of a second run while this owner runs: which job, which process, since when. */
         public String inUseMessage(Path database) {
-            return "the job database " + database + " is in use: job " + job + (parameters.isEmpty() ? "" : " "
-                    + parameters) + " is running in process " + pid + " since " + SINCE.format(LocalDateTime.ofInstant(
-                    since, ZoneId.systemDefault())) + ". Wait for it to finish, or use --db for another database.";
+            return "the job database " + database + " is in use: job " + job + ParameterText.afterJobName(parameters)
+                    + " is running in process " + pid + " since " + SINCE.format(LocalDateTime.ofInstant(since,
+                    ZoneId.systemDefault())) + ". Wait for it to finish, or use --db for another database.";
         }
     }
 

@@ -114,8 +114,4 @@ public final class GracefulStop {
             pipeline.abandon();
         }
     }
-
-    void close() {
-        timer.shutdownNow();
-    }
 }

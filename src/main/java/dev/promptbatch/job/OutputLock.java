@@ -45,7 +45,7 @@ public final class OutputLock implements AutoCloseable {
         }
 
         String describe() {
-            return "job " + job + (parameters.isEmpty() ? "" : " " + parameters) + " (database " + database
+            return "job " + job + ParameterText.afterJobName(parameters) + " (database " + database
                     + ") in process " + pid;
         }
     }

@@ -69,8 +69,8 @@ final class ResumePolicy {
         Optional<String> lost = lostOutput(last);
         if (last.getStatus() == BatchStatus.COMPLETED) {
             fingerprint.otherOutputThan(last.getJobParameters()).ifPresent(earlier -> {
-                throw new RunRefusedException(spec.name() + (settings.parameters().isEmpty() ? "" : " "
-                        + settings.parameters()) + " already completed (execution " + last.getId() + ") with "
+                throw new RunRefusedException(spec.name() + ParameterText.afterJobName(settings.parameters())
+                        + " already completed (execution " + last.getId() + ") with "
                         + "its output in " + earlier + "; the spec's output is now " + spec.output().file() + ", which "
                         + "no run wrote. Run again with --new-run to start a new run that writes it.");
             });

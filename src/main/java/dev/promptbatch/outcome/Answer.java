@@ -14,11 +14,6 @@ import tools.jackson.databind.JsonNode;
  */
 public record Answer(Object id, long line, Cell cell, Number seed, GenerateResponse response, long latencyMs,
         int attempts, Map<String, JsonNode> input) implements Outcome {
-    @Override
-    public String model() {
-        return cell.model();
-    }
-
     /** Where {@link #tokensPerSecond()} comes from: {@code server} or {@code client}; null when there is none. */
     public static final String SERVER = "server";
     public static final String CLIENT = "client";

@@ -10,8 +10,4 @@ package dev.promptbatch.outcome;
  */
 public record Failure(Object id, long line, Cell cell, Number seed, FailureKind kind, String message,
         int attempts) implements Outcome {
-    @Override
-    public String model() {
-        return cell.model();
-    }
 }

@@ -5,5 +5,16 @@ public sealed interface Outcome permits Answer, Failure {
     /** The record's id: the id-field's value (a String), else the record's number (a Long). */
     Object id();
 
-    String model();
+    /** The record's physical line in the input file. */
+    long line();
+
+    /** The model and sweep coordinates. */
+    Cell cell();
+
+    /** The seed sent, or null. */
+    Number seed();
+
+    default String model() {
+        return cell().model();
+    }
 }

@@ -11,8 +11,8 @@ import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
 import dev.promptbatch.outcome.Answer;
-import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -79,12 +79,7 @@ public final class AnswerFormat {
 
     /** A failure as one line of the errors file. */
     public String errorLine(Failure failure) {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("id", failure.id());
-        record.put("line", failure.line());
-        record.put("model", failure.model());
-        record.put("seed", failure.seed());
-        coordinates(record, failure.cell());
+        Map<String, Object> record = where(failure);
         record.put("kind", failure.kind().text());
         record.put("message", failure.message());
         record.put("attempts", failure.attempts());
@@ -93,12 +88,7 @@ public final class AnswerFormat {
 
     private Map<String, Object> fields(Answer answer) {
         var response = answer.response();
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("id", answer.id());
-        record.put("line", answer.line());
-        record.put("model", answer.model());
-        record.put("seed", answer.seed());
-        coordinates(record, answer.cell());
+        Map<String, Object> record = where(answer);
         record.put("response", response.response());
         record.put("thinking", response.thinking());
         record.put("done_reason", response.doneReason());
@@ -115,13 +105,20 @@ public final class AnswerFormat {
         return record;
     }
 
-    private void coordinates(Map<String, Object> record, Cell cell) {
+    /** The fields that place an answer or a failure, first in both files: id, line, model, seed and the sweep's. */
+    private Map<String, Object> where(Outcome outcome) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", outcome.id());
+        record.put("line", outcome.line());
+        record.put("model", outcome.model());
+        record.put("seed", outcome.seed());
         if (variants) {
-            record.put("variant", cell.variant());
+            record.put("variant", outcome.cell().variant());
         }
         if (repeats) {
-            record.put("repeat", cell.repeat());
+            record.put("repeat", outcome.cell().repeat());
         }
+        return record;
     }
 
     private static String csv(String[] values) {

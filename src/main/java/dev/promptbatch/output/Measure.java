@@ -41,10 +41,6 @@ final class Measure {
         }
     }
 
-    long count() {
-        return count;
-    }
-
     RunSummary.Stats stats() {
         if (count == 0) {
             return new RunSummary.Stats(0, 0, 0, 0, 0, 0, 0, 0);

@@ -138,11 +138,6 @@ public final class RunSummary {
             return tokensPerSecond.values();
         }
 
-        /** Answers' eval_count, all of them or a uniform sample of 10,000. */
-        public List<Double> lengths() {
-            return outputTokens.values();
-        }
-
         private void add(JsonNode answer) {
             answers++;
             long evalCount = answer.path("eval_count").asLong(0);

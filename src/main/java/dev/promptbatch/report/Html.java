@@ -1,6 +1,5 @@
 package dev.promptbatch.report;
 
-import java.time.Duration;
 import java.util.Locale;
 
 /** Escaping and number formatting for the report: every value taken from a run's files goes through here. */
@@ -31,18 +30,6 @@ final class Html {
     /** A number with thousands separators and the given decimals, the same whatever the machine's locale. */
     static String number(double value, int decimals) {
         return String.format(Locale.ROOT, "%,." + decimals + "f", value);
-    }
-
-    /** A wall time as a person says it: {@code 55 s}, {@code 3 min 5 s}, {@code 2 h 10 min}. */
-    static String duration(Duration duration) {
-        long seconds = Math.max(0, Math.round(duration.toMillis() / 1000.0));
-        if (seconds < 60) {
-            return seconds + " s";
-        }
-        if (seconds < 3600) {
-            return seconds / 60 + " min " + seconds % 60 + " s";
-        }
-        return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
     }
 
     /** A size in bytes in the largest binary unit that keeps it at or above 1. */

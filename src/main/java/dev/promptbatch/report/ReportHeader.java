@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.spec.Durations;
 
 /** The top of the page: which job, how it ended, when, whether the answers are real, and the run's totals. */
 final class ReportHeader {
@@ -62,7 +63,7 @@ final class ReportHeader {
             // The end is usually the same day: its time alone reads better.
             text.append(" to ").append(ended.startsWith(started.substring(0, 10)) ? ended.substring(11) : ended);
         }
-        manifest.wallTime().ifPresent(wall -> text.append(" (").append(Html.duration(wall)).append(')'));
+        manifest.wallTime().ifPresent(wall -> text.append(" (").append(Durations.readable(wall)).append(')'));
         String execution = manifest.text("execution");
         if (execution != null) {
             text.append(" &middot; execution ").append(escape(execution));
@@ -81,7 +82,7 @@ final class ReportHeader {
         if (variants > 0) {
             tile(out, String.valueOf(variants), variants == 1 ? "variant" : "variants");
         }
-        manifest.wallTime().ifPresent(wall -> tile(out, Html.duration(wall), "wall time"));
+        manifest.wallTime().ifPresent(wall -> tile(out, Durations.readable(wall), "wall time"));
         return out.append("</div>\n").toString();
     }
 

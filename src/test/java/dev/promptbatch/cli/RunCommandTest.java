@@ -307,7 +307,7 @@ class RunCommandTest {
         job.write("jobs/s.yaml", spec.formatted("sweep-b"));
 
         assertThat(job.run("run", "jobs/s.yaml", "--param", "round=1")).isEqualTo(2);
-        assertThat(job.err).isEqualTo("promptbatch: sweep {round=1} already completed (execution 0) with its output "
+        assertThat(job.err).isEqualTo("promptbatch: sweep (round=1) already completed (execution 0) with its output "
                 + "in " + dir.resolve("output/sweep-a-1.jsonl") + "; the spec's output is now "
                 + dir.resolve("output/sweep-b-1.jsonl") + ", which no run wrote. Run again with --new-run to start a "
                 + "new run that writes it." + System.lineSeparator());

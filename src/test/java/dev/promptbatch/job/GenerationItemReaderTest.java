@@ -12,7 +12,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,11 +48,6 @@ class GenerationItemReaderTest {
     @BeforeEach
     void writeSpec() throws IOException {
         spec = NumberedJob.write(dir, RECORDS, "a.jsonl", "");
-    }
-
-    @AfterEach
-    void closeStop() {
-        stop.close();
     }
 
     @Test

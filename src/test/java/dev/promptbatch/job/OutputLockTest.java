@@ -31,7 +31,7 @@ class OutputLockTest {
             // Another format of the same output shares its errors file, manifest and summary.
             assertThatThrownBy(() -> OutputLock.claim(dir.resolve("out/z.csv"), "beta", Map.of(), database))
                     .isInstanceOf(RunRefusedException.class)
-                    .hasMessage(dir.resolve("out/z.csv") + " is being written by job alpha {date=2026-11-21} "
+                    .hasMessage(dir.resolve("out/z.csv") + " is being written by job alpha (date=2026-11-21) "
                             + "(database " + database + ") in process " + pid + "; wait for it to finish, or give "
                             + "this job another output");
         }

@@ -1,4 +1,4 @@
-package dev.promptbatch.cli;
+package dev.promptbatch.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,11 +17,13 @@ class ParameterTextTest {
 
         assertThat(ParameterText.of(parameters, ", ")).isEqualTo("date=2026-11-21, lang=en");
         assertThat(ParameterText.of(parameters, ",")).isEqualTo("date=2026-11-21,lang=en");
+        assertThat(ParameterText.afterJobName(parameters)).isEqualTo(" (date=2026-11-21, lang=en)");
     }
 
     @Test
     void noParametersIsAnEmptyText() {
         assertThat(ParameterText.of(Map.of(), ", ")).isEmpty();
         assertThat(ParameterText.of(Map.of("promptbatch.run", "3"), ",")).isEmpty();
+        assertThat(ParameterText.afterJobName(Map.of("promptbatch.run", "3"))).isEmpty();
     }
 }
