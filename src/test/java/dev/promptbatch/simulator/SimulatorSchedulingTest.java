@@ -44,11 +44,10 @@ class SimulatorSchedulingTest {
             assertThat(stats.maxInFlight()).isEqualTo(6);
             assertThat(stats.maxGenerating()).isEqualTo(2);
             assertThat(stats.inFlight()).isZero();
-            // Three rounds of 200 ms; one slot would take six rounds, three slots two.
-            assertThat(elapsedMillis).isBetween(590L, 1150L);
-            assertThat(stats.slotBusyNanos()).isBetween(1_190_000_000L, 1_600_000_000L);
-            long wall = stats.lastAnswerNanos() - stats.firstRequestNanos();
-            assertThat((double) stats.slotBusyNanos() / (2.0 * wall)).isGreaterThan(0.7);
+            // At most two at a time (above), so at least three rounds of 200 ms; each generation holds its slot
+            // for its 200 ms at least. Upper bounds would measure the machine, not the simulator.
+            assertThat(elapsedMillis).isGreaterThanOrEqualTo(590L);
+            assertThat(stats.slotBusyNanos()).isGreaterThanOrEqualTo(1_190_000_000L);
         }
     }
 
@@ -102,7 +101,7 @@ class SimulatorSchedulingTest {
 
     @Test
     void coldRequestsPayTheLoadAndShareIt() throws Exception {
-        try (OllamaSimulator simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withLoadMillis(200))) {
+        try (OllamaSimulator simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withLoadMillis(1000))) {
             SimulatorClient client = new SimulatorClient(simulator);
             List<CompletableFuture<HttpResponse<String>>> cold = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -115,9 +114,10 @@ class SimulatorSchedulingTest {
             JsonNode warm = client.answer(generate(A, "warm"));
 
             assertThat(simulator.stats().loads()).isEqualTo(Map.of(A, 1));
-            assertThat(coldLoads).allSatisfy(load -> assertThat(load).isGreaterThanOrEqualTo(150_000_000L));
-            assertThat(warm.get("load_duration").longValue()).isBetween(1L, 100_000_000L);
-            assertThat(warm.get("total_duration").longValue()).isLessThan(100_000_000L);
+            assertThat(coldLoads).allSatisfy(load -> assertThat(load).isGreaterThanOrEqualTo(1_000_000_000L));
+            // A warm request pays no load: far less than one, however busy the machine.
+            assertThat(warm.get("load_duration").longValue()).isBetween(1L, 999_999_999L);
+            assertThat(warm.get("total_duration").longValue()).isLessThan(1_000_000_000L);
         }
     }
 
