@@ -2,8 +2,7 @@ package dev.promptbatch;
 
 /** PromptBatch's version, from the jar's manifest. */
 public final class PromptBatchVersion {
-    private PromptBatchVersion() {
-    }
+    private PromptBatchVersion() {}
 
     public static String current() {
         String version = PromptBatchVersion.class.getPackage().getImplementationVersion();

@@ -22,16 +22,22 @@ final class ChosenServer implements AutoCloseable {
         this.address = address;
     }
 
-    static ChosenServer of(JobSpec spec, SharedOptions.BaseUrl baseUrl, SharedOptions.Simulator simulator,
+    static ChosenServer of(
+            JobSpec spec,
+            SharedOptions.BaseUrl baseUrl,
+            SharedOptions.Simulator simulator,
             CliEnvironment environment) {
         if (!simulator.on) {
-            return new ChosenServer(null, ServerAddress.resolve(baseUrl.url, spec.server().baseUrl(),
-                    environment.variables()));
+            return new ChosenServer(
+                    null, ServerAddress.resolve(baseUrl.url, spec.server().baseUrl(), environment.variables()));
         }
         OllamaSimulator started;
         try {
-            started = OllamaSimulator.start(SimulatorSettings.defaults().withModels(spec.generation().models())
-                    .withParallel(spec.limits().concurrency()).withTokensPerSecond(400).withLoadMillis(500));
+            started = OllamaSimulator.start(SimulatorSettings.defaults()
+                    .withModels(spec.generation().models())
+                    .withParallel(spec.limits().concurrency())
+                    .withTokensPerSecond(400)
+                    .withLoadMillis(500));
         } catch (IOException e) {
             throw new CommandRefusedException("cannot start the simulator: " + e.getMessage(), e);
         }

@@ -15,16 +15,17 @@ final class DatabaseErrors {
      * the owner: it does so as soon as its database is open, within a second or two.
      */
     private static final Duration OWNER_PATIENCE = Duration.ofSeconds(10);
+
     private static final Duration POLL = Duration.ofMillis(100);
 
-    private DatabaseErrors() {
-    }
+    private DatabaseErrors() {}
 
     /** A message for the user if the failure is the database lock, else null. */
     static String lockMessage(Throwable failure, Path database) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof LockFile.LockHeldExternallyException) {
-                return awaitOwner(database).map(owner -> owner.inUseMessage(database))
+                return awaitOwner(database)
+                        .map(owner -> owner.inUseMessage(database))
                         .orElse("the job database " + database + " is in use by another process; wait for it to "
                                 + "finish, or use --db for another database.");
             }

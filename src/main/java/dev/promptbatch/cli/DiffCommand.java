@@ -5,15 +5,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.promptbatch.output.OutputComparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import dev.promptbatch.output.OutputComparison;
+
 /** {@code diff A B}: do two runs give the same answers? */
-@Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Compares two runs' answers by (id, model, seed, variant, repeat): identical, different, "
-                + "or only in one run.",
-                "Exit codes: 0 all identical; 1 some differ or are missing; 2 a file cannot be read."})
+@Command(
+        name = "diff",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Compares two runs' answers by (id, model, seed, variant, repeat): identical, different, "
+                    + "or only in one run.",
+            "Exit codes: 0 all identical; 1 some differ or are missing; 2 a file cannot be read."
+        })
 final class DiffCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A", description = "An output file (.jsonl or .csv).")
     Path a;

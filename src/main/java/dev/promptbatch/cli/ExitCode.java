@@ -17,6 +17,5 @@ public final class ExitCode {
     /** A run stopped by SIGTERM after finishing the requests in flight, resumably (128 + 15). */
     public static final int STOPPED_BY_SIGTERM = 143;
 
-    private ExitCode() {
-    }
+    private ExitCode() {}
 }

@@ -14,8 +14,8 @@ final class FailureLine implements CommandLine.IExecutionExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(FailureLine.class);
 
     @Override
-    public int handleExecutionException(Exception failure, CommandLine commandLine,
-            CommandLine.ParseResult parseResult) {
+    public int handleExecutionException(
+            Exception failure, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         commandLine.getErr().println(prefix(commandLine) + ": " + text(failure));
         // Kept for whoever debugs an unexpected failure with the log level raised.
         log.debug("{} failed", commandLine.getCommandName(), failure);
@@ -31,7 +31,9 @@ final class FailureLine implements CommandLine.IExecutionExceptionHandler {
         if (ExceptionExitCodes.refusal(failure)) {
             return failure.getMessage();
         }
-        String line = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        String line = failure.getMessage() != null
+                ? failure.getMessage()
+                : failure.getClass().getSimpleName();
         Throwable innermost = failure;
         while (innermost.getCause() != null && innermost.getCause() != innermost) {
             innermost = innermost.getCause();

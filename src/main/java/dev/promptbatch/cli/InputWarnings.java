@@ -7,8 +7,7 @@ import dev.promptbatch.spec.JobSpec;
 
 /** Warnings about the input that do not stop a run: it is empty, or some ids repeat. */
 final class InputWarnings {
-    private InputWarnings() {
-    }
+    private InputWarnings() {}
 
     /** Surveys the input and prints what {@code run} warns about before it starts. */
     static void beforeRun(CliEnvironment environment, JobSpec spec) {
@@ -21,12 +20,17 @@ final class InputWarnings {
 
     /** An empty input is not an error: a cron job's input may be empty some days. */
     static void empty(CliEnvironment environment, JobSpec spec) {
-        environment.err().println("promptbatch: warning: input " + shown(environment, spec.input().file())
-                + " has no records");
+        environment
+                .err()
+                .println("promptbatch: warning: input "
+                        + shown(environment, spec.input().file()) + " has no records");
     }
 
     static void duplicates(CliEnvironment environment, JobSpec spec, String text) {
-        environment.err().println("promptbatch: warning: " + shown(environment, spec.input().file()) + ": " + text);
+        environment
+                .err()
+                .println("promptbatch: warning: "
+                        + shown(environment, spec.input().file()) + ": " + text);
     }
 
     private static Path shown(CliEnvironment environment, Path file) {

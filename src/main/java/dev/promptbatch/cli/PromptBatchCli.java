@@ -6,9 +6,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code promptbatch} command and its subcommands; the entry point of {@code java -jar promptbatch.jar}. */
-@Command(name = "promptbatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(
+        name = "promptbatch",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
         description = "Runs prompts over a file of records against Ollama, resumably.",
-        subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, DiffCommand.class, ReportCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            ValidateCommand.class,
+            StatusCommand.class,
+            DiffCommand.class,
+            ReportCommand.class,
+            SimulateCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class PromptBatchCli implements Callable<Integer> {
     private final CliEnvironment environment;
 

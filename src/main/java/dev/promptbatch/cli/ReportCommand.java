@@ -5,22 +5,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.promptbatch.report.HtmlReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import dev.promptbatch.report.HtmlReport;
+
 /** {@code report OUTPUT [--out FILE.html]}: the HTML report of a run, from its output and the files beside it. */
-@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes one self-contained HTML file about a run: totals, statistics per model and variant, "
-                + "charts of speed, latency and output length, and the manifest's details. It opens offline.",
-                "Exit codes: 0 written; 2 the output could not be read or the report not written."})
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Writes one self-contained HTML file about a run: totals, statistics per model and variant, "
+                    + "charts of speed, latency and output length, and the manifest's details. It opens offline.",
+            "Exit codes: 0 written; 2 the output could not be read or the report not written."
+        })
 final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "OUTPUT", description = "The run's output (.jsonl or .csv).")
     Path output;
 
-    @Option(names = "--out", paramLabel = "FILE.html", description = "Where to write the report "
-            + "(default: NAME.html beside the output).")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE.html",
+            description = "Where to write the report " + "(default: NAME.html beside the output).")
     Path out;
 
     private final CliEnvironment environment;
@@ -39,7 +47,8 @@ final class ReportCommand implements Callable<Integer> {
         if (!Files.isRegularFile(source)) {
             throw new CommandRefusedException("no output file at " + output);
         }
-        Path html = out != null ? environment.workingDirectory().resolve(out)
+        Path html = out != null
+                ? environment.workingDirectory().resolve(out)
                 : source.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".html");
         if (html.toAbsolutePath().normalize().equals(source.toAbsolutePath().normalize())) {
             throw new CommandRefusedException("the report would overwrite the output " + output);

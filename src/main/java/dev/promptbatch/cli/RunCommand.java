@@ -4,6 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.job.GracefulStop;
@@ -17,17 +22,18 @@ import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code run SPEC}: runs the job, or resumes its last unfinished execution. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs the job a spec describes, or resumes it where it stopped.",
-                "Exit codes: 0 completed; 3 completed with failed records (see the errors file); "
-                        + "1 failed, run the same command again to resume; 2 nothing was run; "
-                        + "130 / 143 stopped by SIGINT / SIGTERM, resumable."})
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Runs the job a spec describes, or resumes it where it stopped.",
+            "Exit codes: 0 completed; 3 completed with failed records (see the errors file); "
+                    + "1 failed, run the same command again to resume; 2 nothing was run; "
+                    + "130 / 143 stopped by SIGINT / SIGTERM, resumable."
+        })
 final class RunCommand implements Callable<Integer> {
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
@@ -69,8 +75,8 @@ final class RunCommand implements Callable<Integer> {
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             Path db = database.resolve(environment);
-            RunSettings settings = new RunSettings(spec, server.address(), db, parameters.values, newRun,
-                    simulator.on, stop);
+            RunSettings settings =
+                    new RunSettings(spec, server.address(), db, parameters.values, newRun, simulator.on, stop);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);
@@ -107,13 +113,15 @@ final class RunCommand implements Callable<Integer> {
         OutputFiles files = OutputFiles.of(spec.output().file());
         var out = environment.out();
         switch (report.result()) {
-            case ALREADY_COMPLETE -> out.println(spec.name() + parametersText() + " already completed (execution "
-                    + report.executionId() + "); nothing to do" + (report.message() == null ? "" : "; "
-                    + report.message()) + ". Use --new-run to run it again.");
-            case COMPLETED -> out.println(spec.name() + parametersText() + " completed in "
-                    + Durations.readable(report.wallTime()) + ".");
-            case FAILED, OUTPUT_LOST -> out.println(spec.name() + parametersText() + " failed: "
-                    + report.message());
+            case ALREADY_COMPLETE ->
+                out.println(spec.name() + parametersText() + " already completed (execution "
+                        + report.executionId() + "); nothing to do"
+                        + (report.message() == null ? "" : "; " + report.message())
+                        + ". Use --new-run to run it again.");
+            case COMPLETED ->
+                out.println(spec.name() + parametersText() + " completed in " + Durations.readable(report.wallTime())
+                        + ".");
+            case FAILED, OUTPUT_LOST -> out.println(spec.name() + parametersText() + " failed: " + report.message());
             case STOPPED -> out.println(spec.name() + parametersText() + " " + report.message() + ".");
         }
         if (summary.answered() == 0 && summary.failed() > 0) {
@@ -127,11 +135,13 @@ final class RunCommand implements Callable<Integer> {
                     + busy.configured() + " (" + busy.current() + " at the end), throttled for "
                     + Durations.readable(busy.throttled()) + ".");
         }
-        out.println("Output: " + environment.workingDirectory().relativize(files.output().toAbsolutePath())
-                + " (" + count(summary.answered(), "answer") + ")");
+        out.println("Output: "
+                + environment.workingDirectory().relativize(files.output().toAbsolutePath()) + " ("
+                + count(summary.answered(), "answer") + ")");
         if (summary.failed() > 0) {
-            out.println("Errors: " + environment.workingDirectory().relativize(files.errors().toAbsolutePath())
-                    + " (" + count(summary.failed(), "failure") + ")");
+            out.println("Errors: "
+                    + environment.workingDirectory().relativize(files.errors().toAbsolutePath()) + " ("
+                    + count(summary.failed(), "failure") + ")");
         }
         if (simulator.on) {
             out.println("The answers are synthetic: they come from the built-in simulator.");

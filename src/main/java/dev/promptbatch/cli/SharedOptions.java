@@ -4,20 +4,22 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.promptbatch.ollama.ServerAddress;
 import picocli.CommandLine.Option;
+
+import dev.promptbatch.ollama.ServerAddress;
 
 /**
  * The options that several commands share, each declared once and mixed in with {@code @Mixin}. One mixin an option,
  * so that each command lists its options in the order that reads best for it.
  */
 final class SharedOptions {
-    private SharedOptions() {
-    }
+    private SharedOptions() {}
 
     /** {@code --param NAME=VALUE}, of run and validate. */
     static final class Param {
-        @Option(names = "--param", paramLabel = "NAME=VALUE",
+        @Option(
+                names = "--param",
+                paramLabel = "NAME=VALUE",
                 description = "Sets $${NAME} in the spec's paths and templates; parameters identify the run.")
         Map<String, String> values = new LinkedHashMap<>();
     }
@@ -30,8 +32,11 @@ final class SharedOptions {
 
     /** {@code --base-url URL}, of run and validate. */
     static final class BaseUrl {
-        @Option(names = "--base-url", paramLabel = "URL", description = "The Ollama server (overrides the spec and "
-                + "OLLAMA_BASE_URL / OLLAMA_HOST; default " + ServerAddress.DEFAULT + ").")
+        @Option(
+                names = "--base-url",
+                paramLabel = "URL",
+                description = "The Ollama server (overrides the spec and " + "OLLAMA_BASE_URL / OLLAMA_HOST; default "
+                        + ServerAddress.DEFAULT + ").")
         String url;
     }
 
@@ -43,8 +48,10 @@ final class SharedOptions {
 
     /** {@code --db PATH}, of run and status. */
     static final class Database {
-        @Option(names = "--db", paramLabel = "PATH", description = "The job database (default: $PROMPTBATCH_DB, "
-                + "else .promptbatch/db).")
+        @Option(
+                names = "--db",
+                paramLabel = "PATH",
+                description = "The job database (default: $PROMPTBATCH_DB, " + "else .promptbatch/db).")
         Path option;
 
         /** Where the job database is: {@code --db}, else {@code PROMPTBATCH_DB}, else {@code .promptbatch/db}. */

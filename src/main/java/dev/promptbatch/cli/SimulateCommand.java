@@ -5,32 +5,44 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import dev.promptbatch.simulator.OllamaSimulator;
-import dev.promptbatch.simulator.ServerQuirks;
-import dev.promptbatch.simulator.SimulatorSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.ServerQuirks;
+import dev.promptbatch.simulator.SimulatorSettings;
+
 /** {@code simulate}: serves the built-in Ollama simulator until stopped. */
-@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serves an Ollama-compatible simulator on 127.0.0.1 until stopped (Ctrl-C).",
-                "Answers are synthetic, deterministic for a seed or temperature 0."})
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Serves an Ollama-compatible simulator on 127.0.0.1 until stopped (Ctrl-C).",
+            "Answers are synthetic, deterministic for a seed or temperature 0."
+        })
 final class SimulateCommand implements Callable<Integer> {
-    @Option(names = "--port", paramLabel = "N", description = "Port (default ${DEFAULT-VALUE}, Ollama's own; "
-            + "0 picks a free one).")
+    @Option(
+            names = "--port",
+            paramLabel = "N",
+            description = "Port (default ${DEFAULT-VALUE}, Ollama's own; " + "0 picks a free one).")
     int port = 11434;
 
     @Option(names = "--parallel", paramLabel = "N", description = "Generation slots (default ${DEFAULT-VALUE}).")
     int parallel = SimulatorSettings.defaults().parallel();
 
-    @Option(names = "--tokens-per-second", paramLabel = "X",
+    @Option(
+            names = "--tokens-per-second",
+            paramLabel = "X",
             description = "Generation speed per slot; 0 answers at once (default ${DEFAULT-VALUE}).")
     double tokensPerSecond = SimulatorSettings.defaults().tokensPerSecond();
 
     @Option(names = "--load-ms", paramLabel = "N", description = "Model load time (default ${DEFAULT-VALUE}).")
     long loadMillis = SimulatorSettings.defaults().loadMillis();
 
-    @Option(names = "--median-tokens", paramLabel = "N",
+    @Option(
+            names = "--median-tokens",
+            paramLabel = "N",
             description = "Median answer length in tokens (default ${DEFAULT-VALUE}).")
     int medianTokens = SimulatorSettings.defaults().medianTokens();
 
@@ -40,36 +52,57 @@ final class SimulateCommand implements Callable<Integer> {
         medianTokens = tokens;
     }
 
-    @Option(names = "--length-sigma", paramLabel = "X",
+    @Option(
+            names = "--length-sigma",
+            paramLabel = "X",
             description = "Spread of answer lengths: sigma of a lognormal; 0 makes every answer the same length "
                     + "(default ${DEFAULT-VALUE}).")
     double lengthSigma = SimulatorSettings.defaults().lengthSigma();
 
-    @Option(names = "--models", paramLabel = "a,b", split = ",",
+    @Option(
+            names = "--models",
+            paramLabel = "a,b",
+            split = ",",
             description = "Models the server has (default: ${DEFAULT-VALUE}).")
     List<String> models = SimulatorSettings.defaults().models();
 
     /** Which real server's behaviour to start from. */
-    enum Like { ollama, koboldcpp }
+    enum Like {
+        ollama,
+        koboldcpp
+    }
 
-    @Option(names = "--like", paramLabel = "SERVER", description = "Behave as this server does: ollama (default) "
-            + "or koboldcpp (closes connections, 6 queued at most, durations of 1 ns, name 'koboldcpp' in "
-            + "/api/tags, no /api/show). The options below change single behaviours.")
+    @Option(
+            names = "--like",
+            paramLabel = "SERVER",
+            description = "Behave as this server does: ollama (default) "
+                    + "or koboldcpp (closes connections, 6 queued at most, durations of 1 ns, name 'koboldcpp' in "
+                    + "/api/tags, no /api/show). The options below change single behaviours.")
     Like like = Like.ollama;
 
-    @Option(names = "--close-connections", negatable = true, paramLabel = "BOOL",
+    @Option(
+            names = "--close-connections",
+            negatable = true,
+            paramLabel = "BOOL",
             description = "Close every connection after its response, without a Connection: close header.")
     Boolean closeConnections;
 
-    @Option(names = "--max-queue", paramLabel = "N",
+    @Option(
+            names = "--max-queue",
+            paramLabel = "N",
             description = "Requests that may wait for a slot; one more gets 503 \"server busy\" (default: no limit).")
     Integer maxQueue;
 
-    @Option(names = "--durations-of-one-ns", negatable = true, paramLabel = "BOOL",
+    @Option(
+            names = "--durations-of-one-ns",
+            negatable = true,
+            paramLabel = "BOOL",
             description = "Report every duration as 1 ns.")
     Boolean durationsOfOneNs;
 
-    @Option(names = "--tags-name", paramLabel = "NAME",
+    @Option(
+            names = "--tags-name",
+            paramLabel = "NAME",
             description = "List every model in /api/tags with this name, the real one only in 'model'.")
     String tagsName;
 
@@ -99,9 +132,11 @@ final class SimulateCommand implements Callable<Integer> {
             simulator.close();
             stopped.countDown();
         }));
-        environment.out().println("Ollama simulator on " + simulator.baseUrl() + " with " + String.join(", ",
-                settings.models()) + "; " + settings.parallel() + " slots, " + settings.tokensPerSecond()
-                + " tokens/s" + (like == Like.ollama ? "" : ", behaving as " + like) + ". Stop with Ctrl-C.");
+        environment
+                .out()
+                .println("Ollama simulator on " + simulator.baseUrl() + " with " + String.join(", ", settings.models())
+                        + "; " + settings.parallel() + " slots, " + settings.tokensPerSecond()
+                        + " tokens/s" + (like == Like.ollama ? "" : ", behaving as " + like) + ". Stop with Ctrl-C.");
         stopped.await();
         return ExitCode.OK;
     }
@@ -109,9 +144,15 @@ final class SimulateCommand implements Callable<Integer> {
     /** The settings the options ask for. */
     SimulatorSettings settings() {
         try {
-            return SimulatorSettings.defaults().withPort(port).withParallel(parallel)
-                    .withTokensPerSecond(tokensPerSecond).withLoadMillis(loadMillis).withModels(models)
-                    .withMedianTokens(medianTokens).withLengthSigma(lengthSigma).withQuirks(quirks());
+            return SimulatorSettings.defaults()
+                    .withPort(port)
+                    .withParallel(parallel)
+                    .withTokensPerSecond(tokensPerSecond)
+                    .withLoadMillis(loadMillis)
+                    .withModels(models)
+                    .withMedianTokens(medianTokens)
+                    .withLengthSigma(lengthSigma)
+                    .withQuirks(quirks());
         } catch (IllegalArgumentException e) {
             throw new CommandRefusedException(e.getMessage(), e);
         }

@@ -13,22 +13,23 @@ import dev.promptbatch.spec.SpecLoader;
  * warned about, or refused with {@code --strict-params}.
  */
 final class SpecWithParameters {
-    private SpecWithParameters() {
-    }
+    private SpecWithParameters() {}
 
-    static JobSpec load(CliEnvironment environment, Path specFile, Map<String, String> parameters,
-            boolean strictParams) {
+    static JobSpec load(
+            CliEnvironment environment, Path specFile, Map<String, String> parameters, boolean strictParams) {
         SpecLoader.Loaded loaded = new SpecLoader(environment.workingDirectory())
-                .loadNamingUnusedParameters(environment.workingDirectory().resolve(specFile), parameters,
-                        environment.variables());
+                .loadNamingUnusedParameters(
+                        environment.workingDirectory().resolve(specFile), parameters, environment.variables());
         for (String name : loaded.unusedParameters()) {
             if (strictParams) {
-                throw new SpecException("--param " + name + ": " + specFile + " uses no ${" + name + "} "
-                        + "(--strict-params)");
+                throw new SpecException(
+                        "--param " + name + ": " + specFile + " uses no ${" + name + "} " + "(--strict-params)");
             }
-            environment.err().println("promptbatch: warning: --param " + name + " is used by no ${" + name + "} in "
-                    + specFile + "; it still identifies the run, so another value starts another run "
-                    + "(--strict-params refuses it)");
+            environment
+                    .err()
+                    .println("promptbatch: warning: --param " + name + " is used by no ${" + name + "} in "
+                            + specFile + "; it still identifies the run, so another value starts another run "
+                            + "(--strict-params refuses it)");
         }
         return loaded.spec();
     }

@@ -14,19 +14,25 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import dev.promptbatch.job.DatabaseOwner;
-import dev.promptbatch.job.ExecutionHistory;
-import dev.promptbatch.job.ParameterText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import dev.promptbatch.job.DatabaseOwner;
+import dev.promptbatch.job.ExecutionHistory;
+import dev.promptbatch.job.ParameterText;
+
 /** {@code status [JOB]}: recent executions, and the progress of one running now. */
-@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Lists recent executions: id, job, parameters, status, start, end, records read / "
-                + "written in that execution, and answered / failed for the whole run.",
-                "Works while a run holds the database in another process, and shows that run's progress."})
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Lists recent executions: id, job, parameters, status, start, end, records read / "
+                    + "written in that execution, and answered / failed for the whole run.",
+            "Works while a run holds the database in another process, and shows that run's progress."
+        })
 final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     /** Statuses of an execution that has not ended: its process runs it, or died. */
@@ -38,8 +44,10 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Database database;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Executions to list, at least 1 (default "
-            + "${DEFAULT-VALUE}).")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            description = "Executions to list, at least 1 (default " + "${DEFAULT-VALUE}).")
     int limit = 20;
 
     private final CliEnvironment environment;
@@ -64,12 +72,33 @@ final class StatusCommand implements Callable<Integer> {
         if (executions.isEmpty()) {
             out.println(job == null ? "No runs yet." : "No runs of " + job + ".");
         } else {
-            out.printf(Locale.ROOT, "%5s  %-24s %-22s %-10s %-19s  %-19s %8s %8s %9s %7s%n", "id", "job",
-                    "parameters", "status", "started", "ended", "read", "written", "answered", "failed");
+            out.printf(
+                    Locale.ROOT,
+                    "%5s  %-24s %-22s %-10s %-19s  %-19s %8s %8s %9s %7s%n",
+                    "id",
+                    "job",
+                    "parameters",
+                    "status",
+                    "started",
+                    "ended",
+                    "read",
+                    "written",
+                    "answered",
+                    "failed");
             for (ExecutionHistory.Execution e : executions) {
-                out.printf(Locale.ROOT, "%5d  %-24s %-22s %-10s %-19s  %-19s %8d %8d %9d %7d%n", e.id(), e.job(),
-                        parameters(e.parameters()), e.status(), time(e.start()), time(e.end()), e.read(),
-                        e.written(), e.answered(), e.failed());
+                out.printf(
+                        Locale.ROOT,
+                        "%5d  %-24s %-22s %-10s %-19s  %-19s %8d %8d %9d %7d%n",
+                        e.id(),
+                        e.job(),
+                        parameters(e.parameters()),
+                        e.status(),
+                        time(e.start()),
+                        time(e.end()),
+                        e.read(),
+                        e.written(),
+                        e.answered(),
+                        e.failed());
             }
         }
         Optional<ExecutionHistory.Execution> live = Optional.empty();
@@ -97,14 +126,20 @@ final class StatusCommand implements Callable<Integer> {
                     + time(LocalDateTime.ofInstant(running.since(), ZoneId.systemDefault())) + ": " + running.job()
                     + " " + parameters(running.parameters()));
             // The same committed counts as the table's row, so that the two never disagree.
-            live.ifPresent(e -> out.printf(Locale.ROOT, "  %d answered, %d failed, %.1f records/min in execution "
-                    + "%d%n", e.answered(), e.failed(), perMinute(e.written(), e.start()), e.id()));
+            live.ifPresent(e -> out.printf(
+                    Locale.ROOT,
+                    "  %d answered, %d failed, %.1f records/min in execution " + "%d%n",
+                    e.answered(),
+                    e.failed(),
+                    perMinute(e.written(), e.start()),
+                    e.id()));
         }
         return ExitCode.OK;
     }
 
     private static double perMinute(long records, LocalDateTime since) {
-        long seconds = since == null ? 0 : Duration.between(since, LocalDateTime.now()).toSeconds();
+        long seconds =
+                since == null ? 0 : Duration.between(since, LocalDateTime.now()).toSeconds();
         return records * 60.0 / Math.max(1, seconds);
     }
 

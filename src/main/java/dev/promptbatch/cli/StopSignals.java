@@ -3,9 +3,10 @@ package dev.promptbatch.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.promptbatch.job.GracefulStop;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
+
+import dev.promptbatch.job.GracefulStop;
 
 /**
  * Routes SIGINT and SIGTERM to a {@link GracefulStop} while a run is under way, instead of letting the JVM shut down

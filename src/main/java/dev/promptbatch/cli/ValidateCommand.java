@@ -6,6 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 import dev.promptbatch.generation.DuplicateIds;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.generation.RequestBuilder;
@@ -17,16 +22,17 @@ import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.spec.JobSpec;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code validate SPEC}: checks everything a run would need, and generates nothing. */
-@Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Checks the spec, every input record, the templates (showing the first rendered prompt), "
-                + "the server and its models. Sends no prompt.",
-                "Exit codes: 0 everything is ready; 2 something is not, and the report says what."})
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Checks the spec, every input record, the templates (showing the first rendered prompt), "
+                    + "the server and its models. Sends no prompt.",
+            "Exit codes: 0 everything is ready; 2 something is not, and the report says what."
+        })
 final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "The job spec (YAML).")
     Path specFile;
@@ -37,7 +43,9 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.BaseUrl baseUrl;
 
-    @Option(names = "--max-listed", paramLabel = "N",
+    @Option(
+            names = "--max-listed",
+            paramLabel = "N",
             description = "Bad records to list at most (default ${DEFAULT-VALUE}).")
     int maxListed = 20;
 
@@ -75,17 +83,21 @@ final class ValidateCommand implements Callable<Integer> {
         List<String> bad = new ArrayList<>();
         long badCount = 0;
         RequestBuilder.Ready first = null;
-        DuplicateIds ids = new DuplicateIds(spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
-        try (RecordReader reader = RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+        DuplicateIds ids = new DuplicateIds(
+                spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
+        try (RecordReader reader =
+                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
-                RequestBuilder.Prepared prepared = requests.prepare(new WorkItem(record, WorkPlan.passes(spec).get(0)));
+                RequestBuilder.Prepared prepared = requests.prepare(
+                        new WorkItem(record, WorkPlan.passes(spec).get(0)));
                 Object id;
                 if (prepared instanceof RequestBuilder.Bad failure) {
                     id = failure.failure().id();
                     badCount++;
                     if (bad.size() < maxListed) {
-                        bad.add("  line " + failure.failure().line() + ": " + failure.failure().message());
+                        bad.add("  line " + failure.failure().line() + ": "
+                                + failure.failure().message());
                     }
                 } else {
                     RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
@@ -101,7 +113,8 @@ final class ValidateCommand implements Callable<Integer> {
             InputWarnings.empty(environment, spec);
         }
         ids.describe().ifPresent(text -> InputWarnings.duplicates(environment, spec, text));
-        Path input = environment.workingDirectory().relativize(spec.input().file().toAbsolutePath());
+        Path input =
+                environment.workingDirectory().relativize(spec.input().file().toAbsolutePath());
         out.println("Input " + input + ": " + records + " records, " + (records - badCount) + " good, " + badCount
                 + " bad" + (badCount == 0 ? "" : ":"));
         bad.forEach(out::println);
@@ -109,7 +122,8 @@ final class ValidateCommand implements Callable<Integer> {
             out.println("  ... and " + (badCount - bad.size()) + " more");
         }
         if (first != null) {
-            out.println("First prompt (record " + first.record().number() + ", line " + first.record().line() + "):");
+            out.println("First prompt (record " + first.record().number() + ", line "
+                    + first.record().line() + "):");
             if (first.request().system() != null) {
                 out.println("  system: " + first.request().system().replace("\n", "\n          "));
             }
@@ -119,11 +133,15 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private boolean checkServer(JobSpec spec, ServerAddress server, PrintWriter out) {
-        ServerCheck.Result result = ServerCheck.check(new OllamaClient(server, spec.limits().timeout(), 1),
-                server.display(), spec.generation().models(), spec.generation().think());
+        ServerCheck.Result result = ServerCheck.check(
+                new OllamaClient(server, spec.limits().timeout(), 1),
+                server.display(),
+                spec.generation().models(),
+                spec.generation().think());
         if (result.version() != null) {
-            out.println("Server " + server.display() + ": Ollama " + result.version() + ", " + result.models().size()
-                    + " models" + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));
+            out.println("Server " + server.display() + ": Ollama " + result.version() + ", "
+                    + result.models().size() + " models"
+                    + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));
         }
         result.warnings().forEach(warning -> out.println("  warning: " + warning));
         result.problems().forEach(problem -> out.println("  " + problem));

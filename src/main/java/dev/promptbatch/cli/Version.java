@@ -1,7 +1,8 @@
 package dev.promptbatch.cli;
 
-import dev.promptbatch.PromptBatchVersion;
 import picocli.CommandLine;
+
+import dev.promptbatch.PromptBatchVersion;
 
 /** {@code --version}. */
 final class Version implements CommandLine.IVersionProvider {

@@ -21,8 +21,7 @@ public final class AdaptiveConcurrency {
     private static final Logger log = LoggerFactory.getLogger(AdaptiveConcurrency.class);
 
     /** Taken before a request is sent; says at which round of decreases it was sent. */
-    public record Permit(long round) {
-    }
+    public record Permit(long round) {}
 
     /** What throttling did so far. */
     public record Report(int configured, int current, int lowest, long busyAnswers, Duration throttled) {
@@ -102,8 +101,13 @@ public final class AdaptiveConcurrency {
         setLimit(Math.max(1, limit / 2), now);
         lowest = Math.min(lowest, limit);
         if (busyAnswers == 1) {
-            log.warn("The server at {} is busy ({}); lowering requests in flight from {} to {}, and raising them "
-                    + "again while answers flow", server, message, before, limit);
+            log.warn(
+                    "The server at {} is busy ({}); lowering requests in flight from {} to {}, and raising them "
+                            + "again while answers flow",
+                    server,
+                    message,
+                    before,
+                    limit);
         } else {
             log.debug("{} busy again: {} requests in flight", server, limit);
         }

@@ -66,7 +66,8 @@ public final class DuplicateIds {
     private Map<String, Long> firstLines() {
         Map<String, Long> found = new LinkedHashMap<>();
         try (RecordReader reader = RecordReader.open(input, maxRecordBytes)) {
-            for (InputRecord record = reader.next(); record != null && found.size() < examples.size();
+            for (InputRecord record = reader.next();
+                    record != null && found.size() < examples.size();
                     record = reader.next()) {
                 if (record instanceof DataRecord data) {
                     idOf(data).filter(examples::containsKey).ifPresent(id -> found.putIfAbsent(id, data.line()));

@@ -48,8 +48,13 @@ public final class Generator {
     private final Ticker ticker;
     private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
-    public Generator(JobSpec spec, OllamaClient client, String server, ServerGate gate,
-            AdaptiveConcurrency concurrency, Ticker ticker) {
+    public Generator(
+            JobSpec spec,
+            OllamaClient client,
+            String server,
+            ServerGate gate,
+            AdaptiveConcurrency concurrency,
+            Ticker ticker) {
         this.spec = spec;
         this.client = client;
         this.server = server;
@@ -71,25 +76,37 @@ public final class Generator {
         Long awaySince = null;
         while (true) {
             try {
-                GenerateResponse response = withRetries(() -> client.generate(ready.request()), attempts,
-                        latencyMs);
-                return new Answer(ready.id(), ready.record().line(), item.cell(), ready.seed(), response,
-                        latencyMs.get(), attempts.get(), ready.included());
+                GenerateResponse response = withRetries(() -> client.generate(ready.request()), attempts, latencyMs);
+                return new Answer(
+                        ready.id(),
+                        ready.record().line(),
+                        item.cell(),
+                        ready.seed(),
+                        response,
+                        latencyMs.get(),
+                        attempts.get(),
+                        ready.included());
             } catch (OllamaException e) {
                 if (e.failureClass() == FailureClass.REJECTED) {
                     return failure(ready, item, FailureKind.REJECTED, e.getMessage(), attempts.get());
                 }
                 if (e.failureClass() != FailureClass.AWAY) {
-                    return failure(ready, item, FailureKind.RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts.get()
-                            + " attempts)", attempts.get());
+                    return failure(
+                            ready,
+                            item,
+                            FailureKind.RETRIES_EXHAUSTED,
+                            e.getMessage() + " (" + attempts.get() + " attempts)",
+                            attempts.get());
                 }
                 // A server that is away says nothing against the record: keep trying, up to max-outage.
                 long now = ticker.nanoTime();
                 awaySince = awaySince == null ? now : awaySince;
                 if (now - awaySince > spec.limits().maxOutage().toNanos()) {
-                    throw new GenerationFailedException("record " + ready.record().number() + " (line "
-                            + ready.record().line() + "): " + e.getMessage() + " for longer than max-outage ("
-                            + spec.limits().maxOutage().toSeconds() + " s)", e);
+                    throw new GenerationFailedException(
+                            "record " + ready.record().number() + " (line "
+                                    + ready.record().line() + "): " + e.getMessage() + " for longer than max-outage ("
+                                    + spec.limits().maxOutage().toSeconds() + " s)",
+                            e);
                 }
             }
         }
@@ -110,7 +127,11 @@ public final class Generator {
                 }
                 long wait = jitter(policy, attempt);
                 if (e.retryAfter() != null) {
-                    wait = Math.max(wait, Math.min(e.retryAfter().toMillis(), policy.maxBackoff().toMillis()));
+                    wait = Math.max(
+                            wait,
+                            Math.min(
+                                    e.retryAfter().toMillis(),
+                                    policy.maxBackoff().toMillis()));
                 }
                 pause(wait, "interrupted while waiting to send a request again");
             }
@@ -162,9 +183,11 @@ public final class Generator {
             long now = ticker.nanoTime();
             busySince = busyInARow == 0 ? now : busySince;
             if (now - busySince > spec.limits().maxOutage().toNanos()) {
-                throw new GenerationFailedException("the server at " + server + " has been busy for "
-                        + Duration.ofNanos(now - busySince).toSeconds() + " s, longer than max-outage ("
-                        + spec.limits().maxOutage().toSeconds() + " s): " + busy.getMessage(), busy);
+                throw new GenerationFailedException(
+                        "the server at " + server + " has been busy for "
+                                + Duration.ofNanos(now - busySince).toSeconds() + " s, longer than max-outage ("
+                                + spec.limits().maxOutage().toSeconds() + " s): " + busy.getMessage(),
+                        busy);
             }
             waitWhileBusy(busy, busyInARow);
         }
@@ -172,8 +195,11 @@ public final class Generator {
 
     private void waitWhileBusy(OllamaException busy, int busyInARow) {
         long max = spec.limits().retry().maxBackoff().toMillis();
-        pause(busy.retryAfter() != null ? Math.min(busy.retryAfter().toMillis(), max)
-                : jitter(spec.limits().retry(), busyInARow + 1), "interrupted while the server was busy");
+        pause(
+                busy.retryAfter() != null
+                        ? Math.min(busy.retryAfter().toMillis(), max)
+                        : jitter(spec.limits().retry(), busyInARow + 1),
+                "interrupted while the server was busy");
     }
 
     private void pause(long millis, String interrupted) {
@@ -196,14 +222,18 @@ public final class Generator {
             first.join();
             return;
         }
-        Duration timeout = spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0 ? spec.limits().timeout()
+        Duration timeout = spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0
+                ? spec.limits().timeout()
                 : SHORTEST_LOAD_TIMEOUT;
         try {
             AtomicLong wallMs = new AtomicLong();
-            Long loadNanos = withRetries(() -> client.load(model, spec.generation().keepAlive(), timeout),
-                    new AtomicInteger(), wallMs);
-            log.info("Model {} ready in {} ms{}", model, wallMs.get(), loadNanos == null ? ""
-                    : " (load_duration " + loadNanos / 1_000_000 + " ms)");
+            Long loadNanos = withRetries(
+                    () -> client.load(model, spec.generation().keepAlive(), timeout), new AtomicInteger(), wallMs);
+            log.info(
+                    "Model {} ready in {} ms{}",
+                    model,
+                    wallMs.get(),
+                    loadNanos == null ? "" : " (load_duration " + loadNanos / 1_000_000 + " ms)");
         } catch (OllamaException e) {
             log.warn("Could not load {} ahead of its requests: {}", model, e.getMessage());
         } finally {
@@ -226,7 +256,8 @@ public final class Generator {
 
     /** The longest wait before the {@code attempt}th retry: the initial backoff doubled each time, up to the most. */
     private static long backoffCeiling(RetrySpec policy, int attempt) {
-        return (long) Math.min(policy.maxBackoff().toMillis(),
+        return (long) Math.min(
+                policy.maxBackoff().toMillis(),
                 policy.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt - 1, 30)));
     }
 }

@@ -17,8 +17,7 @@ import dev.promptbatch.spec.SpecException;
  * fail the same way).
  */
 public final class InputCheck {
-    private InputCheck() {
-    }
+    private InputCheck() {}
 
     public static void check(JobSpec spec) {
         Map<String, PromptTemplate> templates = new LinkedHashMap<>();
@@ -27,19 +26,22 @@ public final class InputCheck {
             templates.put("system", parse(spec, "system", spec.generation().system()));
         }
         List<String> columns;
-        try (RecordReader reader = RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+        try (RecordReader reader =
+                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
             columns = reader.columns();
         }
         if (columns.isEmpty()) {
             return;
         }
         List<String> problems = new ArrayList<>();
-        templates.forEach((key, template) -> template.fields().stream().filter(f -> !columns.contains(f))
+        templates.forEach((key, template) -> template.fields().stream()
+                .filter(f -> !columns.contains(f))
                 .forEach(f -> problems.add(key + " uses {{" + f + "}}")));
         if (spec.input().idField() != null && !columns.contains(spec.input().idField())) {
             problems.add("id-field is '" + spec.input().idField() + "'");
         }
-        spec.output().include().stream().filter(f -> !columns.contains(f))
+        spec.output().include().stream()
+                .filter(f -> !columns.contains(f))
                 .forEach(f -> problems.add("include names '" + f + "'"));
         if (!problems.isEmpty()) {
             throw new SpecException(spec.specFile() + ": " + String.join("; ", problems) + ", but "

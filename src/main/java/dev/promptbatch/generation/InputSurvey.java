@@ -21,9 +21,11 @@ public final class InputSurvey {
     }
 
     public static InputSurvey of(JobSpec spec) {
-        DuplicateIds ids = new DuplicateIds(spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
+        DuplicateIds ids = new DuplicateIds(
+                spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
         boolean empty = true;
-        try (RecordReader reader = RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+        try (RecordReader reader =
+                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 empty = false;
                 if (spec.input().idField() == null) {

@@ -45,8 +45,8 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
     private T lastSubmitted;
     private boolean sourceDone;
 
-    public OrderedPipeline(Supplier<T> source, Function<T, R> work, BiPredicate<T, T> sameGroup, int concurrency,
-            int window) {
+    public OrderedPipeline(
+            Supplier<T> source, Function<T, R> work, BiPredicate<T, T> sameGroup, int concurrency, int window) {
         if (concurrency < 1 || window < concurrency) {
             throw new IllegalArgumentException("need 1 <= concurrency <= window");
         }
@@ -142,5 +142,4 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
         failed = true;
         workers.shutdownNow();
     }
-
 }

@@ -3,6 +3,8 @@ package dev.promptbatch.generation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
+
 import dev.promptbatch.input.BadRecord;
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.GenerateRequest;
@@ -12,22 +14,19 @@ import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.prompt.MissingFieldException;
 import dev.promptbatch.prompt.PromptTemplate;
 import dev.promptbatch.spec.JobSpec;
-import tools.jackson.databind.JsonNode;
 
 /** Where a record becomes a request: its id, the rendered system and prompt text, and the spec's options. */
 public final class RequestBuilder {
     /** What a work item becomes: a request to send, or a bad record that sends nothing. */
-    public sealed interface Prepared permits Ready, Bad {
-    }
+    public sealed interface Prepared permits Ready, Bad {}
 
     /** A request ready to send, with what the answer needs from its record. */
-    public record Ready(Object id, DataRecord record, GenerateRequest request, Number seed,
-            Map<String, JsonNode> included) implements Prepared {
-    }
+    public record Ready(
+            Object id, DataRecord record, GenerateRequest request, Number seed, Map<String, JsonNode> included)
+            implements Prepared {}
 
     /** A bad record: the line for the errors file. */
-    public record Bad(Failure failure) implements Prepared {
-    }
+    public record Bad(Failure failure) implements Prepared {}
 
     private final JobSpec spec;
     private final PromptTemplate prompt;
@@ -36,7 +35,9 @@ public final class RequestBuilder {
     public RequestBuilder(JobSpec spec) {
         this.spec = spec;
         this.prompt = PromptTemplate.parse(spec.generation().prompt());
-        this.system = spec.generation().system() == null ? null : PromptTemplate.parse(spec.generation().system());
+        this.system = spec.generation().system() == null
+                ? null
+                : PromptTemplate.parse(spec.generation().system());
     }
 
     public Prepared prepare(WorkItem item) {
@@ -45,8 +46,8 @@ public final class RequestBuilder {
         // With an id-field, a record whose id cannot be read has none: its line identifies it.
         Object unknownId = spec.input().idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
-            return new Bad(new Failure(unknownId, bad.line(), item.cell(), seed, FailureKind.BAD_RECORD,
-                    bad.message(), 0));
+            return new Bad(
+                    new Failure(unknownId, bad.line(), item.cell(), seed, FailureKind.BAD_RECORD, bad.message(), 0));
         }
         DataRecord record = (DataRecord) item.record();
         Object id = unknownId;
@@ -54,16 +55,21 @@ public final class RequestBuilder {
             id = id(record, spec.input().idField());
             String text = prompt.render(record.fields());
             if (text.isBlank()) {
-                return new Bad(new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD,
-                        "the prompt renders empty", 0));
+                return new Bad(new Failure(
+                        id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, "the prompt renders empty", 0));
             }
-            GenerateRequest request = new GenerateRequest(item.model(), text,
-                    system == null ? null : system.render(record.fields()), options, spec.generation().format(),
-                    spec.generation().think(), spec.generation().keepAlive());
+            GenerateRequest request = new GenerateRequest(
+                    item.model(),
+                    text,
+                    system == null ? null : system.render(record.fields()),
+                    options,
+                    spec.generation().format(),
+                    spec.generation().think(),
+                    spec.generation().keepAlive());
             return new Ready(id, record, request, seed, included(record));
         } catch (MissingFieldException | IllegalArgumentException e) {
-            return new Bad(new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(),
-                    0));
+            return new Bad(
+                    new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(), 0));
         }
     }
 
@@ -95,8 +101,8 @@ public final class RequestBuilder {
             throw new IllegalArgumentException("the id-field '" + idField + "' is empty (null)");
         }
         if (value.isContainer()) {
-            throw new IllegalArgumentException("id-field '" + idField + "' holds " + (value.isArray()
-                    ? "an array" : "an object") + ", not a text or a number");
+            throw new IllegalArgumentException("id-field '" + idField + "' holds "
+                    + (value.isArray() ? "an array" : "an object") + ", not a text or a number");
         }
         if (value.asString().isBlank()) {
             throw new IllegalArgumentException("the id-field '" + idField + "' is empty");

@@ -29,10 +29,14 @@ public final class WorkPlan implements AutoCloseable {
 
     /** Every pass over the input, in run order. */
     public static List<Cell> passes(JobSpec spec) {
-        List<Integer> variants = spec.sweep().variants().isEmpty() ? Arrays.asList((Integer) null)
+        List<Integer> variants = spec.sweep().variants().isEmpty()
+                ? Arrays.asList((Integer) null)
                 : range(spec.sweep().variants().size());
-        List<Long> seeds = spec.sweep().seeds().isEmpty() ? Arrays.asList((Long) null) : spec.sweep().seeds();
-        List<Integer> repeats = spec.sweep().repeat() == null ? Arrays.asList((Integer) null)
+        List<Long> seeds = spec.sweep().seeds().isEmpty()
+                ? Arrays.asList((Long) null)
+                : spec.sweep().seeds();
+        List<Integer> repeats = spec.sweep().repeat() == null
+                ? Arrays.asList((Integer) null)
                 : range(spec.sweep().repeat());
         List<Cell> passes = new ArrayList<>();
         for (String model : spec.generation().models()) {

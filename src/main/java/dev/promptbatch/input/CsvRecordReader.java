@@ -82,11 +82,16 @@ final class CsvRecordReader implements RecordReader {
             }
             if (fields.length != columns.size()) {
                 if (consumed.size() > 1) {
-                    return unclosedQuote(number, consumed, "the record it makes has " + fields.length
-                            + " fields instead of " + columns.size());
+                    return unclosedQuote(
+                            number,
+                            consumed,
+                            "the record it makes has " + fields.length + " fields instead of " + columns.size());
                 }
-                return new BadRecord(number, first.number(), "expected " + columns.size() + " fields ("
-                        + String.join(",", columns) + "), found " + fields.length);
+                return new BadRecord(
+                        number,
+                        first.number(),
+                        "expected " + columns.size() + " fields (" + String.join(",", columns) + "), found "
+                                + fields.length);
             }
             ObjectNode record = JsonNodeFactory.instance.objectNode();
             for (int i = 0; i < fields.length; i++) {
@@ -111,8 +116,11 @@ final class CsvRecordReader implements RecordReader {
         parser = new RFC4180ParserBuilder().build();
         lines.pushBack(consumed.subList(1, consumed.size()));
         PhysicalLineReader.Line first = consumed.get(0);
-        return new BadRecord(number, first.number(), "unclosed quote: a quoted field starts on line "
-                + first.number() + " but " + why + "; the following lines are read as records of their own");
+        return new BadRecord(
+                number,
+                first.number(),
+                "unclosed quote: a quoted field starts on line " + first.number() + " but " + why
+                        + "; the following lines are read as records of their own");
     }
 
     /** The header's column names; none for a file with nothing but blank lines, which has no records either. */

@@ -52,7 +52,8 @@ final class JsonLinesRecordReader implements RecordReader {
 
     private static String column(JacksonException e) {
         return e.getLocation() != null && e.getLocation().getColumnNr() > 0
-                ? " at column " + e.getLocation().getColumnNr() : "";
+                ? " at column " + e.getLocation().getColumnNr()
+                : "";
     }
 
     /** Jackson's message without its description of where it read from, which says nothing to a user. */

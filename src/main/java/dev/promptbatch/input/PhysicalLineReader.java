@@ -34,7 +34,8 @@ final class PhysicalLineReader implements AutoCloseable {
 
     private final InputStream in;
     private final int maxLineBytes;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
@@ -103,8 +104,8 @@ final class PhysicalLineReader implements AutoCloseable {
         byte[] bytes = buffer.toByteArray();
         int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         try {
-            return new Line(number, decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString(), bytes.length,
-                    null);
+            return new Line(
+                    number, decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString(), bytes.length, null);
         } catch (CharacterCodingException e) {
             return new Line(number, null, 0, "not valid UTF-8");
         }

@@ -40,8 +40,10 @@ class BatchContext {
     static Map<String, Object> properties(Path database) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.main.banner-mode", "off");
-        properties.put("spring.datasource.url", "jdbc:hsqldb:file:" + database.toAbsolutePath()
-                + ";hsqldb.tx=mvcc;hsqldb.write_delay=false;sql.enforce_strict_size=true;shutdown=true");
+        properties.put(
+                "spring.datasource.url",
+                "jdbc:hsqldb:file:" + database.toAbsolutePath()
+                        + ";hsqldb.tx=mvcc;hsqldb.write_delay=false;sql.enforce_strict_size=true;shutdown=true");
         properties.put("spring.datasource.username", "sa");
         properties.put("spring.datasource.hikari.maximum-pool-size", "4");
         properties.put("spring.batch.jdbc.initialize-schema", "always");

@@ -32,15 +32,18 @@ public final class DatabaseOwner implements AutoCloseable {
     public record Owner(long pid, Instant processStart, String job, Map<String, String> parameters, Instant since) {
         /** Whether the process that wrote this is still the same running process. */
         public boolean alive() {
-            return ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
-                    .map(start -> processStart == null || start.equals(processStart)).orElse(false);
+            return ProcessHandle.of(pid)
+                    .flatMap(p -> p.info().startInstant())
+                    .map(start -> processStart == null || start.equals(processStart))
+                    .orElse(false);
         }
 
         /** The refusal of a second run while this owner runs: which job, which process, since when. */
         public String inUseMessage(Path database) {
             return "the job database " + database + " is in use: job " + job + ParameterText.afterJobName(parameters)
-                    + " is running in process " + pid + " since " + SINCE.format(LocalDateTime.ofInstant(since,
-                    ZoneId.systemDefault())) + ". Wait for it to finish, or use --db for another database.";
+                    + " is running in process " + pid + " since "
+                    + SINCE.format(LocalDateTime.ofInstant(since, ZoneId.systemDefault()))
+                    + ". Wait for it to finish, or use --db for another database.";
         }
     }
 
@@ -80,16 +83,18 @@ public final class DatabaseOwner implements AutoCloseable {
             throw new RunRefusedException(owner.get().inUseMessage(database));
         }
         if (owner.isPresent() && Files.exists(database.resolveSibling(database.getFileName() + ".lck"))) {
-            log.info("The job database was left open by a process that stopped (process {}, job {}); waiting for "
-                    + "its lock to expire (up to about 15 s)", owner.get().pid(), owner.get().job());
+            log.info(
+                    "The job database was left open by a process that stopped (process {}, job {}); waiting for "
+                            + "its lock to expire (up to about 15 s)",
+                    owner.get().pid(),
+                    owner.get().job());
         }
     }
 
     /** Records this process as the owner; the database must already be open, so that the claim is true. */
     static DatabaseOwner claim(Path database, String job, Map<String, String> parameters) {
         ProcessHandle self = ProcessHandle.current();
-        Owner owner = new Owner(self.pid(), self.info().startInstant().orElse(null), job, parameters,
-                Instant.now());
+        Owner owner = new Owner(self.pid(), self.info().startInstant().orElse(null), job, parameters, Instant.now());
         DatabaseOwner claimed = new DatabaseOwner(fileFor(database));
         claimed.write(owner);
         return claimed;

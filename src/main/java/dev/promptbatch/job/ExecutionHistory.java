@@ -27,9 +27,17 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  */
 public final class ExecutionHistory {
     /** One execution with its step's counts; {@code answered} and {@code failed} are totals of the whole run. */
-    public record Execution(long id, String job, Map<String, String> parameters, String status,
-            LocalDateTime start, LocalDateTime end, long read, long written, long answered, long failed) {
-    }
+    public record Execution(
+            long id,
+            String job,
+            Map<String, String> parameters,
+            String status,
+            LocalDateTime start,
+            LocalDateTime end,
+            long read,
+            long written,
+            long answered,
+            long failed) {}
 
     private static final String EXECUTIONS = """
             select e.JOB_EXECUTION_ID, i.JOB_NAME, e.STATUS, e.START_TIME, e.END_TIME,
@@ -47,8 +55,7 @@ public final class ExecutionHistory {
             where JOB_EXECUTION_ID = ? and IDENTIFYING = 'Y'
             """;
 
-    private ExecutionHistory() {
-    }
+    private ExecutionHistory() {}
 
     /** Whether a job database exists at this path. */
     public static boolean exists(Path database) {
@@ -56,8 +63,8 @@ public final class ExecutionHistory {
     }
 
     public static List<Execution> read(Path database, String job, int limit) {
-        String url = "jdbc:hsqldb:file:" + database.toAbsolutePath()
-                + ";readonly=true;hsqldb.lock_file=false;ifexists=true";
+        String url =
+                "jdbc:hsqldb:file:" + database.toAbsolutePath() + ";readonly=true;hsqldb.lock_file=false;ifexists=true";
         try (Connection connection = DriverManager.getConnection(url, "sa", "");
                 PreparedStatement executions = connection.prepareStatement(EXECUTIONS);
                 PreparedStatement parameters = connection.prepareStatement(PARAMETERS)) {
@@ -68,10 +75,17 @@ public final class ExecutionHistory {
             try (ResultSet row = executions.executeQuery()) {
                 while (row.next()) {
                     long id = row.getLong(1);
-                    Optional<RestartState.Written> written = RestartState.Written.in(
-                            context(row.getString(8), row.getString(9)));
-                    result.add(new Execution(id, row.getString(2), parameters(parameters, id), row.getString(3),
-                            time(row.getTimestamp(4)), time(row.getTimestamp(5)), row.getLong(6), row.getLong(7),
+                    Optional<RestartState.Written> written =
+                            RestartState.Written.in(context(row.getString(8), row.getString(9)));
+                    result.add(new Execution(
+                            id,
+                            row.getString(2),
+                            parameters(parameters, id),
+                            row.getString(3),
+                            time(row.getTimestamp(4)),
+                            time(row.getTimestamp(5)),
+                            row.getLong(6),
+                            row.getLong(7),
                             written.map(RestartState.Written::answers).orElse(0L),
                             written.map(RestartState.Written::failures).orElse(0L)));
                 }

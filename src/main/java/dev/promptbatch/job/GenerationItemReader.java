@@ -39,8 +39,13 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
     private long failed;
 
     /** @param generate a work item's outcome, such as {@code Generator::generate}; called by the pipeline's threads */
-    public GenerationItemReader(Supplier<WorkPlan> plans, Function<WorkItem, Outcome> generate, int concurrency,
-            int window, ErrorBudget budget, GracefulStop stop) {
+    public GenerationItemReader(
+            Supplier<WorkPlan> plans,
+            Function<WorkItem, Outcome> generate,
+            int concurrency,
+            int window,
+            ErrorBudget budget,
+            GracefulStop stop) {
         this.plans = plans;
         this.generate = generate;
         this.concurrency = concurrency;
@@ -66,8 +71,8 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
             plan.close();
             throw new ItemStreamException(e.getMessage(), e);
         }
-        pipeline = new OrderedPipeline<>(plan::next, generate,
-                (a, b) -> a.model().equals(b.model()), concurrency, window);
+        pipeline =
+                new OrderedPipeline<>(plan::next, generate, (a, b) -> a.model().equals(b.model()), concurrency, window);
         stop.attach(pipeline);
     }
 
@@ -79,8 +84,8 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
             if (outcome instanceof Failure failure) {
                 failed++;
                 if (budget.exceeded(failed, handedOver, false)) {
-                    throw overBudget("the last: line " + failure.line() + ", " + failure.kind().text() + ": "
-                            + failure.message());
+                    throw overBudget("the last: line " + failure.line() + ", "
+                            + failure.kind().text() + ": " + failure.message());
                 }
             }
         } else if (stop.requested()) {
@@ -92,8 +97,10 @@ public class GenerationItemReader implements ItemStreamReader<Outcome>, StepExec
     }
 
     private GenerationFailedException overBudget(String detail) {
-        return new GenerationFailedException(failed + " of " + handedOver + " records failed, more than "
-                + "max-failures (" + budget + ") allows; " + detail, null);
+        return new GenerationFailedException(
+                failed + " of " + handedOver + " records failed, more than " + "max-failures (" + budget + ") allows; "
+                        + detail,
+                null);
     }
 
     @Override

@@ -45,8 +45,11 @@ public final class GracefulStop {
             if (pipeline == null) {
                 log.warn("SIG{}: stopping; no request is in flight", signalName);
             } else {
-                log.warn("SIG{}: sending nothing new; waiting up to {} s for the requests in flight (signal again "
-                        + "to stop at once)", signalName, grace.toSeconds());
+                log.warn(
+                        "SIG{}: sending nothing new; waiting up to {} s for the requests in flight (signal again "
+                                + "to stop at once)",
+                        signalName,
+                        grace.toSeconds());
             }
             if (pipeline != null) {
                 pipeline.stopIntake();

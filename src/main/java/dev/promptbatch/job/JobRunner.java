@@ -10,16 +10,15 @@ import dev.promptbatch.spec.JobSpec;
  * context's {@link RunLauncher} runs it.
  */
 public final class JobRunner {
-    private JobRunner() {
-    }
+    private JobRunner() {}
 
     public static RunReport run(RunSettings settings) {
         JobSpec spec = settings.spec();
         WritableTargets.check(spec, settings.database());
         DatabaseOwner.refuseIfInUse(settings.database());
         RunFingerprint fingerprint = RunFingerprint.of(spec);
-        try (OutputLock lock = OutputLock.claim(spec.output().file(), spec.name(), settings.parameters(),
-                        settings.database());
+        try (OutputLock lock = OutputLock.claim(
+                        spec.output().file(), spec.name(), settings.parameters(), settings.database());
                 ConfigurableApplicationContext context = BatchContext.start(settings);
                 DatabaseOwner owner = DatabaseOwner.claim(settings.database(), spec.name(), settings.parameters())) {
             return context.getBean(RunLauncher.class).run(fingerprint);

@@ -95,7 +95,8 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
 
     @Override
     public void close() {
-        try (ChunkedFile output = answers; ChunkedFile errors = failures) {
+        try (ChunkedFile output = answers;
+                ChunkedFile errors = failures) {
             answers = null;
             failures = null;
         }

@@ -17,9 +17,10 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.promptbatch.output.OutputFileException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.promptbatch.output.OutputFileException;
 
 /**
  * {@code NAME.lock} beside output {@code NAME.jsonl} (or {@code .csv}): the run that writes the output, its errors
@@ -37,16 +38,23 @@ public final class OutputLock implements AutoCloseable {
     private static final long NAMING_MILLIS = 2000;
 
     /** The file's content. */
-    public record Holder(long pid, Instant processStart, String job, Map<String, String> parameters, String database,
+    public record Holder(
+            long pid,
+            Instant processStart,
+            String job,
+            Map<String, String> parameters,
+            String database,
             Instant since) {
         boolean alive() {
-            return ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
-                    .map(start -> processStart == null || start.equals(processStart)).orElse(false);
+            return ProcessHandle.of(pid)
+                    .flatMap(p -> p.info().startInstant())
+                    .map(start -> processStart == null || start.equals(processStart))
+                    .orElse(false);
         }
 
         String describe() {
-            return "job " + job + ParameterText.afterJobName(parameters) + " (database " + database
-                    + ") in process " + pid;
+            return "job " + job + ParameterText.afterJobName(parameters) + " (database " + database + ") in process "
+                    + pid;
         }
     }
 
@@ -74,14 +82,19 @@ public final class OutputLock implements AutoCloseable {
     static OutputLock claim(Path output, String job, Map<String, String> parameters, Path database) {
         Path file = fileFor(output);
         ProcessHandle self = ProcessHandle.current();
-        Holder holder = new Holder(self.pid(), self.info().startInstant().orElse(null), job, parameters,
-                database.toAbsolutePath().toString(), Instant.now());
+        Holder holder = new Holder(
+                self.pid(),
+                self.info().startInstant().orElse(null),
+                job,
+                parameters,
+                database.toAbsolutePath().toString(),
+                Instant.now());
         byte[] content = JSON.writeValueAsBytes(holder);
         try {
             // Another attempt is needed only when the file was deleted by its last holder between open and lock.
             for (int attempt = 0; attempt < 3; attempt++) {
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
+                FileChannel channel = FileChannel.open(
+                        file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 FileLock lock = null;
                 boolean heldElsewhere;
                 try {
@@ -98,13 +111,15 @@ public final class OutputLock implements AutoCloseable {
                     throw refused(output, file, waitForName(file));
                 }
                 Optional<Holder> previous = read(channel);
-                if (previous.isPresent() && previous.get().pid() != self.pid() && previous.get().alive()) {
+                if (previous.isPresent()
+                        && previous.get().pid() != self.pid()
+                        && previous.get().alive()) {
                     // The holder is running, yet this filesystem gave the lock: trust the content.
                     channel.close();
                     throw refused(output, file, previous);
                 }
-                previous.ifPresent(gone -> log.info("Taking over {}, left by {}, which no longer runs", file,
-                        gone.describe()));
+                previous.ifPresent(
+                        gone -> log.info("Taking over {}, left by {}, which no longer runs", file, gone.describe()));
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap(content), 0);
                 if (isOurs(file, content)) {
@@ -114,8 +129,8 @@ public final class OutputLock implements AutoCloseable {
             }
             throw new RunRefusedException("cannot lock " + file + ": it keeps being replaced by another run");
         } catch (IOException e) {
-            throw new RunRefusedException("cannot write the lock file " + file + " for " + output + ": "
-                    + OutputFileException.reason(e));
+            throw new RunRefusedException(
+                    "cannot write the lock file " + file + " for " + output + ": " + OutputFileException.reason(e));
         }
     }
 
@@ -137,8 +152,9 @@ public final class OutputLock implements AutoCloseable {
     }
 
     private static RunRefusedException refused(Path output, Path file, Optional<Holder> holder) {
-        return new RunRefusedException(output + " is being written by " + holder.map(Holder::describe)
-                .orElse("another run (see " + file + ")") + "; wait for it to finish, or give this job another output");
+        return new RunRefusedException(
+                output + " is being written by " + holder.map(Holder::describe).orElse("another run (see " + file + ")")
+                        + "; wait for it to finish, or give this job another output");
     }
 
     private static Optional<Holder> read(FileChannel channel) throws IOException {

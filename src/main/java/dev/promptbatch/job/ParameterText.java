@@ -8,8 +8,7 @@ import java.util.StringJoiner;
  * parameters PromptBatch adds ({@code promptbatch.*}) are left out.
  */
 public final class ParameterText {
-    private ParameterText() {
-    }
+    private ParameterText() {}
 
     /** The user's parameters joined by the separator, or an empty string when there are none. */
     public static String of(Map<String, String> parameters, String separator) {

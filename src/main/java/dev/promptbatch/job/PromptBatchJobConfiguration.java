@@ -37,7 +37,9 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     OllamaClient ollamaClient(RunSettings settings) {
-        return new OllamaClient(settings.server(), settings.spec().limits().timeout(),
+        return new OllamaClient(
+                settings.server(),
+                settings.spec().limits().timeout(),
                 settings.spec().limits().concurrency());
     }
 
@@ -46,8 +48,13 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     ServerGate serverGate(OllamaClient client, RunSettings settings) {
-        return new ServerGate(client, settings.server().display(), settings.spec().limits().concurrency(),
-                settings.spec().limits().maxOutage(), PROBE_INTERVAL, Ticker.SYSTEM);
+        return new ServerGate(
+                client,
+                settings.server().display(),
+                settings.spec().limits().concurrency(),
+                settings.spec().limits().maxOutage(),
+                PROBE_INTERVAL,
+                Ticker.SYSTEM);
     }
 
     /** How long the server must not have been busy before the run tries more requests in flight than was too many. */
@@ -55,8 +62,11 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     AdaptiveConcurrency adaptiveConcurrency(RunSettings settings) {
-        return new AdaptiveConcurrency(settings.server().display(), settings.spec().limits().concurrency(),
-                BUSY_PROBE_AFTER, System::nanoTime);
+        return new AdaptiveConcurrency(
+                settings.server().display(),
+                settings.spec().limits().concurrency(),
+                BUSY_PROBE_AFTER,
+                System::nanoTime);
     }
 
     @Bean
@@ -65,26 +75,49 @@ public class PromptBatchJobConfiguration {
     }
 
     @Bean
-    RunLauncher runLauncher(RunSettings settings, JobRepository repository, JobOperator operator, Job job,
-            OllamaClient client, RunProgress progress, AdaptiveConcurrency adaptiveConcurrency) {
+    RunLauncher runLauncher(
+            RunSettings settings,
+            JobRepository repository,
+            JobOperator operator,
+            Job job,
+            OllamaClient client,
+            RunProgress progress,
+            AdaptiveConcurrency adaptiveConcurrency) {
         return new RunLauncher(settings, repository, operator, job, client, progress, adaptiveConcurrency);
     }
 
     @Bean
-    Job promptBatchJob(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            RunSettings settings, OllamaClient client, ServerGate gate, AdaptiveConcurrency adaptiveConcurrency,
+    Job promptBatchJob(
+            JobRepository jobRepository,
+            PlatformTransactionManager transactionManager,
+            RunSettings settings,
+            OllamaClient client,
+            ServerGate gate,
+            AdaptiveConcurrency adaptiveConcurrency,
             RunProgress progress) {
         JobSpec spec = settings.spec();
         int concurrency = spec.limits().concurrency();
         Step generate = new StepBuilder(STEP, jobRepository)
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
-                .reader(new GenerationItemReader(() -> new WorkPlan(spec), new Generator(spec, client,
-                        settings.server().display(), gate, adaptiveConcurrency, Ticker.SYSTEM)::generate,
+                .reader(new GenerationItemReader(
+                        () -> new WorkPlan(spec),
+                        new Generator(
+                                        spec,
+                                        client,
+                                        settings.server().display(),
+                                        gate,
+                                        adaptiveConcurrency,
+                                        Ticker.SYSTEM)::generate,
                         concurrency,
-                        Math.max(32, WINDOW_PER_REQUEST * concurrency), spec.limits().maxFailures(), settings.stop()))
-                .writer(new OutcomeItemWriter(OutputFiles.of(spec.output().file()),
-                        new AnswerFormat(spec.output().include(), !spec.sweep().variants().isEmpty(),
+                        Math.max(32, WINDOW_PER_REQUEST * concurrency),
+                        spec.limits().maxFailures(),
+                        settings.stop()))
+                .writer(new OutcomeItemWriter(
+                        OutputFiles.of(spec.output().file()),
+                        new AnswerFormat(
+                                spec.output().include(),
+                                !spec.sweep().variants().isEmpty(),
                                 spec.sweep().repeat() != null),
                         progress))
                 .build();

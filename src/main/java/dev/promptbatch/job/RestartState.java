@@ -16,12 +16,12 @@ final class RestartState {
     private static final String FAILED = "generation.failed";
     /** The keys Spring Batch's file writers used for a file's committed length. */
     private static final String OUTPUT_BYTES = "output.current.count";
+
     private static final String ERRORS_BYTES = "errors.current.count";
     private static final String ANSWERS = "output.written";
     private static final String FAILURES = "errors.written";
 
-    private RestartState() {
-    }
+    private RestartState() {}
 
     /** What the reader handed to committed chunks: records done, and how many of them failed. */
     record Read(long handedOver, long failed) {
@@ -43,8 +43,11 @@ final class RestartState {
             if (!context.containsKey(OUTPUT_BYTES)) {
                 return Optional.empty();
             }
-            return Optional.of(new Written(context.getLong(OUTPUT_BYTES), context.getLong(ERRORS_BYTES, 0L),
-                    context.getLong(ANSWERS, 0L), context.getLong(FAILURES, 0L)));
+            return Optional.of(new Written(
+                    context.getLong(OUTPUT_BYTES),
+                    context.getLong(ERRORS_BYTES, 0L),
+                    context.getLong(ANSWERS, 0L),
+                    context.getLong(FAILURES, 0L)));
         }
 
         void saveIn(ExecutionContext context) {

@@ -71,18 +71,21 @@ final class ResumePolicy {
             fingerprint.otherOutputThan(last.getJobParameters()).ifPresent(earlier -> {
                 throw new RunRefusedException(spec.name() + ParameterText.afterJobName(settings.parameters())
                         + " already completed (execution " + last.getId() + ") with "
-                        + "its output in " + earlier + "; the spec's output is now " + spec.output().file() + ", which "
+                        + "its output in " + earlier + "; the spec's output is now "
+                        + spec.output().file() + ", which "
                         + "no run wrote. Run again with --new-run to start a new run that writes it.");
             });
-            Optional<String> change = fingerprint.changeSince(last.getJobParameters(), spec)
+            Optional<String> change = fingerprint
+                    .changeSince(last.getJobParameters(), spec)
                     .map(c -> "since it ran, " + c + ": its output is from the earlier input and spec");
             return new Decision(parameters, last, lost.or(() -> change).orElse(null));
         }
         Optional<String> change = fingerprint.changeSince(last.getJobParameters(), spec);
         change.or(() -> lost).ifPresent(problem -> {
             throw new RunRefusedException("cannot resume " + spec.name() + ": " + problem + " since the "
-                    + "interrupted run (execution " + last.getId() + ")" + (change.isPresent()
-                    ? "; resuming would mix two runs in one output" : "") + ". Run again with --new-run "
+                    + "interrupted run (execution " + last.getId() + ")"
+                    + (change.isPresent() ? "; resuming would mix two runs in one output" : "")
+                    + ". Run again with --new-run "
                     + "to start over.");
         });
         return new Decision(parameters, last, null);
@@ -94,8 +97,12 @@ final class ResumePolicy {
      */
     private void recoverDeadExecutions(String jobName) {
         for (JobExecution execution : repository.findRunningJobExecutions(jobName)) {
-            log.warn("Execution {} of {} was left {} by a process that no longer runs; marking it failed so that "
-                    + "it resumes", execution.getId(), jobName, execution.getStatus());
+            log.warn(
+                    "Execution {} of {} was left {} by a process that no longer runs; marking it failed so that "
+                            + "it resumes",
+                    execution.getId(),
+                    jobName,
+                    execution.getStatus());
             operator.recover(execution);
         }
     }
@@ -138,16 +145,19 @@ final class ResumePolicy {
      */
     private Optional<String> lostOutput(JobExecution last) {
         StepExecution step = repository.getLastStepExecution(last.getJobInstance(), PromptBatchJobConfiguration.STEP);
-        Optional<RestartState.Written> written = step == null ? Optional.empty()
-                : RestartState.Written.in(step.getExecutionContext());
+        Optional<RestartState.Written> written =
+                step == null ? Optional.empty() : RestartState.Written.in(step.getExecutionContext());
         if (written.isEmpty()) {
             return Optional.empty();
         }
         OutputFiles files = OutputFiles.of(settings.spec().output().file());
-        Optional<String> output = shorterThanCommitted(files.output(), written.get().outputBytes());
+        Optional<String> output =
+                shorterThanCommitted(files.output(), written.get().outputBytes());
         // A completed run's empty errors file is removed on purpose.
-        return last.getStatus() == BatchStatus.COMPLETED ? output
-                : output.or(() -> shorterThanCommitted(files.errors(), written.get().errorsBytes()));
+        return last.getStatus() == BatchStatus.COMPLETED
+                ? output
+                : output.or(
+                        () -> shorterThanCommitted(files.errors(), written.get().errorsBytes()));
     }
 
     private static Optional<String> shorterThanCommitted(Path file, long committed) {
@@ -156,9 +166,15 @@ final class ResumePolicy {
         }
         try {
             long size = Files.exists(file) ? Files.size(file) : -1;
-            return size >= committed ? Optional.empty() : Optional.of(file + (size < 0 ? " is gone" : " is " + size
-                    + " bytes, shorter than the " + committed + " bytes committed to it") + ": the answers in it are "
-                    + "lost");
+            return size >= committed
+                    ? Optional.empty()
+                    : Optional.of(file
+                            + (size < 0
+                                    ? " is gone"
+                                    : " is " + size + " bytes, shorter than the " + committed
+                                            + " bytes committed to it")
+                            + ": the answers in it are "
+                            + "lost");
         } catch (IOException e) {
             return Optional.of(file + " cannot be read: " + e.getMessage());
         }

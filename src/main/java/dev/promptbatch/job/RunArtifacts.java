@@ -71,8 +71,8 @@ final class RunArtifacts {
         return RunSummary.read(files, WorkPlan.passes(settings.spec()));
     }
 
-    private RunSummary write(JobExecution execution, String serverVersion, List<ModelInfo> serverModels,
-            Predicate<Path> wanted) {
+    private RunSummary write(
+            JobExecution execution, String serverVersion, List<ModelInfo> serverModels, Predicate<Path> wanted) {
         JobSpec spec = settings.spec();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             besideOutput(files.errors(), () -> deleteIfEmpty(files.errors()));
@@ -102,8 +102,10 @@ final class RunArtifacts {
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            log.warn("Could not write {}: {}", file, cause instanceof IOException io ? OutputFileException.reason(io)
-                    : cause.getMessage());
+            log.warn(
+                    "Could not write {}: {}",
+                    file,
+                    cause instanceof IOException io ? OutputFileException.reason(io) : cause.getMessage());
         }
     }
 
@@ -115,21 +117,39 @@ final class RunArtifacts {
         JobSpec spec = settings.spec();
         RequestBuilder requests = new RequestBuilder(spec);
         List<Map<String, Object>> options = new ArrayList<>();
-        List<Integer> variants = spec.sweep().variants().isEmpty() ? Collections.singletonList(null)
+        List<Integer> variants = spec.sweep().variants().isEmpty()
+                ? Collections.singletonList(null)
                 : IntStream.range(0, spec.sweep().variants().size()).boxed().toList();
         for (Integer variant : variants) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("variant", variant);
-            entry.put("options", requests.options(new Cell(spec.generation().models().get(0), variant, null, null)));
+            entry.put(
+                    "options",
+                    requests.options(new Cell(spec.generation().models().get(0), variant, null, null)));
             options.add(entry);
         }
         LocalDateTime started = repository.getJobExecutions(execution.getJobInstance()).stream()
-                .map(JobExecution::getStartTime).filter(Objects::nonNull).min(LocalDateTime::compareTo)
+                .map(JobExecution::getStartTime)
+                .filter(Objects::nonNull)
+                .min(LocalDateTime::compareTo)
                 .orElse(execution.getStartTime());
-        RunManifest.write(spec, new RunManifest.Facts(PromptBatchVersion.current(), spec.name(),
-                settings.parameters(), execution.getId(), execution.getStatus().name(), started,
-                execution.getEndTime(), settings.simulated(), settings.server().display(), serverVersion,
-                serverModels, fingerprint.inputSize(), fingerprint.inputSha256(), options));
+        RunManifest.write(
+                spec,
+                new RunManifest.Facts(
+                        PromptBatchVersion.current(),
+                        spec.name(),
+                        settings.parameters(),
+                        execution.getId(),
+                        execution.getStatus().name(),
+                        started,
+                        execution.getEndTime(),
+                        settings.simulated(),
+                        settings.server().display(),
+                        serverVersion,
+                        serverModels,
+                        fingerprint.inputSize(),
+                        fingerprint.inputSha256(),
+                        options));
     }
 
     private static void deleteIfEmpty(Path file) throws IOException {

@@ -13,10 +13,11 @@ import java.util.Optional;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
-import dev.promptbatch.spec.JobSpec;
-import dev.promptbatch.spec.SpecValues;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecValues;
 
 /**
  * What a run's output depends on: the input file (size and SHA-256) and the parts of the spec that shape the
@@ -30,7 +31,8 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
     static final String OUTPUT = "promptbatch.output";
 
     private static final JsonMapper CANONICAL = JsonMapper.builder()
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
 
     static RunFingerprint of(JobSpec spec) {
         MessageDigest specDigest = sha256();
@@ -46,8 +48,11 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new RunFingerprint(size, HexFormat.of().formatHex(inputDigest.digest()),
-                HexFormat.of().formatHex(specDigest.digest()), spec.output().file().toString());
+        return new RunFingerprint(
+                size,
+                HexFormat.of().formatHex(inputDigest.digest()),
+                HexFormat.of().formatHex(specDigest.digest()),
+                spec.output().file().toString());
     }
 
     void addTo(JobParametersBuilder builder) {

@@ -31,8 +31,14 @@ final class RunLauncher {
     private final RunProgress progress;
     private final AdaptiveConcurrency adaptiveConcurrency;
 
-    RunLauncher(RunSettings settings, JobRepository repository, JobOperator operator, Job job, OllamaClient client,
-            RunProgress progress, AdaptiveConcurrency adaptiveConcurrency) {
+    RunLauncher(
+            RunSettings settings,
+            JobRepository repository,
+            JobOperator operator,
+            Job job,
+            OllamaClient client,
+            RunProgress progress,
+            AdaptiveConcurrency adaptiveConcurrency) {
         this.settings = settings;
         this.repository = repository;
         this.operator = operator;
@@ -43,18 +49,23 @@ final class RunLauncher {
     }
 
     RunReport run(RunFingerprint fingerprint) throws Exception {
-        ResumePolicy.Decision decision = new ResumePolicy(repository, operator, settings).decide(job.getName(),
-                fingerprint);
+        ResumePolicy.Decision decision =
+                new ResumePolicy(repository, operator, settings).decide(job.getName(), fingerprint);
         RunArtifacts artifacts = new RunArtifacts(settings, repository, fingerprint);
         if (decision.alreadyComplete()) {
-            RunSummary summary = decision.problem() == null ? artifacts.missingAfterCompletion(decision.last())
+            RunSummary summary = decision.problem() == null
+                    ? artifacts.missingAfterCompletion(decision.last())
                     : artifacts.summary();
             return report(decision.last(), RunReport.Result.ALREADY_COMPLETE, decision.problem(), summary);
         }
         ServerCheck.Result server = preflight();
         if (server == null || settings.stop().requested()) {
-            return new RunReport(RunReport.Result.STOPPED, decision.last() == null ? 0 : decision.last().getId(),
-                    Duration.ZERO, "stopped before it started", artifacts.summary());
+            return new RunReport(
+                    RunReport.Result.STOPPED,
+                    decision.last() == null ? 0 : decision.last().getId(),
+                    Duration.ZERO,
+                    "stopped before it started",
+                    artifacts.summary());
         }
         JobExecution execution;
         try (ProgressReporter reporter = new ProgressReporter(progress::line, ProgressReporter.EVERY)) {
@@ -68,8 +79,12 @@ final class RunLauncher {
     private ServerCheck.Result preflight() {
         ServerCheck.Result server;
         try {
-            server = settings.stop().interruptible(() -> ServerCheck.check(client, settings.server().display(),
-                    settings.spec().generation().models(), settings.spec().generation().think()));
+            server = settings.stop()
+                    .interruptible(() -> ServerCheck.check(
+                            client,
+                            settings.server().display(),
+                            settings.spec().generation().models(),
+                            settings.spec().generation().think()));
         } catch (CancellationException e) {
             if (!settings.stop().requested()) {
                 throw e;
@@ -83,22 +98,34 @@ final class RunLauncher {
             throw new RunRefusedException(String.join(" ", server.problems()));
         }
         server.warnings().forEach(warning -> log.warn("{}", warning));
-        log.info("Ollama {} at {}{}", server.version(), settings.server().display(), settings.simulated()
-                ? " (built-in simulator: answers are synthetic)" : "");
+        log.info(
+                "Ollama {} at {}{}",
+                server.version(),
+                settings.server().display(),
+                settings.simulated() ? " (built-in simulator: answers are synthetic)" : "");
         return server;
     }
 
     private RunReport outcome(JobExecution execution, RunSummary summary) {
         return switch (execution.getStatus()) {
             case COMPLETED -> report(execution, RunReport.Result.COMPLETED, null, summary);
-            case STOPPED -> report(execution, RunReport.Result.STOPPED, "stopped by SIG" + settings.stop().signal(),
-                    summary);
+            case STOPPED ->
+                report(
+                        execution,
+                        RunReport.Result.STOPPED,
+                        "stopped by SIG" + settings.stop().signal(),
+                        summary);
             default -> {
                 Throwable cause = failureCause(execution);
                 String reason = cause == null ? execution.getExitStatus().getExitDescription() : cause.getMessage();
                 log.error("{} failed: {}", settings.spec().name(), reason);
-                yield report(execution, cause instanceof OutputFileException file && file.lost()
-                        ? RunReport.Result.OUTPUT_LOST : RunReport.Result.FAILED, reason, summary);
+                yield report(
+                        execution,
+                        cause instanceof OutputFileException file && file.lost()
+                                ? RunReport.Result.OUTPUT_LOST
+                                : RunReport.Result.FAILED,
+                        reason,
+                        summary);
             }
         };
     }
@@ -123,7 +150,8 @@ final class RunLauncher {
             return null;
         }
         Throwable cause = failures.get(0);
-        while (cause.getCause() != null && !(cause instanceof GenerationFailedException)
+        while (cause.getCause() != null
+                && !(cause instanceof GenerationFailedException)
                 && !(cause instanceof OutputFileException)) {
             cause = cause.getCause();
         }

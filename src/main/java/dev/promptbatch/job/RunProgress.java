@@ -35,7 +35,8 @@ public final class RunProgress {
 
     /** Answered and failed for the whole run so far, and this execution's answers per minute. */
     String line() {
-        long seconds = Math.max(1, Duration.ofNanos(nanoTime.getAsLong() - startNanos).toSeconds());
+        long seconds =
+                Math.max(1, Duration.ofNanos(nanoTime.getAsLong() - startNanos).toSeconds());
         return (answeredBefore.get() + answered.get()) + " answered, " + (failedBefore.get() + failed.get())
                 + " failed, " + Math.round(answered.get() * 600.0 / seconds) / 10.0 + " answers/min";
     }

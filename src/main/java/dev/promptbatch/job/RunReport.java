@@ -12,10 +12,18 @@ import dev.promptbatch.output.RunSummary;
  * @param message    why it failed or stopped, or null
  * @param throttling how this execution slowed down for a busy server; null when it sent nothing
  */
-public record RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary,
+public record RunReport(
+        Result result,
+        long executionId,
+        Duration wallTime,
+        String message,
+        RunSummary summary,
         AdaptiveConcurrency.Report throttling) {
     public enum Result {
-        COMPLETED, ALREADY_COMPLETE, FAILED, STOPPED,
+        COMPLETED,
+        ALREADY_COMPLETE,
+        FAILED,
+        STOPPED,
         /** Failed, and the answers committed to the output are gone with it: only a new run can start over. */
         OUTPUT_LOST
     }

@@ -14,6 +14,11 @@ import dev.promptbatch.spec.JobSpec;
  * @param simulated  the answers come from the built-in simulator
  * @param stop       set by signal handlers to stop the run gracefully
  */
-public record RunSettings(JobSpec spec, ServerAddress server, Path database, Map<String, String> parameters,
-        boolean newRun, boolean simulated, GracefulStop stop) {
-}
+public record RunSettings(
+        JobSpec spec,
+        ServerAddress server,
+        Path database,
+        Map<String, String> parameters,
+        boolean newRun,
+        boolean simulated,
+        GracefulStop stop) {}

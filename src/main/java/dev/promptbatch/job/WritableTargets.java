@@ -17,11 +17,10 @@ import dev.promptbatch.spec.JobSpec;
  */
 final class WritableTargets {
     /** HSQLDB's files for a database at {@code PATH}, and ours beside them. */
-    private static final List<String> DATABASE_FILES = List.of(".properties", ".script", ".log", ".data", ".lck",
-            ".owner.json");
+    private static final List<String> DATABASE_FILES =
+            List.of(".properties", ".script", ".log", ".data", ".lck", ".owner.json");
 
-    private WritableTargets() {
-    }
+    private WritableTargets() {}
 
     static void check(JobSpec spec, Path database) {
         OutputFiles files = OutputFiles.of(spec.output().file());
@@ -42,8 +41,8 @@ final class WritableTargets {
         for (String suffix : DATABASE_FILES) {
             Path file = database.resolveSibling(database.getFileName() + suffix);
             WritableFiles.problem(file).ifPresent(problem -> {
-                throw new RunRefusedException("cannot write the job database at " + database + ": " + file + ": "
-                        + problem);
+                throw new RunRefusedException(
+                        "cannot write the job database at " + database + ": " + file + ": " + problem);
             });
         }
     }

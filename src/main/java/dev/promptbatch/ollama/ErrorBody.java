@@ -30,7 +30,7 @@ record ErrorBody(String message, boolean json) {
             // not JSON: the server framework's plain-text answer, shown as it is
         }
         String text = body.strip();
-        return new ErrorBody(text.isEmpty() ? "(empty body)" : text.length() > 200 ? text.substring(0, 200) + "..."
-                : text, false);
+        return new ErrorBody(
+                text.isEmpty() ? "(empty body)" : text.length() > 200 ? text.substring(0, 200) + "..." : text, false);
     }
 }

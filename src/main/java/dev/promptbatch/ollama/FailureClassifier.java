@@ -20,11 +20,10 @@ final class FailureClassifier {
     private static final List<String> REJECTED_500_WORDS = List.of("must be of type", "invalid format");
 
     /** What a 503 page that is not the server's own error says when the server is busy rather than away. */
-    private static final List<String> BUSY_WORDS = List.of("busy", "pending requests", "too many", "too quickly",
-            "overloaded", "rate limit");
+    private static final List<String> BUSY_WORDS =
+            List.of("busy", "pending requests", "too many", "too quickly", "overloaded", "rate limit");
 
-    private FailureClassifier() {
-    }
+    private FailureClassifier() {}
 
     /** A failure without an answer: no connection or a lost one is the server; a timeout or a bad 200 is this request. */
     static FailureClass withoutStatus(OllamaException.Reason reason) {
@@ -39,8 +38,10 @@ final class FailureClassifier {
     static FailureClass ofStatus(int status, ErrorBody body, boolean retryAfter) {
         return switch (status) {
             case 429 -> FailureClass.BUSY;
-            case 500 -> REJECTED_500_WORDS.stream().anyMatch(body.message()::contains) ? FailureClass.REJECTED
-                    : FailureClass.TRANSIENT;
+            case 500 ->
+                REJECTED_500_WORDS.stream().anyMatch(body.message()::contains)
+                        ? FailureClass.REJECTED
+                        : FailureClass.TRANSIENT;
             case 502, 504 -> FailureClass.AWAY;
             case 503 -> body.json() || retryAfter || saysBusy(body.message()) ? FailureClass.BUSY : FailureClass.AWAY;
             default -> FailureClass.REJECTED;

@@ -9,6 +9,11 @@ import java.util.Map;
  * @param think     null, a Boolean or a level string; sent at the top level, where Ollama reads it
  * @param keepAlive null, a duration string with a unit, or a number of seconds
  */
-public record GenerateRequest(String model, String prompt, String system, Map<String, Object> options,
-        Object format, Object think, Object keepAlive) {
-}
+public record GenerateRequest(
+        String model,
+        String prompt,
+        String system,
+        Map<String, Object> options,
+        Object format,
+        Object think,
+        Object keepAlive) {}

@@ -10,15 +10,16 @@ import java.util.Map;
  * @param capabilities what it can do ({@code completion}, {@code thinking}, ...); empty where the server does not say
  * @param details      family, parameter size, quantization level and format, as the server reports them
  */
-public record ModelInfo(String name, String model, String digest, List<String> capabilities,
-        Map<String, Object> details) {
+public record ModelInfo(
+        String name, String model, String digest, List<String> capabilities, Map<String, Object> details) {
     /**
      * Whether a model name as a user writes it ("llama3.2", tag defaulting to latest) names this model, by its
      * {@code name} or its {@code model}.
      */
     public boolean matches(String requested) {
         String wanted = withTag(requested);
-        return withTag(name).equals(wanted) || (!model.isEmpty() && withTag(model).equals(wanted));
+        return withTag(name).equals(wanted)
+                || (!model.isEmpty() && withTag(model).equals(wanted));
     }
 
     private static String withTag(String modelName) {

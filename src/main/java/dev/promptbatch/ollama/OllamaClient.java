@@ -22,10 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.promptbatch.outcome.GenerateResponse;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.promptbatch.outcome.GenerateResponse;
 
 /**
  * Ollama's native API over one pooled HTTP/1.1 client (the server speaks no h2c). One call is one request: retrying
@@ -61,9 +62,12 @@ public final class OllamaClient {
                 .connectTimeout(CONNECT_TIMEOUT)
                 .build();
         this.baseUrl = address.baseUrl();
-        this.authorization = address.userInfo() == null ? null : "Basic " + Base64.getEncoder()
-                .encodeToString(URLDecoder.decode(address.userInfo(), StandardCharsets.UTF_8)
-                        .getBytes(StandardCharsets.UTF_8));
+        this.authorization = address.userInfo() == null
+                ? null
+                : "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(URLDecoder.decode(address.userInfo(), StandardCharsets.UTF_8)
+                                        .getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
         // The pool holds at most one connection per request in flight, plus the preflight's or a probe's.
         this.resends = connections + 1;
@@ -83,16 +87,24 @@ public final class OllamaClient {
         HttpResponse<String> response = send(post("/api/generate", JSON.writeValueAsString(body), timeout));
         JsonNode answer = parse(response);
         if (!answer.path("done").asBoolean(false)) {
-            throw new OllamaException(OllamaException.Reason.NOT_DONE,
-                    "the server answered done: false (the generation ended early)", null);
+            throw new OllamaException(
+                    OllamaException.Reason.NOT_DONE,
+                    "the server answered done: false (the generation ended early)",
+                    null);
         }
         if (!answer.path("response").isString()) {
             throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no response text", null);
         }
-        return new GenerateResponse(answer.get("response").asString(), text(answer, "thinking"),
-                text(answer, "done_reason"), number(answer, "prompt_eval_count"), number(answer, "eval_count"),
-                number(answer, "total_duration"), number(answer, "load_duration"),
-                number(answer, "prompt_eval_duration"), number(answer, "eval_duration"));
+        return new GenerateResponse(
+                answer.get("response").asString(),
+                text(answer, "thinking"),
+                text(answer, "done_reason"),
+                number(answer, "prompt_eval_count"),
+                number(answer, "eval_count"),
+                number(answer, "total_duration"),
+                number(answer, "load_duration"),
+                number(answer, "prompt_eval_duration"),
+                number(answer, "eval_duration"));
     }
 
     /**
@@ -104,8 +116,7 @@ public final class OllamaClient {
         body.put("model", model);
         body.put("stream", false);
         if (keepAlive != null) body.put("keep_alive", keepAlive);
-        return number(parse(send(post("/api/generate", JSON.writeValueAsString(body), loadTimeout))),
-                "load_duration");
+        return number(parse(send(post("/api/generate", JSON.writeValueAsString(body), loadTimeout))), "load_duration");
     }
 
     /** {@code GET /api/version}; null when the server has no such endpoint (404), as some that emulate Ollama. */
@@ -132,16 +143,23 @@ public final class OllamaClient {
             List<String> capabilities = new ArrayList<>();
             model.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
             Map<String, Object> details = model.path("details").isObject()
-                    ? JSON.treeToValue(model.get("details"), LinkedHashMap.class) : Map.of();
-            models.add(new ModelInfo(model.path("name").asString(""), model.path("model").asString(""),
-                    model.path("digest").asString(""), List.copyOf(capabilities), details));
+                    ? JSON.treeToValue(model.get("details"), LinkedHashMap.class)
+                    : Map.of();
+            models.add(new ModelInfo(
+                    model.path("name").asString(""),
+                    model.path("model").asString(""),
+                    model.path("digest").asString(""),
+                    List.copyOf(capabilities),
+                    details));
         }
         return models;
     }
 
     private HttpRequest post(String path, String json, Duration requestTimeout) {
-        return request(path, requestTimeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build();
+        return request(path, requestTimeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+                .build();
     }
 
     private HttpRequest get(String path) {
@@ -149,7 +167,8 @@ public final class OllamaClient {
     }
 
     private HttpRequest.Builder request(String path, Duration requestTimeout) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }
@@ -161,14 +180,22 @@ public final class OllamaClient {
         try {
             response = sendResendingOnClosedConnections(request);
         } catch (HttpTimeoutException e) {
-            throw new OllamaException(OllamaException.Reason.TIMEOUT, "no answer within " + request.timeout()
-                    .map(Duration::toString).orElse("").replace("PT", "").toLowerCase(), e);
-        } catch (ConnectException e) {
-            throw new OllamaException(OllamaException.Reason.UNREACHABLE, "cannot connect to " + baseUrl
-                    + " (is the server running?)", e);
-        } catch (IOException e) {
-            throw new OllamaException(OllamaException.Reason.CONNECTION_LOST, "connection failed: " + describe(e),
+            throw new OllamaException(
+                    OllamaException.Reason.TIMEOUT,
+                    "no answer within "
+                            + request.timeout()
+                                    .map(Duration::toString)
+                                    .orElse("")
+                                    .replace("PT", "")
+                                    .toLowerCase(),
                     e);
+        } catch (ConnectException e) {
+            throw new OllamaException(
+                    OllamaException.Reason.UNREACHABLE,
+                    "cannot connect to " + baseUrl + " (is the server running?)",
+                    e);
+        } catch (IOException e) {
+            throw new OllamaException(OllamaException.Reason.CONNECTION_LOST, "connection failed: " + describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for " + request.uri());
@@ -188,19 +215,22 @@ public final class OllamaClient {
             try {
                 return http.send(request, info -> {
                     answered.set(true);
-                    return HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8).apply(info);
+                    return HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)
+                            .apply(info);
                 });
             } catch (HttpTimeoutException | ConnectException e) {
                 throw e;
             } catch (IOException e) {
                 if (answered.get() || resend == resends) {
                     throw e; // an answer cut short was under way: the server did the work, and the retry policy
-                             // decides whether to ask again
+                    // decides whether to ask again
                 }
                 if (closedConnections.getAndIncrement() == 0) {
-                    log.info("The server at {} closed a connection before answering on it ({}); sending again on "
-                            + "another. Servers and proxies that close idle connections do this; it is not an outage.",
-                            baseUrl, describe(e));
+                    log.info(
+                            "The server at {} closed a connection before answering on it ({}); sending again on "
+                                    + "another. Servers and proxies that close idle connections do this; it is not an outage.",
+                            baseUrl,
+                            describe(e));
                 }
             }
         }
@@ -216,18 +246,23 @@ public final class OllamaClient {
             // reported below: the body is not Ollama's JSON
         }
         String body = response.body();
-        throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer is not Ollama's JSON: "
-                + (body.length() > 80 ? body.substring(0, 80) + "..." : body), null);
+        throw new OllamaException(
+                OllamaException.Reason.BAD_BODY,
+                "the answer is not Ollama's JSON: " + (body.length() > 80 ? body.substring(0, 80) + "..." : body),
+                null);
     }
 
     private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").map(value -> {
-            try {
-                return Duration.ofSeconds(Long.parseLong(value.trim()));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }).orElse(null);
+        return response.headers()
+                .firstValue("Retry-After")
+                .map(value -> {
+                    try {
+                        return Duration.ofSeconds(Long.parseLong(value.trim()));
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
+                })
+                .orElse(null);
     }
 
     private static String describe(IOException e) {

@@ -35,11 +35,21 @@ public class OllamaException extends RuntimeException {
 
     /** An answer with a status other than 200. */
     OllamaException(int status, ErrorBody body, Duration retryAfter) {
-        this(Reason.STATUS, FailureClassifier.ofStatus(status, body, retryAfter != null), "HTTP " + status + ": "
-                + body.message(), status, retryAfter, null);
+        this(
+                Reason.STATUS,
+                FailureClassifier.ofStatus(status, body, retryAfter != null),
+                "HTTP " + status + ": " + body.message(),
+                status,
+                retryAfter,
+                null);
     }
 
-    private OllamaException(Reason reason, FailureClass failureClass, String message, int status, Duration retryAfter,
+    private OllamaException(
+            Reason reason,
+            FailureClass failureClass,
+            String message,
+            int status,
+            Duration retryAfter,
             Throwable cause) {
         super(message, cause);
         this.reason = reason;

@@ -48,14 +48,16 @@ public record ServerAddress(URI baseUrl, String userInfo) {
 
     private static ServerAddress parse(String text, String source) {
         URI uri = toUri(text.trim(), source);
-        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+        if (uri.getScheme() == null
+                || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
                 || uri.getHost() == null) {
-            throw new SpecException(source + ": expected an http:// or https:// URL such as " + DEFAULT
-                    + ", got '" + redact(text) + "'");
+            throw new SpecException(source + ": expected an http:// or https:// URL such as " + DEFAULT + ", got '"
+                    + redact(text) + "'");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-        URI clean = toUri(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
-                + path, source);
+        URI clean = toUri(
+                uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort()) + path,
+                source);
         return new ServerAddress(clean, uri.getRawUserInfo());
     }
 

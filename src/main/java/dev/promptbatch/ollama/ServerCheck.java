@@ -23,8 +23,7 @@ public final class ServerCheck {
         }
     }
 
-    private ServerCheck() {
-    }
+    private ServerCheck() {}
 
     public static Result check(OllamaClient client, String url, List<String> wanted, Object think) {
         String version;
@@ -49,14 +48,17 @@ public final class ServerCheck {
         boolean thinks = think != null && !Boolean.FALSE.equals(think);
         List<String> problems = new ArrayList<>();
         for (String model : wanted) {
-            Optional<ModelInfo> found = available.stream().filter(m -> m.matches(model)).findFirst();
+            Optional<ModelInfo> found =
+                    available.stream().filter(m -> m.matches(model)).findFirst();
             if (found.isEmpty()) {
                 problems.add("model '" + model + "' is not on the server at " + url + ". Pull it with 'ollama pull "
                         + model + "'.");
-            } else if (thinks && !found.get().capabilities().isEmpty()
+            } else if (thinks
+                    && !found.get().capabilities().isEmpty()
                     && !found.get().capabilities().contains("thinking")) {
-                problems.add("model '" + model + "' cannot think (its capabilities: " + String.join(", ",
-                        found.get().capabilities()) + "), so every request with think: " + think + " would be "
+                problems.add("model '" + model + "' cannot think (its capabilities: "
+                        + String.join(", ", found.get().capabilities()) + "), so every request with think: " + think
+                        + " would be "
                         + "refused. Set think: false or remove it.");
             }
         }

@@ -12,10 +12,19 @@ import tools.jackson.databind.JsonNode;
  * @param seed    the seed sent, or null
  * @param input   the spec's {@code include} fields, in the spec's order
  */
-public record Answer(Object id, long line, Cell cell, Number seed, GenerateResponse response, long latencyMs,
-        int attempts, Map<String, JsonNode> input) implements Outcome {
+public record Answer(
+        Object id,
+        long line,
+        Cell cell,
+        Number seed,
+        GenerateResponse response,
+        long latencyMs,
+        int attempts,
+        Map<String, JsonNode> input)
+        implements Outcome {
     /** Where {@link #tokensPerSecond()} comes from: {@code server} or {@code client}; null when there is none. */
     public static final String SERVER = "server";
+
     public static final String CLIENT = "client";
 
     /** No real generation takes less than a microsecond per token; a server that says so does not measure. */

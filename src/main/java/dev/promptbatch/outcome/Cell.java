@@ -7,5 +7,4 @@ package dev.promptbatch.outcome;
  * @param seed    the seed from {@code seeds}, or null when the spec does not sweep seeds
  * @param repeat  0-based repetition, or null without {@code repeat}
  */
-public record Cell(String model, Integer variant, Long seed, Integer repeat) {
-}
+public record Cell(String model, Integer variant, Long seed, Integer repeat) {}

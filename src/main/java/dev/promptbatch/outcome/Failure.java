@@ -1,6 +1,5 @@
 package dev.promptbatch.outcome;
 
-
 /**
  * One line of the errors file: a record that failed for good.
  *
@@ -8,6 +7,5 @@ package dev.promptbatch.outcome;
  * @param kind     why it failed
  * @param attempts requests sent for it (0 for a bad record)
  */
-public record Failure(Object id, long line, Cell cell, Number seed, FailureKind kind, String message,
-        int attempts) implements Outcome {
-}
+public record Failure(Object id, long line, Cell cell, Number seed, FailureKind kind, String message, int attempts)
+        implements Outcome {}

@@ -10,11 +10,12 @@ import java.util.Map;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.Outcome;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns answers and failures into output lines: JSON Lines, or CSV with RFC 4180 quoting and the included input
@@ -56,9 +57,20 @@ public final class AnswerFormat {
         if (repeats) {
             columns.add("repeat");
         }
-        columns.addAll(List.of("response", "thinking", "done_reason", "prompt_eval_count", "eval_count",
-                "total_duration", "load_duration", "prompt_eval_duration", "eval_duration", "tokens_per_second",
-                "tokens_per_second_source", "latency_ms", "attempts"));
+        columns.addAll(List.of(
+                "response",
+                "thinking",
+                "done_reason",
+                "prompt_eval_count",
+                "eval_count",
+                "total_duration",
+                "load_duration",
+                "prompt_eval_duration",
+                "eval_duration",
+                "tokens_per_second",
+                "tokens_per_second_source",
+                "latency_ms",
+                "attempts"));
         include.forEach(name -> columns.add("input." + name));
         return csv(columns.toArray(String[]::new));
     }
@@ -71,8 +83,8 @@ public final class AnswerFormat {
         }
         for (String name : include) {
             JsonNode value = answer.input().get(name);
-            values.add(value == null || value.isNull() ? "" : value.isValueNode() ? value.asString()
-                    : value.toString());
+            values.add(
+                    value == null || value.isNull() ? "" : value.isValueNode() ? value.asString() : value.toString());
         }
         return csv(values.toArray(String[]::new));
     }

@@ -67,8 +67,11 @@ public final class ChunkedFile implements AutoCloseable {
             long size = channel.size();
             if (size < committedLength) {
                 channel.close();
-                throw new OutputFileException(path + " is " + size + " bytes, shorter than the " + committedLength
-                        + " bytes committed to it: the answers in it are lost", true, null);
+                throw new OutputFileException(
+                        path + " is " + size + " bytes, shorter than the " + committedLength
+                                + " bytes committed to it: the answers in it are lost",
+                        true,
+                        null);
             }
             channel.truncate(committedLength);
             channel.position(committedLength);
@@ -115,19 +118,27 @@ public final class ChunkedFile implements AutoCloseable {
         try {
             now = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
         } catch (NoSuchFileException e) {
-            throw new OutputFileException(path + " was deleted while this run was writing it: the answers "
-                    + "committed to it are lost", true, e);
+            throw new OutputFileException(
+                    path + " was deleted while this run was writing it: the answers " + "committed to it are lost",
+                    true,
+                    e);
         } catch (IOException e) {
             throw cannotWrite(path, e);
         }
         if (!Objects.equals(now, fileKey)) {
-            throw new OutputFileException(path + " was replaced by another file while this run was writing it: "
-                    + "the answers committed to it are lost", true, null);
+            throw new OutputFileException(
+                    path + " was replaced by another file while this run was writing it: "
+                            + "the answers committed to it are lost",
+                    true,
+                    null);
         }
         try {
             if (channel.size() < length) {
-                throw new OutputFileException(path + " was cut short while this run was writing it: the answers "
-                        + "committed to it are lost", true, null);
+                throw new OutputFileException(
+                        path + " was cut short while this run was writing it: the answers "
+                                + "committed to it are lost",
+                        true,
+                        null);
             }
         } catch (IOException e) {
             throw cannotWrite(path, e);

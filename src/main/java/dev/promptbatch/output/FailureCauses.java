@@ -19,11 +19,9 @@ public final class FailureCauses {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A kind and message, and how many lines of the errors file have it. */
-    public record Cause(String kind, String message, long count) {
-    }
+    public record Cause(String kind, String message, long count) {}
 
-    private FailureCauses() {
-    }
+    private FailureCauses() {}
 
     /** The kind and message most lines share (the first seen on a tie), or empty when the file has none. */
     public static Optional<Cause> mostCommon(Path errors) {
@@ -55,8 +53,11 @@ public final class FailureCauses {
 
     /** "all 5 records failed: 4 of them retries-exhausted: ...", from the run's errors file. */
     public static String allFailed(Path errors, long failed) {
-        return "all " + failed + " records failed" + mostCommon(errors).map(cause -> ": "
-                + (cause.count() == failed ? "" : cause.count() + " of them ") + cause.kind() + ": "
-                + cause.message()).orElse("");
+        return "all " + failed + " records failed"
+                + mostCommon(errors)
+                        .map(cause -> ": "
+                                + (cause.count() == failed ? "" : cause.count() + " of them ") + cause.kind() + ": "
+                                + cause.message())
+                        .orElse("");
     }
 }

@@ -47,8 +47,15 @@ final class Measure {
         }
         double[] sorted = Arrays.copyOf(sample, (int) Math.min(count, SAMPLE));
         Arrays.sort(sorted);
-        return new RunSummary.Stats((int) Math.min(count, Integer.MAX_VALUE), rank(sorted, 50), rank(sorted, 95),
-                rank(sorted, 99), mean, Math.sqrt(squaredDeviations / count), min, max);
+        return new RunSummary.Stats(
+                (int) Math.min(count, Integer.MAX_VALUE),
+                rank(sorted, 50),
+                rank(sorted, 95),
+                rank(sorted, 99),
+                mean,
+                Math.sqrt(squaredDeviations / count),
+                min,
+                max);
     }
 
     /** The sampled values, in the order they were kept. */

@@ -25,7 +25,10 @@ public final class OutputComparison {
     private record Compared(String key, String response, String thinking, Long line) {
         static Compared of(JsonNode record) {
             JsonNode line = record.path("line");
-            return new Compared(OutputComparison.key(record), text(record, "response"), text(record, "thinking"),
+            return new Compared(
+                    OutputComparison.key(record),
+                    text(record, "response"),
+                    text(record, "thinking"),
                     line.isIntegralNumber() ? line.asLong() : null);
         }
     }
@@ -40,8 +43,7 @@ public final class OutputComparison {
     private long onlyInACount;
     private long onlyInBCount;
 
-    private OutputComparison() {
-    }
+    private OutputComparison() {}
 
     public static OutputComparison of(Path a, Path b) throws IOException {
         OutputComparison comparison = new OutputComparison();
@@ -134,11 +136,14 @@ public final class OutputComparison {
 
     /** The counts, then examples of each kind of difference. */
     public String report() {
-        StringBuilder out = new StringBuilder(String.format("identical: %d, different: %d, only in A: %d, only in "
-                + "B: %d%n", identical, different, onlyInACount, onlyInBCount));
+        StringBuilder out = new StringBuilder(String.format(
+                "identical: %d, different: %d, only in A: %d, only in " + "B: %d%n",
+                identical, different, onlyInACount, onlyInBCount));
         if (repeatedInA + repeatedInB > 0) {
-            out.append(String.format("repeated (id, model, seed, variant, repeat): %d answers in A, %d in B; they "
-                    + "are matched in order of appearance%n", repeatedInA, repeatedInB));
+            out.append(String.format(
+                    "repeated (id, model, seed, variant, repeat): %d answers in A, %d in B; they "
+                            + "are matched in order of appearance%n",
+                    repeatedInA, repeatedInB));
         }
         differences.forEach(d -> out.append("  different  ").append(d).append('\n'));
         onlyInA.forEach(k -> out.append("  only in A  ").append(k).append('\n'));

@@ -10,8 +10,8 @@ public record OutputFiles(Path output, Path errors, Path summary) {
     public static OutputFiles of(Path output) {
         String file = output.getFileName().toString();
         String base = file.substring(0, file.lastIndexOf('.'));
-        return new OutputFiles(output, output.resolveSibling(base + ".errors.jsonl"),
-                output.resolveSibling(base + ".summary.csv"));
+        return new OutputFiles(
+                output, output.resolveSibling(base + ".errors.jsonl"), output.resolveSibling(base + ".summary.csv"));
     }
 
     public boolean csv() {

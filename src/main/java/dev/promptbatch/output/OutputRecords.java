@@ -24,8 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class OutputRecords {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private OutputRecords() {
-    }
+    private OutputRecords() {}
 
     public static void forEach(Path file, Consumer<JsonNode> handler) throws IOException {
         if (file.getFileName().toString().endsWith(".csv")) {
@@ -48,7 +47,8 @@ public final class OutputRecords {
 
     private static void forEachCsvRow(Path file, Consumer<JsonNode> handler) throws IOException {
         try (CSVReader in = new CSVReaderBuilder(Files.newBufferedReader(file, StandardCharsets.UTF_8))
-                .withCSVParser(new RFC4180ParserBuilder().build()).build()) {
+                .withCSVParser(new RFC4180ParserBuilder().build())
+                .build()) {
             String[] header = in.readNext();
             String[] row;
             while (header != null && (row = in.readNext()) != null) {
@@ -66,8 +66,12 @@ public final class OutputRecords {
     }
 
     private static void put(ObjectNode record, String column, String value) {
-        if (column.equals("id") || column.equals("model") || column.equals("response") || column.equals("thinking")
-                || column.equals("done_reason") || column.startsWith("input.")) {
+        if (column.equals("id")
+                || column.equals("model")
+                || column.equals("response")
+                || column.equals("thinking")
+                || column.equals("done_reason")
+                || column.startsWith("input.")) {
             record.put(column, value);
             return;
         }

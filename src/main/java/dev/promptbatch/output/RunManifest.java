@@ -10,11 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.promptbatch.ollama.ModelInfo;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecValues;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code NAME.manifest.json} beside the output: what is needed to reproduce a run and to trust its numbers. The
@@ -22,16 +23,27 @@ import tools.jackson.databind.json.JsonMapper;
  * variant, the input's size and SHA-256, the host, when it ran, and whether the simulator answered.
  */
 public final class RunManifest {
-    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /** What is known of the run besides its spec. */
-    public record Facts(String version, String job, Map<String, String> parameters, long execution, String status,
-            LocalDateTime started, LocalDateTime ended, boolean simulated, String serverUrl, String serverVersion,
-            List<ModelInfo> serverModels, long inputSize, String inputSha256, List<Map<String, Object>> options) {
-    }
+    public record Facts(
+            String version,
+            String job,
+            Map<String, String> parameters,
+            long execution,
+            String status,
+            LocalDateTime started,
+            LocalDateTime ended,
+            boolean simulated,
+            String serverUrl,
+            String serverVersion,
+            List<ModelInfo> serverModels,
+            long inputSize,
+            String inputSha256,
+            List<Map<String, Object>> options) {}
 
-    private RunManifest() {
-    }
+    private RunManifest() {}
 
     public static Path fileFor(Path output) {
         String file = output.getFileName().toString();
@@ -53,23 +65,34 @@ public final class RunManifest {
         for (String model : spec.generation().models()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", model);
-            facts.serverModels().stream().filter(m -> m.matches(model)).findFirst().ifPresent(info -> {
-                entry.put("digest", info.digest());
-                entry.put("details", info.details());
-                entry.put("capabilities", info.capabilities());
-            });
+            facts.serverModels().stream()
+                    .filter(m -> m.matches(model))
+                    .findFirst()
+                    .ifPresent(info -> {
+                        entry.put("digest", info.digest());
+                        entry.put("details", info.details());
+                        entry.put("capabilities", info.capabilities());
+                    });
             models.add(entry);
         }
         manifest.put("models", models);
         manifest.put("spec", SpecValues.all(spec));
         manifest.put("options", facts.options());
-        manifest.put("input", Map.of("path", spec.input().file().toString(), "size", facts.inputSize(), "sha256",
-                facts.inputSha256()));
+        manifest.put(
+                "input",
+                Map.of(
+                        "path",
+                        spec.input().file().toString(),
+                        "size",
+                        facts.inputSize(),
+                        "sha256",
+                        facts.inputSha256()));
         manifest.put("host", host());
         try {
             JSON.writeValue(fileFor(spec.output().file()).toFile(), manifest);
         } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException("cannot write " + fileFor(spec.output().file()), e));
+            throw new UncheckedIOException(
+                    new IOException("cannot write " + fileFor(spec.output().file()), e));
         }
     }
 
@@ -82,12 +105,16 @@ public final class RunManifest {
             name = "unknown";
         }
         host.put("name", name);
-        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        host.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         host.put("cpus", Runtime.getRuntime().availableProcessors());
         host.put("memory_bytes", Runtime.getRuntime().maxMemory());
-        host.put("jvm", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
-                + System.getProperty("java.version"));
+        host.put(
+                "jvm",
+                System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
+                        + System.getProperty("java.version"));
         return host;
     }
 }

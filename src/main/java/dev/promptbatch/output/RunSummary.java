@@ -17,9 +17,10 @@ import java.util.Objects;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import tools.jackson.databind.JsonNode;
+
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Statistics of a run per model and variant, read back from its output and errors files, so that a run resumed
@@ -27,15 +28,27 @@ import tools.jackson.databind.JsonNode;
  * numbers of the HTML report. Memory stays the same however long the output: see {@link Measure}.
  */
 public final class RunSummary {
-    private static final List<String> CSV_COLUMNS = List.of("model", "variant", "answers", "failures",
-            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "tokens_per_second_median",
-            "tokens_per_second_mean", "tokens_per_second_stddev", "tokens_per_second_spread_across_seeds_repeats",
+    private static final List<String> CSV_COLUMNS = List.of(
+            "model",
+            "variant",
+            "answers",
+            "failures",
+            "latency_p50_ms",
+            "latency_p95_ms",
+            "latency_p99_ms",
+            "tokens_per_second_median",
+            "tokens_per_second_mean",
+            "tokens_per_second_stddev",
+            "tokens_per_second_spread_across_seeds_repeats",
             "tokens_per_second_source",
-            "prompt_tokens_per_second_median", "load_ms_median", "output_tokens_median", "output_tokens_mean");
+            "prompt_tokens_per_second_median",
+            "load_ms_median",
+            "output_tokens_median",
+            "output_tokens_mean");
 
     /** Nearest-rank percentiles, mean, standard deviation (population) and range of some values. */
-    public record Stats(int count, double p50, double p95, double p99, double mean, double stddev, double min,
-            double max) {
+    public record Stats(
+            int count, double p50, double p95, double p99, double mean, double stddev, double min, double max) {
         public static Stats of(List<Double> values) {
             Measure measure = new Measure();
             values.forEach(measure::add);
@@ -112,8 +125,9 @@ public final class RunSummary {
          */
         public String speedSource() {
             long speeds = tokensPerSecond.stats().count();
-            return speeds == 0 ? "" : clientTimedSpeeds == 0 ? Answer.SERVER : clientTimedSpeeds == speeds
-                    ? Answer.CLIENT : "mixed";
+            return speeds == 0
+                    ? ""
+                    : clientTimedSpeeds == 0 ? Answer.SERVER : clientTimedSpeeds == speeds ? Answer.CLIENT : "mixed";
         }
 
         /** How many of the tokens/s came from the latency measured here rather than from the server. */
@@ -150,8 +164,10 @@ public final class RunSummary {
                 if (Answer.CLIENT.equals(answer.path("tokens_per_second_source").asString(""))) {
                     clientTimedSpeeds++;
                 }
-                double[] countAndSum = speedBySeedAndRepeat.computeIfAbsent(answer.path("seed").asString("") + "/"
-                        + answer.path("repeat").asString(""), k -> new double[2]);
+                double[] countAndSum = speedBySeedAndRepeat.computeIfAbsent(
+                        answer.path("seed").asString("") + "/"
+                                + answer.path("repeat").asString(""),
+                        k -> new double[2]);
                 countAndSum[0]++;
                 countAndSum[1] += speed.asDouble();
             }
@@ -169,8 +185,7 @@ public final class RunSummary {
 
     private final Map<String, Group> groups = new LinkedHashMap<>();
 
-    private RunSummary() {
-    }
+    private RunSummary() {}
 
     /** Reads the run's files; {@code cells} give the order in which models and variants are listed. */
     public static RunSummary read(OutputFiles files, List<Cell> cells) {
@@ -178,7 +193,8 @@ public final class RunSummary {
         cells.forEach(cell -> summary.group(cell.model(), cell.variant()));
         try {
             if (Files.exists(files.output())) {
-                OutputRecords.forEach(files.output(), answer -> summary.group(answer).add(answer));
+                OutputRecords.forEach(
+                        files.output(), answer -> summary.group(answer).add(answer));
             }
             if (Files.exists(files.errors())) {
                 OutputRecords.forEach(files.errors(), failure -> summary.group(failure).failures++);
@@ -208,22 +224,44 @@ public final class RunSummary {
     public String table(Duration wallTime) {
         double seconds = Math.max(wallTime.toMillis(), 1) / 1000.0;
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-24s %8s %8s %8s %13s %14s %14s%n", "model", "records",
-                "answered", "failed", "tokens/s p50", "latency p50", "latency p95"));
+        out.append(String.format(
+                Locale.ROOT,
+                "%-24s %8s %8s %8s %13s %14s %14s%n",
+                "model",
+                "records",
+                "answered",
+                "failed",
+                "tokens/s p50",
+                "latency p50",
+                "latency p95"));
         long generated = 0;
         for (Group g : groups.values()) {
             Stats latency = g.latencyMs();
-            out.append(String.format(Locale.ROOT, "%-24s %8d %8d %8d %13.1f %11.0f ms %11.0f ms%n", g.label(),
-                    g.answers + g.failures, g.answers, g.failures, g.tokensPerSecond().p50(), latency.p50(),
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-24s %8d %8d %8d %13.1f %11.0f ms %11.0f ms%n",
+                    g.label(),
+                    g.answers + g.failures,
+                    g.answers,
+                    g.failures,
+                    g.tokensPerSecond().p50(),
+                    latency.p50(),
                     latency.p95()));
             generated += g.generatedTokens;
         }
-        out.append(String.format(Locale.ROOT, "all models: %.1f answers/min, %.1f generated tokens/s%n",
-                answered() / seconds * 60, generated / seconds));
-        long clientTimed = groups.values().stream().mapToLong(Group::clientTimedSpeeds).sum();
+        out.append(String.format(
+                Locale.ROOT,
+                "all models: %.1f answers/min, %.1f generated tokens/s%n",
+                answered() / seconds * 60,
+                generated / seconds));
+        long clientTimed =
+                groups.values().stream().mapToLong(Group::clientTimedSpeeds).sum();
         if (clientTimed > 0) {
-            out.append(String.format(Locale.ROOT, "tokens/s of %d answers from the latency measured here: the "
-                    + "server's eval_duration is implausible (under 1 µs a token)%n", clientTimed));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "tokens/s of %d answers from the latency measured here: the "
+                            + "server's eval_duration is implausible (under 1 µs a token)%n",
+                    clientTimed));
         }
         return out.toString();
     }
@@ -236,12 +274,26 @@ public final class RunSummary {
             for (Group g : groups.values()) {
                 Stats latency = g.latencyMs();
                 Stats speed = g.tokensPerSecond();
-                csv.writeNext(new String[] {g.model, g.variant == null ? "" : g.variant.toString(),
-                        String.valueOf(g.answers), String.valueOf(g.failures), number(latency.p50()),
-                        number(latency.p95()), number(latency.p99()), number(speed.p50()), number(speed.mean()),
-                        number(speed.stddev()), number(g.speedSpreadAcrossSeedsAndRepeats()), g.speedSource(),
-                        number(g.promptTokensPerSecond().p50()), number(g.loadMs().p50()),
-                        number(g.outputTokens().p50()), number(g.outputTokens().mean())}, false);
+                csv.writeNext(
+                        new String[] {
+                            g.model,
+                            g.variant == null ? "" : g.variant.toString(),
+                            String.valueOf(g.answers),
+                            String.valueOf(g.failures),
+                            number(latency.p50()),
+                            number(latency.p95()),
+                            number(latency.p99()),
+                            number(speed.p50()),
+                            number(speed.mean()),
+                            number(speed.stddev()),
+                            number(g.speedSpreadAcrossSeedsAndRepeats()),
+                            g.speedSource(),
+                            number(g.promptTokensPerSecond().p50()),
+                            number(g.loadMs().p50()),
+                            number(g.outputTokens().p50()),
+                            number(g.outputTokens().mean())
+                        },
+                        false);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -258,7 +310,7 @@ public final class RunSummary {
     }
 
     private Group group(String model, Integer variant) {
-        return groups.computeIfAbsent(model + "\u0000" + Objects.toString(variant, ""),
-                key -> new Group(model, variant));
+        return groups.computeIfAbsent(
+                model + "\u0000" + Objects.toString(variant, ""), key -> new Group(model, variant));
     }
 }

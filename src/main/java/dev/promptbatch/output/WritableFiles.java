@@ -16,8 +16,7 @@ import java.util.Optional;
  * opened for appending (which changes nothing), or a new file created and removed beside it.
  */
 public final class WritableFiles {
-    private WritableFiles() {
-    }
+    private WritableFiles() {}
 
     /** Why the file cannot be written, in a few words such as "read-only file system", or empty when it can. */
     public static Optional<String> problem(Path file) {
@@ -28,7 +27,8 @@ public final class WritableFiles {
             return folderProblem(file.toAbsolutePath().getParent());
         }
         try {
-            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND).close();
+            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
+                    .close();
             return Optional.empty();
         } catch (IOException e) {
             return Optional.of(reason(e));

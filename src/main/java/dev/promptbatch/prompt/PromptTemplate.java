@@ -13,14 +13,11 @@ import tools.jackson.databind.node.ObjectNode;
  * fields only; there are no expressions, so a template can never run anything.
  */
 public final class PromptTemplate {
-    private sealed interface Part permits Literal, Field {
-    }
+    private sealed interface Part permits Literal, Field {}
 
-    private record Literal(String text) implements Part {
-    }
+    private record Literal(String text) implements Part {}
 
-    private record Field(String name) implements Part {
-    }
+    private record Field(String name) implements Part {}
 
     private final List<Part> parts;
     private final Set<String> fields;
@@ -52,8 +49,8 @@ public final class PromptTemplate {
             }
             String name = text.substring(open + 2, close).trim();
             if (name.isEmpty() || name.contains("{")) {
-                throw new TemplateException("'{{" + text.substring(open + 2, close) + "}}' at character "
-                        + (open + 1) + " does not name a field; write {{field}} or {{a.b}}");
+                throw new TemplateException("'{{" + text.substring(open + 2, close) + "}}' at character " + (open + 1)
+                        + " does not name a field; write {{field}} or {{a.b}}");
             }
             if (open > position) {
                 parts.add(new Literal(text.substring(position, open)));

@@ -7,8 +7,7 @@ final class Html {
     /** Shown where a value is unknown or does not apply. */
     static final String NONE = "&ndash;";
 
-    private Html() {
-    }
+    private Html() {}
 
     /** Text made safe for an element's content or a quoted attribute value. */
     static String escape(String text) {

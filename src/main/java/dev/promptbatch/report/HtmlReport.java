@@ -12,11 +12,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
+
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.output.RunSummary.Group;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A run's report as one HTML file that opens anywhere, offline: the header, the statistics per model and variant,
@@ -82,8 +83,7 @@ public final class HtmlReport {
             summary { cursor: pointer; font-weight: 600; }
             """;
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     /**
      * Writes the report of the run whose output is {@code output} (JSONL or CSV) to {@code html}.
@@ -118,10 +118,14 @@ public final class HtmlReport {
         page.append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<main>\n");
         page.append(ReportHeader.html(job, outputName, manifest, summary));
         page.append("<section>\n<h2>Per model</h2>\n<div class=\"scroll\">\n")
-                .append(SummaryTable.html(groups, variants)).append("</div>\n</section>\n");
+                .append(SummaryTable.html(groups, variants))
+                .append("</div>\n</section>\n");
         page.append("<section>\n<h2>Charts</h2>\n").append(variantKey(variants));
         for (ReportCharts.Chart chart : ReportCharts.of(groups)) {
-            page.append("<figure>\n").append(chart.svg()).append("\n<figcaption>").append(escape(chart.caption()))
+            page.append("<figure>\n")
+                    .append(chart.svg())
+                    .append("\n<figcaption>")
+                    .append(escape(chart.caption()))
                     .append("</figcaption>\n</figure>\n");
         }
         page.append("</section>\n").append(ManifestSection.html(manifest));
@@ -141,8 +145,10 @@ public final class HtmlReport {
     /** Each model's variants together and in order; the models as the manifest lists them, else as the output does. */
     private static List<Group> byModelThenVariant(List<Group> groups) {
         List<String> models = groups.stream().map(Group::model).distinct().toList();
-        return groups.stream().sorted(Comparator.comparingInt((Group group) -> models.indexOf(group.model()))
-                .thenComparing(Group::variant, Comparator.nullsFirst(Comparator.naturalOrder()))).toList();
+        return groups.stream()
+                .sorted(Comparator.comparingInt((Group group) -> models.indexOf(group.model()))
+                        .thenComparing(Group::variant, Comparator.nullsFirst(Comparator.naturalOrder())))
+                .toList();
     }
 
     /** Models and variants in the spec's order, so that the report lists them as the spec does. */

@@ -12,19 +12,23 @@ import tools.jackson.databind.JsonNode;
  * sweep, host and times; then the whole manifest as JSON, folded away.
  */
 final class ManifestSection {
-    private ManifestSection() {
-    }
+    private ManifestSection() {}
 
     static String html(ManifestView manifest) {
         StringBuilder out = new StringBuilder("<section>\n<h2>Run details</h2>\n");
         if (!manifest.present()) {
-            return out.append("<p class=\"notice\">").append(escape(manifest.problem())).append("</p>\n</section>\n")
+            return out.append("<p class=\"notice\">")
+                    .append(escape(manifest.problem()))
+                    .append("</p>\n</section>\n")
                     .toString();
         }
         out.append("<dl class=\"facts\">\n");
         fact(out, "PromptBatch", escapedOrNone(manifest.text("promptbatch", "version")));
-        fact(out, "Server", escapedOrNone(manifest.text("server", "url")) + " &middot; Ollama "
-                + escapedOrNone(manifest.text("server", "version")));
+        fact(
+                out,
+                "Server",
+                escapedOrNone(manifest.text("server", "url")) + " &middot; Ollama "
+                        + escapedOrNone(manifest.text("server", "version")));
         fact(out, "Input", input(manifest));
         JsonNode seeds = manifest.root().path("spec").path("seeds");
         fact(out, "Seeds", seeds.isEmpty() ? "not swept (see the options)" : list(seeds));
@@ -39,7 +43,8 @@ final class ManifestSection {
         out.append("<h3>Options</h3>\n").append(options(manifest.root().path("options")));
         out.append("<h3>Prompt</h3>\n").append(prompt(manifest));
         out.append("<details><summary>Full manifest (JSON)</summary>\n<pre class=\"json\">")
-                .append(escape(manifest.root().toPrettyString())).append("</pre>\n</details>\n");
+                .append(escape(manifest.root().toPrettyString()))
+                .append("</pre>\n</details>\n");
         return out.append("</section>\n").toString();
     }
 
@@ -80,13 +85,19 @@ final class ManifestSection {
         for (JsonNode model : models.values()) {
             JsonNode details = model.path("details");
             String digest = model.path("digest").asString("");
-            out.append("<tr><td class=\"text\">").append(escape(model.path("name").asString("")))
-                    .append("</td><td class=\"text\">").append(digest.isEmpty() ? Html.NONE : Html.shortHash(digest))
+            out.append("<tr><td class=\"text\">")
+                    .append(escape(model.path("name").asString("")))
+                    .append("</td><td class=\"text\">")
+                    .append(digest.isEmpty() ? Html.NONE : Html.shortHash(digest))
                     .append("</td>");
             for (String key : List.of("family", "parameter_size", "quantization_level", "format")) {
-                out.append("<td class=\"text\">").append(escapedOrNone(details.path(key).asString(""))).append("</td>");
+                out.append("<td class=\"text\">")
+                        .append(escapedOrNone(details.path(key).asString("")))
+                        .append("</td>");
             }
-            out.append("<td class=\"text\">").append(list(model.path("capabilities"))).append("</td></tr>\n");
+            out.append("<td class=\"text\">")
+                    .append(list(model.path("capabilities")))
+                    .append("</td></tr>\n");
         }
         return out.append("</tbody>\n</table>\n").toString();
     }
@@ -98,8 +109,10 @@ final class ManifestSection {
         for (JsonNode entry : entries.values()) {
             JsonNode variant = entry.path("variant");
             String options = codes(entry.path("options"));
-            out.append("<tr><td class=\"text\">").append(variant.isNumber() ? "v" + variant.asInt() : "all answers")
-                    .append("</td><td class=\"text\">").append(options.isEmpty() ? "Ollama's defaults" : options)
+            out.append("<tr><td class=\"text\">")
+                    .append(variant.isNumber() ? "v" + variant.asInt() : "all answers")
+                    .append("</td><td class=\"text\">")
+                    .append(options.isEmpty() ? "Ollama's defaults" : options)
                     .append("</td></tr>\n");
         }
         return out.append("</tbody>\n</table>\n").toString();
@@ -109,11 +122,13 @@ final class ManifestSection {
         StringBuilder out = new StringBuilder();
         String system = manifest.text("spec", "system");
         if (system != null) {
-            out.append("<p class=\"caption\">System</p>\n<pre class=\"prompt\">").append(escape(system))
+            out.append("<p class=\"caption\">System</p>\n<pre class=\"prompt\">")
+                    .append(escape(system))
                     .append("</pre>\n");
         }
         out.append("<p class=\"caption\">Prompt template</p>\n<pre class=\"prompt\">")
-                .append(escapedOrNone(manifest.text("spec", "prompt"))).append("</pre>\n");
+                .append(escapedOrNone(manifest.text("spec", "prompt")))
+                .append("</pre>\n");
         return out.toString();
     }
 
@@ -125,8 +140,9 @@ final class ManifestSection {
     /** An object's properties as {@code name=value} code spans. */
     private static String codes(JsonNode object) {
         List<String> pairs = new ArrayList<>();
-        object.properties().forEach(property -> pairs.add("<code>"
-                + escape(property.getKey() + "=" + ManifestView.valueText(property.getValue())) + "</code>"));
+        object.properties()
+                .forEach(property -> pairs.add("<code>"
+                        + escape(property.getKey() + "=" + ManifestView.valueText(property.getValue())) + "</code>"));
         return String.join(" ", pairs);
     }
 

@@ -13,11 +13,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import dev.promptbatch.output.RunManifest;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.MissingNode;
+
+import dev.promptbatch.output.RunManifest;
 
 /**
  * The run's {@code NAME.manifest.json} as the report reads it. A run's numbers are still worth showing without it, so
@@ -38,9 +39,11 @@ final class ManifestView {
     static ManifestView of(Path output) {
         Path file = RunManifest.fileFor(output);
         if (!Files.isRegularFile(file)) {
-            return new ManifestView(MissingNode.getInstance(), "There is no manifest beside the output ("
-                    + file.getFileName() + "): which server, model digests and options produced these answers "
-                    + "is unknown.");
+            return new ManifestView(
+                    MissingNode.getInstance(),
+                    "There is no manifest beside the output ("
+                            + file.getFileName() + "): which server, model digests and options produced these answers "
+                            + "is unknown.");
         }
         String reason;
         try {
@@ -52,8 +55,10 @@ final class ManifestView {
         } catch (JacksonException e) {
             reason = e.getOriginalMessage();
         }
-        return new ManifestView(MissingNode.getInstance(), "The manifest " + file.getFileName()
-                + " could not be read (" + reason + "): the run's details are unknown.");
+        return new ManifestView(
+                MissingNode.getInstance(),
+                "The manifest " + file.getFileName() + " could not be read (" + reason
+                        + "): the run's details are unknown.");
     }
 
     boolean present() {
@@ -114,7 +119,8 @@ final class ManifestView {
             List<String> differing = new ArrayList<>();
             variant.path("options").properties().forEach(option -> {
                 boolean sameEverywhere = variants.stream()
-                        .allMatch(other -> option.getValue().equals(other.path("options").path(option.getKey())));
+                        .allMatch(other ->
+                                option.getValue().equals(other.path("options").path(option.getKey())));
                 if (!sameEverywhere) {
                     differing.add(option.getKey() + "=" + valueText(option.getValue()));
                 }

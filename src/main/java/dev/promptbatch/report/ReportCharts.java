@@ -25,9 +25,9 @@ import org.jfree.chart.text.G2TextMeasurer;
 import org.jfree.chart.text.TextBlock;
 import org.jfree.chart.text.TextMeasurer;
 import org.jfree.chart.text.TextUtils;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
-import org.jfree.chart.title.TextTitle;
 import org.jfree.data.Range;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.statistics.BoxAndWhiskerCalculator;
@@ -55,8 +55,7 @@ final class ReportCharts {
     }
 
     /** A chart ready for the page: what it shows, for a caption, and the SVG element (which holds its title). */
-    record Chart(String caption, String svg) {
-    }
+    record Chart(String caption, String svg) {}
 
     private static final int WIDTH = 960;
     private static final int HEIGHT = 420;
@@ -67,26 +66,49 @@ final class ReportCharts {
     private static final Color INK = new Color(0x1f2937);
     private static final Color GRID = new Color(0xe5e7eb);
     /** Distinct, colour-blind friendly hues (Tableau 10), one per model. */
-    private static final Color[] PALETTE = {new Color(0x4e79a7), new Color(0xf28e2b), new Color(0x59a14f),
-            new Color(0xe15759), new Color(0x76b7b2), new Color(0xedc948), new Color(0xb07aa1),
-            new Color(0xff9da7), new Color(0x9c755f), new Color(0xbab0ac)};
+    private static final Color[] PALETTE = {
+        new Color(0x4e79a7),
+        new Color(0xf28e2b),
+        new Color(0x59a14f),
+        new Color(0xe15759),
+        new Color(0x76b7b2),
+        new Color(0xedc948),
+        new Color(0xb07aa1),
+        new Color(0xff9da7),
+        new Color(0x9c755f),
+        new Color(0xbab0ac)
+    };
 
-    private ReportCharts() {
-    }
+    private ReportCharts() {}
 
     static List<Chart> of(List<Group> groups) {
         return List.of(
-                boxPlot("Generation speed", "tokens/s", groups, Group::speeds, "speed",
+                boxPlot(
+                        "Generation speed",
+                        "tokens/s",
+                        groups,
+                        Group::speeds,
+                        "speed",
                         "Each answer's eval_count / eval_duration. Box: the middle half of the answers; line: "
                                 + "median; whiskers: the rest within 1.5 box lengths; circles: outliers."),
-                boxPlot("Latency", "ms", groups, Group::latencies, "latency",
+                boxPlot(
+                        "Latency",
+                        "ms",
+                        groups,
+                        Group::latencies,
+                        "latency",
                         "Each answer's latency_ms, as PromptBatch measured it. Box: the middle half of the answers; "
                                 + "line: median; whiskers: the rest within 1.5 box lengths; circles: outliers."),
                 outputLength(groups));
     }
 
-    private static Chart boxPlot(String name, String unit, List<Group> groups, Function<Group, List<Double>> values,
-            String idPrefix, String caption) {
+    private static Chart boxPlot(
+            String name,
+            String unit,
+            List<Group> groups,
+            Function<Group, List<Double>> values,
+            String idPrefix,
+            String caption) {
         DefaultBoxAndWhiskerCategoryDataset dataset = new DefaultBoxAndWhiskerCategoryDataset();
         List<Paint> paints = new ArrayList<>();
         List<Double> all = new ArrayList<>();
@@ -184,8 +206,15 @@ final class ReportCharts {
     private static BoxAndWhiskerItem everyOutlierAsPoint(List<Double> values) {
         BoxAndWhiskerItem usual = BoxAndWhiskerCalculator.calculateBoxAndWhiskerStatistics(values);
         Stats range = Stats.of(values);
-        return new BoxAndWhiskerItem(usual.getMean(), usual.getMedian(), usual.getQ1(), usual.getQ3(),
-                usual.getMinRegularValue(), usual.getMaxRegularValue(), range.min(), range.max(),
+        return new BoxAndWhiskerItem(
+                usual.getMean(),
+                usual.getMedian(),
+                usual.getQ1(),
+                usual.getQ3(),
+                usual.getMinRegularValue(),
+                usual.getMaxRegularValue(),
+                range.min(),
+                range.max(),
                 usual.getOutliers());
     }
 
@@ -210,13 +239,24 @@ final class ReportCharts {
         renderer.setMaximumBarWidth(0.08);
         renderer.setErrorIndicatorPaint(INK);
         renderer.setErrorIndicatorStroke(new BasicStroke(1.5f));
-        return chart("Output length (tokens)",
+        return chart(
+                "Output length (tokens)",
                 "Each answer's eval_count. Bar: the mean; whiskers: one standard deviation either side.",
-                groups, dataset, renderer, "tokens (eval_count)", "length");
+                groups,
+                dataset,
+                renderer,
+                "tokens (eval_count)",
+                "length");
     }
 
-    private static Chart chart(String title, String caption, List<Group> groups, CategoryDataset dataset,
-            CategoryItemRenderer renderer, String valueLabel, String idPrefix) {
+    private static Chart chart(
+            String title,
+            String caption,
+            List<Group> groups,
+            CategoryDataset dataset,
+            CategoryItemRenderer renderer,
+            String valueLabel,
+            String idPrefix) {
         CategoryAxis categories = new ModelAxis(groups);
         NumberAxis values = new NumberAxis(valueLabel);
         values.setAutoRangeIncludesZero(true);
@@ -237,8 +277,13 @@ final class ReportCharts {
         plot.setNoDataMessage("No answers to chart");
         plot.setNoDataMessageFont(LABEL_FONT);
         JFreeChart chart = new JFreeChart(plot);
-        chart.setTitle(new TextTitle(title, TITLE_FONT, INK, TextTitle.DEFAULT_POSITION,
-                TextTitle.DEFAULT_HORIZONTAL_ALIGNMENT, TextTitle.DEFAULT_VERTICAL_ALIGNMENT,
+        chart.setTitle(new TextTitle(
+                title,
+                TITLE_FONT,
+                INK,
+                TextTitle.DEFAULT_POSITION,
+                TextTitle.DEFAULT_HORIZONTAL_ALIGNMENT,
+                TextTitle.DEFAULT_VERTICAL_ALIGNMENT,
                 new RectangleInsets(4, 4, 12, 4)));
         chart.removeLegend();
         chart.setBackgroundPaint(Color.WHITE);

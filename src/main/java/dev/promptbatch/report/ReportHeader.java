@@ -10,19 +10,26 @@ import dev.promptbatch.spec.Durations;
 
 /** The top of the page: which job, how it ended, when, whether the answers are real, and the run's totals. */
 final class ReportHeader {
-    private ReportHeader() {
-    }
+    private ReportHeader() {}
 
     static String html(String job, String outputName, ManifestView manifest, RunSummary summary) {
         StringBuilder out = new StringBuilder("<header>\n");
         out.append("<p class=\"kicker\">PromptBatch run report</p>\n");
         out.append("<h1>").append(escape(job)).append("</h1>\n");
-        out.append("<p class=\"badges\">").append(statusBadge(manifest)).append(' ').append(answersBadge(manifest))
+        out.append("<p class=\"badges\">")
+                .append(statusBadge(manifest))
+                .append(' ')
+                .append(answersBadge(manifest))
                 .append("</p>\n");
-        out.append("<p class=\"when\">").append(when(manifest)).append(" &middot; output <code>")
-                .append(escape(outputName)).append("</code></p>\n");
+        out.append("<p class=\"when\">")
+                .append(when(manifest))
+                .append(" &middot; output <code>")
+                .append(escape(outputName))
+                .append("</code></p>\n");
         if (!manifest.present()) {
-            out.append("<p class=\"notice\">").append(escape(manifest.problem())).append("</p>\n");
+            out.append("<p class=\"notice\">")
+                    .append(escape(manifest.problem()))
+                    .append("</p>\n");
         }
         out.append(tiles(manifest, summary));
         return out.append("</header>\n").toString();
@@ -63,7 +70,9 @@ final class ReportHeader {
             // The end is usually the same day: its time alone reads better.
             text.append(" to ").append(ended.startsWith(started.substring(0, 10)) ? ended.substring(11) : ended);
         }
-        manifest.wallTime().ifPresent(wall -> text.append(" (").append(Durations.readable(wall)).append(')'));
+        manifest.wallTime()
+                .ifPresent(wall ->
+                        text.append(" (").append(Durations.readable(wall)).append(')'));
         String execution = manifest.text("execution");
         if (execution != null) {
             text.append(" &middot; execution ").append(escape(execution));
@@ -74,7 +83,11 @@ final class ReportHeader {
     private static String tiles(ManifestView manifest, RunSummary summary) {
         List<RunSummary.Group> groups = summary.groups();
         long models = groups.stream().map(RunSummary.Group::model).distinct().count();
-        long variants = groups.stream().map(RunSummary.Group::variant).filter(Objects::nonNull).distinct().count();
+        long variants = groups.stream()
+                .map(RunSummary.Group::variant)
+                .filter(Objects::nonNull)
+                .distinct()
+                .count();
         StringBuilder out = new StringBuilder("<div class=\"tiles\">\n");
         tile(out, Html.number(summary.answered(), 0), "answers");
         tile(out, Html.number(summary.failed(), 0), summary.failed() == 1 ? "failure" : "failures");
@@ -87,7 +100,10 @@ final class ReportHeader {
     }
 
     private static void tile(StringBuilder out, String value, String label) {
-        out.append("<div class=\"tile\"><span class=\"value\">").append(value).append("</span><span class=\"label\">")
-                .append(label).append("</span></div>\n");
+        out.append("<div class=\"tile\"><span class=\"value\">")
+                .append(value)
+                .append("</span><span class=\"label\">")
+                .append(label)
+                .append("</span></div>\n");
     }
 }

@@ -14,8 +14,7 @@ import dev.promptbatch.output.RunSummary.Stats;
 
 /** One row per model and variant: answers, failures, latency, speed and its spread, load time, output length. */
 final class SummaryTable {
-    private SummaryTable() {
-    }
+    private SummaryTable() {}
 
     /** {@code variantOptions}: for each variant index, the options that set it apart. */
     static String html(List<Group> groups, Map<Integer, String> variantOptions) {
@@ -33,10 +32,13 @@ final class SummaryTable {
         for (Group group : groups) {
             Stats latency = group.latencyMs();
             Stats speed = group.tokensPerSecond();
-            out.append("<tr><td class=\"text\">").append(model(groups, group, variantOptions)).append("</td>");
+            out.append("<tr><td class=\"text\">")
+                    .append(model(groups, group, variantOptions))
+                    .append("</td>");
             cell(out, Html.number(group.answers(), 0));
             out.append(group.failures() > 0 ? "<td class=\"num bad\">" : "<td class=\"num\">")
-                    .append(Html.number(group.failures(), 0)).append("</td>");
+                    .append(Html.number(group.failures(), 0))
+                    .append("</td>");
             cell(out, latency, Stats::p50, 0);
             cell(out, latency, Stats::p95, 0);
             cell(out, latency, Stats::p99, 0);
@@ -52,11 +54,13 @@ final class SummaryTable {
         }
         out.append("</tbody>\n</table>\n");
         if (groups.stream().anyMatch(group -> group.clientTimedSpeeds() > 0)) {
-            out.append("<p class=\"note\">Generation tokens/s of ").append(Html.number(groups.stream()
-                    .mapToLong(Group::clientTimedSpeeds).sum(), 0)).append(" answers come from the latency "
-                    + "measured by PromptBatch (marked *): the server's eval_duration is implausible (under 1 µs a "
-                    + "token). They include prompt evaluation and waiting, so they are lower than the server's "
-                    + "would be.</p>\n");
+            out.append("<p class=\"note\">Generation tokens/s of ")
+                    .append(Html.number(
+                            groups.stream().mapToLong(Group::clientTimedSpeeds).sum(), 0))
+                    .append(" answers come from the latency "
+                            + "measured by PromptBatch (marked *): the server's eval_duration is implausible (under 1 µs a "
+                            + "token). They include prompt evaluation and waiting, so they are lower than the server's "
+                            + "would be.</p>\n");
         }
         return out.toString();
     }
@@ -64,11 +68,14 @@ final class SummaryTable {
     /** The label with the colour the charts give it, and what sets its variant apart. */
     private static String model(List<Group> groups, Group group, Map<Integer, String> variantOptions) {
         Color colour = ReportCharts.colour(groups, group);
-        String swatch = String.format(Locale.ROOT, "<span class=\"swatch\" style=\"background:#%02x%02x%02x\"></span>",
-                colour.getRed(), colour.getGreen(), colour.getBlue());
+        String swatch = String.format(
+                Locale.ROOT,
+                "<span class=\"swatch\" style=\"background:#%02x%02x%02x\"></span>",
+                colour.getRed(),
+                colour.getGreen(),
+                colour.getBlue());
         String options = group.variant() == null ? "" : variantOptions.getOrDefault(group.variant(), "");
-        return swatch + escape(group.label())
-                + (options.isEmpty() ? "" : "<br><small>" + escape(options) + "</small>");
+        return swatch + escape(group.label()) + (options.isEmpty() ? "" : "<br><small>" + escape(options) + "</small>");
     }
 
     /** A statistic, or a dash where nothing was measured: a zero there would read as a measurement. */
@@ -77,14 +84,15 @@ final class SummaryTable {
     }
 
     /** A speed; marked when it comes from the latency measured by PromptBatch rather than from the server. */
-    private static void cell(StringBuilder out, Stats stats, ToDoubleFunction<Stats> value, int decimals,
-            boolean clientTimed) {
+    private static void cell(
+            StringBuilder out, Stats stats, ToDoubleFunction<Stats> value, int decimals, boolean clientTimed) {
         if (!clientTimed || stats.count() == 0) {
             cell(out, stats, value, decimals);
             return;
         }
         out.append("<td class=\"num\" title=\"From the latency measured by PromptBatch: the server's "
-                + "eval_duration is implausible\">").append(Html.number(value.applyAsDouble(stats), decimals))
+                        + "eval_duration is implausible\">")
+                .append(Html.number(value.applyAsDouble(stats), decimals))
                 .append("*</td>");
     }
 

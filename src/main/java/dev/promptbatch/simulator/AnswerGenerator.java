@@ -20,22 +20,23 @@ import tools.jackson.databind.node.ObjectNode;
 final class AnswerGenerator {
 
     private static final String[] VOCABULARY = {
-            "the", "a", "an", "this", "that", "these", "every", "some", "many", "few",
-            "time", "year", "people", "way", "day", "thing", "world", "life", "hand", "part",
-            "place", "case", "week", "company", "system", "program", "question", "work", "number", "point",
-            "home", "water", "room", "fact", "month", "book", "eye", "job", "word", "business",
-            "issue", "side", "kind", "head", "house", "service", "friend", "power", "hour", "game",
-            "line", "end", "member", "law", "car", "city", "name", "team", "minute", "idea",
-            "body", "information", "back", "face", "level", "office", "door", "health", "art", "history",
-            "party", "result", "change", "morning", "reason", "research", "moment", "air", "product", "design",
-            "is", "are", "was", "makes", "takes", "gives", "finds", "tells", "shows", "brings",
-            "keeps", "holds", "helps", "builds", "offers", "needs", "grows", "moves", "opens", "starts",
-            "good", "new", "first", "last", "long", "great", "little", "own", "other", "old",
-            "right", "big", "high", "small", "large", "next", "early", "young", "important", "public",
-            "clear", "simple", "quiet", "bright", "careful", "useful", "strong", "light", "warm", "fresh",
-            "and", "or", "but", "so", "because", "while", "with", "for", "from", "about",
-            "into", "over", "after", "before", "under", "around", "through", "between", "often", "always",
-            "really", "also", "still", "even", "together", "quickly", "slowly", "well", "here", "today"};
+        "the", "a", "an", "this", "that", "these", "every", "some", "many", "few",
+        "time", "year", "people", "way", "day", "thing", "world", "life", "hand", "part",
+        "place", "case", "week", "company", "system", "program", "question", "work", "number", "point",
+        "home", "water", "room", "fact", "month", "book", "eye", "job", "word", "business",
+        "issue", "side", "kind", "head", "house", "service", "friend", "power", "hour", "game",
+        "line", "end", "member", "law", "car", "city", "name", "team", "minute", "idea",
+        "body", "information", "back", "face", "level", "office", "door", "health", "art", "history",
+        "party", "result", "change", "morning", "reason", "research", "moment", "air", "product", "design",
+        "is", "are", "was", "makes", "takes", "gives", "finds", "tells", "shows", "brings",
+        "keeps", "holds", "helps", "builds", "offers", "needs", "grows", "moves", "opens", "starts",
+        "good", "new", "first", "last", "long", "great", "little", "own", "other", "old",
+        "right", "big", "high", "small", "large", "next", "early", "young", "important", "public",
+        "clear", "simple", "quiet", "bright", "careful", "useful", "strong", "light", "warm", "fresh",
+        "and", "or", "but", "so", "because", "while", "with", "for", "from", "about",
+        "into", "over", "after", "before", "under", "around", "through", "between", "often", "always",
+        "really", "also", "still", "even", "together", "quickly", "slowly", "well", "here", "today"
+    };
 
     private final int medianTokens;
     private final double lengthSigma;
@@ -50,10 +51,12 @@ final class AnswerGenerator {
      * @param thinks whether the answer includes thinking text
      * @param format null, {@code "json"} or a JSON Schema object: the response is then valid JSON text
      */
-    SyntheticAnswer answer(String model, String system, String prompt, GenerationOptions options, boolean thinks,
-                           JsonNode format) {
-        SplitMix64 random = new SplitMix64(options.deterministic()
-                ? seed(model, system, prompt, options) : ThreadLocalRandom.current().nextLong());
+    SyntheticAnswer answer(
+            String model, String system, String prompt, GenerationOptions options, boolean thinks, JsonNode format) {
+        SplitMix64 random = new SplitMix64(
+                options.deterministic()
+                        ? seed(model, system, prompt, options)
+                        : ThreadLocalRandom.current().nextLong());
         int responseWanted = length(random);
         int thinkingWanted = thinks ? length(random) : 0;
         int thinkingTokens = thinkingWanted;
@@ -72,7 +75,11 @@ final class AnswerGenerator {
                 ? sentencePieces(responseWords, responseTokens == responseWanted)
                 : split(json(format, responseWords, random), responseTokens);
         String doneReason = thinkingTokens + responseTokens < thinkingWanted + responseWanted ? "length" : "stop";
-        return new SyntheticAnswer(thinking, response, thinkingTokens + responseTokens, doneReason,
+        return new SyntheticAnswer(
+                thinking,
+                response,
+                thinkingTokens + responseTokens,
+                doneReason,
                 Math.max(1, wordCount(prompt) + wordCount(system)));
     }
 
@@ -120,7 +127,9 @@ final class AnswerGenerator {
             answer.put("answer", sentence(words));
             return Exchanges.MAPPER.writeValueAsString(answer);
         }
-        long stringCount = properties.values().stream().filter(p -> type(p).equals("string")).count();
+        long stringCount = properties.values().stream()
+                .filter(p -> type(p).equals("string"))
+                .count();
         int stringIndex = 0;
         for (Map.Entry<String, JsonNode> property : properties.properties()) {
             String name = property.getKey();
@@ -196,7 +205,8 @@ final class AnswerGenerator {
         });
         for (String part : parts) {
             byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-            sha256.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+            sha256.update(
+                    ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
             sha256.update(bytes);
         }
         return ByteBuffer.wrap(sha256.digest()).getLong();

@@ -81,7 +81,8 @@ final class ClosingFront implements AutoCloseable {
     }
 
     private void serveOne(Socket client) {
-        try (client; Socket backend = new Socket(InetAddress.getLoopbackAddress(), backendPort)) {
+        try (client;
+                Socket backend = new Socket(InetAddress.getLoopbackAddress(), backendPort)) {
             client.setTcpNoDelay(true);
             backend.setTcpNoDelay(true);
             InputStream fromClient = client.getInputStream();

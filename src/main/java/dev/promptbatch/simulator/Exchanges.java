@@ -32,8 +32,7 @@ final class Exchanges {
      */
     private static final Map<HttpExchange, Runnable> BEFORE_RESPONSE = new ConcurrentHashMap<>();
 
-    private Exchanges() {
-    }
+    private Exchanges() {}
 
     static ObjectNode object() {
         return MAPPER.createObjectNode();

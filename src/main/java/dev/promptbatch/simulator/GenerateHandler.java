@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,12 +33,18 @@ final class GenerateHandler implements HttpHandler {
             + "limitations or an internal error, check ollama server logs for details";
     private static final byte[] MALFORMED = "<html>bad gateway</html>".getBytes(StandardCharsets.UTF_8);
     private static final byte[] BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
-            + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
-            + "</html>\r\n").getBytes(StandardCharsets.UTF_8);
+                    + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
+                    + "</html>\r\n")
+            .getBytes(StandardCharsets.UTF_8);
 
     /** Ollama's metrics; each one is left out of the JSON when zero. */
-    private record Metrics(long totalDuration, long loadDuration, int promptEvalCount, long promptEvalDuration,
-                           int evalCount, long evalDuration) {
+    private record Metrics(
+            long totalDuration,
+            long loadDuration,
+            int promptEvalCount,
+            long promptEvalDuration,
+            int evalCount,
+            long evalDuration) {
         /** What a server that reports every duration as 1 sends instead. */
         Metrics ofOneNs() {
             return new Metrics(1, 1, promptEvalCount, 1, evalCount, 1);
@@ -52,8 +58,12 @@ final class GenerateHandler implements HttpHandler {
     private final SimulatorFaults faults;
     private final SimulatorStats stats;
 
-    GenerateHandler(SimulatorSettings settings, ModelCatalog catalog, ModelScheduler scheduler,
-                    SimulatorFaults faults, SimulatorStats stats) {
+    GenerateHandler(
+            SimulatorSettings settings,
+            ModelCatalog catalog,
+            ModelScheduler scheduler,
+            SimulatorFaults faults,
+            SimulatorStats stats) {
         this.settings = settings;
         this.catalog = catalog;
         this.scheduler = scheduler;
@@ -88,10 +98,11 @@ final class GenerateHandler implements HttpHandler {
 
     private void serve(HttpExchange exchange, long receivedAt)
             throws IOException, RequestRefusedException, InterruptedException {
-        IncomingGenerateRequest request = IncomingGenerateRequest.decode(exchange.getRequestBody().readAllBytes());
+        IncomingGenerateRequest request =
+                IncomingGenerateRequest.decode(exchange.getRequestBody().readAllBytes());
         stats.promptReceived(request.prompt());
-        ModelCatalog.Model model = catalog.find(request.model()).orElseThrow(
-                () -> new RequestRefusedException(404, "model '" + request.model() + "' not found"));
+        ModelCatalog.Model model = catalog.find(request.model())
+                .orElseThrow(() -> new RequestRefusedException(404, "model '" + request.model() + "' not found"));
         boolean emptyPrompt = request.prompt().isEmpty();
         Long keepAlive = request.keepAliveNanos();
         if (emptyPrompt && keepAlive != null && keepAlive == 0) {
@@ -144,8 +155,12 @@ final class GenerateHandler implements HttpHandler {
     }
 
     /** Loads the model if needed, waits for a slot, generates at the configured speed and answers. */
-    private void generate(HttpExchange exchange, IncomingGenerateRequest request, ModelCatalog.Model model,
-                          SyntheticAnswer answer, long receivedAt)
+    private void generate(
+            HttpExchange exchange,
+            IncomingGenerateRequest request,
+            ModelCatalog.Model model,
+            SyntheticAnswer answer,
+            long receivedAt)
             throws IOException, InterruptedException, RequestRefusedException {
         long promptEvalNanos = duration(answer.promptEvalCount(), settings.promptTokensPerSecond());
         long evalNanos = duration(answer.evalCount(), settings.tokensPerSecond());
@@ -170,10 +185,16 @@ final class GenerateHandler implements HttpHandler {
             try {
                 if (request.stream()) {
                     stream(exchange, request, answer, slotStart + promptWait, evalWait);
-                    Metrics metrics = new Metrics(System.nanoTime() - receivedAt, loadNanos,
-                            answer.promptEvalCount(), promptEvalNanos, answer.evalCount(), evalNanos);
+                    Metrics metrics = new Metrics(
+                            System.nanoTime() - receivedAt,
+                            loadNanos,
+                            answer.promptEvalCount(),
+                            promptEvalNanos,
+                            answer.evalCount(),
+                            evalNanos);
                     Exchanges.beforeResponse(exchange);
-                    writeLine(exchange.getResponseBody(),
+                    writeLine(
+                            exchange.getResponseBody(),
                             finalChunk(request, "", "", answer.doneReason(), reported(metrics)));
                     return;
                 }
@@ -184,10 +205,17 @@ final class GenerateHandler implements HttpHandler {
                 runner.releaseSlot();
             }
             // A non-streamed answer is sent after the slot is free: a slow reader must not hold it.
-            Metrics metrics = new Metrics(System.nanoTime() - receivedAt, loadNanos, answer.promptEvalCount(),
-                    promptEvalNanos, answer.evalCount(), evalNanos);
-            Exchanges.sendJson(exchange, 200, finalChunk(request, answer.response(), answer.thinking(),
-                    answer.doneReason(), reported(metrics)));
+            Metrics metrics = new Metrics(
+                    System.nanoTime() - receivedAt,
+                    loadNanos,
+                    answer.promptEvalCount(),
+                    promptEvalNanos,
+                    answer.evalCount(),
+                    evalNanos);
+            Exchanges.sendJson(
+                    exchange,
+                    200,
+                    finalChunk(request, answer.response(), answer.thinking(), answer.doneReason(), reported(metrics)));
         } finally {
             scheduler.release(runner);
         }
@@ -202,8 +230,13 @@ final class GenerateHandler implements HttpHandler {
      * NDJSON, one chunk per token, spread evenly over {@code evalWait} after {@code generationStart}; the caller
      * writes the final chunk.
      */
-    private void stream(HttpExchange exchange, IncomingGenerateRequest request, SyntheticAnswer answer,
-                        long generationStart, long evalWait) throws IOException, InterruptedException {
+    private void stream(
+            HttpExchange exchange,
+            IncomingGenerateRequest request,
+            SyntheticAnswer answer,
+            long generationStart,
+            long evalWait)
+            throws IOException, InterruptedException {
         sleepUntil(generationStart);
         exchange.getResponseHeaders().set("Content-Type", Exchanges.NDJSON);
         exchange.sendResponseHeaders(200, 0); // chunked; in flight until the final chunk
@@ -219,10 +252,15 @@ final class GenerateHandler implements HttpHandler {
      * Announces the whole answer's length but sends only half of it. The JDK server then refuses to close the
      * body stream normally; letting that IOException escape the handler makes it drop the connection.
      */
-    private void sendTruncated(HttpExchange exchange, IncomingGenerateRequest request, SyntheticAnswer answer,
-                               long receivedAt) throws IOException {
-        Metrics metrics = new Metrics(System.nanoTime() - receivedAt, 0, answer.promptEvalCount(),
-                duration(answer.promptEvalCount(), settings.promptTokensPerSecond()), answer.evalCount(),
+    private void sendTruncated(
+            HttpExchange exchange, IncomingGenerateRequest request, SyntheticAnswer answer, long receivedAt)
+            throws IOException {
+        Metrics metrics = new Metrics(
+                System.nanoTime() - receivedAt,
+                0,
+                answer.promptEvalCount(),
+                duration(answer.promptEvalCount(), settings.promptTokensPerSecond()),
+                answer.evalCount(),
                 duration(answer.evalCount(), settings.tokensPerSecond()));
         byte[] body;
         String contentType;
@@ -279,8 +317,8 @@ final class GenerateHandler implements HttpHandler {
         return chunk;
     }
 
-    private static ObjectNode finalChunk(IncomingGenerateRequest request, String response, String thinking,
-                                         String doneReason, Metrics metrics) {
+    private static ObjectNode finalChunk(
+            IncomingGenerateRequest request, String response, String thinking, String doneReason, Metrics metrics) {
         ObjectNode chunk = chunk(request, response, thinking);
         chunk.put("done", true);
         chunk.put("done_reason", doneReason);
@@ -313,7 +351,8 @@ final class GenerateHandler implements HttpHandler {
 
     private static byte[] ndjson(List<ObjectNode> lines) {
         StringBuilder text = new StringBuilder();
-        lines.forEach(line -> text.append(Exchanges.MAPPER.writeValueAsString(line)).append('\n'));
+        lines.forEach(
+                line -> text.append(Exchanges.MAPPER.writeValueAsString(line)).append('\n'));
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -18,7 +18,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 record GenerationOptions(Long seed, Long numPredict, Double temperature, SortedMap<String, String> canonical) {
 
-    private enum Type { INTEGER, FLOAT, BOOLEAN, STRINGS }
+    private enum Type {
+        INTEGER,
+        FLOAT,
+        BOOLEAN,
+        STRINGS
+    }
 
     /** Ollama's {@code api.Options} and {@code api.Runner} fields; other keys are ignored, as Ollama does. */
     private static final Map<String, Type> KNOWN = Map.ofEntries(
@@ -58,29 +63,33 @@ record GenerationOptions(Long seed, Long numPredict, Double temperature, SortedM
             if (type == null || value.isNull()) {
                 continue;
             }
-            canonical.put(key, switch (type) {
-                case INTEGER -> {
-                    require(value.isNumber(), key, "must be of type integer");
-                    // Go decodes every JSON number as float64 and truncates it into int fields.
-                    yield Long.toString(value.isIntegralNumber() && value.canConvertToLong()
-                            ? value.longValue() : (long) value.doubleValue());
-                }
-                case FLOAT -> {
-                    require(value.isNumber(), key, "must be of type float32");
-                    yield Double.toString(value.doubleValue());
-                }
-                case BOOLEAN -> {
-                    require(value.isBoolean(), key, "must be of type boolean");
-                    yield Boolean.toString(value.booleanValue());
-                }
-                case STRINGS -> {
-                    require(value.isArray(), key, "must be of type array");
-                    for (JsonNode item : value) {
-                        require(item.isString(), key, "must be of an array of strings");
-                    }
-                    yield Exchanges.MAPPER.writeValueAsString(value);
-                }
-            });
+            canonical.put(
+                    key,
+                    switch (type) {
+                        case INTEGER -> {
+                            require(value.isNumber(), key, "must be of type integer");
+                            // Go decodes every JSON number as float64 and truncates it into int fields.
+                            yield Long.toString(
+                                    value.isIntegralNumber() && value.canConvertToLong()
+                                            ? value.longValue()
+                                            : (long) value.doubleValue());
+                        }
+                        case FLOAT -> {
+                            require(value.isNumber(), key, "must be of type float32");
+                            yield Double.toString(value.doubleValue());
+                        }
+                        case BOOLEAN -> {
+                            require(value.isBoolean(), key, "must be of type boolean");
+                            yield Boolean.toString(value.booleanValue());
+                        }
+                        case STRINGS -> {
+                            require(value.isArray(), key, "must be of type array");
+                            for (JsonNode item : value) {
+                                require(item.isString(), key, "must be of an array of strings");
+                            }
+                            yield Exchanges.MAPPER.writeValueAsString(value);
+                        }
+                    });
         }
         Long seed = canonical.containsKey("seed") ? Long.valueOf(canonical.get("seed")) : null;
         Long numPredict = canonical.containsKey("num_predict") ? Long.valueOf(canonical.get("num_predict")) : null;

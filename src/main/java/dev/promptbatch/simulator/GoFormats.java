@@ -22,8 +22,7 @@ final class GoFormats {
             "m", 60_000_000_000L,
             "h", 3_600_000_000_000L);
 
-    private GoFormats() {
-    }
+    private GoFormats() {}
 
     /** {@code time.Now().UTC()} formatted as Go's RFC3339Nano, as in {@code created_at}. */
     static String nowUtc() {
@@ -81,8 +80,7 @@ final class GoFormats {
             String unit = rest.substring(0, unitEnd);
             Long nanosPerUnit = DURATION_UNITS.get(unit);
             if (nanosPerUnit == null) {
-                throw new IllegalArgumentException(
-                        "time: unknown unit " + quote(unit) + " in duration " + quote(text));
+                throw new IllegalArgumentException("time: unknown unit " + quote(unit) + " in duration " + quote(text));
             }
             rest = rest.substring(unitEnd);
             total = total.add(new BigDecimal(number).multiply(BigDecimal.valueOf(nanosPerUnit)));

@@ -27,8 +27,15 @@ import tools.jackson.databind.node.ObjectNode;
  * @param keepAliveNanos null when absent; 0 unloads the model when idle; {@link Long#MAX_VALUE} keeps it forever
  * @param think          null when absent, else whether thinking was asked for (true or a level)
  */
-record IncomingGenerateRequest(String model, String prompt, String system, boolean stream, JsonNode format,
-                               ObjectNode options, Long keepAliveNanos, Boolean think) {
+record IncomingGenerateRequest(
+        String model,
+        String prompt,
+        String system,
+        boolean stream,
+        JsonNode format,
+        ObjectNode options,
+        Long keepAliveNanos,
+        Boolean think) {
 
     private static final Set<String> THINK_LEVELS = Set.of("low", "medium", "high", "max");
 
@@ -49,8 +56,8 @@ record IncomingGenerateRequest(String model, String prompt, String system, boole
             root = Exchanges.object(); // Go decodes null into the zero request
         }
         if (!root.isObject()) {
-            throw new RequestRefusedException(400,
-                    "json: cannot unmarshal " + goType(root) + " into Go value of type api.GenerateRequest");
+            throw new RequestRefusedException(
+                    400, "json: cannot unmarshal " + goType(root) + " into Go value of type api.GenerateRequest");
         }
         ObjectNode request = (ObjectNode) root;
         JsonNode stream = typed(request, "stream", JsonNode::isBoolean, "bool");
@@ -69,7 +76,7 @@ record IncomingGenerateRequest(String model, String prompt, String system, boole
 
     /** The options as plain Java values, for fault rules. */
     Map<String, Object> optionValues() {
-        return Exchanges.MAPPER.convertValue(options, new TypeReference<Map<String, Object>>() { });
+        return Exchanges.MAPPER.convertValue(options, new TypeReference<Map<String, Object>>() {});
     }
 
     /**
@@ -99,9 +106,11 @@ record IncomingGenerateRequest(String model, String prompt, String system, boole
         if ((format.isString() && format.stringValue().equals("json")) || format.isObject()) {
             return format;
         }
-        throw new RequestRefusedException(500, "invalid format: "
-                + GoFormats.quote(Exchanges.MAPPER.writeValueAsString(format))
-                + "; expected \"json\" or a valid JSON Schema object");
+        throw new RequestRefusedException(
+                500,
+                "invalid format: "
+                        + GoFormats.quote(Exchanges.MAPPER.writeValueAsString(format))
+                        + "; expected \"json\" or a valid JSON Schema object");
     }
 
     private static String string(ObjectNode request, String name) throws RequestRefusedException {
@@ -110,15 +119,17 @@ record IncomingGenerateRequest(String model, String prompt, String system, boole
     }
 
     /** A field that must have a JSON type; null when absent or null. */
-    private static JsonNode typed(ObjectNode request, String name, Predicate<JsonNode> isType,
-                                  String goType) throws RequestRefusedException {
+    private static JsonNode typed(ObjectNode request, String name, Predicate<JsonNode> isType, String goType)
+            throws RequestRefusedException {
         JsonNode value = field(request, name);
         if (value == null || value.isNull()) {
             return null;
         }
         if (!isType.test(value)) {
-            throw new RequestRefusedException(400, "json: cannot unmarshal " + goType(value)
-                    + " into Go struct field GenerateRequest." + name + " of type " + goType);
+            throw new RequestRefusedException(
+                    400,
+                    "json: cannot unmarshal " + goType(value) + " into Go struct field GenerateRequest." + name
+                            + " of type " + goType);
         }
         return value;
     }
@@ -169,8 +180,10 @@ record IncomingGenerateRequest(String model, String prompt, String system, boole
             if (THINK_LEVELS.contains(value.stringValue())) {
                 return true;
             }
-            throw new RequestRefusedException(400, "invalid think value: " + GoFormats.quote(value.stringValue())
-                    + " (must be \"high\", \"medium\", \"low\", \"max\", true, or false)");
+            throw new RequestRefusedException(
+                    400,
+                    "invalid think value: " + GoFormats.quote(value.stringValue())
+                            + " (must be \"high\", \"medium\", \"low\", \"max\", true, or false)");
         }
         throw new RequestRefusedException(400, "think must be a boolean or string");
     }

@@ -23,7 +23,11 @@ final class ModelScheduler {
     /** A warm request still pays the runner's health check, a few milliseconds in Ollama. */
     private static final long HEALTH_CHECK_MILLIS = 2;
 
-    private enum State { LOADING, READY, DRAINING }
+    private enum State {
+        LOADING,
+        READY,
+        DRAINING
+    }
 
     /** A loaded model, like one llama-server runner: its slots and the requests using it. */
     static final class Runner {
@@ -62,9 +66,11 @@ final class ModelScheduler {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever a runner is loaded, released or unloaded. */
     private final Condition changed = lock.newCondition();
+
     private final Map<String, Runner> runners = new HashMap<>();
     /** Held by the one request that is making room for and loading a model. */
     private boolean loadInProgress;
+
     private long useClock;
 
     ModelScheduler(SimulatorSettings settings, SimulatorStats stats) {

@@ -15,12 +15,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -53,6 +53,7 @@ public final class OllamaSimulator implements AutoCloseable {
     private final HttpServer server;
     /** In front of the server when it closes every connection after its response, else null. */
     private final ClosingFront front;
+
     private final URI baseUrl;
     private final ExecutorService executor;
     private final SimulatorSettings settings;
@@ -63,7 +64,8 @@ public final class OllamaSimulator implements AutoCloseable {
 
     private OllamaSimulator(SimulatorSettings settings) throws IOException {
         this.settings = settings;
-        this.catalog = new ModelCatalog(settings.models(), OffsetDateTime.now(), settings.quirks().tagsName());
+        this.catalog = new ModelCatalog(
+                settings.models(), OffsetDateTime.now(), settings.quirks().tagsName());
         ModelScheduler scheduler = new ModelScheduler(settings, stats);
         GenerateHandler generate = new GenerateHandler(settings, catalog, scheduler, faults, stats);
 
@@ -78,8 +80,8 @@ public final class OllamaSimulator implements AutoCloseable {
                 "/_simulator/reset", Map.of("POST", this::resetEndpoint));
 
         boolean closing = settings.quirks().closesConnections();
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                closing ? 0 : settings.port()), ACCEPT_BACKLOG);
+        server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), closing ? 0 : settings.port()), ACCEPT_BACKLOG);
         front = closing ? new ClosingFront(settings.port(), server.getAddress().getPort()) : null;
         baseUrl = URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":"
                 + (closing ? front.port() : server.getAddress().getPort()));
@@ -94,8 +96,12 @@ public final class OllamaSimulator implements AutoCloseable {
     public static OllamaSimulator start(SimulatorSettings settings) throws IOException {
         OllamaSimulator simulator = new OllamaSimulator(settings);
         simulator.server.start();
-        log.debug("Ollama simulator listening on {} (models {}, {} parallel, {} tokens/s)",
-                simulator.baseUrl(), settings.models(), settings.parallel(), settings.tokensPerSecond());
+        log.debug(
+                "Ollama simulator listening on {} (models {}, {} parallel, {} tokens/s)",
+                simulator.baseUrl(),
+                settings.models(),
+                settings.parallel(),
+                settings.tokensPerSecond());
         return simulator;
     }
 
@@ -134,10 +140,10 @@ public final class OllamaSimulator implements AutoCloseable {
         }
     }
 
-    private static void route(Map<String, Map<String, HttpHandler>> routes, HttpExchange exchange)
-            throws IOException {
+    private static void route(Map<String, Map<String, HttpHandler>> routes, HttpExchange exchange) throws IOException {
         try (exchange) {
-            Map<String, HttpHandler> methods = routes.get(exchange.getRequestURI().getPath());
+            Map<String, HttpHandler> methods =
+                    routes.get(exchange.getRequestURI().getPath());
             if (methods == null) {
                 Exchanges.sendText(exchange, 404, "404 page not found");
                 return;
@@ -224,7 +230,9 @@ public final class OllamaSimulator implements AutoCloseable {
                 if (!rate.getValue().isNumber()) {
                     throw new RequestRefusedException(400, "rate of " + rate.getKey() + " must be a number");
                 }
-                rates.put(Fault.valueOf(rate.getKey().toUpperCase(Locale.ROOT)), rate.getValue().doubleValue());
+                rates.put(
+                        Fault.valueOf(rate.getKey().toUpperCase(Locale.ROOT)),
+                        rate.getValue().doubleValue());
             }
             JsonNode seed = request.path("seed");
             JsonNode slowMillis = request.path("slowMillis");

@@ -16,8 +16,13 @@ package dev.promptbatch.simulator;
  * @param noShow             {@code POST /api/show} answers 404 with an empty body
  * @param noVersion          {@code GET /api/version} answers 404 with an empty body
  */
-public record ServerQuirks(boolean closesConnections, int maxQueue, boolean durationsOfOneNs, String tagsName,
-        boolean noShow, boolean noVersion) {
+public record ServerQuirks(
+        boolean closesConnections,
+        int maxQueue,
+        boolean durationsOfOneNs,
+        String tagsName,
+        boolean noShow,
+        boolean noVersion) {
 
     /** KoboldCpp's queue: about six requests wait for its one generation, the next is refused. */
     private static final int KOBOLDCPP_QUEUE = 6;

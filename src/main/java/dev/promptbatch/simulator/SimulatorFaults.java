@@ -22,10 +22,10 @@ public final class SimulatorFaults {
 
     /** Fixed so that a run with fault rates is reproducible unless a test picks another seed. */
     private static final long DEFAULT_SEED = 1;
+
     private static final long DEFAULT_SLOW_MILLIS = 5000;
 
-    private record Rule(Predicate<SimulatedRequest> condition, Fault fault) {
-    }
+    private record Rule(Predicate<SimulatedRequest> condition, Fault fault) {}
 
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final Map<Fault, Double> rates = new EnumMap<>(Fault.class);
@@ -40,7 +40,8 @@ public final class SimulatorFaults {
     public synchronized void rate(Fault fault, double probability) {
         Objects.requireNonNull(fault, "fault");
         if (!(probability >= 0 && probability <= 1)) {
-            throw new IllegalArgumentException("probability of " + fault + " must be between 0 and 1, got " + probability);
+            throw new IllegalArgumentException(
+                    "probability of " + fault + " must be between 0 and 1, got " + probability);
         }
         double others = rates.entrySet().stream()
                 .filter(e -> e.getKey() != fault)

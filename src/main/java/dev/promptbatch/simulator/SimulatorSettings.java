@@ -34,9 +34,11 @@ public record SimulatorSettings(
     public SimulatorSettings {
         require(port >= 0 && port <= 65535, "port must be between 0 and 65535, got " + port);
         require(parallel >= 1, "parallel must be at least 1, got " + parallel);
-        require(tokensPerSecond >= 0 && Double.isFinite(tokensPerSecond),
+        require(
+                tokensPerSecond >= 0 && Double.isFinite(tokensPerSecond),
                 "tokensPerSecond must be a finite number >= 0, got " + tokensPerSecond);
-        require(promptTokensPerSecond >= 0 && Double.isFinite(promptTokensPerSecond),
+        require(
+                promptTokensPerSecond >= 0 && Double.isFinite(promptTokensPerSecond),
                 "promptTokensPerSecond must be a finite number >= 0, got " + promptTokensPerSecond);
         require(loadMillis >= 0, "loadMillis must be >= 0, got " + loadMillis);
         require(maxLoadedModels >= 1, "maxLoadedModels must be at least 1, got " + maxLoadedModels);
@@ -45,7 +47,8 @@ public record SimulatorSettings(
         require(!models.isEmpty(), "models must name at least one model");
         require(models.stream().noneMatch(String::isBlank), "model names must not be blank");
         require(medianTokens >= 1, "medianTokens must be at least 1, got " + medianTokens);
-        require(lengthSigma >= 0 && Double.isFinite(lengthSigma),
+        require(
+                lengthSigma >= 0 && Double.isFinite(lengthSigma),
                 "lengthSigma must be a finite number >= 0, got " + lengthSigma);
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(quirks, "quirks");
@@ -53,63 +56,183 @@ public record SimulatorSettings(
 
     /** Realistic timing of a small GPU server: 4 slots, 200 tokens/s, 1.5 s model loads. */
     public static SimulatorSettings defaults() {
-        return new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
-                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none());
+        return new SimulatorSettings(
+                0,
+                4,
+                200,
+                4000,
+                1500,
+                1,
+                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"),
+                60,
+                0.5,
+                "0.33.0",
+                ServerQuirks.none());
     }
 
     public SimulatorSettings withPort(int port) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withParallel(int parallel) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withTokensPerSecond(double tokensPerSecond) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withPromptTokensPerSecond(double promptTokensPerSecond) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withLoadMillis(long loadMillis) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withMaxLoadedModels(int maxLoadedModels) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withModels(List<String> models) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withMedianTokens(int medianTokens) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withLengthSigma(double lengthSigma) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withVersion(String version) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     public SimulatorSettings withQuirks(ServerQuirks quirks) {
-        return new SimulatorSettings(port, parallel, tokensPerSecond, promptTokensPerSecond, loadMillis,
-                maxLoadedModels, models, medianTokens, lengthSigma, version, quirks);
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks);
     }
 
     private static void require(boolean condition, String message) {

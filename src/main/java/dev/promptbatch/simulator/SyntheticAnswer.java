@@ -9,8 +9,12 @@ import java.util.List;
  * @param doneReason      {@code stop}, or {@code length} when {@code num_predict} cut the answer
  * @param promptEvalCount prompt tokens (Ollama's {@code prompt_eval_count})
  */
-record SyntheticAnswer(List<String> thinkingPieces, List<String> responsePieces, int evalCount, String doneReason,
-                       int promptEvalCount) {
+record SyntheticAnswer(
+        List<String> thinkingPieces,
+        List<String> responsePieces,
+        int evalCount,
+        String doneReason,
+        int promptEvalCount) {
 
     String thinking() {
         return String.join("", thinkingPieces);

@@ -16,8 +16,7 @@ public final class Durations {
     /** An amount with more digits is longer than {@link #LONGEST} in any unit (10^12 ms is 31 years). */
     private static final int MOST_DIGITS = 12;
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * Returns the duration, or null when the text is not a duration. An amount too large to compute comes back
@@ -28,8 +27,7 @@ public final class Durations {
         if (!m.matches()) {
             return null;
         }
-        long amount = m.group(1).length() > MOST_DIGITS ? 1_000_000_000_000L
-                : Long.parseLong(m.group(1));
+        long amount = m.group(1).length() > MOST_DIGITS ? 1_000_000_000_000L : Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);

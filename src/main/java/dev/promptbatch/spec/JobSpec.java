@@ -14,8 +14,15 @@ import org.jspecify.annotations.Nullable;
  * {@link SpecValues} lists the values key by key, and which of them shape the answers.
  */
 @NullMarked
-public record JobSpec(Path specFile, String name, Input input, Generation generation, Sweep sweep, Output output,
-        Limits limits, Server server) {
+public record JobSpec(
+        Path specFile,
+        String name,
+        Input input,
+        Generation generation,
+        Sweep sweep,
+        Output output,
+        Limits limits,
+        Server server) {
 
     /**
      * Where the records come from.
@@ -23,8 +30,7 @@ public record JobSpec(Path specFile, String name, Input input, Generation genera
      * @param idField        the input field whose value identifies a record, or null for the record's number
      * @param maxRecordBytes the longest input line (and CSV record) in bytes; a longer one is a bad record
      */
-    public record Input(Path file, @Nullable String idField, int maxRecordBytes) {
-    }
+    public record Input(Path file, @Nullable String idField, int maxRecordBytes) {}
 
     /**
      * What each request asks of the server.
@@ -35,9 +41,14 @@ public record JobSpec(Path specFile, String name, Input input, Generation genera
      * @param think     null (not sent), a Boolean, or a level string
      * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
      */
-    public record Generation(List<String> models, @Nullable String system, String prompt, Map<String, Object> options,
-            @Nullable Object format, @Nullable Object think, @Nullable Object keepAlive) {
-    }
+    public record Generation(
+            List<String> models,
+            @Nullable String system,
+            String prompt,
+            Map<String, Object> options,
+            @Nullable Object format,
+            @Nullable Object think,
+            @Nullable Object keepAlive) {}
 
     /**
      * The passes over the input besides one per model.
@@ -46,8 +57,10 @@ public record JobSpec(Path specFile, String name, Input input, Generation genera
      * @param variants sweep option sets, each merged over {@code options}, or empty
      * @param repeat   repetitions of every combination, or null when the spec does not sweep repeats
      */
-    public record Sweep(List<Long> seeds, List<Map<String, Object>> variants, @Nullable Integer repeat) {
-    }
+    public record Sweep(
+            List<Long> seeds,
+            List<Map<String, Object>> variants,
+            @Nullable Integer repeat) {}
 
     /**
      * Where the answers go.
@@ -55,8 +68,8 @@ public record JobSpec(Path specFile, String name, Input input, Generation genera
      * @param include input fields copied into every output record
      * @param report  the HTML report to write at the end, or null
      */
-    public record Output(Path file, List<String> include, @Nullable Path report) {
-    }
+    public record Output(
+            Path file, List<String> include, @Nullable Path report) {}
 
     /**
      * How hard the run pushes the server and how much trouble it takes before it fails: a resumed run may change
@@ -65,8 +78,8 @@ public record JobSpec(Path specFile, String name, Input input, Generation genera
      * @param maxOutage   how long to wait out an unreachable server before the run fails
      * @param maxFailures the error budget
      */
-    public record Limits(int concurrency, Duration timeout, RetrySpec retry, Duration maxOutage,
-            ErrorBudget maxFailures) {
+    public record Limits(
+            int concurrency, Duration timeout, RetrySpec retry, Duration maxOutage, ErrorBudget maxFailures) {
         public static final int DEFAULT_CONCURRENCY = 4;
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
         public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(10);
@@ -77,11 +90,10 @@ public record JobSpec(Path specFile, String name, Input input, Generation genera
     }
 
     /** @param baseUrl {@code server.base-url}, or null */
-    public record Server(@Nullable String baseUrl) {
-    }
+    public record Server(@Nullable String baseUrl) {}
 
     public JobSpec withConcurrency(int newConcurrency) {
-        return new JobSpec(specFile, name, input, generation, sweep, output, limits.withConcurrency(newConcurrency),
-                server);
+        return new JobSpec(
+                specFile, name, input, generation, sweep, output, limits.withConcurrency(newConcurrency), server);
     }
 }

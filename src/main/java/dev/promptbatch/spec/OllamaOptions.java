@@ -15,21 +15,31 @@ import tools.jackson.databind.JsonNode;
  * answers a wrongly typed one with HTTP 500 for every request, so both are caught before anything is sent.
  */
 final class OllamaOptions {
-    private static final Set<String> INTEGERS = Set.of("num_keep", "seed", "num_predict", "top_k", "repeat_last_n",
-            "num_ctx", "num_batch", "num_gpu", "main_gpu", "num_thread", "draft_num_predict");
-    private static final Set<String> NUMBERS = Set.of("top_p", "min_p", "typical_p", "temperature",
-            "repeat_penalty", "presence_penalty", "frequency_penalty");
+    private static final Set<String> INTEGERS = Set.of(
+            "num_keep",
+            "seed",
+            "num_predict",
+            "top_k",
+            "repeat_last_n",
+            "num_ctx",
+            "num_batch",
+            "num_gpu",
+            "main_gpu",
+            "num_thread",
+            "draft_num_predict");
+    private static final Set<String> NUMBERS = Set.of(
+            "top_p", "min_p", "typical_p", "temperature", "repeat_penalty", "presence_penalty", "frequency_penalty");
     private static final Set<String> BOOLEANS = Set.of("use_mmap");
     private static final String STOP = "stop";
     private static final Set<String> KNOWN = new TreeSet<>(Stream.of(INTEGERS, NUMBERS, BOOLEANS, Set.of(STOP))
-            .flatMap(Set::stream).toList());
+            .flatMap(Set::stream)
+            .toList());
 
     /** Options that Ollama applies when it loads a model: a change between requests reloads it. */
-    private static final List<String> LOAD_TIME = List.of("num_ctx", "num_batch", "num_thread", "num_gpu",
-            "main_gpu", "use_mmap");
+    private static final List<String> LOAD_TIME =
+            List.of("num_ctx", "num_batch", "num_thread", "num_gpu", "main_gpu", "use_mmap");
 
-    private OllamaOptions() {
-    }
+    private OllamaOptions() {}
 
     /** The first load-time option whose value differs between variants (merged over the options), if any. */
     static Optional<String> loadTimeDifference(Map<String, Object> options, List<Map<String, Object>> variants) {
@@ -39,8 +49,11 @@ final class OllamaOptions {
                 values.add(String.valueOf(variant.containsKey(key) ? variant.get(key) : options.get(key)));
             }
             if (values.size() > 1) {
-                return Optional.of(key + " (the variants have " + String.join(", ", new TreeSet<>(
-                        values.stream().map(String::valueOf).toList())) + ")");
+                return Optional.of(key + " (the variants have "
+                        + String.join(
+                                ", ",
+                                new TreeSet<>(
+                                        values.stream().map(String::valueOf).toList())) + ")");
             }
         }
         return Optional.empty();
@@ -62,8 +75,8 @@ final class OllamaOptions {
                 return Optional.of("expected a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE);
             }
             if (key.equals("num_predict") && value.asLong() == 0) {
-                return Optional.of("expected a positive number or -1: Ollama drops num_predict 0 and uses its own "
-                        + "default");
+                return Optional.of(
+                        "expected a positive number or -1: Ollama drops num_predict 0 and uses its own " + "default");
             }
             return Optional.empty();
         }
@@ -80,7 +93,9 @@ final class OllamaOptions {
             }
             return strings ? Optional.empty() : Optional.of("expected a list of strings, e.g. [\"\\n\\n\"]");
         }
-        String hint = Suggestions.closest(key, KNOWN).map(k -> " (did you mean '" + k + "'?)").orElse("");
+        String hint = Suggestions.closest(key, KNOWN)
+                .map(k -> " (did you mean '" + k + "'?)")
+                .orElse("");
         return Optional.of("not an option Ollama knows" + hint + "; Ollama ignores unknown options silently. "
                 + "It knows: " + String.join(", ", KNOWN));
     }

@@ -14,20 +14,42 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.promptbatch.input.RecordReader;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
+
+import dev.promptbatch.input.RecordReader;
 
 /**
  * Reads a job spec: YAML, every key known, every value of the expected type, {@code ${param}} substituted in the
  * paths and templates. Relative paths resolve against the working directory, not the spec's folder.
  */
 public final class SpecLoader {
-    private static final List<String> KEYS = List.of("name", "input", "id-field", "model", "models", "system",
-            "prompt", "options", "format", "think", "keep-alive", "output", "include", "concurrency", "timeout",
-            "retry", "max-failures", "max-outage", "max-record-size", "seeds", "variants", "repeat", "report",
+    private static final List<String> KEYS = List.of(
+            "name",
+            "input",
+            "id-field",
+            "model",
+            "models",
+            "system",
+            "prompt",
+            "options",
+            "format",
+            "think",
+            "keep-alive",
+            "output",
+            "include",
+            "concurrency",
+            "timeout",
+            "retry",
+            "max-failures",
+            "max-outage",
+            "max-record-size",
+            "seeds",
+            "variants",
+            "repeat",
+            "report",
             "server");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
     private static final List<String> SERVER_KEYS = List.of("base-url");
@@ -48,15 +70,14 @@ public final class SpecLoader {
     }
 
     /** A spec, and the {@code --param} names that no {@code ${...}} in it uses, in the order given. */
-    public record Loaded(JobSpec spec, List<String> unusedParameters) {
-    }
+    public record Loaded(JobSpec spec, List<String> unusedParameters) {}
 
     public JobSpec load(Path specFile, Map<String, String> parameters, Map<String, String> environment) {
         return loadNamingUnusedParameters(specFile, parameters, environment).spec();
     }
 
-    public Loaded loadNamingUnusedParameters(Path specFile, Map<String, String> parameters,
-            Map<String, String> environment) {
+    public Loaded loadNamingUnusedParameters(
+            Path specFile, Map<String, String> parameters, Map<String, String> environment) {
         if (!Files.isRegularFile(specFile)) {
             throw new SpecException(specFile + ": no such spec file");
         }
@@ -65,15 +86,18 @@ public final class SpecLoader {
             root = yaml.readTree(specFile.toFile());
         } catch (JacksonException e) {
             int line = e.getLocation() != null ? e.getLocation().getLineNr() : -1;
-            throw unquotedTemplate(specFile, line).orElseGet(() -> new SpecException(specFile + ": not valid YAML: "
-                    + e.getOriginalMessage() + (line > 0 ? " (line " + line + ")" : "")));
+            throw unquotedTemplate(specFile, line)
+                    .orElseGet(() -> new SpecException(specFile + ": not valid YAML: " + e.getOriginalMessage()
+                            + (line > 0 ? " (line " + line + ")" : "")));
         }
         if (root == null || !root.isObject()) {
             throw new SpecException(specFile + ": a job spec is a YAML mapping of keys such as name, input, prompt");
         }
         Reader reader = new Reader(specFile, root, parameters, environment);
         JobSpec spec = reader.read();
-        List<String> unused = parameters.keySet().stream().filter(name -> !reader.used.contains(name)).toList();
+        List<String> unused = parameters.keySet().stream()
+                .filter(name -> !reader.used.contains(name))
+                .toList();
         return new Loaded(spec, unused);
     }
 
@@ -132,7 +156,9 @@ public final class SpecLoader {
             if (!outputName.endsWith(".jsonl") && !outputName.endsWith(".csv")) {
                 throw error("output", "a .jsonl or .csv file, got '" + outputName + "'");
             }
-            if (output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
+            if (output.toAbsolutePath()
+                    .normalize()
+                    .equals(input.toAbsolutePath().normalize())) {
                 throw error("output", "a file other than the input");
             }
             String system = root.has("system") ? substitute("system", string("system")) : null;
@@ -140,19 +166,30 @@ public final class SpecLoader {
             Map<String, Object> options = options();
             // Read in this order, so that of two mistakes the same one is named first.
             String idField = optionalString("id-field");
-            JobSpec.Generation generation = new JobSpec.Generation(models(), system, prompt, options, format(),
-                    think(), keepAlive());
+            JobSpec.Generation generation =
+                    new JobSpec.Generation(models(), system, prompt, options, format(), think(), keepAlive());
             List<String> include = stringList("include");
             int concurrency = concurrency();
             Duration timeout = duration(root, "timeout", JobSpec.Limits.DEFAULT_TIMEOUT);
             RetrySpec retry = retry();
             JobSpec.Server server = new JobSpec.Server(baseUrl());
-            JobSpec.Limits limits = new JobSpec.Limits(concurrency, timeout, retry,
-                    duration(root, "max-outage", JobSpec.Limits.DEFAULT_MAX_OUTAGE), maxFailures());
+            JobSpec.Limits limits = new JobSpec.Limits(
+                    concurrency,
+                    timeout,
+                    retry,
+                    duration(root, "max-outage", JobSpec.Limits.DEFAULT_MAX_OUTAGE),
+                    maxFailures());
             JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes());
             JobSpec.Sweep sweep = new JobSpec.Sweep(seeds(), variants(options), repeat());
-            return new JobSpec(file, name, records, generation, sweep,
-                    new JobSpec.Output(output, include, report(output)), limits, server);
+            return new JobSpec(
+                    file,
+                    name,
+                    records,
+                    generation,
+                    sweep,
+                    new JobSpec.Output(output, include, report(output)),
+                    limits,
+                    server);
         }
 
         private List<String> models() {
@@ -167,11 +204,12 @@ public final class SpecLoader {
                 if (models.isEmpty()) {
                     throw error("models", "a list of at least one model name");
                 }
-            } else if (environment.get("OLLAMA_MODEL") != null && !environment.get("OLLAMA_MODEL").isBlank()) {
+            } else if (environment.get("OLLAMA_MODEL") != null
+                    && !environment.get("OLLAMA_MODEL").isBlank()) {
                 models.add(environment.get("OLLAMA_MODEL").trim());
             } else {
-                throw new SpecException(file + ": no model: set model (or models), or the environment variable "
-                        + "OLLAMA_MODEL");
+                throw new SpecException(
+                        file + ": no model: set model (or models), or the environment variable " + "OLLAMA_MODEL");
             }
             for (String model : models) {
                 if (model.isBlank()) {
@@ -194,10 +232,9 @@ public final class SpecLoader {
             }
             Map<String, Object> options = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> option : node.properties()) {
-                OllamaOptions.check(option.getKey(), option.getValue())
-                        .ifPresent(problem -> {
-                            throw problem("options." + option.getKey(), problem);
-                        });
+                OllamaOptions.check(option.getKey(), option.getValue()).ifPresent(problem -> {
+                    throw problem("options." + option.getKey(), problem);
+                });
                 options.put(option.getKey(), yaml.treeToValue(option.getValue(), Object.class));
             }
             return options;
@@ -242,8 +279,10 @@ public final class SpecLoader {
             if (node.isString() && GO_DURATION.matcher(node.asString()).matches()) {
                 return node.asString();
             }
-            throw error("keep-alive", "a duration with a unit such as 10m or 1h, or a number of seconds "
-                    + "(a negative value keeps the model loaded)");
+            throw error(
+                    "keep-alive",
+                    "a duration with a unit such as 10m or 1h, or a number of seconds "
+                            + "(a negative value keeps the model loaded)");
         }
 
         private int concurrency() {
@@ -267,8 +306,10 @@ public final class SpecLoader {
                         break;
                     }
                     if (!seed.canConvertToLong()) {
-                        throw error("seeds", "whole numbers from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
-                                + ", got " + seed.asString());
+                        throw error(
+                                "seeds",
+                                "whole numbers from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got "
+                                        + seed.asString());
                     }
                     seeds.add(seed.asLong());
                 }
@@ -303,8 +344,10 @@ public final class SpecLoader {
                 variants.add(values);
             }
             OllamaOptions.loadTimeDifference(options, variants).ifPresent(difference -> {
-                throw error("variants", "the same " + difference + " in every variant: Ollama reloads the model "
-                        + "when a load-time option changes, so set it once in options");
+                throw error(
+                        "variants",
+                        "the same " + difference + " in every variant: Ollama reloads the model "
+                                + "when a load-time option changes, so set it once in options");
             });
             return List.copyOf(variants);
         }
@@ -341,8 +384,10 @@ public final class SpecLoader {
                 try {
                     return ErrorBudget.count(Long.parseLong(m.group(3)));
                 } catch (NumberFormatException tooLarge) {
-                    throw error("max-failures", "a number of records up to " + Long.MAX_VALUE + ", or a "
-                            + "percentage such as 5%, got " + node.asString());
+                    throw error(
+                            "max-failures",
+                            "a number of records up to " + Long.MAX_VALUE + ", or a " + "percentage such as 5%, got "
+                                    + node.asString());
                 }
             }
             double percent = Double.parseDouble(m.group(1));
@@ -370,8 +415,9 @@ public final class SpecLoader {
                 bytes = m.group(1).length() > 10 ? Long.MAX_VALUE : Long.parseLong(m.group(1)) * unit;
             }
             if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
-                throw error("max-record-size", "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB, got "
-                        + node.asString());
+                throw error(
+                        "max-record-size",
+                        "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB, got " + node.asString());
             }
             return (int) bytes;
         }
@@ -431,8 +477,10 @@ public final class SpecLoader {
                 throw error(prefix + key, "a duration such as 500ms, 30s, 10m or 1h");
             }
             if (value.compareTo(Durations.LONGEST) > 0) {
-                throw error(prefix + key, "a duration of at most " + Durations.format(Durations.LONGEST)
-                        + " (a year), got " + node.asString());
+                throw error(
+                        prefix + key,
+                        "a duration of at most " + Durations.format(Durations.LONGEST) + " (a year), got "
+                                + node.asString());
             }
             return value;
         }
@@ -451,7 +499,9 @@ public final class SpecLoader {
 
         private Path path(String key, boolean required) {
             String text = required ? requiredString(key) : optionalString(key);
-            return text == null ? null : workingDirectory.resolve(substitute(key, text)).normalize();
+            return text == null
+                    ? null
+                    : workingDirectory.resolve(substitute(key, text)).normalize();
         }
 
         private String substitute(String key, String text) {
@@ -501,7 +551,8 @@ public final class SpecLoader {
         private String string(String key) {
             JsonNode node = root.get(key);
             if (!node.isString() && !node.isNumber()) {
-                throw error(key, "a text value, got " + node.getNodeType().name().toLowerCase());
+                throw error(
+                        key, "a text value, got " + node.getNodeType().name().toLowerCase());
             }
             String value = node.asString();
             if (value.isBlank()) {
@@ -513,7 +564,8 @@ public final class SpecLoader {
         private void checkKeys(JsonNode node, List<String> known, String prefix) {
             for (String key : node.propertyNames()) {
                 if (!known.contains(key)) {
-                    String hint = Suggestions.closest(key, known).map(k -> " (did you mean '" + prefix + k + "'?)")
+                    String hint = Suggestions.closest(key, known)
+                            .map(k -> " (did you mean '" + prefix + k + "'?)")
                             .orElse("");
                     throw new SpecException(file + ": unknown key '" + prefix + key + "'" + hint + "; known keys: "
                             + String.join(", ", known));

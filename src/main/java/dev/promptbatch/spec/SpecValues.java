@@ -17,8 +17,7 @@ import org.jspecify.annotations.Nullable;
  */
 @NullMarked
 public final class SpecValues {
-    private record Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {
-    }
+    private record Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {}
 
     private static final List<Key> KEYS = List.of(
             new Key("file", false, spec -> spec.specFile().toString()),
@@ -45,8 +44,7 @@ public final class SpecValues {
             new Key("repeat", true, spec -> spec.sweep().repeat()),
             new Key("report", false, spec -> Objects.toString(spec.output().report(), null)));
 
-    private SpecValues() {
-    }
+    private SpecValues() {}
 
     /** Every value, in the order of the spec's documentation. */
     public static Map<String, @Nullable Object> all(JobSpec spec) {

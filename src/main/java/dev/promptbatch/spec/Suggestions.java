@@ -6,8 +6,7 @@ import java.util.Optional;
 
 /** "Did you mean" for misspelled keys: the known key within two edits, if any. */
 final class Suggestions {
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     static Optional<String> closest(String word, Collection<String> candidates) {
         return candidates.stream()

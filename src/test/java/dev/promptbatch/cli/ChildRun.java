@@ -40,8 +40,11 @@ final class ChildRun {
         Path out = dir.resolve("child-" + run + ".out");
         Path err = dir.resolve("child-" + run + ".err");
         try {
-            Process process = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(new File("/dev/null"))
+            Process process = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(new File("/dev/null"))
                     .start();
             return new ChildRun(process, out, err);
         } catch (IOException e) {
@@ -64,7 +67,9 @@ final class ChildRun {
     }
 
     void signal(String name) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+                .start()
+                .waitFor();
     }
 
     String out() {
@@ -92,7 +97,9 @@ final class ChildRun {
     /** The lines in a file a run may be writing: 0 while it does not exist or cannot be read. */
     static int lines(Path file) {
         try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).size() : 0;
+            return Files.exists(file)
+                    ? Files.readAllLines(file, StandardCharsets.UTF_8).size()
+                    : 0;
         } catch (IOException e) {
             return 0;
         }
@@ -100,7 +107,8 @@ final class ChildRun {
 
     /** The numeric ids of the answers in a JSON Lines output, in file order. */
     static List<Integer> ids(Path output) throws IOException {
-        return Files.readAllLines(output).stream().map(line -> JobFixture.JSON.readTree(line).get("id").asInt())
+        return Files.readAllLines(output).stream()
+                .map(line -> JobFixture.JSON.readTree(line).get("id").asInt())
                 .toList();
     }
 

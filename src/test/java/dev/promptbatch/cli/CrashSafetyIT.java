@@ -36,8 +36,11 @@ class CrashSafetyIT {
 
     @RegisterExtension
     final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
-            .withModels(List.of("llama3.2:3b")).withParallel(CONCURRENCY).withTokensPerSecond(400)
-            .withMedianTokens(20).withLengthSigma(0.3));
+            .withModels(List.of("llama3.2:3b"))
+            .withParallel(CONCURRENCY)
+            .withTokensPerSecond(400)
+            .withMedianTokens(20)
+            .withLengthSigma(0.3));
 
     @TempDir
     Path dir;
@@ -75,12 +78,16 @@ class CrashSafetyIT {
         ChildRun last = start();
         assertThat(last.exitCode(120)).as(last.err()).isZero();
 
-        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         long requests = promptRequests();
         assertThat(requests).isBetween((long) RECORDS, (long) RECORDS + killPoints.size() * RESENT_PER_CRASH_AT_MOST);
-        IntStream.rangeClosed(1, RECORDS).forEach(n ->
-                assertThat(simulator.stats().requestsForPrompt("record " + n)).as("record %d", n).isPositive());
-        assertThat(last.err()).contains("was left STARTED by a process that no longer runs")
+        IntStream.rangeClosed(1, RECORDS)
+                .forEach(n -> assertThat(simulator.stats().requestsForPrompt("record " + n))
+                        .as("record %d", n)
+                        .isPositive());
+        assertThat(last.err())
+                .contains("was left STARTED by a process that no longer runs")
                 .contains("waiting for its lock to expire");
     }
 
@@ -91,7 +98,8 @@ class CrashSafetyIT {
         await(() -> lines(output) >= 24, run);
         run.signal("INT");
         assertThat(run.exitCode(60)).as(run.err()).isEqualTo(130);
-        assertThat(run.out()).contains("crash stopped by SIGINT")
+        assertThat(run.out())
+                .contains("crash stopped by SIGINT")
                 .contains("Everything answered is saved: run the same command again to resume.");
         int stoppedAt = lines(output);
         assertThat(stoppedAt).isLessThan(RECORDS);
@@ -104,7 +112,8 @@ class CrashSafetyIT {
 
         ChildRun resumed = start();
         assertThat(resumed.exitCode(120)).as(resumed.err()).isZero();
-        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(promptRequests()).isEqualTo(RECORDS);
     }
 
@@ -113,8 +122,12 @@ class CrashSafetyIT {
         Path output = dir.resolve("out/answers.jsonl");
         // Records 41-44 answer only after 15 s: the first run is certainly still going while the others start.
         simulator.faults().slowMillis(15_000);
-        simulator.faults().failWhen(r -> Set.of("record 41", "record 42", "record 43", "record 44")
-                .contains(r.prompt()), Fault.SLOW);
+        simulator
+                .faults()
+                .failWhen(
+                        r -> Set.of("record 41", "record 42", "record 43", "record 44")
+                                .contains(r.prompt()),
+                        Fault.SLOW);
         ChildRun first = start();
         await(() -> lines(output) >= 8, first);
 
@@ -124,16 +137,20 @@ class CrashSafetyIT {
 
         ChildRun status = ChildRun.start(dir, "status");
         assertThat(status.exitCode(60)).isZero();
-        assertThat(status.out()).contains("Running now in process " + first.process.pid())
+        assertThat(status.out())
+                .contains("Running now in process " + first.process.pid())
                 .doesNotContain("not running");
         // The live line and the table give the same committed counts.
-        Matcher row = Pattern.compile("(?m)^ +(\\d+)  crash +- +STARTED .* (\\d+) +(\\d+)$").matcher(status.out());
+        Matcher row = Pattern.compile("(?m)^ +(\\d+)  crash +- +STARTED .* (\\d+) +(\\d+)$")
+                .matcher(status.out());
         assertThat(row.find()).as(status.out()).isTrue();
-        assertThat(status.out()).containsPattern("(?m)^  " + row.group(2) + " answered, " + row.group(3)
-                + " failed, [0-9.]+ records/min in execution " + row.group(1) + "$");
+        assertThat(status.out())
+                .containsPattern("(?m)^  " + row.group(2) + " answered, " + row.group(3)
+                        + " failed, [0-9.]+ records/min in execution " + row.group(1) + "$");
 
         assertThat(first.exitCode(120)).as(first.err()).isZero();
-        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(promptRequests()).isEqualTo(RECORDS);
     }
 
@@ -156,15 +173,19 @@ class CrashSafetyIT {
         assertThat(loser.exitCode(0)).as(loser.err()).isEqualTo(2);
         // Both runs want the database and the output: whichever refusal comes first names the other run.
         String database = Pattern.quote(dir.resolve(".promptbatch/db").toString());
-        assertThat(loser.err()).matches("promptbatch: the job database " + database + " is in use: job crash is "
-                + "running in process " + winner.process.pid() + " since [0-9]{4}-[0-9]{2}-[0-9]{2} "
-                + "[0-9]{2}:[0-9]{2}:[0-9]{2}\\. Wait for it to finish, or use --db for another database\\.\n"
-                + "|promptbatch: " + Pattern.quote(output.toString()) + " is being written by job crash \\(database "
-                + database + "\\) in process " + winner.process.pid() + "; wait for it to finish, or give this job "
-                + "another output\n");
+        assertThat(loser.err())
+                .matches("promptbatch: the job database " + database + " is in use: job crash is "
+                        + "running in process " + winner.process.pid() + " since [0-9]{4}-[0-9]{2}-[0-9]{2} "
+                        + "[0-9]{2}:[0-9]{2}:[0-9]{2}\\. Wait for it to finish, or use --db for another database\\.\n"
+                        + "|promptbatch: " + Pattern.quote(output.toString())
+                        + " is being written by job crash \\(database "
+                        + database + "\\) in process " + winner.process.pid()
+                        + "; wait for it to finish, or give this job "
+                        + "another output\n");
         assertThat(loser.out()).isEmpty();
         assertThat(winner.exitCode(120)).as(winner.err()).isZero();
-        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
     }
 
     @Test
@@ -176,14 +197,16 @@ class CrashSafetyIT {
 
         ChildRun status = ChildRun.start(dir, "status");
         assertThat(status.exitCode(60)).isZero();
-        assertThat(status.out()).containsPattern("(?m)^ +\\d+  crash +- +STARTED ")
+        assertThat(status.out())
+                .containsPattern("(?m)^ +\\d+  crash +- +STARTED ")
                 .containsPattern("(?m)^Execution \\d+ \\(crash -\\) is STARTED but not running \\(the process is "
                         + "gone; the next run resumes it\\)\\.$")
                 .doesNotContain("Running now");
 
         ChildRun resumed = start();
         assertThat(resumed.exitCode(120)).as(resumed.err()).isZero();
-        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         ChildRun after = ChildRun.start(dir, "status");
         assertThat(after.exitCode(60)).isZero();
         assertThat(after.out()).doesNotContain("not running").doesNotContain("STARTED");
@@ -192,24 +215,31 @@ class CrashSafetyIT {
     @Test
     void sigintWhileAServerThatNeverAnswersIsCheckedStopsAtOnce() throws Exception {
         try (SilentServer hung = SilentServer.start()) {
-            ChildRun run = ChildRun.start(dir, "run", "job.yaml", "--base-url", hung.url().toString());
+            ChildRun run = ChildRun.start(
+                    dir, "run", "job.yaml", "--base-url", hung.url().toString());
             await(() -> hung.connections() >= 1, run);
             run.signal("INT");
 
             assertThat(run.exitCode(10)).as(run.err()).isEqualTo(130);
-            assertThat(run.out()).startsWith("crash stopped before it started.\n")
+            assertThat(run.out())
+                    .startsWith("crash stopped before it started.\n")
                     .contains("Everything answered is saved: run the same command again to resume.");
-            assertThat(run.err()).contains("SIGINT: stopping; no request is in flight").doesNotContain("\tat ");
+            assertThat(run.err())
+                    .contains("SIGINT: stopping; no request is in flight")
+                    .doesNotContain("\tat ");
         }
     }
 
     /** Requests that carried a prompt: the model loads before each run's first record do not count. */
     private long promptRequests() {
-        return simulator.stats().requestsByPrompt().values().stream().mapToLong(Integer::longValue).sum();
+        return simulator.stats().requestsByPrompt().values().stream()
+                .mapToLong(Integer::longValue)
+                .sum();
     }
 
     private ChildRun start() {
-        return ChildRun.start(dir, "run", "job.yaml", "--base-url", simulator.baseUrl().toString());
+        return ChildRun.start(
+                dir, "run", "job.yaml", "--base-url", simulator.baseUrl().toString());
     }
 
     /** True once the output file has grown since the first call: the moment a chunk is being committed. */

@@ -15,9 +15,10 @@ import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.promptbatch.job.RunRefusedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import dev.promptbatch.job.RunRefusedException;
 
 /** What the user sees when a command ends with an exception: one line on stderr and the exit code, no stack trace. */
 class FailureLineTest {
@@ -41,8 +42,10 @@ class FailureLineTest {
     }
 
     private int execute(RuntimeException failure) {
-        return new CommandLine(new FailingCommand(failure)).setErr(new PrintWriter(err, true))
-                .setExitCodeExceptionMapper(new ExceptionExitCodes()).setExecutionExceptionHandler(new FailureLine())
+        return new CommandLine(new FailingCommand(failure))
+                .setErr(new PrintWriter(err, true))
+                .setExitCodeExceptionMapper(new ExceptionExitCodes())
+                .setExecutionExceptionHandler(new FailureLine())
                 .execute();
     }
 
@@ -51,18 +54,20 @@ class FailureLineTest {
         int exit = execute(new RunRefusedException("the output out/a.jsonl is in use by another run"));
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("promptbatch: the output out/a.jsonl is in use by another run"
-                + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo("promptbatch: the output out/a.jsonl is in use by another run" + System.lineSeparator());
     }
 
     @Test
     void anUnexpectedFailureShowsItsMessageAndItsInnermostCauseInOneLine() {
-        int exit = execute(new IllegalStateException("Failed to start the context",
+        int exit = execute(new IllegalStateException(
+                "Failed to start the context",
                 new UncheckedIOException(new AccessDeniedException("out/a.manifest.json"))));
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("promptbatch: Failed to start the context: AccessDeniedException: "
-                + "out/a.manifest.json" + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo("promptbatch: Failed to start the context: AccessDeniedException: " + "out/a.manifest.json"
+                        + System.lineSeparator());
     }
 
     @Test
@@ -78,13 +83,17 @@ class FailureLineTest {
         Files.writeString(dir.resolve("db.script"), "garbage\n");
         StringWriter out = new StringWriter();
 
-        int exit = PromptBatchCli.execute(new CliEnvironment(Map.of(), dir, new PrintWriter(out, true),
-                new PrintWriter(err, true)), "status", "--db", "db");
+        int exit = PromptBatchCli.execute(
+                new CliEnvironment(Map.of(), dir, new PrintWriter(out, true), new PrintWriter(err, true)),
+                "status",
+                "--db",
+                "db");
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("promptbatch: cannot read the job database " + dir.resolve("db")
-                + ": error in script file  line: 1 org.hsqldb.HsqlException: unexpected token: GARBAGE"
-                + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo("promptbatch: cannot read the job database " + dir.resolve("db")
+                        + ": error in script file  line: 1 org.hsqldb.HsqlException: unexpected token: GARBAGE"
+                        + System.lineSeparator());
         assertThat(out.toString()).isEmpty();
     }
 
@@ -92,12 +101,17 @@ class FailureLineTest {
     void theSimulatorNamesItselfInItsMessages() {
         StringWriter out = new StringWriter();
 
-        int exit = PromptBatchCli.execute(new CliEnvironment(Map.of(), dir, new PrintWriter(out, true),
-                new PrintWriter(err, true)), "simulate", "--port", "0", "--parallel", "0");
+        int exit = PromptBatchCli.execute(
+                new CliEnvironment(Map.of(), dir, new PrintWriter(out, true), new PrintWriter(err, true)),
+                "simulate",
+                "--port",
+                "0",
+                "--parallel",
+                "0");
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("promptbatch simulate: parallel must be at least 1, got 0"
-                + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo("promptbatch simulate: parallel must be at least 1, got 0" + System.lineSeparator());
         assertThat(out.toString()).isEmpty();
     }
 }

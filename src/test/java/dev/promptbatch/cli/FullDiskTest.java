@@ -28,8 +28,8 @@ class FullDiskTest {
     private static final long FREE_BYTES = 48 * 1024;
 
     @RegisterExtension
-    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
-            .withModels(List.of("llama3.2:3b")));
+    final SimulatorExtension simulated =
+            SimulatorExtension.startedWith(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
 
     @TempDir
     Path dir;
@@ -72,16 +72,19 @@ class FullDiskTest {
         Path filler = fill();
 
         assertThat(job.run("run", "jobs/full.yaml")).isEqualTo(1);
-        assertThat(job.out).startsWith("full failed: cannot write " + dir.resolve("disk/out.jsonl")
-                + ": No space left on device\n").contains("Nothing answered is lost: run the same command again to "
-                + "resume.");
+        assertThat(job.out)
+                .startsWith(
+                        "full failed: cannot write " + dir.resolve("disk/out.jsonl") + ": No space left on device\n")
+                .contains("Nothing answered is lost: run the same command again to " + "resume.");
         List<Integer> committed = ids("disk/out.jsonl");
-        assertThat(committed).isEqualTo(IntStream.rangeClosed(1, committed.size()).boxed().toList());
+        assertThat(committed)
+                .isEqualTo(IntStream.rangeClosed(1, committed.size()).boxed().toList());
         assertThat(committed.size()).isBetween(8, RECORDS - 8);
 
         Files.delete(filler);
         assertThat(job.run("run", "jobs/full.yaml")).as(job.err).isZero();
-        assertThat(ids("disk/out.jsonl")).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids("disk/out.jsonl"))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(job.out).contains("Output: disk/out.jsonl (" + RECORDS + " answers)");
         assertThat(Files.exists(dir.resolve("disk/out.manifest.json"))).isTrue();
         assertThat(status()).containsPattern(" 1 +full +- +COMPLETED ").containsPattern(" 0 +full +- +FAILED ");
@@ -93,12 +96,14 @@ class FullDiskTest {
         Path filler = fill();
 
         assertThat(job.run("run", "jobs/full.yaml")).isEqualTo(1);
-        assertThat(job.out).startsWith("full failed: cannot write " + dir.resolve("disk/out.errors.jsonl")
-                + ": No space left on device\n");
+        assertThat(job.out)
+                .startsWith("full failed: cannot write " + dir.resolve("disk/out.errors.jsonl")
+                        + ": No space left on device\n");
 
         Files.delete(filler);
         assertThat(job.run("run", "jobs/full.yaml")).as(job.err).isEqualTo(3);
-        assertThat(job.jsonLines("disk/out.errors.jsonl")).extracting(error -> error.get("id").asInt())
+        assertThat(job.jsonLines("disk/out.errors.jsonl"))
+                .extracting(error -> error.get("id").asInt())
                 .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(job.lines("disk/out.jsonl")).isEmpty();
         assertThat(status()).containsPattern(" 1 +full +- +COMPLETED ").containsPattern(" 0 +full +- +FAILED ");
@@ -114,16 +119,22 @@ class FullDiskTest {
 
     /** Last in a test: in this JVM, the read-only database {@code status} opens stays open read-only. */
     private String status() {
-        assertThat(job.runAsIs("status", "--db", dir.resolve("state/db").toString())).isZero();
+        assertThat(job.runAsIs("status", "--db", dir.resolve("state/db").toString()))
+                .isZero();
         return job.out;
     }
 
     private List<Integer> ids(String output) {
-        return job.jsonLines(output).stream().map(record -> record.get("id").asInt()).toList();
+        return job.jsonLines(output).stream()
+                .map(record -> record.get("id").asInt())
+                .toList();
     }
 
     private static int command(String... command) throws IOException, InterruptedException {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start().waitFor();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 }

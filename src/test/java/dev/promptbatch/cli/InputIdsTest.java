@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.JsonNode;
+
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
-import tools.jackson.databind.JsonNode;
 
 /** Record ids and empty inputs: repeated ids are warned about and told apart, empty inputs are one rule. */
 class InputIdsTest {
@@ -24,8 +25,8 @@ class InputIdsTest {
             + "order of appearance\n";
 
     @RegisterExtension
-    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
-            .withModels(List.of("llama3.2:3b")));
+    final SimulatorExtension simulated =
+            SimulatorExtension.startedWith(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
 
     @TempDir
     Path dir;
@@ -44,15 +45,19 @@ class InputIdsTest {
         assertThat(job.run("run", "jobs/d.yaml")).isZero();
         assertThat(job.err).contains(DUPLICATES_WARNING);
         List<JsonNode> output = job.jsonLines("output/d.jsonl");
-        assertThat(output).extracting(r -> r.get("id").asString() + "@" + r.get("line").asLong())
+        assertThat(output)
+                .extracting(r -> r.get("id").asString() + "@" + r.get("line").asLong())
                 .containsExactly("1@1", "1@2", "2@3", "2@5", "3@6");
         assertThat(job.lines("output/d.jsonl").get(0)).startsWith("{\"id\":\"1\",\"line\":1,\"model\":");
 
-        job.write("jobs/c.yaml", "name: c\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
-                + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.csv\n");
+        job.write(
+                "jobs/c.yaml",
+                "name: c\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
+                        + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.csv\n");
         assertThat(job.run("run", "jobs/c.yaml")).isZero();
         assertThat(job.lines("output/d.csv").get(0)).startsWith("id,line,model,seed,response,");
-        assertThat(job.csvRows("output/d.csv")).extracting(r -> r.get("id") + "@" + r.get("line"))
+        assertThat(job.csvRows("output/d.csv"))
+                .extracting(r -> r.get("id") + "@" + r.get("line"))
                 .containsExactly("1@1", "1@2", "2@3", "2@5", "3@6");
     }
 
@@ -64,8 +69,8 @@ class InputIdsTest {
                 + "in order of appearance\n";
 
         assertThat(job.runAsIs("diff", "output/d.jsonl", "output/d.jsonl")).isZero();
-        assertThat(job.out).isEqualTo("identical: 5, different: 0, only in A: 0, only in B: 0\n"
-                + repeated.formatted(2));
+        assertThat(job.out)
+                .isEqualTo("identical: 5, different: 0, only in A: 0, only in B: 0\n" + repeated.formatted(2));
 
         List<String> lines = job.lines("output/d.jsonl");
         List<JsonNode> answers = job.jsonLines("output/d.jsonl");
@@ -75,38 +80,55 @@ class InputIdsTest {
         while (first.charAt(at) == second.charAt(at)) {
             at++;
         }
-        Files.write(dir.resolve("output/swapped.jsonl"), List.of(lines.get(1), lines.get(0), lines.get(2),
-                lines.get(3), lines.get(4)));
+        Files.write(
+                dir.resolve("output/swapped.jsonl"),
+                List.of(lines.get(1), lines.get(0), lines.get(2), lines.get(3), lines.get(4)));
         Files.write(dir.resolve("output/short.jsonl"), List.of(lines.get(0), lines.get(2), lines.get(3)));
 
-        assertThat(job.runAsIs("diff", "output/d.jsonl", "output/swapped.jsonl")).isEqualTo(1);
-        assertThat(job.out).isEqualTo("identical: 3, different: 2, only in A: 0, only in B: 0\n"
-                + repeated.formatted(2)
-                + "  different  id=1 model=llama3.2:3b seed=5, input line 1 in A, 2 in B: response differs from "
-                + "character " + (at + 1) + "\n"
-                + "  different  id=1 model=llama3.2:3b seed=5, input line 2 in A, 1 in B: response differs from "
-                + "character " + (at + 1) + "\n");
+        assertThat(job.runAsIs("diff", "output/d.jsonl", "output/swapped.jsonl"))
+                .isEqualTo(1);
+        assertThat(job.out)
+                .isEqualTo("identical: 3, different: 2, only in A: 0, only in B: 0\n"
+                        + repeated.formatted(2)
+                        + "  different  id=1 model=llama3.2:3b seed=5, input line 1 in A, 2 in B: response differs from "
+                        + "character " + (at + 1) + "\n"
+                        + "  different  id=1 model=llama3.2:3b seed=5, input line 2 in A, 1 in B: response differs from "
+                        + "character " + (at + 1) + "\n");
         assertThat(job.runAsIs("diff", "output/d.jsonl", "output/short.jsonl")).isEqualTo(1);
-        assertThat(job.out).isEqualTo("identical: 3, different: 0, only in A: 2, only in B: 0\n"
-                + repeated.formatted(1)
-                + "  only in A  id=1 model=llama3.2:3b seed=5, input line 2\n"
-                + "  only in A  id=3 model=llama3.2:3b seed=5, input line 6\n");
+        assertThat(job.out)
+                .isEqualTo("identical: 3, different: 0, only in A: 2, only in B: 0\n"
+                        + repeated.formatted(1)
+                        + "  only in A  id=1 model=llama3.2:3b seed=5, input line 2\n"
+                        + "  only in A  id=3 model=llama3.2:3b seed=5, input line 6\n");
     }
 
     @Test
     void anEmptyInputOfAnyKindIsAWarningAndExitZero() throws IOException {
-        Map<String, String> inputs = Map.of("input/empty.csv", "", "input/header.csv", "fruit\r\n",
-                "input/empty.jsonl", "", "input/blank.jsonl", "\n\n");
+        Map<String, String> inputs = Map.of(
+                "input/empty.csv",
+                "",
+                "input/header.csv",
+                "fruit\r\n",
+                "input/empty.jsonl",
+                "",
+                "input/blank.jsonl",
+                "\n\n");
         for (Map.Entry<String, String> input : inputs.entrySet()) {
             job.write(input.getKey(), input.getValue());
             String name = Path.of(input.getKey()).getFileName().toString().replace('.', '-');
-            job.write("jobs/e.yaml", "name: " + name + "\ninput: " + input.getKey() + "\nmodel: llama3.2:3b\n"
-                    + "prompt: \"{{fruit}}\"\noutput: output/" + name + ".jsonl\n");
+            job.write(
+                    "jobs/e.yaml",
+                    "name: " + name + "\ninput: " + input.getKey() + "\nmodel: llama3.2:3b\n"
+                            + "prompt: \"{{fruit}}\"\noutput: output/" + name + ".jsonl\n");
             String warning = "promptbatch: warning: input " + input.getKey() + " has no records\n";
 
-            assertThat(job.runAsIs("validate", "jobs/e.yaml", "--simulator")).as(input.getKey()).isZero();
+            assertThat(job.runAsIs("validate", "jobs/e.yaml", "--simulator"))
+                    .as(input.getKey())
+                    .isZero();
             assertThat(job.err).isEqualTo(warning);
-            assertThat(job.out).contains("Input " + input.getKey() + ": 0 records").endsWith("Ready to run.\n");
+            assertThat(job.out)
+                    .contains("Input " + input.getKey() + ": 0 records")
+                    .endsWith("Ready to run.\n");
 
             assertThat(job.run("run", "jobs/e.yaml")).as(input.getKey()).isZero();
             assertThat(job.err).contains(warning);
@@ -124,18 +146,23 @@ class InputIdsTest {
                 {"id":"  ","q":"d"}
                 {"id":"e","q":"e"}
                 """);
-        job.write("jobs/i.yaml", "name: i\ninput: input/i.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
-                + "prompt: \"{{q}}\"\noutput: output/i.jsonl\n");
+        job.write(
+                "jobs/i.yaml",
+                "name: i\ninput: input/i.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
+                        + "prompt: \"{{q}}\"\noutput: output/i.jsonl\n");
 
         assertThat(job.run("run", "jobs/i.yaml")).isEqualTo(3);
 
-        assertThat(job.jsonLines("output/i.errors.jsonl")).extracting(e -> e.get("line").asInt() + " "
-                + e.get("message").asString()).containsExactly(
-                "1 the id-field 'id' is empty",
-                "2 the id-field 'id' is empty (null)",
-                "3 missing field 'id'",
-                "4 the id-field 'id' is empty");
-        assertThat(job.jsonLines("output/i.jsonl")).extracting(r -> r.get("id").asString()).containsExactly("e");
+        assertThat(job.jsonLines("output/i.errors.jsonl"))
+                .extracting(e -> e.get("line").asInt() + " " + e.get("message").asString())
+                .containsExactly(
+                        "1 the id-field 'id' is empty",
+                        "2 the id-field 'id' is empty (null)",
+                        "3 missing field 'id'",
+                        "4 the id-field 'id' is empty");
+        assertThat(job.jsonLines("output/i.jsonl"))
+                .extracting(r -> r.get("id").asString())
+                .containsExactly("e");
     }
 
     /** Input d.jsonl with the id 1 on lines 1 and 2 and the id 2 on lines 3 and 5, and the seeded job d over it. */
@@ -148,7 +175,9 @@ class InputIdsTest {
                 {"id":2,"q":"two"}
                 {"id":3,"q":"three"}
                 """);
-        job.write("jobs/d.yaml", "name: d\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
-                + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.jsonl\n");
+        job.write(
+                "jobs/d.yaml",
+                "name: d\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
+                        + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.jsonl\n");
     }
 }

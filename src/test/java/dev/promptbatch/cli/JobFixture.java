@@ -64,7 +64,11 @@ final class JobFixture {
     int run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         if (all.get(0).equals("run")) {
-            all.addAll(List.of("--base-url", server.toString(), "--db", dir.resolve("state/db").toString()));
+            all.addAll(List.of(
+                    "--base-url",
+                    server.toString(),
+                    "--db",
+                    dir.resolve("state/db").toString()));
         }
         return runAsIs(all.toArray(String[]::new));
     }
@@ -72,8 +76,8 @@ final class JobFixture {
     int runAsIs(String... args) {
         StringWriter stdout = new StringWriter();
         StringWriter stderr = new StringWriter();
-        int code = PromptBatchCli.execute(new CliEnvironment(Map.of(), dir, new PrintWriter(stdout, true),
-                new PrintWriter(stderr, true)), args);
+        int code = PromptBatchCli.execute(
+                new CliEnvironment(Map.of(), dir, new PrintWriter(stdout, true), new PrintWriter(stderr, true)), args);
         out = stdout.toString();
         err = stderr.toString();
         return code;
@@ -102,7 +106,8 @@ final class JobFixture {
     /** CSV rows as column-name maps, parsed by an RFC 4180 reader. */
     List<Map<String, String>> csvRows(String name) {
         try (CSVReader reader = new CSVReaderBuilder(new StringReader(Files.readString(dir.resolve(name))))
-                .withCSVParser(new RFC4180ParserBuilder().build()).build()) {
+                .withCSVParser(new RFC4180ParserBuilder().build())
+                .build()) {
             List<String[]> rows = reader.readAll();
             List<Map<String, String>> records = new ArrayList<>();
             for (String[] row : rows.subList(1, rows.size())) {
@@ -129,10 +134,12 @@ final class JobFixture {
         body.put("stream", false);
         body.put("options", options);
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(server.resolve("/api/generate"))
-                            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(server.resolve("/api/generate"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(response.body()).get("response").asString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -22,7 +22,9 @@ final class LogCapture implements AutoCloseable {
     String text() {
         List<String> messages;
         synchronized (appender) { // the lock under which AppenderBase appends
-            messages = appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            messages = appender.list.stream()
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                    .toList();
         }
         return String.join("\n", messages);
     }

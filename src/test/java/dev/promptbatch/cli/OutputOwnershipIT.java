@@ -31,8 +31,8 @@ class OutputOwnershipIT {
     private static final String HELD = "record 41";
 
     @RegisterExtension
-    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
-            .withModels(List.of("llama3.2:3b")).withParallel(4));
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(
+            SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")).withParallel(4));
 
     @TempDir
     Path dir;
@@ -62,15 +62,18 @@ class OutputOwnershipIT {
         // Nothing listens on port 9: had the refused run asked a server first, it would say so instead.
         ChildRun beta = start("beta.yaml", "db/beta", "http://127.0.0.1:9");
         assertThat(beta.exitCode(60)).as(beta.err()).isEqualTo(2);
-        assertThat(beta.err()).isEqualTo("promptbatch: " + output() + " is being written by job alpha (database "
-                + dir.resolve("db/alpha") + ") in process " + alpha.process.pid() + "; wait for it to finish, or "
-                + "give this job another output\n");
+        assertThat(beta.err())
+                .isEqualTo("promptbatch: " + output() + " is being written by job alpha (database "
+                        + dir.resolve("db/alpha") + ") in process " + alpha.process.pid()
+                        + "; wait for it to finish, or "
+                        + "give this job another output\n");
         assertThat(beta.out()).isEmpty();
 
         gate.countDown();
         assertThat(alpha.exitCode(120)).as(alpha.err()).isZero();
         assertThat(alpha.out()).contains("Output: out/z.jsonl (" + RECORDS + " answers)");
-        assertThat(ids(output())).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output()))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(Files.exists(dir.resolve("out/z.lock"))).isFalse();
     }
 
@@ -81,12 +84,14 @@ class OutputOwnershipIT {
 
         ChildRun second = start("alpha.yaml", "db/two", simulator.baseUrl().toString());
         assertThat(second.exitCode(60)).as(second.err()).isEqualTo(2);
-        assertThat(second.err()).contains(" is being written by job alpha (database " + dir.resolve("db/one")
-                + ") in process " + first.process.pid() + ";");
+        assertThat(second.err())
+                .contains(" is being written by job alpha (database " + dir.resolve("db/one") + ") in process "
+                        + first.process.pid() + ";");
 
         gate.countDown();
         assertThat(first.exitCode(120)).as(first.err()).isZero();
-        assertThat(ids(output())).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output()))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
         assertThat(promptRequests()).isEqualTo(RECORDS);
     }
 
@@ -98,8 +103,9 @@ class OutputOwnershipIT {
         gate.countDown();
 
         assertThat(run.exitCode(120)).as(run.err()).isEqualTo(1);
-        assertThat(run.out()).startsWith("alpha failed: " + output() + " was deleted while this run was writing "
-                + "it: the answers committed to it are lost\n")
+        assertThat(run.out())
+                .startsWith("alpha failed: " + output() + " was deleted while this run was writing "
+                        + "it: the answers committed to it are lost\n")
                 .contains("Run again with --new-run to start over.")
                 .doesNotContain("Nothing answered is lost");
 
@@ -111,10 +117,18 @@ class OutputOwnershipIT {
         assertThat(rerun.exitCode(60)).isEqualTo(2);
         assertThat(rerun.err()).contains("cannot resume alpha: " + output() + " is gone: the answers in it are lost");
 
-        ChildRun over = ChildRun.start(dir, "run", "alpha.yaml", "--db", "db/alpha", "--base-url",
-                simulator.baseUrl().toString(), "--new-run");
+        ChildRun over = ChildRun.start(
+                dir,
+                "run",
+                "alpha.yaml",
+                "--db",
+                "db/alpha",
+                "--base-url",
+                simulator.baseUrl().toString(),
+                "--new-run");
         assertThat(over.exitCode(120)).as(over.err()).isZero();
-        assertThat(ids(output())).isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(ids(output()))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
     }
 
     private boolean passGate() {
@@ -149,6 +163,8 @@ class OutputOwnershipIT {
 
     /** Requests that carried a prompt: the model loads before each run's first record do not count. */
     private long promptRequests() {
-        return simulator.stats().requestsByPrompt().values().stream().mapToLong(Integer::longValue).sum();
+        return simulator.stats().requestsByPrompt().values().stream()
+                .mapToLong(Integer::longValue)
+                .sum();
     }
 }

@@ -19,11 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadOnlyFileSystemIT {
     /** Mounts an empty read-only tmpfs on the folder given first, then runs the rest. */
-    private static final List<String> EMPTY_READ_ONLY = List.of("unshare", "--mount", "--map-root-user", "sh", "-c",
-            "mount -t tmpfs -o ro,size=64k tmpfs \"$1\" && shift && exec \"$@\"", "sh");
+    private static final List<String> EMPTY_READ_ONLY = List.of(
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "sh",
+            "-c",
+            "mount -t tmpfs -o ro,size=64k tmpfs \"$1\" && shift && exec \"$@\"",
+            "sh");
     /** Makes the folder given first read-only as it is, with its files, then runs the rest. */
-    private static final List<String> NOW_READ_ONLY = List.of("unshare", "--mount", "--map-root-user", "sh", "-c",
-            "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\" && shift && exec \"$@\"", "sh");
+    private static final List<String> NOW_READ_ONLY = List.of(
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "sh",
+            "-c",
+            "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\" && shift && exec \"$@\"",
+            "sh");
 
     @TempDir
     Path dir;
@@ -51,38 +63,67 @@ class ReadOnlyFileSystemIT {
 
     @Test
     void outputOnAReadOnlyFileSystemIsRefusedBeforeAnyServerIsContacted() throws Exception {
-        ChildRun run = ChildRun.startWrapped(dir, with(EMPTY_READ_ONLY, "ro"), "run", "job.yaml", "--param",
-                "folder=ro", "--base-url", server.url().toString());
+        ChildRun run = ChildRun.startWrapped(
+                dir,
+                with(EMPTY_READ_ONLY, "ro"),
+                "run",
+                "job.yaml",
+                "--param",
+                "folder=ro",
+                "--base-url",
+                server.url().toString());
 
         assertThat(run.exitCode(60)).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("promptbatch: cannot write the output " + dir.resolve("ro/answers.jsonl")
-                + ": read-only file system\n");
+        assertThat(run.err())
+                .isEqualTo("promptbatch: cannot write the output " + dir.resolve("ro/answers.jsonl")
+                        + ": read-only file system\n");
         assertThat(server.connections()).isZero();
     }
 
     @Test
     void aNewDatabaseOnAReadOnlyFileSystemIsRefusedSayingSo() throws Exception {
-        ChildRun run = ChildRun.startWrapped(dir, with(EMPTY_READ_ONLY, "ro"), "run", "job.yaml", "--param",
-                "folder=out", "--db", "ro/db", "--base-url", server.url().toString());
+        ChildRun run = ChildRun.startWrapped(
+                dir,
+                with(EMPTY_READ_ONLY, "ro"),
+                "run",
+                "job.yaml",
+                "--param",
+                "folder=out",
+                "--db",
+                "ro/db",
+                "--base-url",
+                server.url().toString());
 
         assertThat(run.exitCode(60)).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("promptbatch: cannot write the job database at " + dir.resolve("ro/db")
-                + ": read-only file system\n");
+        assertThat(run.err())
+                .isEqualTo("promptbatch: cannot write the job database at " + dir.resolve("ro/db")
+                        + ": read-only file system\n");
         assertThat(server.connections()).isZero();
     }
 
     @Test
     void anExistingDatabaseOnAFileSystemNowReadOnlyIsRefusedSayingSo() throws Exception {
-        ChildRun first = ChildRun.start(dir, "run", "job.yaml", "--param", "folder=out", "--db", "state/db",
-                "--simulator");
+        ChildRun first =
+                ChildRun.start(dir, "run", "job.yaml", "--param", "folder=out", "--db", "state/db", "--simulator");
         assertThat(first.exitCode(120)).as(first.err()).isZero();
 
-        ChildRun run = ChildRun.startWrapped(dir, with(NOW_READ_ONLY, "state"), "run", "job.yaml", "--param",
-                "folder=out", "--db", "state/db", "--new-run", "--base-url", server.url().toString());
+        ChildRun run = ChildRun.startWrapped(
+                dir,
+                with(NOW_READ_ONLY, "state"),
+                "run",
+                "job.yaml",
+                "--param",
+                "folder=out",
+                "--db",
+                "state/db",
+                "--new-run",
+                "--base-url",
+                server.url().toString());
 
         assertThat(run.exitCode(60)).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("promptbatch: cannot write the job database at " + dir.resolve("state/db")
-                + ": read-only file system\n");
+        assertThat(run.err())
+                .isEqualTo("promptbatch: cannot write the job database at " + dir.resolve("state/db")
+                        + ": read-only file system\n");
         assertThat(server.connections()).isZero();
     }
 

@@ -20,25 +20,37 @@ class SharedOptionsTest {
 
     private static List<String> optionsInHelp(String command) {
         StringWriter out = new StringWriter();
-        assertThat(PromptBatchCli.execute(environment(Map.of(), out), command, "--help")).isZero();
-        return out.toString().lines().map(String::strip).filter(line -> line.startsWith("--"))
-                .map(line -> line.split("[ =]")[0]).toList();
+        assertThat(PromptBatchCli.execute(environment(Map.of(), out), command, "--help"))
+                .isZero();
+        return out.toString()
+                .lines()
+                .map(String::strip)
+                .filter(line -> line.startsWith("--"))
+                .map(line -> line.split("[ =]")[0])
+                .toList();
     }
 
     @Test
     void eachCommandListsItsOptionsInItsOwnOrder() {
-        assertThat(optionsInHelp("run")).containsExactly("--param", "--base-url", "--concurrency", "--db",
-                "--new-run", "--simulator", "--strict-params");
-        assertThat(optionsInHelp("validate")).containsExactly("--param", "--base-url", "--max-listed",
-                "--simulator", "--strict-params");
+        assertThat(optionsInHelp("run"))
+                .containsExactly(
+                        "--param",
+                        "--base-url",
+                        "--concurrency",
+                        "--db",
+                        "--new-run",
+                        "--simulator",
+                        "--strict-params");
+        assertThat(optionsInHelp("validate"))
+                .containsExactly("--param", "--base-url", "--max-listed", "--simulator", "--strict-params");
         assertThat(optionsInHelp("status")).containsExactly("--db", "--limit");
     }
 
     @Test
     void theDatabaseIsTheOptionThenTheEnvironmentThenTheDefault() {
         SharedOptions.Database database = new SharedOptions.Database();
-        CliEnvironment withVariable = environment(Map.of("PROMPTBATCH_DB", "/var/lib/promptbatch/db"),
-                new StringWriter());
+        CliEnvironment withVariable =
+                environment(Map.of("PROMPTBATCH_DB", "/var/lib/promptbatch/db"), new StringWriter());
 
         assertThat(database.resolve(environment(Map.of(), new StringWriter())))
                 .isEqualTo(HOME.resolve(".promptbatch/db"));

@@ -9,8 +9,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.promptbatch.simulator.SimulatorSettings;
 import picocli.CommandLine;
+
+import dev.promptbatch.simulator.SimulatorSettings;
 
 /** How {@code simulate}'s options become the simulator's settings. */
 class SimulateCommandTest {
@@ -30,14 +31,16 @@ class SimulateCommandTest {
 
     @Test
     void withoutLengthOptionsTheDefaultMedianApplies() {
-        assertThat(settings().medianTokens()).isEqualTo(SimulatorSettings.defaults().medianTokens());
+        assertThat(settings().medianTokens())
+                .isEqualTo(SimulatorSettings.defaults().medianTokens());
     }
 
     @Test
     void helpNamesTheMedianAndHidesTheOldName() {
         String help = new CommandLine(command()).getUsageMessage();
 
-        assertThat(help).contains("--median-tokens=N", "Median answer length in tokens (default 60).")
+        assertThat(help)
+                .contains("--median-tokens=N", "Median answer length in tokens (default 60).")
                 .doesNotContain("--mean-tokens");
     }
 
@@ -46,8 +49,8 @@ class SimulateCommandTest {
         int exit = PromptBatchCli.execute(environment(), "simulate", "--port", "0", "--mean-tokens", "0");
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("promptbatch simulate: medianTokens must be at least 1, got 0"
-                + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo("promptbatch simulate: medianTokens must be at least 1, got 0" + System.lineSeparator());
         assertThat(out.toString()).isEmpty();
     }
 

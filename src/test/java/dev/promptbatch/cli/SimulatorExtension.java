@@ -39,6 +39,7 @@ import dev.promptbatch.simulator.SimulatorSettings;
 final class SimulatorExtension implements BeforeEachCallback, AfterEachCallback {
     /** Null when each test starts the simulator itself. */
     private final SimulatorSettings settings;
+
     private Object test;
     private Path dir;
     private OllamaSimulator simulator;
@@ -96,7 +97,8 @@ final class SimulatorExtension implements BeforeEachCallback, AfterEachCallback 
     }
 
     private void set(Class<?> type, Object value) {
-        List<Field> fields = ReflectionSupport.findFields(test.getClass(),
+        List<Field> fields = ReflectionSupport.findFields(
+                test.getClass(),
                 field -> field.getType() == type && !Modifier.isStatic(field.getModifiers()),
                 HierarchyTraversalMode.TOP_DOWN);
         for (Field field : fields) {

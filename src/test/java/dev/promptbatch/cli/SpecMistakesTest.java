@@ -26,8 +26,8 @@ class SpecMistakesTest {
             """;
 
     @RegisterExtension
-    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
-            .withModels(List.of("llama3.2:3b")));
+    final SimulatorExtension simulated =
+            SimulatorExtension.startedWith(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
 
     @TempDir
     Path dir;
@@ -59,7 +59,11 @@ class SpecMistakesTest {
 
         assertThat(job.run("run", "jobs/big.yaml")).isEqualTo(2);
         assertThat(job.err).isEqualTo("promptbatch: " + spec + ": " + expected + "\n");
-        assertThat(job.runAsIs("validate", "jobs/big.yaml", "--base-url", simulator.baseUrl().toString()))
+        assertThat(job.runAsIs(
+                        "validate",
+                        "jobs/big.yaml",
+                        "--base-url",
+                        simulator.baseUrl().toString()))
                 .isEqualTo(2);
         assertThat(job.err).isEqualTo("promptbatch: " + spec + ": " + expected + "\n");
         assertThat(simulator.stats().generateRequests()).isZero();
@@ -70,10 +74,11 @@ class SpecMistakesTest {
         Path spec = job.write("jobs/o.yaml", BASE + "options: {temprature: 0.5}\n");
 
         assertThat(job.run("run", "jobs/o.yaml")).isEqualTo(2);
-        assertThat(job.err).isEqualTo("promptbatch: " + spec + ": key 'options.temprature': not an option Ollama "
-                + "knows (did you mean 'temperature'?); Ollama ignores unknown options silently. It knows: "
-                + "draft_num_predict, frequency_penalty, main_gpu, min_p, num_batch, num_ctx, num_gpu, num_keep, "
-                + "num_predict, num_thread, presence_penalty, repeat_last_n, repeat_penalty, seed, stop, temperature, "
-                + "top_k, top_p, typical_p, use_mmap\n");
+        assertThat(job.err)
+                .isEqualTo("promptbatch: " + spec + ": key 'options.temprature': not an option Ollama "
+                        + "knows (did you mean 'temperature'?); Ollama ignores unknown options silently. It knows: "
+                        + "draft_num_predict, frequency_penalty, main_gpu, min_p, num_batch, num_ctx, num_gpu, num_keep, "
+                        + "num_predict, num_thread, presence_penalty, repeat_last_n, repeat_penalty, seed, stop, temperature, "
+                        + "top_k, top_p, typical_p, use_mmap\n");
     }
 }

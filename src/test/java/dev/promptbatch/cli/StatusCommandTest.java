@@ -15,8 +15,8 @@ import dev.promptbatch.simulator.SimulatorTestSettings;
 /** {@code status} on a job database with a few executions. */
 class StatusCommandTest {
     @RegisterExtension
-    final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
-            .withModels(List.of("llama3.2:3b")));
+    final SimulatorExtension simulated =
+            SimulatorExtension.startedWith(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b")));
 
     @TempDir
     Path dir;
@@ -26,8 +26,9 @@ class StatusCommandTest {
     @BeforeEach
     void setUp() {
         job.write("input/a.csv", "text\nhello\nworld\n");
-        job.write("jobs/a.yaml", "name: a\ninput: input/a.csv\nmodel: llama3.2:3b\nprompt: \"{{text}}\"\n"
-                + "output: output/a.jsonl\n");
+        job.write(
+                "jobs/a.yaml",
+                "name: a\ninput: input/a.csv\nmodel: llama3.2:3b\nprompt: \"{{text}}\"\n" + "output: output/a.jsonl\n");
         assertThat(job.run("run", "jobs/a.yaml")).isZero();
         assertThat(job.run("run", "jobs/a.yaml", "--new-run")).isZero();
     }
@@ -38,8 +39,9 @@ class StatusCommandTest {
 
         for (String limit : List.of("-1", "0")) {
             assertThat(job.runAsIs("status", "--db", db, "--limit", limit)).isEqualTo(2);
-            assertThat(job.err).isEqualTo("promptbatch: --limit: expected a whole number of at least 1, got "
-                    + limit + System.lineSeparator());
+            assertThat(job.err)
+                    .isEqualTo("promptbatch: --limit: expected a whole number of at least 1, got " + limit
+                            + System.lineSeparator());
             assertThat(job.out).isEmpty();
         }
 

@@ -62,8 +62,12 @@ class WritableTargetsTest {
 
     @Test
     void aFolderWhereTheErrorsFileManifestSummaryOrReportGoesIsRefused() throws IOException {
-        for (String[] target : new String[][] {{"errors file", "out/a.errors.jsonl"}, {"summary", "out/a.summary.csv"},
-                {"manifest", "out/a.manifest.json"}, {"report", "out/a.html"}}) {
+        for (String[] target : new String[][] {
+            {"errors file", "out/a.errors.jsonl"},
+            {"summary", "out/a.summary.csv"},
+            {"manifest", "out/a.manifest.json"},
+            {"report", "out/a.html"}
+        }) {
             Path folder = Files.createDirectories(dir.resolve(target[1]));
             assertRefused("cannot write the " + target[0] + " " + folder + ": it is a folder, not a file");
             Files.delete(folder);

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class AdaptiveConcurrencyTest {
     private final AtomicLong now = new AtomicLong();
-    private final AdaptiveConcurrency limit = new AdaptiveConcurrency("http://s", 8, Duration.ofSeconds(30),
-            now::get);
+    private final AdaptiveConcurrency limit = new AdaptiveConcurrency("http://s", 8, Duration.ofSeconds(30), now::get);
 
     @Test
     void aBusyAnswerHalvesTheLimitOncePerRoundAndCountsTheThrottledTime() throws InterruptedException {

@@ -25,9 +25,10 @@ class DuplicateIdsTest {
         }
         Files.writeString(dir.resolve("in.csv"), csv);
 
-        assertThat(ids.describe()).hasValue("100 records have the id of an earlier record (id-field 'sku'; ids "
-                + "compare as text, so 1 and \"1\" are one id): 'S-500' on lines 501 and 1001, 'S-1500' on lines "
-                + "1501 and 2001, 'S-2500' on lines 2501 and 3001, ...; each answer carries its input line, and "
-                + "diff matches repeated ids in order of appearance");
+        assertThat(ids.describe())
+                .hasValue("100 records have the id of an earlier record (id-field 'sku'; ids "
+                        + "compare as text, so 1 and \"1\" are one id): 'S-500' on lines 501 and 1001, 'S-1500' on lines "
+                        + "1501 and 2001, 'S-2500' on lines 2501 and 3001, ...; each answer carries its input line, and "
+                        + "diff matches repeated ids in order of appearance");
     }
 }

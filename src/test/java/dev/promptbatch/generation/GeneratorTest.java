@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.node.JsonNodeFactory;
+
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerAddress;
@@ -29,7 +31,6 @@ import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecLoader;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * One work item to its outcome over real HTTP against the simulator, with a {@link ManualTicker}: backoff, busy waits
@@ -38,12 +39,12 @@ import tools.jackson.databind.node.JsonNodeFactory;
 class GeneratorTest {
     private static final String MODEL = "llama3.2:3b";
     private static final Cell CELL = new Cell(MODEL, null, null, null);
-    private static final WorkItem RECORD_1 = new WorkItem(new DataRecord(1, 2,
-            JsonNodeFactory.instance.objectNode().put("text", "record 1")), CELL);
+    private static final WorkItem RECORD_1 = new WorkItem(
+            new DataRecord(1, 2, JsonNodeFactory.instance.objectNode().put("text", "record 1")), CELL);
     private static final String RUNNER_STOPPED = "HTTP 500: model runner has unexpectedly stopped, this may be due to "
             + "resource limitations or an internal error, check ollama server logs for details";
-    private static final String SERVER_BUSY = "HTTP 503: server busy, please try again.  maximum pending requests "
-            + "exceeded";
+    private static final String SERVER_BUSY =
+            "HTTP 503: server busy, please try again.  maximum pending requests " + "exceeded";
 
     @TempDir
     Path dir;
@@ -83,8 +84,9 @@ class GeneratorTest {
         Outcome outcome = generator("retry: {max-attempts: 4, initial-backoff: 1s, max-backoff: 3s}\n")
                 .generate(RECORD_1);
 
-        assertThat(outcome).isEqualTo(new Failure(1L, 2, CELL, null, FailureKind.RETRIES_EXHAUSTED, RUNNER_STOPPED
-                + " (4 attempts)", 4));
+        assertThat(outcome)
+                .isEqualTo(new Failure(
+                        1L, 2, CELL, null, FailureKind.RETRIES_EXHAUSTED, RUNNER_STOPPED + " (4 attempts)", 4));
         assertThat(simulator.stats().requestsForPrompt("record 1")).isEqualTo(4);
         // Full jitter: each wait is anything up to 1 s, 2 s, then 3 s (the most).
         List<Duration> waits = ticker.sleeps();
@@ -116,8 +118,9 @@ class GeneratorTest {
         Outcome outcome = generator("concurrency: 4\nretry: {max-attempts: 2, initial-backoff: 1s, max-backoff: 3s}\n")
                 .generate(RECORD_1);
 
-        assertThat(outcome).isInstanceOfSatisfying(Answer.class, answer ->
-                assertThat(answer.attempts()).isEqualTo(1));
+        assertThat(outcome)
+                .isInstanceOfSatisfying(
+                        Answer.class, answer -> assertThat(answer.attempts()).isEqualTo(1));
         assertThat(simulator.stats().unansweredForPrompt("record 1")).isEqualTo(3);
         List<Duration> waits = ticker.sleeps();
         assertThat(waits).hasSize(3);
@@ -133,12 +136,14 @@ class GeneratorTest {
     void aServerBusyForLongerThanMaxOutageFailsTheRunNotTheRecord() throws IOException {
         simulator.faults().failWhen(request -> true, Fault.SERVICE_UNAVAILABLE);
 
-        GenerationFailedException failed = catchThrowableOfType(GenerationFailedException.class, () -> generator(
-                "max-outage: 10s\nretry: {max-attempts: 2, initial-backoff: 1s, max-backoff: 1s}\n")
-                .generate(RECORD_1));
+        GenerationFailedException failed = catchThrowableOfType(
+                GenerationFailedException.class,
+                () -> generator("max-outage: 10s\nretry: {max-attempts: 2, initial-backoff: 1s, max-backoff: 1s}\n")
+                        .generate(RECORD_1));
 
-        assertThat(failed).hasMessage("the server at " + simulator.baseUrl() + " has been busy for 10 s, longer than "
-                + "max-outage (10 s): " + SERVER_BUSY);
+        assertThat(failed)
+                .hasMessage("the server at " + simulator.baseUrl() + " has been busy for 10 s, longer than "
+                        + "max-outage (10 s): " + SERVER_BUSY);
         assertThat(ticker.elapsed()).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
     }
 
@@ -147,8 +152,9 @@ class GeneratorTest {
         simulator.faults().failWhen(request -> true, Fault.BAD_GATEWAY);
         ticker.at(Duration.ofSeconds(60), () -> simulator.faults().clear());
 
-        Outcome outcome = generator("max-outage: 2m\nretry: {max-attempts: 3, initial-backoff: 1ms, "
-                + "max-backoff: 1ms}\n").generate(RECORD_1);
+        Outcome outcome = generator(
+                        "max-outage: 2m\nretry: {max-attempts: 3, initial-backoff: 1ms, " + "max-backoff: 1ms}\n")
+                .generate(RECORD_1);
 
         assertThat(outcome).isInstanceOf(Answer.class);
         assertThat(ticker.elapsed()).isBetween(Duration.ofMillis(60_100), Duration.ofMillis(60_200));
@@ -159,31 +165,36 @@ class GeneratorTest {
 
     @Test
     void aServerAwayForLongerThanMaxOutageFailsTheRunNotTheRecord() throws IOException {
-        Generator generator = generator("max-outage: 1m\nretry: {max-attempts: 3, initial-backoff: 1s, "
-                + "max-backoff: 1s}\n");
+        Generator generator =
+                generator("max-outage: 1m\nretry: {max-attempts: 3, initial-backoff: 1s, " + "max-backoff: 1s}\n");
         simulator.close();
 
-        GenerationFailedException failed = catchThrowableOfType(GenerationFailedException.class,
-                () -> generator.generate(RECORD_1));
+        GenerationFailedException failed =
+                catchThrowableOfType(GenerationFailedException.class, () -> generator.generate(RECORD_1));
 
-        assertThat(failed).hasMessage("the server at " + simulator.baseUrl() + " has not answered for 60 s, longer "
-                + "than max-outage (60 s)");
+        assertThat(failed)
+                .hasMessage("the server at " + simulator.baseUrl() + " has not answered for 60 s, longer "
+                        + "than max-outage (60 s)");
     }
 
     /** A generator for a spec of one model with {@code extra} keys, over its own gate and concurrency. */
     private Generator generator(String extra) throws IOException {
         Files.writeString(dir.resolve("in.csv"), "text\nrecord 1\n");
         Path file = dir.resolve("job.yaml");
-        Files.writeString(file, "name: g\ninput: in.csv\nmodel: " + MODEL + "\nprompt: \"{{text}}\"\n"
-                + "output: out.jsonl\n" + (extra.contains("concurrency:") ? "" : "concurrency: 1\n") + extra);
+        Files.writeString(
+                file,
+                "name: g\ninput: in.csv\nmodel: " + MODEL + "\nprompt: \"{{text}}\"\n" + "output: out.jsonl\n"
+                        + (extra.contains("concurrency:") ? "" : "concurrency: 1\n") + extra);
         JobSpec spec = new SpecLoader(dir).load(file, Map.of(), Map.of());
         String server = simulator.baseUrl().toString();
-        OllamaClient client = new OllamaClient(ServerAddress.resolve(server, null, Map.of()), Duration.ofSeconds(5),
+        OllamaClient client = new OllamaClient(
+                ServerAddress.resolve(server, null, Map.of()),
+                Duration.ofSeconds(5),
                 spec.limits().concurrency());
-        ServerGate gate = new ServerGate(client, server, spec.limits().concurrency(), spec.limits().maxOutage(),
-                Duration.ofSeconds(2), ticker);
-        concurrency = new AdaptiveConcurrency(server, spec.limits().concurrency(), Duration.ofSeconds(30),
-                ticker::nanoTime);
+        ServerGate gate = new ServerGate(
+                client, server, spec.limits().concurrency(), spec.limits().maxOutage(), Duration.ofSeconds(2), ticker);
+        concurrency =
+                new AdaptiveConcurrency(server, spec.limits().concurrency(), Duration.ofSeconds(30), ticker::nanoTime);
         return new Generator(spec, client, server, gate, concurrency, ticker);
     }
 }

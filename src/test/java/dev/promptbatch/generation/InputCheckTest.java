@@ -31,7 +31,8 @@ class InputCheckTest {
         assertThatCode(() -> InputCheck.check(spec("max-record-size: 2MiB\n"))).doesNotThrowAnyException();
 
         Files.writeString(dir.resolve("in.csv"), "text," + "x".repeat(100) + "\n");
-        assertThatThrownBy(() -> InputCheck.check(spec("max-record-size: 64\n"))).isInstanceOf(InputException.class)
+        assertThatThrownBy(() -> InputCheck.check(spec("max-record-size: 64\n")))
+                .isInstanceOf(InputException.class)
                 .hasMessage(dir.resolve("in.csv") + ": line 1 (header): line longer than 64 bytes");
     }
 

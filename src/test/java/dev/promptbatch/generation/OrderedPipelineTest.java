@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -39,8 +39,8 @@ class OrderedPipelineTest {
             othersDone.countDown();
             return true;
         };
-        try (OrderedPipeline<Integer, Boolean> pipeline = new OrderedPipeline<>(
-                source(IntStream.range(0, 64).boxed().toList()), work, (a, b) -> true, 4, 64)) {
+        try (OrderedPipeline<Integer, Boolean> pipeline =
+                new OrderedPipeline<>(source(IntStream.range(0, 64).boxed().toList()), work, (a, b) -> true, 4, 64)) {
             assertThat(pipeline.next()).isTrue();
         }
     }
@@ -73,8 +73,8 @@ class OrderedPipelineTest {
             }
             return item;
         };
-        List<String> results = drain(new OrderedPipeline<>(source(items), work,
-                (x, y) -> x.charAt(0) == y.charAt(0), 4, 8));
+        List<String> results =
+                drain(new OrderedPipeline<>(source(items), work, (x, y) -> x.charAt(0) == y.charAt(0), 4, 8));
         assertThat(results).isEqualTo(items);
         int lastEndOfA = Math.max(log.indexOf("end a1"), Math.max(log.indexOf("end a2"), log.indexOf("end a3")));
         assertThat(log.indexOf("start b1")).isGreaterThan(lastEndOfA);
@@ -96,7 +96,8 @@ class OrderedPipelineTest {
             assertThat(pipeline.next()).isZero();
             assertThat(pipeline.next()).isEqualTo(1);
             assertThat(pipeline.next()).isEqualTo(2);
-            assertThatThrownBy(pipeline::next).isInstanceOf(GenerationFailedException.class)
+            assertThatThrownBy(pipeline::next)
+                    .isInstanceOf(GenerationFailedException.class)
                     .hasMessage("server gone");
         }
         assertThat(started.get()).isLessThan(10);

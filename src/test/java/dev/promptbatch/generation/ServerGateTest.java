@@ -42,8 +42,8 @@ class ServerGateTest {
     @BeforeEach
     void start() throws IOException {
         simulator = OllamaSimulator.start(settings());
-        client = new OllamaClient(ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
-                Duration.ofSeconds(5), 1);
+        client = new OllamaClient(
+                ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()), Duration.ofSeconds(5), 1);
         gate = new ServerGate(client, simulator.baseUrl().toString(), 1, MAX_OUTAGE, PROBE_INTERVAL, ticker);
     }
 
@@ -120,15 +120,17 @@ class ServerGateTest {
             gate.failed(0, generateFailing());
         }
         GenerationFailedException failed = catchThrowableOfType(GenerationFailedException.class, gate::enter);
-        assertThat(failed).hasMessage("the server at " + simulator.baseUrl() + " has not answered for 30 s, longer "
-                + "than max-outage (30 s)");
+        assertThat(failed)
+                .hasMessage("the server at " + simulator.baseUrl() + " has not answered for 30 s, longer "
+                        + "than max-outage (30 s)");
         assertThat(ticker.elapsed()).isEqualTo(MAX_OUTAGE.plus(WAIT));
         assertThatThrownBy(gate::enter).isInstanceOf(GenerationFailedException.class);
     }
 
     private OllamaException generateFailing() {
-        return catchThrowableOfType(OllamaException.class, () -> client.generate(new GenerateRequest("llama3.2:3b",
-                "hello", null, Map.of(), null, null, null)));
+        return catchThrowableOfType(
+                OllamaException.class,
+                () -> client.generate(new GenerateRequest("llama3.2:3b", "hello", null, Map.of(), null, null, null)));
     }
 
     private void restart(int port) {

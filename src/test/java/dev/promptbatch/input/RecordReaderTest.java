@@ -19,11 +19,13 @@ class RecordReaderTest {
 
     @Test
     void csvKeepsQuotedCommasDoubledQuotesLineBreaksAndLineNumbers() throws IOException {
-        Path file = write("p.csv", "sku,name,features\n"
-                + "A1,\"Pan 12\"\" cast\",\"heavy, black\"\n"
-                + "\n"
-                + "A2,Crème brûlée torch,\"line one\nline two\"\n"
-                + "A3,Zen 禅,plain\r\n");
+        Path file = write(
+                "p.csv",
+                "sku,name,features\n"
+                        + "A1,\"Pan 12\"\" cast\",\"heavy, black\"\n"
+                        + "\n"
+                        + "A2,Crème brûlée torch,\"line one\nline two\"\n"
+                        + "A3,Zen 禅,plain\r\n");
         List<InputRecord> records = readAll(file);
         assertThat(records).hasSize(3);
         DataRecord first = (DataRecord) records.get(0);
@@ -48,7 +50,8 @@ class RecordReaderTest {
         Files.write(file, concat(bom, "id,text\n1,hello\n".getBytes(StandardCharsets.UTF_8)));
         try (RecordReader reader = open(file)) {
             assertThat(reader.columns()).containsExactly("id", "text");
-            assertThat(((DataRecord) reader.next()).fields().get("id").asString()).isEqualTo("1");
+            assertThat(((DataRecord) reader.next()).fields().get("id").asString())
+                    .isEqualTo("1");
         }
     }
 
@@ -73,7 +76,8 @@ class RecordReaderTest {
         assertThat(bad.line()).isEqualTo(3);
         assertThat(bad.message()).startsWith("unclosed quote: a quoted field starts on line 3");
         assertThat(records.subList(2, 50)).allMatch(r -> r instanceof DataRecord);
-        assertThat(((DataRecord) records.get(49)).fields().get("text").asString()).isEqualTo("row 50");
+        assertThat(((DataRecord) records.get(49)).fields().get("text").asString())
+                .isEqualTo("row 50");
         assertThat(records.get(49).line()).isEqualTo(51);
     }
 
@@ -91,15 +95,18 @@ class RecordReaderTest {
 
     @Test
     void jsonLinesSkipBlankLinesAndReportInvalidLinesWithTheirNumbers() throws IOException {
-        Path file = write("a.jsonl", "{\"id\":\"x\",\"source\":{\"name\":\"Courier\"}}\n"
-                + "\n"
-                + "{\"id\": broken\n"
-                + "[1,2]\n"
-                + "{\"id\":\"y\"} trailing\n"
-                + "{\"id\":\"z\",\"price\":19.90}\n");
+        Path file = write(
+                "a.jsonl",
+                "{\"id\":\"x\",\"source\":{\"name\":\"Courier\"}}\n"
+                        + "\n"
+                        + "{\"id\": broken\n"
+                        + "[1,2]\n"
+                        + "{\"id\":\"y\"} trailing\n"
+                        + "{\"id\":\"z\",\"price\":19.90}\n");
         List<InputRecord> records = readAll(file);
         assertThat(records).hasSize(5);
-        assertThat(((DataRecord) records.get(0)).fields().at("/source/name").asString()).isEqualTo("Courier");
+        assertThat(((DataRecord) records.get(0)).fields().at("/source/name").asString())
+                .isEqualTo("Courier");
         assertThat(records.get(1).line()).isEqualTo(3);
         assertThat(((BadRecord) records.get(1)).message()).startsWith("invalid JSON at column 8: Unrecognized token");
         assertThat(records.get(2)).isEqualTo(new BadRecord(3, 4, "not a JSON object: found an array"));
@@ -129,8 +136,13 @@ class RecordReaderTest {
         // 45 characters but 125 bytes: every line fits in 100 bytes, the record does not.
         Path file = write("euro.csv", "id,text\n1,\"" + "€".repeat(20) + "\n" + "€".repeat(20) + "\"\n");
         try (RecordReader reader = RecordReader.open(file, 100)) {
-            assertThat(reader.next()).isEqualTo(new BadRecord(1, 2, "unclosed quote: a quoted field starts on line 2 "
-                    + "but the record grows past 100 bytes; the following lines are read as records of their own"));
+            assertThat(reader.next())
+                    .isEqualTo(
+                            new BadRecord(
+                                    1,
+                                    2,
+                                    "unclosed quote: a quoted field starts on line 2 "
+                                            + "but the record grows past 100 bytes; the following lines are read as records of their own"));
         }
         try (RecordReader reader = RecordReader.open(file, 125)) {
             assertThat(((DataRecord) reader.next()).fields().get("text").asString())
@@ -141,7 +153,8 @@ class RecordReaderTest {
     @Test
     void csvWithoutHeaderOrWithDuplicateColumnsCannotBeOpened() throws IOException {
         Path headless = write("headless.csv", "\n1,2\n");
-        assertThatThrownBy(() -> open(headless)).isInstanceOf(InputException.class)
+        assertThatThrownBy(() -> open(headless))
+                .isInstanceOf(InputException.class)
                 .hasMessageContaining("line 1: expected a header row");
         Path duplicate = write("dup.csv", "a,b,a\n1,2,3\n");
         assertThatThrownBy(() -> open(duplicate)).hasMessageContaining("column 'a' appears twice");

@@ -13,12 +13,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.JobSpec;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The files beside the output of a completed run: a rerun writes those the run itself never wrote. */
 class CompletedRunArtifactsTest {
@@ -43,8 +44,8 @@ class CompletedRunArtifactsTest {
         RunReport first = JobRunner.run(settings(spec));
         assertThat(first.result()).isEqualTo(RunReport.Result.COMPLETED);
         // What a run killed between its last commit and the files beside the output leaves behind.
-        List<Path> besideOutput = List.of(dir.resolve("out/a.manifest.json"), dir.resolve("out/a.summary.csv"),
-                dir.resolve("out/a.html"));
+        List<Path> besideOutput = List.of(
+                dir.resolve("out/a.manifest.json"), dir.resolve("out/a.summary.csv"), dir.resolve("out/a.html"));
         for (Path file : besideOutput) {
             Files.delete(file);
         }
@@ -55,7 +56,9 @@ class CompletedRunArtifactsTest {
         assertThat(rerun.message()).isNull();
         assertThat(rerun.summary().answered()).isEqualTo(3);
         assertThat(besideOutput).allSatisfy(file -> assertThat(file).isNotEmptyFile());
-        JsonNode manifest = JsonMapper.builder().build().readTree(dir.resolve("out/a.manifest.json").toFile());
+        JsonNode manifest = JsonMapper.builder()
+                .build()
+                .readTree(dir.resolve("out/a.manifest.json").toFile());
         assertThat(manifest.get("execution").asLong()).isEqualTo(first.executionId());
         assertThat(manifest.get("status").asString()).isEqualTo("COMPLETED");
         assertThat(Files.readAllLines(dir.resolve("out/a.summary.csv")).get(1)).startsWith("llama3.2:3b,,3,0,");
@@ -94,7 +97,13 @@ class CompletedRunArtifactsTest {
     }
 
     private RunSettings settings(JobSpec spec) {
-        return new RunSettings(spec, ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
-                dir.resolve("state/db"), Map.of(), false, false, new GracefulStop(GracefulStop.DEFAULT_GRACE));
+        return new RunSettings(
+                spec,
+                ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
+                dir.resolve("state/db"),
+                Map.of(),
+                false,
+                false,
+                new GracefulStop(GracefulStop.DEFAULT_GRACE));
     }
 }

@@ -43,6 +43,7 @@ class GenerationItemReaderTest {
     private final GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
     /** The records sent, by number. */
     private final Queue<Long> sent = new ConcurrentLinkedQueue<>();
+
     private JobSpec spec;
 
     @BeforeEach
@@ -85,10 +86,14 @@ class GenerationItemReaderTest {
         GenerationItemReader reader = reader(Set.of(2L, 4L), ErrorBudget.count(1));
         reader.open(context);
 
-        assertThat(List.of(reader.read(), reader.read(), reader.read())).extracting(Outcome::id)
+        assertThat(List.of(reader.read(), reader.read(), reader.read()))
+                .extracting(Outcome::id)
                 .containsExactly(1L, 2L, 3L);
-        assertThatThrownBy(reader::read).isInstanceOf(GenerationFailedException.class).hasMessage("2 of 4 records "
-                + "failed, more than max-failures (1) allows; the last: line 5, rejected: no answer for record 4");
+        assertThatThrownBy(reader::read)
+                .isInstanceOf(GenerationFailedException.class)
+                .hasMessage(
+                        "2 of 4 records "
+                                + "failed, more than max-failures (1) allows; the last: line 5, rejected: no answer for record 4");
         reader.close();
     }
 
@@ -112,18 +117,27 @@ class GenerationItemReaderTest {
         new RestartState.Read(RECORDS + 1, 0).saveIn(context);
         GenerationItemReader reader = reader(Set.of(), ErrorBudget.UNLIMITED);
 
-        assertThatThrownBy(() -> reader.open(context)).isInstanceOf(ItemStreamException.class).hasMessage("the "
-                + "input has fewer than 6 records left to skip; it changed since the run that is being resumed");
+        assertThatThrownBy(() -> reader.open(context))
+                .isInstanceOf(ItemStreamException.class)
+                .hasMessage(
+                        "the "
+                                + "input has fewer than 6 records left to skip; it changed since the run that is being resumed");
         reader.close();
         assertThat(sent).isEmpty();
     }
 
     /** A reader whose records with the given numbers fail; the others are answered. */
     private GenerationItemReader reader(Set<Long> failing, ErrorBudget budget) {
-        GenerationItemReader reader = new GenerationItemReader(() -> new WorkPlan(spec), item -> {
-            sent.add(item.record().number());
-            return failing.contains(item.record().number()) ? failure(item) : answer(item);
-        }, 2, 4, budget, stop);
+        GenerationItemReader reader = new GenerationItemReader(
+                () -> new WorkPlan(spec),
+                item -> {
+                    sent.add(item.record().number());
+                    return failing.contains(item.record().number()) ? failure(item) : answer(item);
+                },
+                2,
+                4,
+                budget,
+                stop);
         reader.beforeStep(step);
         return reader;
     }
@@ -137,12 +151,25 @@ class GenerationItemReaderTest {
     }
 
     private static Answer answer(WorkItem item) {
-        return new Answer(item.record().number(), item.record().line(), item.cell(), null,
-                new GenerateResponse("answer", null, "stop", 1L, 1L, 1L, 0L, 1L, 1L), 1, 1, Map.of());
+        return new Answer(
+                item.record().number(),
+                item.record().line(),
+                item.cell(),
+                null,
+                new GenerateResponse("answer", null, "stop", 1L, 1L, 1L, 0L, 1L, 1L),
+                1,
+                1,
+                Map.of());
     }
 
     private static Failure failure(WorkItem item) {
-        return new Failure(item.record().number(), item.record().line(), item.cell(), null, FailureKind.REJECTED,
-                "no answer for record " + item.record().number(), 1);
+        return new Failure(
+                item.record().number(),
+                item.record().line(),
+                item.cell(),
+                null,
+                FailureKind.REJECTED,
+                "no answer for record " + item.record().number(),
+                1);
     }
 }

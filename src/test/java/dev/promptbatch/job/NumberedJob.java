@@ -10,8 +10,7 @@ import dev.promptbatch.spec.SpecLoader;
 
 /** Job {@code a} in a folder: {@code in.csv} with records {@code N,record N}, one model, the given output. */
 final class NumberedJob {
-    private NumberedJob() {
-    }
+    private NumberedJob() {}
 
     /** @param more further spec lines, such as {@code report: out/a.html} */
     static JobSpec write(Path dir, int records, String output, String more) throws IOException {

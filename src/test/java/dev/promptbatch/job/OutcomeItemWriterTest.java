@@ -44,8 +44,8 @@ class OutcomeItemWriterTest {
 
         assertThat(files.output()).hasContent(FORMAT.jsonLine(answer(1)) + "\n" + FORMAT.jsonLine(answer(3)));
         assertThat(files.errors()).hasContent(FORMAT.errorLine(failure(2)));
-        assertThat(RestartState.Written.in(context)).contains(new RestartState.Written(Files.size(files.output()),
-                Files.size(files.errors()), 2, 1));
+        assertThat(RestartState.Written.in(context))
+                .contains(new RestartState.Written(Files.size(files.output()), Files.size(files.errors()), 2, 1));
         assertThat(progress.line()).startsWith("2 answered, 1 failed,");
     }
 
@@ -82,8 +82,8 @@ class OutcomeItemWriterTest {
 
         assertThat(files.output()).hasContent(FORMAT.jsonLine(answer(1)) + "\n" + FORMAT.jsonLine(answer(3)));
         assertThat(files.errors()).hasContent(FORMAT.errorLine(failure(2)) + "\n" + FORMAT.errorLine(failure(4)));
-        assertThat(RestartState.Written.in(committed)).contains(new RestartState.Written(
-                Files.size(files.output()), Files.size(files.errors()), 2, 2));
+        assertThat(RestartState.Written.in(committed))
+                .contains(new RestartState.Written(Files.size(files.output()), Files.size(files.errors()), 2, 2));
         assertThat(resumedProgress.line()).startsWith("2 answered, 2 failed,");
     }
 
@@ -117,8 +117,15 @@ class OutcomeItemWriterTest {
     }
 
     private static Answer answer(long n) {
-        return new Answer(n, n + 1, CELL, null, new GenerateResponse("answer " + n, null, "stop", 5L, 7L, 900L, 0L,
-                300L, 500L), 12, 1, Map.of());
+        return new Answer(
+                n,
+                n + 1,
+                CELL,
+                null,
+                new GenerateResponse("answer " + n, null, "stop", 5L, 7L, 900L, 0L, 300L, 500L),
+                12,
+                1,
+                Map.of());
     }
 
     private static Failure failure(long n) {

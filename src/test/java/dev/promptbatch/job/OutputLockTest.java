@@ -44,11 +44,14 @@ class OutputLockTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Files.createDirectories(dir.resolve("out"));
-        Files.write(dir.resolve("out/z.lock"), JSON.writeValueAsBytes(new OutputLock.Holder(gone.pid(), null,
-                "alpha", Map.of(), "/elsewhere/db", Instant.now())));
+        Files.write(
+                dir.resolve("out/z.lock"),
+                JSON.writeValueAsBytes(
+                        new OutputLock.Holder(gone.pid(), null, "alpha", Map.of(), "/elsewhere/db", Instant.now())));
 
         try (OutputLock lock = OutputLock.claim(dir.resolve("out/z.jsonl"), "beta", Map.of(), dir.resolve("db"))) {
-            assertThat(Files.readString(dir.resolve("out/z.lock"))).contains("\"job\":\"beta\"")
+            assertThat(Files.readString(dir.resolve("out/z.lock")))
+                    .contains("\"job\":\"beta\"")
                     .contains("\"pid\":" + ProcessHandle.current().pid());
         }
     }
@@ -57,12 +60,19 @@ class OutputLockTest {
     void aLockNamingALiveProcessIsRespectedEvenWhereTheFilesystemGrantsTheLock() throws IOException {
         ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
         Files.createDirectories(dir.resolve("out"));
-        Files.write(dir.resolve("out/z.lock"), JSON.writeValueAsBytes(new OutputLock.Holder(parent.pid(),
-                parent.info().startInstant().orElse(null), "alpha", Map.of(), "/elsewhere/db", Instant.now())));
+        Files.write(
+                dir.resolve("out/z.lock"),
+                JSON.writeValueAsBytes(new OutputLock.Holder(
+                        parent.pid(),
+                        parent.info().startInstant().orElse(null),
+                        "alpha",
+                        Map.of(),
+                        "/elsewhere/db",
+                        Instant.now())));
 
         assertThatThrownBy(() -> OutputLock.claim(dir.resolve("out/z.jsonl"), "beta", Map.of(), dir.resolve("db")))
                 .isInstanceOf(RunRefusedException.class)
-                .hasMessageContaining("is being written by job alpha (database /elsewhere/db) in process "
-                        + parent.pid() + ";");
+                .hasMessageContaining(
+                        "is being written by job alpha (database /elsewhere/db) in process " + parent.pid() + ";");
     }
 }

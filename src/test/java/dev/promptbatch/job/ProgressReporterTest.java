@@ -33,33 +33,39 @@ class ProgressReporterTest {
     @Test
     void aReportThatFailsIsLoggedOnceAndTheLaterReportsGoOn() throws InterruptedException {
         AtomicInteger calls = new AtomicInteger();
-        try (ProgressReporter reporter = new ProgressReporter(() -> {
-            int call = calls.incrementAndGet();
-            if (call <= 2) {
-                throw new IllegalStateException("counts unavailable");
-            }
-            return "report " + call;
-        }, Duration.ofMillis(5))) {
+        try (ProgressReporter reporter = new ProgressReporter(
+                () -> {
+                    int call = calls.incrementAndGet();
+                    if (call <= 2) {
+                        throw new IllegalStateException("counts unavailable");
+                    }
+                    return "report " + call;
+                },
+                Duration.ofMillis(5))) {
             awaitAtLeast(calls, 4);
         }
 
         List<String> messages = messages();
         assertThat(messages.get(0)).isEqualTo("WARN Could not report progress: counts unavailable; the run goes on");
-        assertThat(messages.subList(1, messages.size())).isNotEmpty()
+        assertThat(messages.subList(1, messages.size()))
+                .isNotEmpty()
                 .allSatisfy(message -> assertThat(message).matches("INFO Progress: report \\d+"));
         assertThat(messages.get(1)).isEqualTo("INFO Progress: report 3");
     }
 
     private List<String> messages() {
         synchronized (log.list) {
-            return log.list.stream().map(event -> event.getLevel() + " " + event.getFormattedMessage()).toList();
+            return log.list.stream()
+                    .map(event -> event.getLevel() + " " + event.getFormattedMessage())
+                    .toList();
         }
     }
 
     private static void awaitAtLeast(AtomicInteger calls, int count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (calls.get() < count) {
-            assertThat(System.nanoTime()).as("%d reports within 10 s, got %d", count, calls.get())
+            assertThat(System.nanoTime())
+                    .as("%d reports within 10 s, got %d", count, calls.get())
                     .isLessThan(deadline);
             Thread.sleep(1);
         }

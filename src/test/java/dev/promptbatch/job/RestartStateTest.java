@@ -16,8 +16,16 @@ class RestartStateTest {
 
         new RestartState.Written(1200, 340, 12, 3).saveIn(context);
 
-        assertThat(entries(context)).isEqualTo(Map.of("output.current.count", 1200L, "errors.current.count", 340L,
-                "output.written", 12L, "errors.written", 3L));
+        assertThat(entries(context))
+                .isEqualTo(Map.of(
+                        "output.current.count",
+                        1200L,
+                        "errors.current.count",
+                        340L,
+                        "output.written",
+                        12L,
+                        "errors.written",
+                        3L));
         assertThat(RestartState.Written.in(context)).contains(new RestartState.Written(1200, 340, 12, 3));
     }
 

@@ -65,7 +65,8 @@ class RunFingerprintTest {
                 """;
 
         assertThat(RunFingerprint.of(load(paced))).isEqualTo(RunFingerprint.of(load(SWEEP)));
-        assertThat(RunFingerprint.of(load(SWEEP.replace("repeat: 2", "repeat: 3"))).specSha256())
+        assertThat(RunFingerprint.of(load(SWEEP.replace("repeat: 2", "repeat: 3")))
+                        .specSha256())
                 .isNotEqualTo(RunFingerprint.of(load(SWEEP)).specSha256());
     }
 
@@ -77,9 +78,10 @@ class RunFingerprintTest {
         new RunFingerprint(fingerprint.inputSize(), fingerprint.inputSha256(), "0".repeat(64), fingerprint.output())
                 .addTo(earlier);
 
-        assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec)).contains(spec.specFile()
-                + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
-                + "think, output, include, seeds, variants or repeat)");
+        assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
+                .contains(spec.specFile()
+                        + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
+                        + "think, output, include, seeds, variants or repeat)");
     }
 
     /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */

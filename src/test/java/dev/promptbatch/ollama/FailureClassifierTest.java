@@ -48,19 +48,24 @@ class FailureClassifierTest {
             503 | no healthy upstream                                                               | false | AWAY
             504 | <html><body><h1>504 Gateway Time-out</h1></body></html>                           | false | AWAY
             """)
-    void theStatusDecidesAndTheWordsOnlyWhereItHasTwoMeanings(int status, String body, boolean retryAfter,
-            FailureClass expected) {
-        assertThat(FailureClassifier.ofStatus(status, ErrorBody.of(body), retryAfter)).isEqualTo(expected);
+    void theStatusDecidesAndTheWordsOnlyWhereItHasTwoMeanings(
+            int status, String body, boolean retryAfter, FailureClass expected) {
+        assertThat(FailureClassifier.ofStatus(status, ErrorBody.of(body), retryAfter))
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest
-    @EnumSource(value = OllamaException.Reason.class, names = {"UNREACHABLE", "CONNECTION_LOST"})
+    @EnumSource(
+            value = OllamaException.Reason.class,
+            names = {"UNREACHABLE", "CONNECTION_LOST"})
     void noConnectionIsTheServerAway(OllamaException.Reason reason) {
         assertThat(FailureClassifier.withoutStatus(reason)).isEqualTo(FailureClass.AWAY);
     }
 
     @ParameterizedTest
-    @EnumSource(value = OllamaException.Reason.class, names = {"TIMEOUT", "BAD_BODY", "NOT_DONE"})
+    @EnumSource(
+            value = OllamaException.Reason.class,
+            names = {"TIMEOUT", "BAD_BODY", "NOT_DONE"})
     void noAnswerInTimeOrABroken200IsThisRequestAndCanPass(OllamaException.Reason reason) {
         assertThat(FailureClassifier.withoutStatus(reason)).isEqualTo(FailureClass.TRANSIENT);
     }

@@ -61,11 +61,12 @@ class OllamaClientTest {
         options.put("temperature", 0.7);
         options.put("seed", 42);
         options.put("stop", List.of("\n\n"));
-        client().generate(new GenerateRequest("llama3.2:3b", "Say hi", null, options, Map.of("type", "object"),
-                false, "10m"));
-        assertThat(requestBody.get()).isEqualTo("{\"model\":\"llama3.2:3b\",\"prompt\":\"Say hi\",\"stream\":false,"
-                + "\"options\":{\"temperature\":0.7,\"seed\":42,\"stop\":[\"\\n\\n\"]},\"format\":{\"type\":\"object\"},"
-                + "\"think\":false,\"keep_alive\":\"10m\"}");
+        client().generate(new GenerateRequest(
+                "llama3.2:3b", "Say hi", null, options, Map.of("type", "object"), false, "10m"));
+        assertThat(requestBody.get())
+                .isEqualTo("{\"model\":\"llama3.2:3b\",\"prompt\":\"Say hi\",\"stream\":false,"
+                        + "\"options\":{\"temperature\":0.7,\"seed\":42,\"stop\":[\"\\n\\n\"]},\"format\":{\"type\":\"object\"},"
+                        + "\"think\":false,\"keep_alive\":\"10m\"}");
     }
 
     @Test
@@ -74,8 +75,8 @@ class OllamaClientTest {
                 + "\"done_reason\":\"length\",\"total_duration\":5123456789,\"load_duration\":1000,"
                 + "\"prompt_eval_count\":12}";
         GenerateResponse response = client().generate(request());
-        assertThat(response).isEqualTo(new GenerateResponse("", null, "length", 12L, null, 5_123_456_789L, 1000L,
-                null, null));
+        assertThat(response)
+                .isEqualTo(new GenerateResponse("", null, "length", 12L, null, 5_123_456_789L, 1000L, null, null));
     }
 
     @Test
@@ -86,8 +87,9 @@ class OllamaClientTest {
             assertThat(e.failureClass()).isEqualTo(FailureClass.TRANSIENT);
         });
         answer = "<html>502 Bad Gateway</html>";
-        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e ->
-                assertThat(e.reason()).isEqualTo(OllamaException.Reason.BAD_BODY));
+        assertThatThrownBy(() -> client().generate(request()))
+                .isInstanceOfSatisfying(
+                        OllamaException.class, e -> assertThat(e.reason()).isEqualTo(OllamaException.Reason.BAD_BODY));
     }
 
     /** Each answer reaches the exception as its status, message and Retry-After; {@link FailureClassifierTest} has the table. */
@@ -116,8 +118,9 @@ class OllamaClientTest {
             assertThat(e.retryAfter()).isNull();
         });
         answer = "<html><body>503 Service Temporarily Unavailable</body></html>";
-        assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e ->
-                assertThat(e.failureClass()).isEqualTo(FailureClass.AWAY));
+        assertThatThrownBy(() -> client().generate(request()))
+                .isInstanceOfSatisfying(
+                        OllamaException.class, e -> assertThat(e.failureClass()).isEqualTo(FailureClass.AWAY));
         status = 429;
         answer = "{\"error\": {\"message\": \"Too Many Requests\", \"type\": \"rate_limit\"}}";
         assertThatThrownBy(() -> client().generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
@@ -134,13 +137,15 @@ class OllamaClientTest {
 
     @Test
     void aConnectionTheServerClosedAfterItsLastAnswerIsResentOnAnotherWithoutAFailure() throws IOException {
-        try (OllamaSimulator closing = OllamaSimulator.start(SimulatorTestSettings.instant()
-                .withQuirks(ServerQuirks.none().withClosesConnections(true)))) {
-            OllamaClient client = new OllamaClient(ServerAddress.resolve(closing.baseUrl().toString(), null,
-                    Map.of()), Duration.ofSeconds(5), 1);
+        try (OllamaSimulator closing = OllamaSimulator.start(
+                SimulatorTestSettings.instant().withQuirks(ServerQuirks.none().withClosesConnections(true)))) {
+            OllamaClient client = new OllamaClient(
+                    ServerAddress.resolve(closing.baseUrl().toString(), null, Map.of()), Duration.ofSeconds(5), 1);
             for (int i = 0; i < 100; i++) {
-                assertThat(client.generate(new GenerateRequest("llama3.2:3b", "prompt " + i, null, Map.of(), null,
-                        null, null)).response()).isNotEmpty();
+                assertThat(client.generate(new GenerateRequest(
+                                        "llama3.2:3b", "prompt " + i, null, Map.of(), null, null, null))
+                                .response())
+                        .isNotEmpty();
             }
             assertThat(client.closedConnections()).isPositive();
             // The requests sent into closed connections never reached the server: each prompt arrived once.
@@ -158,8 +163,11 @@ class OllamaClientTest {
     @Test
     void credentialsInTheUrlAreSentAsBasicAuthentication() {
         answer = "{\"version\":\"0.33.0\"}";
-        OllamaClient client = new OllamaClient(ServerAddress.resolve("http://ann:s%40cret@127.0.0.1:"
-                + server.getAddress().getPort(), null, Map.of()), Duration.ofSeconds(5), 1);
+        OllamaClient client = new OllamaClient(
+                ServerAddress.resolve(
+                        "http://ann:s%40cret@127.0.0.1:" + server.getAddress().getPort(), null, Map.of()),
+                Duration.ofSeconds(5),
+                1);
         assertThat(client.version()).isEqualTo("0.33.0");
         assertThat(authorization.get()).isEqualTo("Basic YW5uOnNAY3JldA==");
     }
@@ -168,13 +176,12 @@ class OllamaClientTest {
     void anUnreachableServerIsTransientAndSaysSo() {
         int port = server.getAddress().getPort();
         server.stop(0);
-        assertThatThrownBy(() -> client(port).generate(request())).isInstanceOfSatisfying(OllamaException.class,
-                e -> {
-                    assertThat(e.reason()).isEqualTo(OllamaException.Reason.UNREACHABLE);
-                    assertThat(e.failureClass()).isEqualTo(FailureClass.AWAY);
-                    assertThat(e.getMessage()).isEqualTo("cannot connect to http://127.0.0.1:" + port
-                            + " (is the server running?)");
-                });
+        assertThatThrownBy(() -> client(port).generate(request())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.reason()).isEqualTo(OllamaException.Reason.UNREACHABLE);
+            assertThat(e.failureClass()).isEqualTo(FailureClass.AWAY);
+            assertThat(e.getMessage())
+                    .isEqualTo("cannot connect to http://127.0.0.1:" + port + " (is the server running?)");
+        });
     }
 
     private OllamaClient client() {
@@ -182,8 +189,8 @@ class OllamaClientTest {
     }
 
     private static OllamaClient client(int port) {
-        return new OllamaClient(ServerAddress.resolve("http://127.0.0.1:" + port, null, Map.of()),
-                Duration.ofSeconds(5), 1);
+        return new OllamaClient(
+                ServerAddress.resolve("http://127.0.0.1:" + port, null, Map.of()), Duration.ofSeconds(5), 1);
     }
 
     private static GenerateRequest request() {

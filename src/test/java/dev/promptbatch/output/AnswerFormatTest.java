@@ -17,8 +17,8 @@ class AnswerFormatTest {
     void anErrorLineNamesItsKindAsTheErrorsFileAlwaysHas() {
         AnswerFormat format = new AnswerFormat(List.of(), true, false);
 
-        assertThat(FailureKind.values()).containsExactly(FailureKind.BAD_RECORD, FailureKind.REJECTED,
-                FailureKind.RETRIES_EXHAUSTED);
+        assertThat(FailureKind.values())
+                .containsExactly(FailureKind.BAD_RECORD, FailureKind.REJECTED, FailureKind.RETRIES_EXHAUSTED);
         assertThat(format.errorLine(new Failure(7L, 8, CELL, null, FailureKind.BAD_RECORD, "no field 'name'", 0)))
                 .isEqualTo("""
                         {"id":7,"line":8,"model":"llama3.2","seed":null,"variant":1,"kind":"bad-record",\

@@ -46,7 +46,8 @@ class ChunkedFileTest {
             Path other = Files.writeString(dir.resolve("other.jsonl"), "{\"id\":1}\n{\"id\":2}\n");
             Files.move(other, path, StandardCopyOption.REPLACE_EXISTING);
 
-            assertThatThrownBy(() -> file.write("")).isInstanceOf(OutputFileException.class)
+            assertThatThrownBy(() -> file.write(""))
+                    .isInstanceOf(OutputFileException.class)
                     .hasMessage(path + " was replaced by another file while this run was writing it: the answers "
                             + "committed to it are lost")
                     .matches(e -> ((OutputFileException) e).lost());
@@ -64,7 +65,8 @@ class ChunkedFileTest {
                 other.truncate(3);
             }
 
-            assertThatThrownBy(() -> file.write("{\"id\":2}\n")).isInstanceOf(OutputFileException.class)
+            assertThatThrownBy(() -> file.write("{\"id\":2}\n"))
+                    .isInstanceOf(OutputFileException.class)
                     .hasMessage(path + " was cut short while this run was writing it: the answers committed to it "
                             + "are lost");
         }
@@ -74,7 +76,8 @@ class ChunkedFileTest {
     void resumingAFileShorterThanItsCommittedLengthIsRefused() throws IOException {
         Path path = Files.writeString(dir.resolve("out.jsonl"), "{\"id\":1}\n");
 
-        assertThatThrownBy(() -> ChunkedFile.resume(path, 18, "")).isInstanceOf(OutputFileException.class)
+        assertThatThrownBy(() -> ChunkedFile.resume(path, 18, ""))
+                .isInstanceOf(OutputFileException.class)
                 .hasMessage(path + " is 9 bytes, shorter than the 18 bytes committed to it: the answers in it are "
                         + "lost");
         assertThatThrownBy(() -> ChunkedFile.resume(dir.resolve("gone.jsonl"), 18, ""))

@@ -30,7 +30,8 @@ class PromptTemplateTest {
     void aMissingFieldIsNamed() {
         ObjectNode record = JSON.createObjectNode().put("name", "x");
         assertThatThrownBy(() -> PromptTemplate.parse("{{name}} {{category}}").render(record))
-                .isInstanceOf(MissingFieldException.class).hasMessage("missing field 'category'");
+                .isInstanceOf(MissingFieldException.class)
+                .hasMessage("missing field 'category'");
     }
 
     @Test
@@ -41,9 +42,11 @@ class PromptTemplateTest {
 
     @Test
     void unclosedOrEmptyPlaceholdersAreErrors() {
-        assertThatThrownBy(() -> PromptTemplate.parse("Hi {{name")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> PromptTemplate.parse("Hi {{name"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessage("'{{' at character 4 is never closed with '}}'");
-        assertThatThrownBy(() -> PromptTemplate.parse("Hi {{ }}")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> PromptTemplate.parse("Hi {{ }}"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessageContaining("does not name a field");
     }
 }

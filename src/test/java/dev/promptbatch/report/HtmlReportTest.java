@@ -29,14 +29,20 @@ class HtmlReportTest {
     void holdsThreeChartsEachWithItsTitle() throws IOException {
         String html = report(RunFixture.write(dir, true));
 
-        List<String> charts = SVG.matcher(html).results().map(MatchResult::group).toList();
+        List<String> charts =
+                SVG.matcher(html).results().map(MatchResult::group).toList();
         assertThat(charts).hasSize(3);
         assertThat(html.split("<svg", -1)).hasSize(4);
-        assertThat(charts.get(0)).contains(">Generation speed (tokens/s)</text>").contains(">tokens/s</text>");
+        assertThat(charts.get(0))
+                .contains(">Generation speed (tokens/s)</text>")
+                .contains(">tokens/s</text>");
         assertThat(charts.get(1)).contains(">Latency (ms)</text>").contains(">ms</text>");
         assertThat(charts.get(2)).contains(">Output length (tokens)</text>").contains(">tokens (eval_count)</text>");
         for (String chart : charts) {
-            assertThat(chart).contains(">llama3.2:3b</text>").contains(">qwen2.5:7b</text>").contains(">v1</text>");
+            assertThat(chart)
+                    .contains(">llama3.2:3b</text>")
+                    .contains(">qwen2.5:7b</text>")
+                    .contains(">v1</text>");
         }
     }
 
@@ -56,15 +62,27 @@ class HtmlReportTest {
         String html = report(RunFixture.write(dir, true));
         String readable = html.replaceAll("(?s)<details>.*</details>", "");
 
-        assertThat(readable).contains("<h1>sweep</h1>").contains(">COMPLETED<").contains("built-in simulator")
+        assertThat(readable)
+                .contains("<h1>sweep</h1>")
+                .contains(">COMPLETED<")
+                .contains("built-in simulator")
                 .contains("Ran 2026-03-01 10:15:30 to 10:17:05 (1 min 35 s)");
-        assertThat(readable).contains(RunFixture.VERSION).contains("Ollama " + RunFixture.SERVER_VERSION)
-                .contains(RunFixture.LLAMA_DIGEST.substring(7, 19)).doesNotContain(RunFixture.LLAMA_DIGEST + "<")
-                .contains(RunFixture.INPUT_SHA.substring(0, 12)).contains("2.0 KiB")
-                .contains("<code>temperature=0.8</code>").contains("Q4_K_M").contains("3.2B")
-                .contains("8 CPUs").contains("Eclipse Adoptium");
-        assertThat(section(html, "<details>", "</details>")).contains("Full manifest")
-                .contains("&quot;sha256&quot;").contains(RunFixture.INPUT_SHA);
+        assertThat(readable)
+                .contains(RunFixture.VERSION)
+                .contains("Ollama " + RunFixture.SERVER_VERSION)
+                .contains(RunFixture.LLAMA_DIGEST.substring(7, 19))
+                .doesNotContain(RunFixture.LLAMA_DIGEST + "<")
+                .contains(RunFixture.INPUT_SHA.substring(0, 12))
+                .contains("2.0 KiB")
+                .contains("<code>temperature=0.8</code>")
+                .contains("Q4_K_M")
+                .contains("3.2B")
+                .contains("8 CPUs")
+                .contains("Eclipse Adoptium");
+        assertThat(section(html, "<details>", "</details>"))
+                .contains("Full manifest")
+                .contains("&quot;sha256&quot;")
+                .contains(RunFixture.INPUT_SHA);
     }
 
     @Test
@@ -73,15 +91,20 @@ class HtmlReportTest {
 
         assertThat(REMOTE.matcher(html).find()).as("a src or href to elsewhere").isFalse();
         assertThat(OUTSIDE_URL.matcher(html).find()).as("a url() to elsewhere").isFalse();
-        assertThat(html).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<link")
-                .doesNotContainIgnoringCase("<img").doesNotContainIgnoringCase("@import").contains("<style>");
+        assertThat(html)
+                .doesNotContainIgnoringCase("<script")
+                .doesNotContainIgnoringCase("<link")
+                .doesNotContainIgnoringCase("<img")
+                .doesNotContainIgnoringCase("@import")
+                .contains("<style>");
     }
 
     @Test
     void escapesWhatComesFromTheRunsFiles() throws IOException {
         String html = report(RunFixture.write(dir, true));
 
-        assertThat(html).contains("Answer &lt;b&gt;{{question}}&lt;/b&gt; &amp; stop.")
+        assertThat(html)
+                .contains("Answer &lt;b&gt;{{question}}&lt;/b&gt; &amp; stop.")
                 .doesNotContain("<b>{{question}}</b>");
     }
 
@@ -89,8 +112,11 @@ class HtmlReportTest {
     void withoutAManifestSaysSoAndShowsTheNumbers() throws IOException {
         String html = report(RunFixture.write(dir, false));
 
-        assertThat(html).contains("There is no manifest beside the output (sweep.manifest.json)")
-                .contains("<h1>sweep</h1>").contains("status unknown").doesNotContain("<details>");
+        assertThat(html)
+                .contains("There is no manifest beside the output (sweep.manifest.json)")
+                .contains("<h1>sweep</h1>")
+                .contains("status unknown")
+                .doesNotContain("<details>");
         assertThat(html.split("<svg", -1)).hasSize(4);
         String table = section(html, "<table class=\"summary\">", "</table>");
         assertThat(row(table, "qwen2.5:7b v1")).startsWith("qwen2.5:7b v1", "4", "2");
@@ -103,7 +129,9 @@ class HtmlReportTest {
 
         String html = report(output);
 
-        assertThat(html).contains("The manifest sweep.manifest.json could not be read").contains("status unknown");
+        assertThat(html)
+                .contains("The manifest sweep.manifest.json could not be read")
+                .contains("status unknown");
         assertThat(rows(section(html, "<table class=\"summary\">", "</table>"))).hasSize(4);
     }
 
@@ -140,15 +168,23 @@ class HtmlReportTest {
     private static List<List<String>> rows(String table) {
         String body = section(table, "<tbody>", "</tbody>");
         List<List<String>> rows = new ArrayList<>();
-        ROW.matcher(body).results().forEach(row -> rows.add(CELL.matcher(row.group(1)).results()
-                .map(cell -> cell.group(1).replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ").trim()).toList()));
+        ROW.matcher(body)
+                .results()
+                .forEach(row -> rows.add(CELL.matcher(row.group(1))
+                        .results()
+                        .map(cell -> cell.group(1)
+                                .replaceAll("<[^>]+>", " ")
+                                .replaceAll("\\s+", " ")
+                                .trim())
+                        .toList()));
         return rows;
     }
 
     /** The cells' text of the one row whose first cell starts with {@code label}. */
     private static List<String> row(String table, String label) {
         List<List<String>> matching = rows(table).stream()
-                .filter(cells -> cells.get(0).equals(label) || cells.get(0).startsWith(label + " ")).toList();
+                .filter(cells -> cells.get(0).equals(label) || cells.get(0).startsWith(label + " "))
+                .toList();
         assertThat(matching).as("rows of " + label).hasSize(1);
         return matching.get(0);
     }

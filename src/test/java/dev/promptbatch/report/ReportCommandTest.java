@@ -80,7 +80,7 @@ class ReportCommandTest {
     }
 
     private int run(String... args) {
-        return PromptBatchCli.execute(new CliEnvironment(Map.of(), dir, new PrintWriter(out, true),
-                new PrintWriter(err, true)), args);
+        return PromptBatchCli.execute(
+                new CliEnvironment(Map.of(), dir, new PrintWriter(out, true), new PrintWriter(err, true)), args);
     }
 }

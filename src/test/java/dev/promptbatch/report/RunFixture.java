@@ -20,8 +20,7 @@ final class RunFixture {
     static final String LLAMA_DIGEST = "sha256:8f3c1e2a9b7d4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6";
     static final String INPUT_SHA = "c0ffee1234567890abcdef1234567890abcdef1234567890abcdef1234567890";
 
-    private RunFixture() {
-    }
+    private RunFixture() {}
 
     /**
      * Writes {@code out/sweep.jsonl}, its errors file and, if asked, its manifest. Answers per group: llama v0 6,
@@ -70,12 +69,24 @@ final class RunFixture {
         double speed = (llama ? 90 : 45) + index * 2.5 - variant * 3;
         long evalCount = 40 + index * 15L + variant * 10;
         long latency = (llama ? 110 : 300) + index * 10L + variant * 40;
-        return String.format(Locale.ROOT, """
+        return String.format(
+                Locale.ROOT,
+                """
                 {"id":"%s","model":"%s","seed":%d,"variant":%d,"response":"Answer <%s> & more","thinking":null,\
                 "done_reason":"stop","prompt_eval_count":30,"eval_count":%d,"total_duration":%d,\
                 "load_duration":12000000,"prompt_eval_duration":15000000,"eval_duration":%d,\
-                "tokens_per_second":%.2f,"latency_ms":%d,"attempts":1,"input":{"task":"t-%s"}}""", id, model, seed,
-                variant, id, evalCount, latency * 1_000_000, (long) (evalCount / speed * 1e9), speed, latency, id);
+                "tokens_per_second":%.2f,"latency_ms":%d,"attempts":1,"input":{"task":"t-%s"}}""",
+                id,
+                model,
+                seed,
+                variant,
+                id,
+                evalCount,
+                latency * 1_000_000,
+                (long) (evalCount / speed * 1e9),
+                speed,
+                latency,
+                id);
     }
 
     private static String failure(String id, String model, long seed, int variant) {

@@ -57,7 +57,8 @@ class OllamaSimulatorTest {
 
     @Test
     void nonStreamingAnswerHasOllamasFieldsInNanoseconds() throws Exception {
-        JsonNode answer = client.answer(generate(LLAMA, "Write a haiku about autumn").put("system", "Be brief."));
+        JsonNode answer =
+                client.answer(generate(LLAMA, "Write a haiku about autumn").put("system", "Be brief."));
 
         assertThat(answer.get("model").stringValue()).isEqualTo(LLAMA);
         String createdAt = answer.get("created_at").stringValue();
@@ -72,7 +73,8 @@ class OllamaSimulatorTest {
         assertThat(answer.get("eval_duration").longValue()).isEqualTo(12_000);
         assertThat(answer.get("prompt_eval_duration").longValue()).isEqualTo(7_000);
         assertThat(answer.get("total_duration").longValue()).isPositive();
-        assertThat(answer.get("load_duration").longValue()).isPositive()
+        assertThat(answer.get("load_duration").longValue())
+                .isPositive()
                 .isLessThanOrEqualTo(answer.get("total_duration").longValue());
         assertThat(answer.has("thinking")).isFalse();
         assertThat(answer.has("context")).isFalse();
@@ -81,7 +83,10 @@ class OllamaSimulatorTest {
     @Test
     void durationsFollowTheConfiguredSpeedsInNanoseconds() throws Exception {
         try (OllamaSimulator timed = OllamaSimulator.start(SimulatorTestSettings.instant()
-                .withTokensPerSecond(1000).withPromptTokensPerSecond(2000).withMedianTokens(40).withLengthSigma(0))) {
+                .withTokensPerSecond(1000)
+                .withPromptTokensPerSecond(2000)
+                .withMedianTokens(40)
+                .withLengthSigma(0))) {
             long start = System.nanoTime();
             JsonNode answer = new SimulatorClient(timed).answer(generate(LLAMA, "one two three four"));
             long elapsed = System.nanoTime() - start;
@@ -120,7 +125,9 @@ class OllamaSimulatorTest {
         ((ObjectNode) otherOption.get("options")).put("top_k", 10);
 
         for (ObjectNode changed : List.of(otherSystem, otherPrompt, otherModel, otherOption)) {
-            assertThat(client.answer(changed).get("response").stringValue()).as(changed.toString()).isNotEqualTo(base);
+            assertThat(client.answer(changed).get("response").stringValue())
+                    .as(changed.toString())
+                    .isNotEqualTo(base);
         }
     }
 
@@ -170,7 +177,8 @@ class OllamaSimulatorTest {
     @Test
     void formatSchemaAnswersWithItsPropertiesAndTypes() throws Exception {
         ObjectNode request = generate(LLAMA, "Describe a product");
-        ObjectNode properties = request.putObject("format").put("type", "object").putObject("properties");
+        ObjectNode properties =
+                request.putObject("format").put("type", "object").putObject("properties");
         properties.putObject("name").put("type", "string");
         properties.putObject("price").put("type", "number");
         properties.putObject("stock").put("type", "integer");
@@ -238,13 +246,15 @@ class OllamaSimulatorTest {
             streamed.append(chunk.get("response").stringValue());
         }
         request.put("stream", false);
-        assertThat(streamed.toString()).isEqualTo(client.answer(request).get("response").stringValue());
+        assertThat(streamed.toString())
+                .isEqualTo(client.answer(request).get("response").stringValue());
     }
 
     @Test
     void emptyPromptLoadsTheModelAndKeepAliveZeroUnloadsIt() throws Exception {
         JsonNode load = client.answer(JSON.createObjectNode().put("model", LLAMA));
-        ObjectNode unloadRequest = JSON.createObjectNode().put("model", LLAMA).put("prompt", "").put("keep_alive", 0);
+        ObjectNode unloadRequest =
+                JSON.createObjectNode().put("model", LLAMA).put("prompt", "").put("keep_alive", 0);
         JsonNode unload = client.answer(unloadRequest);
         client.answer(JSON.createObjectNode().put("model", LLAMA));
 
@@ -259,8 +269,8 @@ class OllamaSimulatorTest {
 
     @Test
     void modelNameWithoutTagMeansLatestAndIsEchoedAsSent() throws Exception {
-        try (OllamaSimulator latest = OllamaSimulator.start(
-                SimulatorTestSettings.instant().withModels(List.of("mistral")))) {
+        try (OllamaSimulator latest =
+                OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("mistral")))) {
             SimulatorClient latestClient = new SimulatorClient(latest);
             JsonNode tagged = latestClient.answer(generate("mistral:latest", "Hi"));
             JsonNode untagged = latestClient.answer(generate("mistral", "Hi"));
@@ -279,25 +289,37 @@ class OllamaSimulatorTest {
                 Arguments.of("{\"model\":}", 400, "invalid character '}' looking for beginning of value"),
                 Arguments.of("{\"model\":\"llama3.2:3b\"", 400, "unexpected EOF"),
                 Arguments.of("[1]", 400, "json: cannot unmarshal array into Go value of type api.GenerateRequest"),
-                Arguments.of("{\"model\":\"" + LLAMA + "\",\"prompt\":5}", 400,
+                Arguments.of(
+                        "{\"model\":\"" + LLAMA + "\",\"prompt\":5}",
+                        400,
                         "json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string"),
                 Arguments.of("{\"prompt\":\"hi\"}", 404, "model '' not found"),
                 Arguments.of("null", 404, "model '' not found"),
                 Arguments.of("{\"model\":\"nope:1b\",\"prompt\":\"hi\"}", 404, "model 'nope:1b' not found"),
                 Arguments.of("{" + model + ",\"think\":true}", 400, "\"llama3.2:3b\" does not support thinking"),
-                Arguments.of("{" + model + ",\"think\":\"deep\"}", 400,
+                Arguments.of(
+                        "{" + model + ",\"think\":\"deep\"}",
+                        400,
                         "invalid think value: \"deep\" (must be \"high\", \"medium\", \"low\", \"max\", true, or false)"),
                 Arguments.of("{" + model + ",\"keep_alive\":\"3600\"}", 400, "time: missing unit in duration \"3600\""),
                 Arguments.of("{" + model + ",\"keep_alive\":true}", 400, "Unsupported type: 'bool'"),
-                Arguments.of("{" + model + ",\"options\":{\"seed\":\"42\"}}", 500,
+                Arguments.of(
+                        "{" + model + ",\"options\":{\"seed\":\"42\"}}",
+                        500,
                         "option \"seed\" must be of type integer"),
-                Arguments.of("{" + model + ",\"options\":{\"temperature\":\"hot\"}}", 500,
+                Arguments.of(
+                        "{" + model + ",\"options\":{\"temperature\":\"hot\"}}",
+                        500,
                         "option \"temperature\" must be of type float32"),
-                Arguments.of("{" + model + ",\"options\":{\"stop\":\"\\n\"}}", 500,
-                        "option \"stop\" must be of type array"),
-                Arguments.of("{" + model + ",\"options\":{\"stop\":[1]}}", 500,
+                Arguments.of(
+                        "{" + model + ",\"options\":{\"stop\":\"\\n\"}}", 500, "option \"stop\" must be of type array"),
+                Arguments.of(
+                        "{" + model + ",\"options\":{\"stop\":[1]}}",
+                        500,
                         "option \"stop\" must be of an array of strings"),
-                Arguments.of("{" + model + ",\"format\":\"yaml\"}", 500,
+                Arguments.of(
+                        "{" + model + ",\"format\":\"yaml\"}",
+                        500,
                         "invalid format: \"\\\"yaml\\\"\"; expected \"json\" or a valid JSON Schema object"));
     }
 
@@ -308,13 +330,17 @@ class OllamaSimulatorTest {
 
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
-        assertThat(JSON.readTree(response.body())).isEqualTo(JSON.createObjectNode().put("error", error));
+        assertThat(JSON.readTree(response.body()))
+                .isEqualTo(JSON.createObjectNode().put("error", error));
     }
 
     @Test
     void unknownKeysAndOptionsAreIgnored() throws Exception {
         ObjectNode request = generate(LLAMA, "hi").put("unknown_key", 1).put("KEEP_ALIVE", "5m");
-        request.putObject("options").put("penalize_newline", true).put("max_tokens", "x").putNull("seed");
+        request.putObject("options")
+                .put("penalize_newline", true)
+                .put("max_tokens", "x")
+                .putNull("seed");
 
         assertThat(client.answer(request).get("done").booleanValue()).isTrue();
     }
@@ -349,7 +375,8 @@ class OllamaSimulatorTest {
         int length = 0;
         for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
             if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(header.substring("content-length:".length()).trim());
+                length = Integer.parseInt(
+                        header.substring("content-length:".length()).trim());
             }
         }
         assertThat(in.readNBytes(length)).hasSize(length);
@@ -412,14 +439,16 @@ class OllamaSimulatorTest {
 
     @Test
     void showDescribesAModelOrRefuses() throws Exception {
-        JsonNode show = JSON.readTree(client.post("/api/show", "{\"model\":\"" + LLAMA + "\"}").body());
+        JsonNode show = JSON.readTree(
+                client.post("/api/show", "{\"model\":\"" + LLAMA + "\"}").body());
         HttpResponse<String> byOldName = client.post("/api/show", "{\"name\":\"" + LLAMA + "\"}");
         HttpResponse<String> unknown = client.post("/api/show", "{\"model\":\"x\"}");
         HttpResponse<String> noName = client.post("/api/show", "{}");
 
         assertThat(show.get("details").get("family").stringValue()).isEqualTo("llama");
         assertThat(show.get("parameters").stringValue()).contains("temperature");
-        assertThat(show.get("model_info").get("llama.context_length").longValue()).isPositive();
+        assertThat(show.get("model_info").get("llama.context_length").longValue())
+                .isPositive();
         assertThat(show.get("capabilities").get(0).stringValue()).isEqualTo("completion");
         assertThat(byOldName.statusCode()).isEqualTo(200);
         assertThat(unknown.statusCode()).isEqualTo(404);
@@ -430,16 +459,16 @@ class OllamaSimulatorTest {
 
     @Test
     void adminEndpointsSetFaultsAndReportAndResetStats() throws Exception {
-        HttpResponse<String> configured = client.post("/_simulator/faults",
-                "{\"rates\":{\"SERVICE_UNAVAILABLE\":1.0},\"slowMillis\":250,\"seed\":7}");
+        HttpResponse<String> configured = client.post(
+                "/_simulator/faults", "{\"rates\":{\"SERVICE_UNAVAILABLE\":1.0},\"slowMillis\":250,\"seed\":7}");
         int busy = client.post("/api/generate", generate(LLAMA, "p1")).statusCode();
         client.post("/_simulator/faults", "{\"clear\":true}");
         int served = client.post("/api/generate", generate(LLAMA, "p1")).statusCode();
         JsonNode stats = JSON.readTree(client.get("/_simulator/stats").body());
         JsonNode reset = JSON.readTree(client.post("/_simulator/reset", "").body());
 
-        assertThat(JSON.readTree(configured.body())).isEqualTo(JSON.readTree(
-                "{\"rates\":{\"SERVICE_UNAVAILABLE\":1.0},\"slowMillis\":250}"));
+        assertThat(JSON.readTree(configured.body()))
+                .isEqualTo(JSON.readTree("{\"rates\":{\"SERVICE_UNAVAILABLE\":1.0},\"slowMillis\":250}"));
         assertThat(busy).isEqualTo(503);
         assertThat(served).isEqualTo(200);
         assertThat(stats.get("generateRequests").longValue()).isEqualTo(2);
@@ -447,7 +476,8 @@ class OllamaSimulatorTest {
         assertThat(stats.get("loads")).isEqualTo(JSON.readTree("{\"llama3.2:3b\":1}"));
         assertThat(stats.get("inFlight").intValue()).isZero();
         assertThat(stats.get("maxInFlight").intValue()).isEqualTo(1);
-        assertThat(stats.get("lastAnswerNanos").longValue()).isGreaterThan(stats.get("firstRequestNanos").longValue());
+        assertThat(stats.get("lastAnswerNanos").longValue())
+                .isGreaterThan(stats.get("firstRequestNanos").longValue());
         assertThat(reset.get("generateRequests").longValue()).isZero();
         assertThat(reset.get("requestsByPrompt").isEmpty()).isTrue();
         assertThat(simulator.stats().generateRequests()).isZero();

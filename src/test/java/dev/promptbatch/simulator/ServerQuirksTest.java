@@ -38,15 +38,19 @@ class ServerQuirksTest {
         try (Socket socket = new Socket(simulator.baseUrl().getHost(), simulator.port())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /api/generate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                            + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8); // ends only when it closes
 
-            assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").containsIgnoringCase("content-length: ")
+            assertThat(response)
+                    .startsWith("HTTP/1.1 200 OK\r\n")
+                    .containsIgnoringCase("content-length: ")
                     .doesNotContainIgnoringCase("connection:");
             String answer = response.substring(response.indexOf("\r\n\r\n") + 4);
-            assertThat(SimulatorClient.JSON.readTree(answer).get("done").asBoolean()).isTrue();
+            assertThat(SimulatorClient.JSON.readTree(answer).get("done").asBoolean())
+                    .isTrue();
         }
         assertThat(simulator.closedConnections()).isOne();
     }
@@ -70,13 +74,17 @@ class ServerQuirksTest {
 
     @Test
     void beyondTheQueueTheServerAnswersBusyAtOnce() throws Exception {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withParallel(1).withTokensPerSecond(50)
-                .withMedianTokens(20).withLengthSigma(0).withQuirks(ServerQuirks.none().withMaxQueue(1)));
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
+                .withParallel(1)
+                .withTokensPerSecond(50)
+                .withMedianTokens(20)
+                .withLengthSigma(0)
+                .withQuirks(ServerQuirks.none().withMaxQueue(1)));
         SimulatorClient client = new SimulatorClient(simulator);
         client.answer(generate(MODEL, "")); // loaded, so the three below meet only the slot and the queue
 
-        List<CompletableFuture<HttpResponse<String>>> requests = List.of(
-                client.postAsync("/api/generate", generate(MODEL, "first")));
+        List<CompletableFuture<HttpResponse<String>>> requests =
+                List.of(client.postAsync("/api/generate", generate(MODEL, "first")));
         awaitGenerating();
         CompletableFuture<HttpResponse<String>> queued = client.postAsync("/api/generate", generate(MODEL, "second"));
         awaitWaitingForSlot();
@@ -112,7 +120,8 @@ class ServerQuirksTest {
             assertThat(model.get("name").asString()).isEqualTo("koboldcpp");
             assertThat(model.get("model").asString()).isEqualTo(MODEL);
         });
-        assertThat(client.post("/api/show", "{\"model\":\"" + MODEL + "\"}").statusCode()).isEqualTo(404);
+        assertThat(client.post("/api/show", "{\"model\":\"" + MODEL + "\"}").statusCode())
+                .isEqualTo(404);
         assertThat(client.get("/api/version").statusCode()).isEqualTo(200);
         simulator.close();
         start(ServerQuirks.none().withNoVersion(true));

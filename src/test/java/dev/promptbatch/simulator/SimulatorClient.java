@@ -45,8 +45,8 @@ final class SimulatorClient {
     }
 
     CompletableFuture<HttpResponse<String>> postAsync(String path, JsonNode body) {
-        return http.sendAsync(request("POST", path, JSON.writeValueAsString(body)),
-                HttpResponse.BodyHandlers.ofString());
+        return http.sendAsync(
+                request("POST", path, JSON.writeValueAsString(body)), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -69,8 +69,9 @@ final class SimulatorClient {
     private HttpRequest request(String method, String path, String body) {
         return HttpRequest.newBuilder(baseUrl.resolve(path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, body == null
-                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
 }

@@ -28,7 +28,8 @@ class SimulatorFaultsTest {
 
     @BeforeEach
     void start() throws Exception {
-        simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withMedianTokens(20).withLengthSigma(0));
+        simulator = OllamaSimulator.start(
+                SimulatorTestSettings.instant().withMedianTokens(20).withLengthSigma(0));
         client = new SimulatorClient(simulator);
     }
 
@@ -59,8 +60,9 @@ class SimulatorFaultsTest {
         HttpResponse<String> response = client.post("/api/generate", generate(MODEL, "crash"));
 
         assertThat(response.statusCode()).isEqualTo(500);
-        assertThat(response.body()).isEqualTo("{\"error\":\"model runner has unexpectedly stopped, this may be due "
-                + "to resource limitations or an internal error, check ollama server logs for details\"}");
+        assertThat(response.body())
+                .isEqualTo("{\"error\":\"model runner has unexpectedly stopped, this may be due "
+                        + "to resource limitations or an internal error, check ollama server logs for details\"}");
     }
 
     @Test
@@ -70,7 +72,8 @@ class SimulatorFaultsTest {
         assertThatThrownBy(() -> client.post("/api/generate", generate(MODEL, "drop")))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("received no bytes");
-        assertThat(client.answer(generate(MODEL, "fine")).get("done").booleanValue()).isTrue();
+        assertThat(client.answer(generate(MODEL, "fine")).get("done").booleanValue())
+                .isTrue();
     }
 
     @Test
@@ -80,7 +83,8 @@ class SimulatorFaultsTest {
         assertThatThrownBy(() -> client.post("/api/generate", generate(MODEL, "cut")))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("fixed content-length");
-        assertThat(client.answer(generate(MODEL, "fine")).get("done").booleanValue()).isTrue();
+        assertThat(client.answer(generate(MODEL, "fine")).get("done").booleanValue())
+                .isTrue();
     }
 
     @Test
@@ -174,7 +178,8 @@ class SimulatorFaultsTest {
         assertThat(client.post("/api/generate", strictAndSeven).statusCode()).isEqualTo(500);
         assertThat(client.post("/api/generate", seven).statusCode()).isEqualTo(503);
         assertThat(client.post("/api/generate", generate(MODEL, "x")).body()).isEqualTo("<html>bad gateway</html>");
-        assertThat(client.post("/api/generate", generate(MODEL, "y")).statusCode()).isEqualTo(200);
+        assertThat(client.post("/api/generate", generate(MODEL, "y")).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -182,8 +187,10 @@ class SimulatorFaultsTest {
         simulator.faults().rate(Fault.SERVICE_UNAVAILABLE, 1.0);
         failPrompt("boom", Fault.INTERNAL_ERROR);
 
-        assertThat(client.post("/api/generate", generate(MODEL, "boom")).statusCode()).isEqualTo(500);
-        assertThat(client.post("/api/generate", generate(MODEL, "other")).statusCode()).isEqualTo(503);
+        assertThat(client.post("/api/generate", generate(MODEL, "boom")).statusCode())
+                .isEqualTo(500);
+        assertThat(client.post("/api/generate", generate(MODEL, "other")).statusCode())
+                .isEqualTo(503);
     }
 
     @Test
@@ -206,7 +213,8 @@ class SimulatorFaultsTest {
         failPrompt("boom", Fault.INTERNAL_ERROR);
         simulator.faults().clear();
 
-        assertThat(client.post("/api/generate", generate(MODEL, "boom")).statusCode()).isEqualTo(200);
+        assertThat(client.post("/api/generate", generate(MODEL, "boom")).statusCode())
+                .isEqualTo(200);
         assertThat(simulator.faults().rates()).isEmpty();
     }
 
@@ -214,9 +222,12 @@ class SimulatorFaultsTest {
     void loadRequestsAndInvalidRequestsAreNeverFaulted() throws Exception {
         simulator.faults().rate(Fault.DROP_CONNECTION, 1.0);
 
-        assertThat(client.answer(JSON.createObjectNode().put("model", MODEL)).get("done_reason").stringValue())
+        assertThat(client.answer(JSON.createObjectNode().put("model", MODEL))
+                        .get("done_reason")
+                        .stringValue())
                 .isEqualTo("load");
-        assertThat(client.post("/api/generate", generate("missing:1b", "hi")).statusCode()).isEqualTo(404);
+        assertThat(client.post("/api/generate", generate("missing:1b", "hi")).statusCode())
+                .isEqualTo(404);
     }
 
     @Test

@@ -24,7 +24,10 @@ class SimulatorSchedulingTest {
     void requestsBeyondTheSlotsWaitInTheQueue() throws Exception {
         // 10 tokens at 50 tokens/s: every generation holds its slot for 200 ms.
         SimulatorSettings settings = SimulatorTestSettings.instant()
-                .withParallel(2).withTokensPerSecond(50).withMedianTokens(10).withLengthSigma(0);
+                .withParallel(2)
+                .withTokensPerSecond(50)
+                .withMedianTokens(10)
+                .withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A)); // load first, so timing is only generation
@@ -55,7 +58,10 @@ class SimulatorSchedulingTest {
     void aWarmModelQueuesAnyNumberOfRequestsWithoutRefusingThem() throws Exception {
         // 10 tokens at 2000 tokens/s: 5 ms per request, one at a time, so 100 requests pile up.
         SimulatorSettings settings = SimulatorTestSettings.instant()
-                .withParallel(1).withTokensPerSecond(2000).withMedianTokens(10).withLengthSigma(0);
+                .withParallel(1)
+                .withTokensPerSecond(2000)
+                .withMedianTokens(10)
+                .withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A));
@@ -75,7 +81,8 @@ class SimulatorSchedulingTest {
 
     @Test
     void switchingModelsUnloadsTheLeastRecentlyUsedOne() throws Exception {
-        SimulatorSettings settings = SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1);
+        SimulatorSettings settings =
+                SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             for (String model : List.of(A, A, B, A)) {
@@ -88,7 +95,8 @@ class SimulatorSchedulingTest {
 
     @Test
     void modelsStayLoadedUpToTheLimit() throws Exception {
-        SimulatorSettings settings = SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(2);
+        SimulatorSettings settings =
+                SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(2);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             for (String model : List.of(A, B, A, B)) {
@@ -101,7 +109,8 @@ class SimulatorSchedulingTest {
 
     @Test
     void coldRequestsPayTheLoadAndShareIt() throws Exception {
-        try (OllamaSimulator simulator = OllamaSimulator.start(SimulatorTestSettings.instant().withLoadMillis(1000))) {
+        try (OllamaSimulator simulator =
+                OllamaSimulator.start(SimulatorTestSettings.instant().withLoadMillis(1000))) {
             SimulatorClient client = new SimulatorClient(simulator);
             List<CompletableFuture<HttpResponse<String>>> cold = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -109,7 +118,8 @@ class SimulatorSchedulingTest {
             }
             List<Long> coldLoads = new ArrayList<>();
             for (CompletableFuture<HttpResponse<String>> answer : cold) {
-                coldLoads.add(JSON.readTree(answer.get().body()).get("load_duration").longValue());
+                coldLoads.add(
+                        JSON.readTree(answer.get().body()).get("load_duration").longValue());
             }
             JsonNode warm = client.answer(generate(A, "warm"));
 
@@ -135,14 +145,18 @@ class SimulatorSchedulingTest {
 
     @Test
     void aModelSwitchWaitsForTheRequestsOfTheUnloadedModel() throws Exception {
-        SimulatorSettings settings = SimulatorTestSettings.instant().withModels(List.of(A, B)).withMaxLoadedModels(1)
-                .withTokensPerSecond(50).withMedianTokens(10).withLengthSigma(0);
+        SimulatorSettings settings = SimulatorTestSettings.instant()
+                .withModels(List.of(A, B))
+                .withMaxLoadedModels(1)
+                .withTokensPerSecond(50)
+                .withMedianTokens(10)
+                .withLengthSigma(0);
         try (OllamaSimulator simulator = OllamaSimulator.start(settings)) {
             SimulatorClient client = new SimulatorClient(simulator);
             client.answer(JSON.createObjectNode().put("model", A));
 
-            CompletableFuture<Long> first = client.postAsync("/api/generate", generate(A, "long"))
-                    .thenApply(response -> System.nanoTime());
+            CompletableFuture<Long> first =
+                    client.postAsync("/api/generate", generate(A, "long")).thenApply(response -> System.nanoTime());
             while (simulator.stats().maxGenerating() == 0) {
                 Thread.sleep(1); // until A's request holds its slot, for 200 ms
             }

@@ -12,17 +12,44 @@ class SimulatorSettingsTest {
 
     @Test
     void defaultsAreASmallGpuServerBehavingAsOllama() {
-        assertThat(SimulatorSettings.defaults()).isEqualTo(new SimulatorSettings(0, 4, 200, 4000, 1500, 1,
-                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 60, 0.5, "0.33.0", ServerQuirks.none()));
+        assertThat(SimulatorSettings.defaults())
+                .isEqualTo(new SimulatorSettings(
+                        0,
+                        4,
+                        200,
+                        4000,
+                        1500,
+                        1,
+                        List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"),
+                        60,
+                        0.5,
+                        "0.33.0",
+                        ServerQuirks.none()));
     }
 
     @Test
     void copyMethodsChangeOneComponent() {
-        SimulatorSettings changed = SimulatorSettings.defaults().withPort(8080).withParallel(2)
-                .withMaxLoadedModels(3).withMedianTokens(5).withLengthSigma(0).withVersion("0.1.0");
+        SimulatorSettings changed = SimulatorSettings.defaults()
+                .withPort(8080)
+                .withParallel(2)
+                .withMaxLoadedModels(3)
+                .withMedianTokens(5)
+                .withLengthSigma(0)
+                .withVersion("0.1.0");
 
-        assertThat(changed).isEqualTo(new SimulatorSettings(8080, 2, 200, 4000, 1500, 3,
-                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"), 5, 0, "0.1.0", ServerQuirks.none()));
+        assertThat(changed)
+                .isEqualTo(new SimulatorSettings(
+                        8080,
+                        2,
+                        200,
+                        4000,
+                        1500,
+                        3,
+                        List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"),
+                        5,
+                        0,
+                        "0.1.0",
+                        ServerQuirks.none()));
     }
 
     @Test

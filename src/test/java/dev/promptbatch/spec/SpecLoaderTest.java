@@ -43,10 +43,14 @@ class SpecLoaderTest {
         assertThat(job.output().file()).isEqualTo(dir.resolve("output/summaries-2026-11-21.csv"));
         assertThat(job.generation().system()).isEqualTo("You summarise news for 2026-11-21.");
         assertThat(job.generation().models()).containsExactly("llama3.2:3b", "qwen2.5:7b");
-        assertThat(job.generation().options()).containsExactly(Map.entry("temperature", 0.2), Map.entry("seed", 42),
-                Map.entry("num_predict", 160), Map.entry("stop", List.of("\n\n")));
-        assertThat(job.generation().format()).isEqualTo(Map.of("type", "object", "properties",
-                Map.of("summary", Map.of("type", "string"))));
+        assertThat(job.generation().options())
+                .containsExactly(
+                        Map.entry("temperature", 0.2),
+                        Map.entry("seed", 42),
+                        Map.entry("num_predict", 160),
+                        Map.entry("stop", List.of("\n\n")));
+        assertThat(job.generation().format())
+                .isEqualTo(Map.of("type", "object", "properties", Map.of("summary", Map.of("type", "string"))));
         assertThat(job.generation().think()).isEqualTo(false);
         assertThat(job.generation().keepAlive()).isEqualTo("10m");
         assertThat(job.output().include()).containsExactly("title", "source.name");
@@ -71,34 +75,46 @@ class SpecLoaderTest {
     @Test
     void aMisspelledKeyIsNamedWithASuggestion() throws IOException {
         Path spec = write("name: x\ninput: in.csv\nmodle: llama3.2\nprompt: hi\noutput: out.jsonl\n");
-        assertThatThrownBy(() -> load(spec)).isInstanceOf(SpecException.class)
+        assertThatThrownBy(() -> load(spec))
+                .isInstanceOf(SpecException.class)
                 .hasMessageStartingWith(spec + ": unknown key 'modle' (did you mean 'model'?)");
     }
 
     @Test
     void wrongValuesNameTheKeyAndWhatWasExpected() throws IOException {
-        assertError("name: Bad Name\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+        assertError(
+                "name: Bad Name\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
                 "key 'name': expected lower-case letters, digits and '-' only, got 'Bad Name'");
-        assertError("name: x\ninput: in.txt\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+        assertError(
+                "name: x\ninput: in.txt\nmodel: m\nprompt: p\noutput: o.jsonl\n",
                 "key 'input': expected a .csv or .jsonl file, got 'in.txt'");
-        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\ntimeout: 10 minutes\n",
+        assertError(
+                "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\ntimeout: 10 minutes\n",
                 "key 'timeout': expected a duration such as 500ms, 30s, 10m or 1h");
-        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {seed: \"42\"}\n",
+        assertError(
+                "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {seed: \"42\"}\n",
                 "key 'options.seed': expected a whole number");
-        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {stop: \"\\n\"}\n",
+        assertError(
+                "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {stop: \"\\n\"}\n",
                 "key 'options.stop': expected a list of strings");
-        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {penalize_newline: 1}\n",
+        assertError(
+                "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {penalize_newline: 1}\n",
                 "key 'options.penalize_newline': not an option Ollama knows; Ollama ignores unknown options silently");
-        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {temprature: 1}\n",
+        assertError(
+                "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\noptions: {temprature: 1}\n",
                 "key 'options.temprature': not an option Ollama knows (did you mean 'temperature'?)");
-        assertError("name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\nkeep-alive: \"3600\"\n",
+        assertError(
+                "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\nkeep-alive: \"3600\"\n",
                 "key 'keep-alive': expected a duration with a unit");
-        assertError("name: x\ninput: in-${day}.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+        assertError(
+                "name: x\ninput: in-${day}.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
                 "key 'input': expected a value for ${day}: pass --param day=VALUE");
-        assertError("name: x\ninput: in.csv\nprompt: p\noutput: o.jsonl\n",
+        assertError(
+                "name: x\ninput: in.csv\nprompt: p\noutput: o.jsonl\n",
                 "no model: set model (or models), or the environment variable OLLAMA_MODEL");
         assertError("name: x\ninput: in.csv\nmodel: m\noutput: o.jsonl\n", "missing required key 'prompt'");
-        assertError("name: x\nname: y\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
+        assertError(
+                "name: x\nname: y\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n",
                 "not valid YAML: Duplicate Object property \"name\" (line 2)");
     }
 
@@ -116,7 +132,11 @@ class SpecLoaderTest {
         assertThat(set.limits().maxFailures().exceeded(1, 10, true)).isTrue();
         assertThat(set.limits().maxOutage()).isEqualTo(Duration.ofSeconds(30));
         assertThat(set.input().maxRecordBytes()).isEqualTo(512 * 1024);
-        assertThat(load(write(base + "max-failures: 10\n")).limits().maxFailures().exceeded(11, 1000, false)).isTrue();
+        assertThat(load(write(base + "max-failures: 10\n"))
+                        .limits()
+                        .maxFailures()
+                        .exceeded(11, 1000, false))
+                .isTrue();
         assertError(base + "max-failures: many\n", "key 'max-failures': expected a number of records");
         assertError(base + "max-record-size: 1TB\n", "key 'max-record-size': expected a size such as 1MiB");
     }
