@@ -124,7 +124,8 @@ class SimulatorSchedulingTest {
             JsonNode warm = client.answer(generate(A, "warm"));
 
             assertThat(simulator.stats().loads()).isEqualTo(Map.of(A, 1));
-            assertThat(coldLoads).allSatisfy(load -> assertThat(load).isGreaterThanOrEqualTo(1_000_000_000L));
+            // A request that arrives while the load is under way waits for what is left of it.
+            assertThat(coldLoads).allSatisfy(load -> assertThat(load).isGreaterThanOrEqualTo(750_000_000L));
             // A warm request pays no load: far less than one, however busy the machine.
             assertThat(warm.get("load_duration").longValue()).isBetween(1L, 999_999_999L);
             assertThat(warm.get("total_duration").longValue()).isLessThan(1_000_000_000L);
