@@ -1,9 +1,11 @@
 package dev.promptbatch.cli;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.spec.JobSpec;
@@ -16,10 +18,12 @@ import dev.promptbatch.spec.JobSpec;
 final class ChosenServer implements AutoCloseable {
     private final OllamaSimulator simulator;
     private final ServerAddress address;
+    private final int concurrency;
 
-    private ChosenServer(OllamaSimulator simulator, ServerAddress address) {
+    private ChosenServer(OllamaSimulator simulator, ServerAddress address, int concurrency) {
         this.simulator = simulator;
         this.address = address;
+        this.concurrency = concurrency;
     }
 
     static ChosenServer of(
@@ -29,7 +33,9 @@ final class ChosenServer implements AutoCloseable {
             CliEnvironment environment) {
         if (!simulator.on) {
             return new ChosenServer(
-                    null, ServerAddress.resolve(baseUrl.url, spec.server().baseUrl(), environment.variables()));
+                    null,
+                    ServerAddress.resolve(baseUrl.url, spec.server().baseUrl(), environment.variables()),
+                    spec.limits().concurrency());
         }
         OllamaSimulator started;
         try {
@@ -41,11 +47,18 @@ final class ChosenServer implements AutoCloseable {
         } catch (IOException e) {
             throw new CommandRefusedException("cannot start the simulator: " + e.getMessage(), e);
         }
-        return new ChosenServer(started, ServerAddress.resolve(started.baseUrl().toString(), null, Map.of()));
+        return new ChosenServer(
+                started,
+                ServerAddress.resolve(started.baseUrl().toString(), null, Map.of()),
+                spec.limits().concurrency());
     }
 
     ServerAddress address() {
         return address;
+    }
+
+    List<ServerTarget> targets() {
+        return List.of(new ServerTarget(address, concurrency, false));
     }
 
     @Override

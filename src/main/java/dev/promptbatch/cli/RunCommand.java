@@ -9,7 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobRunner;
@@ -19,6 +18,7 @@ import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecException;
@@ -76,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             Path db = database.resolve(environment);
             RunSettings settings =
-                    new RunSettings(spec, server.address(), db, parameters.values, newRun, simulator.on, stop);
+                    new RunSettings(spec, server.targets(), db, parameters.values, newRun, simulator.on, stop);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);

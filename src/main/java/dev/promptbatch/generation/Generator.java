@@ -21,6 +21,10 @@ import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.servers.AdaptiveConcurrency;
+import dev.promptbatch.servers.GenerationFailedException;
+import dev.promptbatch.servers.ServerGate;
+import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
 
@@ -85,6 +89,7 @@ public final class Generator {
                         response,
                         latencyMs.get(),
                         attempts.get(),
+                        server,
                         ready.included());
             } catch (OllamaException e) {
                 if (e.failureClass() == FailureClass.REJECTED) {
@@ -243,7 +248,8 @@ public final class Generator {
 
     private Failure failure(RequestBuilder.Ready ready, WorkItem item, FailureKind kind, String message, int attempts) {
         log.debug("record {} failed for good: {}", ready.record().number(), message);
-        return new Failure(ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts);
+        return new Failure(
+                ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts, server);
     }
 
     /**

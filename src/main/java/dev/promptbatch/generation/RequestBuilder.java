@@ -46,8 +46,8 @@ public final class RequestBuilder {
         // With an id-field, a record whose id cannot be read has none: its line identifies it.
         Object unknownId = spec.input().idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
-            return new Bad(
-                    new Failure(unknownId, bad.line(), item.cell(), seed, FailureKind.BAD_RECORD, bad.message(), 0));
+            return new Bad(new Failure(
+                    unknownId, bad.line(), item.cell(), seed, FailureKind.BAD_RECORD, bad.message(), 0, null));
         }
         DataRecord record = (DataRecord) item.record();
         Object id = unknownId;
@@ -56,7 +56,14 @@ public final class RequestBuilder {
             String text = prompt.render(record.fields());
             if (text.isBlank()) {
                 return new Bad(new Failure(
-                        id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, "the prompt renders empty", 0));
+                        id,
+                        record.line(),
+                        item.cell(),
+                        seed,
+                        FailureKind.BAD_RECORD,
+                        "the prompt renders empty",
+                        0,
+                        null));
             }
             GenerateRequest request = new GenerateRequest(
                     item.model(),
@@ -69,7 +76,7 @@ public final class RequestBuilder {
             return new Ready(id, record, request, seed, included(record));
         } catch (MissingFieldException | IllegalArgumentException e) {
             return new Bad(
-                    new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(), 0));
+                    new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(), 0, null));
         }
     }
 

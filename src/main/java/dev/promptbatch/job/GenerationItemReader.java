@@ -9,12 +9,12 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
-import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.generation.OrderedPipeline;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.spec.ErrorBudget;
 
 /**

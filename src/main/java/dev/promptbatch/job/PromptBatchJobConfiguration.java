@@ -12,15 +12,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
-import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.generation.Generator;
-import dev.promptbatch.generation.ServerGate;
-import dev.promptbatch.generation.Ticker;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.servers.AdaptiveConcurrency;
+import dev.promptbatch.servers.ServerGate;
+import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
 
 /**
@@ -38,7 +38,7 @@ public class PromptBatchJobConfiguration {
     @Bean
     OllamaClient ollamaClient(RunSettings settings) {
         return new OllamaClient(
-                settings.server(),
+                settings.servers().get(0).address(),
                 settings.spec().limits().timeout(),
                 settings.spec().limits().concurrency());
     }
@@ -50,7 +50,7 @@ public class PromptBatchJobConfiguration {
     ServerGate serverGate(OllamaClient client, RunSettings settings) {
         return new ServerGate(
                 client,
-                settings.server().display(),
+                settings.servers().get(0).display(),
                 settings.spec().limits().concurrency(),
                 settings.spec().limits().maxOutage(),
                 PROBE_INTERVAL,
@@ -63,7 +63,7 @@ public class PromptBatchJobConfiguration {
     @Bean
     AdaptiveConcurrency adaptiveConcurrency(RunSettings settings) {
         return new AdaptiveConcurrency(
-                settings.server().display(),
+                settings.servers().get(0).display(),
                 settings.spec().limits().concurrency(),
                 BUSY_PROBE_AFTER,
                 System::nanoTime);
@@ -103,12 +103,12 @@ public class PromptBatchJobConfiguration {
                 .reader(new GenerationItemReader(
                         () -> new WorkPlan(spec),
                         new Generator(
-                                        spec,
-                                        client,
-                                        settings.server().display(),
-                                        gate,
-                                        adaptiveConcurrency,
-                                        Ticker.SYSTEM)::generate,
+                                spec,
+                                client,
+                                settings.servers().get(0).display(),
+                                gate,
+                                adaptiveConcurrency,
+                                Ticker.SYSTEM)::generate,
                         concurrency,
                         Math.max(32, WINDOW_PER_REQUEST * concurrency),
                         spec.limits().maxFailures(),

@@ -144,7 +144,7 @@ final class RunArtifacts {
                         started,
                         execution.getEndTime(),
                         settings.simulated(),
-                        settings.server().display(),
+                        settings.servers().get(0).display(),
                         serverVersion,
                         serverModels,
                         fingerprint.inputSize(),

@@ -12,12 +12,12 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
-import dev.promptbatch.generation.AdaptiveConcurrency;
-import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.servers.AdaptiveConcurrency;
+import dev.promptbatch.servers.GenerationFailedException;
 
 /** One run in a started context, from deciding what to run to how it ended; handed what it uses by the context. */
 final class RunLauncher {
@@ -82,7 +82,7 @@ final class RunLauncher {
             server = settings.stop()
                     .interruptible(() -> ServerCheck.check(
                             client,
-                            settings.server().display(),
+                            settings.servers().get(0).display(),
                             settings.spec().generation().models(),
                             settings.spec().generation().think()));
         } catch (CancellationException e) {
@@ -101,7 +101,7 @@ final class RunLauncher {
         log.info(
                 "Ollama {} at {}{}",
                 server.version(),
-                settings.server().display(),
+                settings.servers().get(0).display(),
                 settings.simulated() ? " (built-in simulator: answers are synthetic)" : "");
         return server;
     }

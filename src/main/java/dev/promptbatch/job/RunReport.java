@@ -2,8 +2,8 @@ package dev.promptbatch.job;
 
 import java.time.Duration;
 
-import dev.promptbatch.generation.AdaptiveConcurrency;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.servers.AdaptiveConcurrency;
 
 /**
  * How a run ended.

@@ -1,14 +1,16 @@
 package dev.promptbatch.job;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
-import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.spec.JobSpec;
 
 /**
  * Everything one {@code run} needs.
  *
+ * @param servers    one or more, in the order the spec or the command line gives them
  * @param parameters the {@code --param} values; with the job name they identify the job instance
  * @param newRun     start a new instance even if one with these parameters exists
  * @param simulated  the answers come from the built-in simulator
@@ -16,7 +18,7 @@ import dev.promptbatch.spec.JobSpec;
  */
 public record RunSettings(
         JobSpec spec,
-        ServerAddress server,
+        List<ServerTarget> servers,
         Path database,
         Map<String, String> parameters,
         boolean newRun,

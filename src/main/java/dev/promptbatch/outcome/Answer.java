@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
  * @param line    the record's physical line in the input file: it tells apart records that share an id
  * @param cell    the model and sweep coordinates
  * @param seed    the seed sent, or null
+ * @param server  the server that answered (its URL without credentials)
  * @param input   the spec's {@code include} fields, in the spec's order
  */
 public record Answer(
@@ -20,6 +21,7 @@ public record Answer(
         GenerateResponse response,
         long latencyMs,
         int attempts,
+        String server,
         Map<String, JsonNode> input)
         implements Outcome {
     /** Where {@link #tokensPerSecond()} comes from: {@code server} or {@code client}; null when there is none. */

@@ -26,6 +26,10 @@ import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.servers.AdaptiveConcurrency;
+import dev.promptbatch.servers.GenerationFailedException;
+import dev.promptbatch.servers.ManualTicker;
+import dev.promptbatch.servers.ServerGate;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
@@ -86,7 +90,14 @@ class GeneratorTest {
 
         assertThat(outcome)
                 .isEqualTo(new Failure(
-                        1L, 2, CELL, null, FailureKind.RETRIES_EXHAUSTED, RUNNER_STOPPED + " (4 attempts)", 4));
+                        1L,
+                        2,
+                        CELL,
+                        null,
+                        FailureKind.RETRIES_EXHAUSTED,
+                        RUNNER_STOPPED + " (4 attempts)",
+                        4,
+                        simulator.baseUrl().toString()));
         assertThat(simulator.stats().requestsForPrompt("record 1")).isEqualTo(4);
         // Full jitter: each wait is anything up to 1 s, 2 s, then 3 s (the most).
         List<Duration> waits = ticker.sleeps();

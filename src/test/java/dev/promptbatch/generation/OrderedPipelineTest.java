@@ -15,6 +15,8 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.promptbatch.servers.GenerationFailedException;
+
 class OrderedPipelineTest {
 
     @Test

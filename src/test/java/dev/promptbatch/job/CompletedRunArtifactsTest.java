@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.JobSpec;
@@ -99,7 +100,10 @@ class CompletedRunArtifactsTest {
     private RunSettings settings(JobSpec spec) {
         return new RunSettings(
                 spec,
-                ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
+                List.of(new ServerTarget(
+                        ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
+                        spec.limits().concurrency(),
+                        false)),
                 dir.resolve("state/db"),
                 Map.of(),
                 false,

@@ -20,7 +20,6 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.test.MetaDataInstanceFactory;
 
-import dev.promptbatch.generation.GenerationFailedException;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.outcome.Answer;
@@ -28,6 +27,7 @@ import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.spec.ErrorBudget;
 import dev.promptbatch.spec.JobSpec;
 
@@ -159,6 +159,7 @@ class GenerationItemReaderTest {
                 new GenerateResponse("answer", null, "stop", 1L, 1L, 1L, 0L, 1L, 1L),
                 1,
                 1,
+                "http://gpu1:11434",
                 Map.of());
     }
 
@@ -170,6 +171,7 @@ class GenerationItemReaderTest {
                 null,
                 FailureKind.REJECTED,
                 "no answer for record " + item.record().number(),
-                1);
+                1,
+                "http://gpu1:11434");
     }
 }

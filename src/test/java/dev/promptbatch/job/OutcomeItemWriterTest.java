@@ -125,10 +125,12 @@ class OutcomeItemWriterTest {
                 new GenerateResponse("answer " + n, null, "stop", 5L, 7L, 900L, 0L, 300L, 500L),
                 12,
                 1,
+                "http://gpu1:11434",
                 Map.of());
     }
 
     private static Failure failure(long n) {
-        return new Failure(n, n + 1, CELL, null, FailureKind.REJECTED, "HTTP 400: prompt too long", 1);
+        return new Failure(
+                n, n + 1, CELL, null, FailureKind.REJECTED, "HTTP 400: prompt too long", 1, "http://gpu1:11434");
     }
 }

@@ -1,4 +1,4 @@
-package dev.promptbatch.generation;
+package dev.promptbatch.servers;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

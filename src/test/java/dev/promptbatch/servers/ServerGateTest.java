@@ -1,4 +1,4 @@
-package dev.promptbatch.generation;
+package dev.promptbatch.servers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

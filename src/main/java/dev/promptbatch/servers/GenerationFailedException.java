@@ -1,4 +1,4 @@
-package dev.promptbatch.generation;
+package dev.promptbatch.servers;
 
 /**
  * A request that kept failing in a way that may pass later (server down, overloaded, timing out). The run stops

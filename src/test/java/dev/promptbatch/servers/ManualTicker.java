@@ -1,4 +1,4 @@
-package dev.promptbatch.generation;
+package dev.promptbatch.servers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * Actions set {@linkplain #at(Duration, Runnable) at} a time run when the time first reaches it, so a test can end an
  * outage after two minutes that take no time.
  */
-final class ManualTicker implements Ticker {
+public final class ManualTicker implements Ticker {
     /** Like {@link System#nanoTime()}, the time starts anywhere: code that takes 0 for "not yet" is caught out. */
     private static final long ORIGIN = 123_456_789_000L;
 
@@ -38,16 +38,16 @@ final class ManualTicker implements Ticker {
     }
 
     /** Runs {@code action} (once) on the sleep that moves the time to {@code time} or past it. */
-    synchronized ManualTicker at(Duration time, Runnable action) {
+    public synchronized ManualTicker at(Duration time, Runnable action) {
         actions.put(time.toNanos(), action);
         return this;
     }
 
-    synchronized Duration elapsed() {
+    public synchronized Duration elapsed() {
         return Duration.ofNanos(nanos - ORIGIN);
     }
 
-    synchronized List<Duration> sleeps() {
+    public synchronized List<Duration> sleeps() {
         return List.copyOf(sleeps);
     }
 }
