@@ -23,13 +23,13 @@ import dev.promptbatch.PromptBatchVersion;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.ollama.ModelInfo;
-import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunManifest;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.report.HtmlReport;
+import dev.promptbatch.servers.ServerFacts;
 import dev.promptbatch.spec.JobSpec;
 
 /**
@@ -54,8 +54,8 @@ final class RunArtifacts {
     }
 
     /** Writes them all after an execution; returns the run's summary. */
-    RunSummary afterExecution(JobExecution execution, ServerCheck.Result server) {
-        return write(execution, server.version(), server.models(), file -> true);
+    RunSummary afterExecution(JobExecution execution, List<ServerFacts> servers) {
+        return write(execution, servers.get(0).version(), servers.get(0).models(), file -> true);
     }
 
     /**

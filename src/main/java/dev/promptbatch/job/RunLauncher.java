@@ -18,6 +18,7 @@ import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.servers.GenerationFailedException;
+import dev.promptbatch.servers.ServerFacts;
 
 /** One run in a started context, from deciding what to run to how it ended; handed what it uses by the context. */
 final class RunLauncher {
@@ -71,7 +72,16 @@ final class RunLauncher {
         try (ProgressReporter reporter = new ProgressReporter(progress::line, ProgressReporter.EVERY)) {
             execution = operator.start(job, decision.parameters());
         }
-        return outcome(execution, artifacts.afterExecution(execution, server))
+        return outcome(
+                        execution,
+                        artifacts.afterExecution(
+                                execution,
+                                List.of(new ServerFacts(
+                                        settings.servers().get(0).display(),
+                                        server.version(),
+                                        server.models(),
+                                        settings.servers().get(0).concurrency(),
+                                        false))))
                 .withThrottling(adaptiveConcurrency.report());
     }
 

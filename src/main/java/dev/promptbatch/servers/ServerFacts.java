@@ -1,0 +1,17 @@
+package dev.promptbatch.servers;
+
+import java.util.List;
+
+import dev.promptbatch.ollama.ModelInfo;
+
+/**
+ * What a run learnt of one server, for the manifest: where it is, what it runs, and how many requests it had in
+ * flight.
+ *
+ * @param url the URL without credentials
+ * @param version the server's version, or {@code unknown}
+ * @param models the models it lists, with their digests
+ * @param concurrency the configured bound on requests in flight, or with {@code auto} the level the run settled on
+ * @param auto whether the run chose {@code concurrency} itself ({@code concurrency: auto})
+ */
+public record ServerFacts(String url, String version, List<ModelInfo> models, int concurrency, boolean auto) {}
