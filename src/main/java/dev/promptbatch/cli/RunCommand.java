@@ -128,9 +128,13 @@ final class RunCommand implements Callable<Integer> {
             out.println(FailureCauses.allFailed(files.errors(), summary.failed()));
         }
         out.print(summary.table(report.wallTime()));
-        if (report.throttling() != null && report.throttling().throttledAtAll()) {
-            AdaptiveConcurrency.Report busy = report.throttling();
-            out.println("Server busy: " + count(busy.busyAnswers(), "request") + " answered 'busy' and sent again "
+        for (AdaptiveConcurrency.Report busy : report.throttling()) {
+            if (!busy.throttledAtAll()) {
+                continue;
+            }
+            String where = report.throttling().size() == 1 ? "" : " at " + busy.server();
+            out.println("Server busy" + where + ": " + count(busy.busyAnswers(), "request")
+                    + " answered 'busy' and sent again "
                     + "(not counted as attempts); requests in flight lowered to " + busy.lowest() + " of "
                     + busy.configured() + " (" + busy.current() + " at the end), throttled for "
                     + Durations.readable(busy.throttled()) + ".");

@@ -1,20 +1,18 @@
 package dev.promptbatch.generation;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.promptbatch.ollama.FailureClass;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Failure;
@@ -23,47 +21,38 @@ import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.servers.GenerationFailedException;
-import dev.promptbatch.servers.ServerGate;
+import dev.promptbatch.servers.Lease;
+import dev.promptbatch.servers.PooledServer;
+import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
 
 /**
- * Turns one work item into an outcome. A bad record becomes a failure without a request. Otherwise the model is
- * loaded once (a warm-up request, so the first records do not pay the load under their timeout), and the request is
- * sent through the {@link ServerGate} and retried with exponential backoff and full jitter while it fails in a way
- * that can pass. A request the server rejects (4xx, or a 500 naming a mistake in the request) is a failure
- * ({@code rejected}); so is one that keeps timing out or getting a broken answer ({@code retries-exhausted}).
- * A server that is unreachable never fails a record: the request waits for it, and past {@code max-outage} the run
- * fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a little and goes again, and
- * the {@link AdaptiveConcurrency} sends fewer at once. Time and waiting come from the {@link Ticker}. Safe to call
- * from many threads.
+ * Turns one work item into an outcome. A bad record becomes a failure without a request. Otherwise the request takes
+ * a slot on a server that has the model ({@link ServerPool}), the model is loaded there once (a warm-up request, so
+ * the first records do not pay the load under their timeout), and the request is sent; it goes again with
+ * exponential backoff and full jitter while it fails in a way that can pass, on another server when there is one.
+ * A request the server rejects (4xx, or a 500 naming a mistake in the request) is a failure ({@code rejected}); so
+ * is one that keeps timing out or getting a broken answer ({@code retries-exhausted}). A server that is away never
+ * fails a record and costs it no attempt: the request goes to another server, or waits for one, and past
+ * {@code max-outage} the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a
+ * little and goes again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come
+ * from the {@link Ticker}. Safe to call from many threads.
  */
 public final class Generator {
     private static final Logger log = LoggerFactory.getLogger(Generator.class);
     private static final Duration SHORTEST_LOAD_TIMEOUT = Duration.ofMinutes(15);
 
     private final JobSpec spec;
-    private final OllamaClient client;
-    private final ServerGate gate;
-    private final AdaptiveConcurrency concurrency;
-    private final String server;
+    private final ServerPool pool;
     private final RequestBuilder requests;
     private final Ticker ticker;
     private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
-    public Generator(
-            JobSpec spec,
-            OllamaClient client,
-            String server,
-            ServerGate gate,
-            AdaptiveConcurrency concurrency,
-            Ticker ticker) {
+    public Generator(JobSpec spec, ServerPool pool, Ticker ticker) {
         this.spec = spec;
-        this.client = client;
-        this.server = server;
-        this.gate = gate;
-        this.concurrency = concurrency;
+        this.pool = pool;
         this.requests = new RequestBuilder(spec);
         this.ticker = ticker;
     }
@@ -73,138 +62,157 @@ public final class Generator {
         if (prepared instanceof RequestBuilder.Bad bad) {
             return bad.failure();
         }
-        RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
-        load(item.model());
-        AtomicInteger attempts = new AtomicInteger();
-        AtomicLong latencyMs = new AtomicLong();
-        Long awaySince = null;
-        while (true) {
-            try {
-                GenerateResponse response = withRetries(() -> client.generate(ready.request()), attempts, latencyMs);
-                return new Answer(
-                        ready.id(),
-                        ready.record().line(),
-                        item.cell(),
-                        ready.seed(),
-                        response,
-                        latencyMs.get(),
-                        attempts.get(),
-                        server,
-                        ready.included());
-            } catch (OllamaException e) {
-                if (e.failureClass() == FailureClass.REJECTED) {
-                    return failure(ready, item, FailureKind.REJECTED, e.getMessage(), attempts.get());
+        return new Request(item, (RequestBuilder.Ready) prepared).send();
+    }
+
+    /** One record's request through its attempts, on whichever servers take it. */
+    private final class Request {
+        private final WorkItem item;
+        private final RequestBuilder.Ready ready;
+        private final Set<PooledServer> failedOn = new HashSet<>();
+        private int attempts;
+        private int awayInARow;
+        private int busyInARow;
+        private long awaySince;
+        private long busySince;
+        private String lastServer;
+
+        Request(WorkItem item, RequestBuilder.Ready ready) {
+            this.item = item;
+            this.ready = ready;
+        }
+
+        Outcome send() {
+            while (true) {
+                Lease lease = lease();
+                PooledServer server = lease.server();
+                lastServer = server.display();
+                OllamaException failure;
+                try (lease) {
+                    load(server, item.model());
+                    long start = ticker.nanoTime();
+                    try {
+                        GenerateResponse response = server.client().generate(ready.request());
+                        long nanos = ticker.nanoTime() - start;
+                        lease.answered(nanos);
+                        attempts++;
+                        return answer(response, nanos / 1_000_000, server);
+                    } catch (OllamaException e) {
+                        long nanos = ticker.nanoTime() - start;
+                        failure = e;
+                        switch (e.failureClass()) {
+                            case BUSY -> lease.busy(nanos, e);
+                            case REJECTED, TRANSIENT -> {
+                                lease.answered(nanos);
+                                attempts++;
+                            }
+                            case AWAY -> lease.failed(nanos, e);
+                        }
+                    } catch (RuntimeException e) {
+                        lease.abandoned();
+                        throw e;
+                    }
                 }
-                if (e.failureClass() != FailureClass.AWAY) {
-                    return failure(
-                            ready,
-                            item,
-                            FailureKind.RETRIES_EXHAUSTED,
-                            e.getMessage() + " (" + attempts.get() + " attempts)",
-                            attempts.get());
-                }
-                // A server that is away says nothing against the record: keep trying, up to max-outage.
-                long now = ticker.nanoTime();
-                awaySince = awaySince == null ? now : awaySince;
-                if (now - awaySince > spec.limits().maxOutage().toNanos()) {
-                    throw new GenerationFailedException(
-                            "record " + ready.record().number() + " (line "
-                                    + ready.record().line() + "): " + e.getMessage() + " for longer than max-outage ("
-                                    + spec.limits().maxOutage().toSeconds() + " s)",
-                            e);
+                Outcome outcome = afterFailure(server, failure);
+                if (outcome != null) {
+                    return outcome;
                 }
             }
         }
-    }
 
-    /**
-     * Sends until an answer, up to {@code max-attempts} in all, while the failure can pass: each retry waits with
-     * exponential backoff and full jitter, and at least the server's Retry-After (up to {@code max-backoff}).
-     */
-    private <T> T withRetries(Supplier<T> request, AtomicInteger attempts, AtomicLong latencyMs) {
-        RetrySpec policy = spec.limits().retry();
-        for (int attempt = 1; ; attempt++) {
+        private Lease lease() {
             try {
-                return send(request, attempts, latencyMs);
-            } catch (OllamaException e) {
-                if (e.failureClass() == FailureClass.REJECTED || attempt >= policy.maxAttempts()) {
-                    throw e;
-                }
-                long wait = jitter(policy, attempt);
-                if (e.retryAfter() != null) {
-                    wait = Math.max(
-                            wait,
-                            Math.min(
-                                    e.retryAfter().toMillis(),
-                                    policy.maxBackoff().toMillis()));
-                }
-                pause(wait, "interrupted while waiting to send a request again");
-            }
-        }
-    }
-
-    /**
-     * One request through the gate and within the server's concurrency: waits while the server is away, and tells
-     * both how it went. A busy answer is no attempt: the request waits (Retry-After, else backoff with full jitter)
-     * and goes again, while the concurrency drops; only a server busy for longer than {@code max-outage} with no
-     * answer to this request fails the run, resumably.
-     */
-    private <T> T send(Supplier<T> request, AtomicInteger attempts, AtomicLong latencyMs) {
-        long busySince = 0;
-        for (int busyInARow = 0; ; busyInARow++) {
-            AdaptiveConcurrency.Permit permit;
-            try {
-                gate.enter();
-                permit = concurrency.acquire();
+                return pool.acquire(item.model(), failedOn);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CancellationException("interrupted while waiting for the server");
+                throw new CancellationException("interrupted while waiting for a server");
             }
-            long start = ticker.nanoTime();
-            OllamaException busy;
-            try {
-                T result = request.get();
-                long nanos = ticker.nanoTime() - start;
-                gate.succeeded(nanos);
-                concurrency.answered();
-                attempts.incrementAndGet();
-                latencyMs.set(nanos / 1_000_000);
-                return result;
-            } catch (OllamaException e) {
-                if (e.failureClass() != FailureClass.BUSY) {
-                    attempts.incrementAndGet();
-                    gate.failed(ticker.nanoTime() - start, e);
-                    throw e;
-                }
-                gate.succeeded(ticker.nanoTime() - start); // a busy server is there
-                concurrency.busy(permit, e.getMessage());
-                busy = e;
-            } catch (RuntimeException e) {
-                gate.abandoned();
-                throw e;
-            } finally {
-                concurrency.release();
-            }
-            long now = ticker.nanoTime();
-            busySince = busyInARow == 0 ? now : busySince;
-            if (now - busySince > spec.limits().maxOutage().toNanos()) {
-                throw new GenerationFailedException(
-                        "the server at " + server + " has been busy for "
-                                + Duration.ofNanos(now - busySince).toSeconds() + " s, longer than max-outage ("
-                                + spec.limits().maxOutage().toSeconds() + " s): " + busy.getMessage(),
-                        busy);
-            }
-            waitWhileBusy(busy, busyInARow);
         }
-    }
 
-    private void waitWhileBusy(OllamaException busy, int busyInARow) {
-        long max = spec.limits().retry().maxBackoff().toMillis();
-        pause(
-                busy.retryAfter() != null
-                        ? Math.min(busy.retryAfter().toMillis(), max)
-                        : jitter(spec.limits().retry(), busyInARow + 1),
-                "interrupted while the server was busy");
+        /** What comes of a failed request: a failure for good, or null after waiting as long as it asks. */
+        private Outcome afterFailure(PooledServer server, OllamaException e) {
+            RetrySpec policy = spec.limits().retry();
+            switch (e.failureClass()) {
+                case REJECTED -> {
+                    return failure(FailureKind.REJECTED, e.getMessage());
+                }
+                case TRANSIENT -> {
+                    busyInARow = 0;
+                    awayInARow = 0;
+                    if (attempts >= policy.maxAttempts()) {
+                        return failure(FailureKind.RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts + " attempts)");
+                    }
+                    failedOn.add(server);
+                    long wait = jitter(policy, attempts);
+                    if (e.retryAfter() != null) {
+                        wait = Math.max(
+                                wait,
+                                Math.min(
+                                        e.retryAfter().toMillis(),
+                                        policy.maxBackoff().toMillis()));
+                    }
+                    pause(wait, "interrupted while waiting to send a request again");
+                }
+                case AWAY -> {
+                    // A server that is away says nothing against the record: no attempt, and up to max-outage.
+                    busyInARow = 0;
+                    long now = ticker.nanoTime();
+                    awaySince = awayInARow++ == 0 ? now : awaySince;
+                    if (now - awaySince > spec.limits().maxOutage().toNanos()) {
+                        throw new GenerationFailedException(
+                                "record " + ready.record().number() + " (line "
+                                        + ready.record().line() + "): "
+                                        + e.getMessage() + " for longer than max-outage ("
+                                        + spec.limits().maxOutage().toSeconds() + " s)",
+                                e);
+                    }
+                    failedOn.add(server);
+                    if (!pool.hasAlternative(item.model(), failedOn)) {
+                        failedOn.clear();
+                        pause(jitter(policy, awayInARow), "interrupted while waiting for the server");
+                    }
+                }
+                case BUSY -> {
+                    awayInARow = 0;
+                    long now = ticker.nanoTime();
+                    busySince = busyInARow++ == 0 ? now : busySince;
+                    if (now - busySince > spec.limits().maxOutage().toNanos()) {
+                        throw new GenerationFailedException(
+                                "the server at " + server.display() + " has been busy for "
+                                        + Duration.ofNanos(now - busySince).toSeconds()
+                                        + " s, longer than max-outage ("
+                                        + spec.limits().maxOutage().toSeconds() + " s): " + e.getMessage(),
+                                e);
+                    }
+                    long max = policy.maxBackoff().toMillis();
+                    pause(
+                            e.retryAfter() != null
+                                    ? Math.min(e.retryAfter().toMillis(), max)
+                                    : jitter(policy, busyInARow),
+                            "interrupted while the server was busy");
+                }
+            }
+            return null;
+        }
+
+        private Answer answer(GenerateResponse response, long latencyMs, PooledServer server) {
+            return new Answer(
+                    ready.id(),
+                    ready.record().line(),
+                    item.cell(),
+                    ready.seed(),
+                    response,
+                    latencyMs,
+                    attempts,
+                    server.display(),
+                    ready.included());
+        }
+
+        private Failure failure(FailureKind kind, String message) {
+            log.debug("record {} failed for good: {}", ready.record().number(), message);
+            return new Failure(
+                    ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts, lastServer);
+        }
     }
 
     private void pause(long millis, String interrupted) {
@@ -217,12 +225,13 @@ public final class Generator {
     }
 
     /**
-     * Loads the model before its first request, once: the others wait for it. The load has a generous timeout of
-     * its own, since a big model can take minutes. A failed load is only reported: the requests will say more.
+     * Loads the model on a server before its first request there, once: the others for that server wait for it. The
+     * load has a generous timeout of its own, since a big model can take minutes, and is tried again while it fails
+     * in a way that can pass. A failed load is only reported: the requests will say more.
      */
-    private void load(String model) {
+    private void load(PooledServer server, String model) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> first = loaded.putIfAbsent(model, mine);
+        CompletableFuture<Void> first = loaded.putIfAbsent(server.display() + " " + model, mine);
         if (first != null) {
             first.join();
             return;
@@ -230,26 +239,35 @@ public final class Generator {
         Duration timeout = spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0
                 ? spec.limits().timeout()
                 : SHORTEST_LOAD_TIMEOUT;
+        RetrySpec policy = spec.limits().retry();
         try {
-            AtomicLong wallMs = new AtomicLong();
-            Long loadNanos = withRetries(
-                    () -> client.load(model, spec.generation().keepAlive(), timeout), new AtomicInteger(), wallMs);
-            log.info(
-                    "Model {} ready in {} ms{}",
-                    model,
-                    wallMs.get(),
-                    loadNanos == null ? "" : " (load_duration " + loadNanos / 1_000_000 + " ms)");
-        } catch (OllamaException e) {
-            log.warn("Could not load {} ahead of its requests: {}", model, e.getMessage());
+            for (int attempt = 1; ; attempt++) {
+                long start = ticker.nanoTime();
+                try {
+                    Long loadNanos =
+                            server.client().load(model, spec.generation().keepAlive(), timeout);
+                    log.info(
+                            "Model {} ready on {} in {} ms{}",
+                            model,
+                            server.display(),
+                            (ticker.nanoTime() - start) / 1_000_000,
+                            loadNanos == null ? "" : " (load_duration " + loadNanos / 1_000_000 + " ms)");
+                    return;
+                } catch (OllamaException e) {
+                    if (e.failureClass() != FailureClass.TRANSIENT || attempt >= policy.maxAttempts()) {
+                        log.warn(
+                                "Could not load {} on {} ahead of its requests: {}",
+                                model,
+                                server.display(),
+                                e.getMessage());
+                        return;
+                    }
+                    pause(jitter(policy, attempt), "interrupted while loading " + model);
+                }
+            }
         } finally {
             mine.complete(null);
         }
-    }
-
-    private Failure failure(RequestBuilder.Ready ready, WorkItem item, FailureKind kind, String message, int attempts) {
-        log.debug("record {} failed for good: {}", ready.record().number(), message);
-        return new Failure(
-                ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts, server);
     }
 
     /**

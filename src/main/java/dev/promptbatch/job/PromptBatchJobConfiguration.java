@@ -14,12 +14,10 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
-import dev.promptbatch.servers.AdaptiveConcurrency;
-import dev.promptbatch.servers.ServerGate;
+import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
 
@@ -35,38 +33,21 @@ public class PromptBatchJobConfiguration {
     /** Results the pipeline may run ahead of the oldest unfinished one, per request in flight. */
     private static final int WINDOW_PER_REQUEST = 16;
 
-    @Bean
-    OllamaClient ollamaClient(RunSettings settings) {
-        return new OllamaClient(
-                settings.servers().get(0).address(),
-                settings.spec().limits().timeout(),
-                settings.spec().limits().concurrency());
-    }
-
-    /** How often a paused run asks whether the server is back. */
+    /** How often a paused server is asked whether it is back. */
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
 
-    @Bean
-    ServerGate serverGate(OllamaClient client, RunSettings settings) {
-        return new ServerGate(
-                client,
-                settings.servers().get(0).display(),
-                settings.spec().limits().concurrency(),
-                settings.spec().limits().maxOutage(),
-                PROBE_INTERVAL,
-                Ticker.SYSTEM);
-    }
-
-    /** How long the server must not have been busy before the run tries more requests in flight than was too many. */
+    /** How long a server must not have been busy before the run tries more requests in flight than was too many. */
     private static final Duration BUSY_PROBE_AFTER = Duration.ofSeconds(30);
 
     @Bean
-    AdaptiveConcurrency adaptiveConcurrency(RunSettings settings) {
-        return new AdaptiveConcurrency(
-                settings.servers().get(0).display(),
-                settings.spec().limits().concurrency(),
+    ServerPool serverPool(RunSettings settings) {
+        return ServerPool.of(
+                settings.servers(),
+                settings.spec().limits().timeout(),
+                settings.spec().limits().maxOutage(),
+                PROBE_INTERVAL,
                 BUSY_PROBE_AFTER,
-                System::nanoTime);
+                Ticker.SYSTEM);
     }
 
     @Bean
@@ -80,10 +61,9 @@ public class PromptBatchJobConfiguration {
             JobRepository repository,
             JobOperator operator,
             Job job,
-            OllamaClient client,
-            RunProgress progress,
-            AdaptiveConcurrency adaptiveConcurrency) {
-        return new RunLauncher(settings, repository, operator, job, client, progress, adaptiveConcurrency);
+            ServerPool pool,
+            RunProgress progress) {
+        return new RunLauncher(settings, repository, operator, job, pool, progress);
     }
 
     @Bean
@@ -91,24 +71,16 @@ public class PromptBatchJobConfiguration {
             JobRepository jobRepository,
             PlatformTransactionManager transactionManager,
             RunSettings settings,
-            OllamaClient client,
-            ServerGate gate,
-            AdaptiveConcurrency adaptiveConcurrency,
+            ServerPool pool,
             RunProgress progress) {
         JobSpec spec = settings.spec();
-        int concurrency = spec.limits().concurrency();
+        int concurrency = pool.capacity();
         Step generate = new StepBuilder(STEP, jobRepository)
                 .<Outcome, Outcome>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(
                         () -> new WorkPlan(spec),
-                        new Generator(
-                                spec,
-                                client,
-                                settings.servers().get(0).display(),
-                                gate,
-                                adaptiveConcurrency,
-                                Ticker.SYSTEM)::generate,
+                        new Generator(spec, pool, Ticker.SYSTEM)::generate,
                         concurrency,
                         Math.max(32, WINDOW_PER_REQUEST * concurrency),
                         spec.limits().maxFailures(),

@@ -2,6 +2,7 @@ package dev.promptbatch.job;
 
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 
@@ -12,13 +13,14 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
-import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.servers.GenerationFailedException;
+import dev.promptbatch.servers.PooledServer;
+import dev.promptbatch.servers.Preflight;
 import dev.promptbatch.servers.ServerFacts;
+import dev.promptbatch.servers.ServerPool;
 
 /** One run in a started context, from deciding what to run to how it ended; handed what it uses by the context. */
 final class RunLauncher {
@@ -28,25 +30,22 @@ final class RunLauncher {
     private final JobRepository repository;
     private final JobOperator operator;
     private final Job job;
-    private final OllamaClient client;
+    private final ServerPool pool;
     private final RunProgress progress;
-    private final AdaptiveConcurrency adaptiveConcurrency;
 
     RunLauncher(
             RunSettings settings,
             JobRepository repository,
             JobOperator operator,
             Job job,
-            OllamaClient client,
-            RunProgress progress,
-            AdaptiveConcurrency adaptiveConcurrency) {
+            ServerPool pool,
+            RunProgress progress) {
         this.settings = settings;
         this.repository = repository;
         this.operator = operator;
         this.job = job;
-        this.client = client;
+        this.pool = pool;
         this.progress = progress;
-        this.adaptiveConcurrency = adaptiveConcurrency;
     }
 
     RunReport run(RunFingerprint fingerprint) throws Exception {
@@ -59,8 +58,8 @@ final class RunLauncher {
                     : artifacts.summary();
             return report(decision.last(), RunReport.Result.ALREADY_COMPLETE, decision.problem(), summary);
         }
-        ServerCheck.Result server = preflight();
-        if (server == null || settings.stop().requested()) {
+        Preflight.Result servers = preflight();
+        if (servers == null || settings.stop().requested()) {
             return new RunReport(
                     RunReport.Result.STOPPED,
                     decision.last() == null ? 0 : decision.last().getId(),
@@ -72,29 +71,30 @@ final class RunLauncher {
         try (ProgressReporter reporter = new ProgressReporter(progress::line, ProgressReporter.EVERY)) {
             execution = operator.start(job, decision.parameters());
         }
-        return outcome(
-                        execution,
-                        artifacts.afterExecution(
-                                execution,
-                                List.of(new ServerFacts(
-                                        settings.servers().get(0).display(),
-                                        server.version(),
-                                        server.models(),
-                                        settings.servers().get(0).concurrency(),
-                                        false))))
-                .withThrottling(adaptiveConcurrency.report());
+        return outcome(execution, artifacts.afterExecution(execution, facts(servers)))
+                .withThrottling(pool.servers().stream()
+                        .map(server -> server.concurrency().report())
+                        .toList());
     }
 
-    /** The server's answers to the checks, or null when a stop cut them short. */
-    private ServerCheck.Result preflight() {
-        ServerCheck.Result server;
+    /** What every server's checks found, or null when a stop cut them short; the pool learns who has which model. */
+    private Preflight.Result preflight() {
+        List<Preflight.Target> targets = pool.servers().stream()
+                .map(server -> new Preflight.Target(server.display(), server.client()))
+                .toList();
+        Preflight.Result servers;
         try {
-            server = settings.stop()
-                    .interruptible(() -> ServerCheck.check(
-                            client,
-                            settings.servers().get(0).display(),
+            servers = settings.stop().interruptible(() -> {
+                try {
+                    return Preflight.check(
+                            targets,
                             settings.spec().generation().models(),
-                            settings.spec().generation().think()));
+                            settings.spec().generation().think());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while checking the servers");
+                }
+            });
         } catch (CancellationException e) {
             if (!settings.stop().requested()) {
                 throw e;
@@ -104,16 +104,38 @@ final class RunLauncher {
         if (settings.stop().requested()) {
             return null;
         }
-        if (!server.ok()) {
-            throw new RunRefusedException(String.join(" ", server.problems()));
+        if (!servers.ok()) {
+            throw new RunRefusedException(String.join(" ", servers.problems()));
         }
-        server.warnings().forEach(warning -> log.warn("{}", warning));
-        log.info(
-                "Ollama {} at {}{}",
-                server.version(),
-                settings.servers().get(0).display(),
-                settings.simulated() ? " (built-in simulator: answers are synthetic)" : "");
-        return server;
+        servers.warnings().forEach(warning -> log.warn("{}", warning));
+        for (ServerCheck.Result server : servers.servers()) {
+            if (server.reached()) {
+                log.info(
+                        "Ollama {} at {}{}",
+                        server.version(),
+                        server.url(),
+                        settings.simulated() ? " (built-in simulator: answers are synthetic)" : "");
+            }
+        }
+        servers.serversByModel().forEach(pool::serve);
+        return servers;
+    }
+
+    /** The manifest's facts of each server that answered the checks. */
+    private List<ServerFacts> facts(Preflight.Result servers) {
+        List<ServerFacts> facts = new ArrayList<>();
+        for (PooledServer server : pool.servers()) {
+            servers.servers().stream()
+                    .filter(check -> check.url().equals(server.display()) && check.reached())
+                    .findFirst()
+                    .ifPresent(check -> facts.add(new ServerFacts(
+                            check.url(),
+                            check.version(),
+                            check.models(),
+                            server.target().concurrency(),
+                            server.target().autoConcurrency())));
+        }
+        return facts;
     }
 
     private RunReport outcome(JobExecution execution, RunSummary summary) {

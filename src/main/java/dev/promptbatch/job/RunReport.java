@@ -1,6 +1,7 @@
 package dev.promptbatch.job;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.servers.AdaptiveConcurrency;
@@ -10,7 +11,8 @@ import dev.promptbatch.servers.AdaptiveConcurrency;
  *
  * @param wallTime   time spent running, over every execution of the job instance
  * @param message    why it failed or stopped, or null
- * @param throttling how this execution slowed down for a busy server; null when it sent nothing
+ * @param throttling how this execution slowed down for busy servers, one report per server; empty when it sent
+ *     nothing
  */
 public record RunReport(
         Result result,
@@ -18,7 +20,7 @@ public record RunReport(
         Duration wallTime,
         String message,
         RunSummary summary,
-        AdaptiveConcurrency.Report throttling) {
+        List<AdaptiveConcurrency.Report> throttling) {
     public enum Result {
         COMPLETED,
         ALREADY_COMPLETE,
@@ -29,10 +31,10 @@ public record RunReport(
     }
 
     public RunReport(Result result, long executionId, Duration wallTime, String message, RunSummary summary) {
-        this(result, executionId, wallTime, message, summary, null);
+        this(result, executionId, wallTime, message, summary, List.of());
     }
 
-    public RunReport withThrottling(AdaptiveConcurrency.Report throttling) {
+    public RunReport withThrottling(List<AdaptiveConcurrency.Report> throttling) {
         return new RunReport(result, executionId, wallTime, message, summary, throttling);
     }
 }

@@ -1,7 +1,9 @@
 package dev.promptbatch.ollama;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,10 +18,22 @@ public final class ServerCheck {
     /**
      * The server's version (null when unreachable), what stands in the way, each with how to fix it, and what is odd
      * but no obstacle.
+     *
+     * @param usable the wanted models the server can run, each as it lists it
      */
-    public record Result(String version, List<ModelInfo> models, List<String> problems, List<String> warnings) {
+    public record Result(
+            String url,
+            String version,
+            List<ModelInfo> models,
+            List<String> problems,
+            List<String> warnings,
+            Map<String, ModelInfo> usable) {
         public boolean ok() {
             return problems.isEmpty();
+        }
+
+        public boolean reached() {
+            return version != null;
         }
     }
 
@@ -37,7 +51,7 @@ public final class ServerCheck {
                             + "set --base-url, server.base-url or OLLAMA_HOST."
                     : "the server at " + url + " does not answer as Ollama does (" + e.getMessage() + "). Check "
                             + "--base-url, server.base-url or OLLAMA_HOST.";
-            return new Result(null, List.of(), List.of(problem), List.of());
+            return new Result(url, null, List.of(), List.of(problem), List.of(), Map.of());
         }
         List<String> warnings = new ArrayList<>();
         if (version == null) {
@@ -47,6 +61,7 @@ public final class ServerCheck {
         }
         boolean thinks = think != null && !Boolean.FALSE.equals(think);
         List<String> problems = new ArrayList<>();
+        Map<String, ModelInfo> usable = new LinkedHashMap<>();
         for (String model : wanted) {
             Optional<ModelInfo> found =
                     available.stream().filter(m -> m.matches(model)).findFirst();
@@ -60,8 +75,10 @@ public final class ServerCheck {
                         + String.join(", ", found.get().capabilities()) + "), so every request with think: " + think
                         + " would be "
                         + "refused. Set think: false or remove it.");
+            } else {
+                usable.put(model, found.get());
             }
         }
-        return new Result(version, available, problems, List.copyOf(warnings));
+        return new Result(url, version, available, problems, List.copyOf(warnings), usable);
     }
 }

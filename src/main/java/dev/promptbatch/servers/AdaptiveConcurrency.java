@@ -24,7 +24,7 @@ public final class AdaptiveConcurrency {
     public record Permit(long round) {}
 
     /** What throttling did so far. */
-    public record Report(int configured, int current, int lowest, long busyAnswers, Duration throttled) {
+    public record Report(String server, int configured, int current, int lowest, long busyAnswers, Duration throttled) {
         public boolean throttledAtAll() {
             return busyAnswers > 0;
         }
@@ -59,10 +59,10 @@ public final class AdaptiveConcurrency {
         this.lowest = configured;
     }
 
-    /** Waits until fewer requests than the limit are in flight, and counts this one in. */
-    public synchronized Permit acquire() throws InterruptedException {
-        while (inFlight >= limit) {
-            wait();
+    /** Counts one more request in flight if fewer than the limit are; null when the limit is reached. */
+    public synchronized Permit tryAcquire() {
+        if (inFlight >= limit) {
+            return null;
         }
         inFlight++;
         return new Permit(round);
@@ -71,7 +71,11 @@ public final class AdaptiveConcurrency {
     /** The request is no longer in flight, whatever came of it. */
     public synchronized void release() {
         inFlight--;
-        notifyAll();
+    }
+
+    /** The share of the limit in use, from 0 (idle) to 1 (full). */
+    public synchronized double load() {
+        return (double) inFlight / limit;
     }
 
     /** The server answered (anything but busy): after {@code limit} such answers, one more may be in flight. */
@@ -116,7 +120,7 @@ public final class AdaptiveConcurrency {
     public synchronized Report report() {
         long now = nanoClock.getAsLong();
         long throttled = throttledNanos + (limit < configured ? now - throttledSinceNanos : 0);
-        return new Report(configured, limit, lowest, busyAnswers, Duration.ofNanos(throttled));
+        return new Report(server, configured, limit, lowest, busyAnswers, Duration.ofNanos(throttled));
     }
 
     private void setLimit(int newLimit, long now) {
@@ -127,6 +131,5 @@ public final class AdaptiveConcurrency {
         }
         limit = newLimit;
         answersSinceChange = 0;
-        notifyAll();
     }
 }

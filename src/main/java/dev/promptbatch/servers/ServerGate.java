@@ -14,38 +14,40 @@ import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 
 /**
- * The job's one circuit breaker for its server. Failures that say the server is away open it (not a busy server:
- * that one answers, and {@link AdaptiveConcurrency} slows down for it); while
- * it is open, every worker waits here instead of each burning its retries, a single probe ({@code GET /api/version})
- * checks the server every few seconds, and when it answers a few requests go through to see whether generation
- * works again. An outage longer than {@code max-outage} fails the run, resumably; no record is marked failed for it.
- * Time and waiting come from the {@link Ticker}.
+ * One server's circuit breaker. Failures that say the server is away open it (not a busy server: that one answers,
+ * and {@link AdaptiveConcurrency} slows down for it); while it is open, no request goes to this server, a single
+ * probe ({@code GET /api/version}) checks it every few seconds, and when the probe answers one request goes through
+ * to see whether generation works again. The {@link ServerPool} decides what an outage means for the run. Time comes
+ * from the {@link Ticker}.
  */
 public final class ServerGate {
     private static final Logger log = LoggerFactory.getLogger(ServerGate.class);
-    private static final Duration WAIT = Duration.ofMillis(100);
 
     private final CircuitBreaker breaker;
     private final OllamaClient client;
-    private final Duration maxOutage;
     private final Duration probeInterval;
     private final String server;
+    private final String meanwhile;
     private final Ticker ticker;
     private long outageStart;
+    private boolean away;
     private long lastProbe;
 
+    /**
+     * @param meanwhile what happens to this server's requests while it is away, for the log
+     */
     public ServerGate(
             OllamaClient client,
             String server,
             int concurrency,
-            Duration maxOutage,
             Duration probeInterval,
+            String meanwhile,
             Ticker ticker) {
         this.client = client;
         this.ticker = ticker;
         this.server = server;
-        this.maxOutage = maxOutage;
         this.probeInterval = probeInterval;
+        this.meanwhile = meanwhile;
         this.breaker = CircuitBreaker.of(
                 "ollama",
                 CircuitBreakerConfig.custom()
@@ -54,8 +56,7 @@ public final class ServerGate {
                         .minimumNumberOfCalls(Math.max(4, concurrency))
                         .failureRateThreshold(50)
                         // A slow answer is an answer. Resilience4j's default counts every call over 60 s as slow and
-                        // stops
-                        // requests when all are: a big model, or a queue on the server, would then fail the run.
+                        // stops requests when all are: a big model, or a queue on the server, would then fail the run.
                         .slowCallDurationThreshold(Duration.ofDays(365))
                         // One request tries the server after each good probe: an outage costs a request per probe.
                         .permittedNumberOfCallsInHalfOpenState(1)
@@ -72,12 +73,19 @@ public final class ServerGate {
         });
     }
 
-    /** Waits until a request may be sent. Throws {@link GenerationFailedException} once the outage is too long. */
-    public void enter() throws InterruptedException {
-        while (!breaker.tryAcquirePermission()) {
-            probeWhenDue();
-            ticker.sleep(WAIT);
-        }
+    /** Whether a request may go to this server now; if so, its outcome must be reported. */
+    public boolean tryEnter() {
+        return breaker.tryAcquirePermission();
+    }
+
+    /** Whether the server is paused: away, and no good probe since. */
+    public boolean paused() {
+        return breaker.getState() == CircuitBreaker.State.OPEN;
+    }
+
+    /** How long the server has been away, or null when it is not. */
+    public synchronized Duration awayFor() {
+        return away ? Duration.ofNanos(ticker.nanoTime() - outageStart) : null;
     }
 
     public void succeeded(long nanos) {
@@ -93,15 +101,38 @@ public final class ServerGate {
         breaker.releasePermission();
     }
 
+    /**
+     * Probes a paused server when a probe is due, on the caller's thread; one caller probes, the others go on. A
+     * probe that answers lets one request through.
+     */
+    public void probeWhenDue() {
+        synchronized (this) {
+            long now = ticker.nanoTime();
+            if (!paused() || now - lastProbe < probeInterval.toNanos()) {
+                return;
+            }
+            lastProbe = now;
+        }
+        try {
+            client.version();
+            breaker.transitionToHalfOpenState();
+        } catch (OllamaException e) {
+            log.debug("probe of {} failed: {}", server, e.getMessage());
+        }
+    }
+
     private synchronized void outageBegan() {
+        if (away) {
+            return;
+        }
+        away = true;
         outageStart = ticker.nanoTime();
         lastProbe = outageStart;
         log.warn(
-                "The server at {} is not answering; pausing requests, probing it every {} s, for up to {} s "
-                        + "(max-outage)",
+                "The server at {} is not answering; pausing requests to it and probing it every {} s; {}",
                 server,
                 probeInterval.toSeconds(),
-                maxOutage.toSeconds());
+                meanwhile);
     }
 
     private synchronized void outageEnded() {
@@ -109,30 +140,6 @@ public final class ServerGate {
                 "The server at {} answers again after {} s; resuming",
                 server,
                 Duration.ofNanos(ticker.nanoTime() - outageStart).toSeconds());
-        outageStart = 0;
-    }
-
-    private synchronized void probeWhenDue() {
-        if (breaker.getState() != CircuitBreaker.State.OPEN) {
-            return;
-        }
-        long now = ticker.nanoTime();
-        if (now - outageStart > maxOutage.toNanos()) {
-            throw new GenerationFailedException(
-                    "the server at " + server + " has not answered for "
-                            + Duration.ofNanos(now - outageStart).toSeconds() + " s, longer than max-outage ("
-                            + maxOutage.toSeconds() + " s)",
-                    null);
-        }
-        if (now - lastProbe < probeInterval.toNanos()) {
-            return;
-        }
-        lastProbe = now;
-        try {
-            client.version();
-            breaker.transitionToHalfOpenState();
-        } catch (OllamaException e) {
-            log.debug("probe of {} failed: {}", server, e.getMessage());
-        }
+        away = false;
     }
 }

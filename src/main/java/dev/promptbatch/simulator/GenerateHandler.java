@@ -145,7 +145,10 @@ final class GenerateHandler implements HttpHandler {
                 exchange.close();
             }
             case MALFORMED_BODY -> Exchanges.send(exchange, 200, Exchanges.JSON, MALFORMED);
-            case TRUNCATED_BODY -> sendTruncated(exchange, request, answer, receivedAt);
+            case TRUNCATED_BODY -> {
+                stats.unanswered(request.prompt());
+                sendTruncated(exchange, request, answer, receivedAt);
+            }
             case NOT_DONE -> sendNotDone(exchange, request, answer);
             case SLOW -> {
                 TimeUnit.MILLISECONDS.sleep(faults.slowMillis());

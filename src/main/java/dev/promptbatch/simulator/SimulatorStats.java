@@ -40,7 +40,8 @@ public final class SimulatorStats {
 
     /**
      * Requests for this prompt that got no answer a client would count as an attempt: refused as busy (503 "server
-     * busy", 429) or dropped before any response byte.
+     * busy", 429), dropped before any response byte, or cut off mid-answer (a lost connection is the server's
+     * failure, not the request's).
      */
     public int unansweredForPrompt(String prompt) {
         return unansweredByPrompt.getOrDefault(prompt, 0);

@@ -9,17 +9,17 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 
 /** The messages PromptBatch logs while it is open, as a user reads them on stderr. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger = (Logger) LoggerFactory.getLogger("dev.promptbatch");
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture() {
+    public LogCapture() {
         appender.start();
         logger.addAppender(appender);
     }
 
     /** Every message so far, formatted, one per line; safe to call while a run logs. */
-    String text() {
+    public String text() {
         List<String> messages;
         synchronized (appender) { // the lock under which AppenderBase appends
             messages = appender.list.stream()

@@ -65,7 +65,8 @@ class ResilienceTest {
         int requests = simulator.stats().requestsByPrompt().values().stream()
                 .mapToInt(Integer::intValue)
                 .sum();
-        // A busy answer and a connection closed before any response byte are sent again but are no attempts.
+        // A busy answer, a connection closed before any response byte and one cut under the answer are sent again
+        // but are no attempts.
         int unanswered = IntStream.rangeClosed(1, 200)
                 .map(n -> simulator.stats().unansweredForPrompt("record " + n))
                 .sum();
@@ -109,7 +110,7 @@ class ResilienceTest {
         log.close();
         assertThat(log.text())
                 .contains("WARN The server at " + simulator.baseUrl() + " is not answering; pausing "
-                        + "requests, probing it every 2 s");
+                        + "requests to it and probing it every 2 s; the run waits for it for up to 120 s (max-outage)");
         assertThat(job.jsonLines("output/o.jsonl"))
                 .extracting(r -> r.get("id").asInt())
                 .isEqualTo(IntStream.rangeClosed(1, 400).boxed().toList());

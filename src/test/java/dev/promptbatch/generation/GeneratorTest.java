@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 import dev.promptbatch.input.DataRecord;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
@@ -29,7 +28,8 @@ import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.servers.ManualTicker;
-import dev.promptbatch.servers.ServerGate;
+import dev.promptbatch.servers.ServerPool;
+import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
@@ -168,10 +168,10 @@ class GeneratorTest {
                 .generate(RECORD_1);
 
         assertThat(outcome).isInstanceOf(Answer.class);
-        assertThat(ticker.elapsed()).isBetween(Duration.ofMillis(60_100), Duration.ofMillis(60_200));
-        // Three requests until the gate stops them (with the load's answer, the least it judges), then one after
-        // each probe every 2 s: 29 that fail, and the one after the server came back.
-        assertThat(simulator.stats().requestsForPrompt("record 1")).isEqualTo(3 + 29 + 1);
+        assertThat(ticker.elapsed()).isBetween(Duration.ofSeconds(60), Duration.ofMillis(60_100));
+        // Four failed requests until the gate stops them (the least it judges), then one after each probe every 2 s:
+        // 29 that fail, and the one after the server came back.
+        assertThat(simulator.stats().requestsForPrompt("record 1")).isEqualTo(4 + 29 + 1);
     }
 
     @Test
@@ -188,7 +188,7 @@ class GeneratorTest {
                         + "than max-outage (60 s)");
     }
 
-    /** A generator for a spec of one model with {@code extra} keys, over its own gate and concurrency. */
+    /** A generator for a spec of one model with {@code extra} keys, over a pool of the one simulator. */
     private Generator generator(String extra) throws IOException {
         Files.writeString(dir.resolve("in.csv"), "text\nrecord 1\n");
         Path file = dir.resolve("job.yaml");
@@ -197,15 +197,17 @@ class GeneratorTest {
                 "name: g\ninput: in.csv\nmodel: " + MODEL + "\nprompt: \"{{text}}\"\n" + "output: out.jsonl\n"
                         + (extra.contains("concurrency:") ? "" : "concurrency: 1\n") + extra);
         JobSpec spec = new SpecLoader(dir).load(file, Map.of(), Map.of());
-        String server = simulator.baseUrl().toString();
-        OllamaClient client = new OllamaClient(
-                ServerAddress.resolve(server, null, Map.of()),
+        ServerPool pool = ServerPool.of(
+                List.of(new ServerTarget(
+                        ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
+                        spec.limits().concurrency(),
+                        false)),
                 Duration.ofSeconds(5),
-                spec.limits().concurrency());
-        ServerGate gate = new ServerGate(
-                client, server, spec.limits().concurrency(), spec.limits().maxOutage(), Duration.ofSeconds(2), ticker);
-        concurrency =
-                new AdaptiveConcurrency(server, spec.limits().concurrency(), Duration.ofSeconds(30), ticker::nanoTime);
-        return new Generator(spec, client, server, gate, concurrency, ticker);
+                spec.limits().maxOutage(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(30),
+                ticker);
+        concurrency = pool.servers().get(0).concurrency();
+        return new Generator(spec, pool, ticker);
     }
 }

@@ -14,7 +14,7 @@ class AdaptiveConcurrencyTest {
     private final AdaptiveConcurrency limit = new AdaptiveConcurrency("http://s", 8, Duration.ofSeconds(30), now::get);
 
     @Test
-    void aBusyAnswerHalvesTheLimitOncePerRoundAndCountsTheThrottledTime() throws InterruptedException {
+    void aBusyAnswerHalvesTheLimitOncePerRoundAndCountsTheThrottledTime() {
         List<AdaptiveConcurrency.Permit> permits = acquire(8);
         for (AdaptiveConcurrency.Permit permit : permits.subList(4, 8)) {
             limit.busy(permit, "HTTP 503: busy");
@@ -22,16 +22,16 @@ class AdaptiveConcurrencyTest {
         }
         now.addAndGet(Duration.ofSeconds(3).toNanos());
 
-        assertThat(limit.report()).isEqualTo(new AdaptiveConcurrency.Report(8, 4, 4, 4, Duration.ofSeconds(3)));
+        assertThat(limit.report())
+                .isEqualTo(new AdaptiveConcurrency.Report("http://s", 8, 4, 4, 4, Duration.ofSeconds(3)));
     }
 
     @Test
-    void theLimitGrowsByOneForEveryLimitAnswersButStaysBelowWhatWasTooMuchUntilTheServerWasQuiet()
-            throws InterruptedException {
+    void theLimitGrowsByOneForEveryLimitAnswersButStaysBelowWhatWasTooMuchUntilTheServerWasQuiet() {
         AdaptiveConcurrency limit = new AdaptiveConcurrency("http://s", 5, Duration.ofSeconds(30), now::get);
         List<AdaptiveConcurrency.Permit> permits = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            permits.add(limit.acquire());
+            permits.add(limit.tryAcquire());
         }
         limit.busy(permits.get(4), "busy"); // 5 was too many: down to 2, growing up to 4
         permits.forEach(permit -> limit.release());
@@ -51,35 +51,46 @@ class AdaptiveConcurrencyTest {
     }
 
     @Test
-    void neverBelowOneAndBackToTheConfiguredBoundStopsTheThrottledClock() throws InterruptedException {
+    void noPermitPastTheLimit() {
+        acquire(8);
+        assertThat(limit.tryAcquire()).isNull();
+        assertThat(limit.load()).isEqualTo(1.0);
+        limit.release();
+        assertThat(limit.load()).isEqualTo(7 / 8.0);
+        assertThat(limit.tryAcquire()).isNotNull();
+    }
+
+    @Test
+    void neverBelowOneAndBackToTheConfiguredBoundStopsTheThrottledClock() {
         AdaptiveConcurrency one = new AdaptiveConcurrency("http://s", 2, Duration.ZERO, now::get);
-        AdaptiveConcurrency.Permit permit = one.acquire();
+        AdaptiveConcurrency.Permit permit = one.tryAcquire();
         one.busy(permit, "busy");
         one.release();
-        permit = one.acquire();
+        permit = one.tryAcquire();
         one.busy(permit, "busy");
         one.release();
         assertThat(one.report().current()).isOne();
 
         now.addAndGet(Duration.ofSeconds(2).toNanos());
-        one.acquire();
+        one.tryAcquire();
         one.answered();
         one.release();
         now.addAndGet(Duration.ofSeconds(5).toNanos());
 
-        assertThat(one.report()).isEqualTo(new AdaptiveConcurrency.Report(2, 2, 1, 2, Duration.ofSeconds(2)));
+        assertThat(one.report())
+                .isEqualTo(new AdaptiveConcurrency.Report("http://s", 2, 2, 1, 2, Duration.ofSeconds(2)));
     }
 
-    private List<AdaptiveConcurrency.Permit> acquire(int count) throws InterruptedException {
+    private List<AdaptiveConcurrency.Permit> acquire(int count) {
         List<AdaptiveConcurrency.Permit> permits = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            permits.add(limit.acquire());
+            permits.add(limit.tryAcquire());
         }
         return permits;
     }
 
-    private static void answer(AdaptiveConcurrency limit) throws InterruptedException {
-        limit.acquire();
+    private static void answer(AdaptiveConcurrency limit) {
+        limit.tryAcquire();
         limit.answered();
         limit.release();
     }

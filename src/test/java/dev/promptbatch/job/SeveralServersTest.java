@@ -1,0 +1,194 @@
+package dev.promptbatch.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.promptbatch.cli.LogCapture;
+import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.servers.ServerTarget;
+import dev.promptbatch.simulator.Fault;
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorSettings;
+import dev.promptbatch.simulator.SimulatorTestSettings;
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.SpecLoader;
+
+/** Runs over several simulators: every record once, in order, whatever happens to one of the servers. */
+class SeveralServersTest {
+    private static final int RECORDS = 60;
+    private static final String FAST_RETRIES = "retry: {max-attempts: 3, initial-backoff: 10ms, max-backoff: 20ms}";
+
+    @TempDir
+    Path dir;
+
+    private final List<OllamaSimulator> simulators = new ArrayList<>();
+
+    @AfterEach
+    void stopSimulators() {
+        simulators.forEach(OllamaSimulator::close);
+    }
+
+    @Test
+    void everyServerTakesRecordsAndEveryRecordIsAnsweredOnceInOrder() throws IOException {
+        start(3, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+
+        RunReport report = JobRunner.run(settings(spec, 2));
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(simulators)
+                .allSatisfy(simulator ->
+                        assertThat(simulator.stats().generateRequests()).isPositive());
+        assertThat(simulators)
+                .allSatisfy(
+                        simulator -> assertThat(simulator.stats().maxInFlight()).isLessThanOrEqualTo(2));
+        assertThat(simulators.stream()
+                        .mapToLong(s -> s.stats().generateRequests())
+                        .sum())
+                .isEqualTo(RECORDS + 3); // each server's warm-up load, then each record once
+    }
+
+    @Test
+    void aServerThatDiesForGoodMidRunCostsNoRecordAndTheLogSaysWhichWasPaused() throws IOException {
+        start(3, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        OllamaSimulator dying = simulators.get(1);
+        AtomicInteger seen = new AtomicInteger();
+        dying.faults()
+                .failWhen(
+                        request -> {
+                            if (seen.incrementAndGet() == 8) {
+                                CompletableFuture.runAsync(dying::close);
+                            }
+                            return false;
+                        },
+                        Fault.DROP_CONNECTION);
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+
+        RunReport report;
+        try (LogCapture log = new LogCapture()) {
+            report = JobRunner.run(settings(spec, 2));
+            assertThat(log.text())
+                    .contains("WARN The server at " + dying.baseUrl() + " is not answering; pausing requests to it "
+                            + "and probing it every 2 s; the other servers take its requests meanwhile");
+        }
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(dir.resolve("out.errors.jsonl")).doesNotExist();
+    }
+
+    @Test
+    void recordsThatABrokenServerFailsAreAnsweredByTheOthersBeforeTheyCountAsFailed() throws IOException {
+        start(3, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        simulators.get(0).faults().failWhen(request -> true, Fault.INTERNAL_ERROR);
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+
+        RunReport report = JobRunner.run(settings(spec, 2));
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(report.summary().failed()).isZero();
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(simulators.get(0).stats().generateRequests()).isPositive();
+    }
+
+    @Test
+    void everyServerAwayLongerThanMaxOutageFailsTheRunAndTheSameCommandResumesIt() throws IOException {
+        start(2, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        List<Integer> ports = simulators.stream().map(OllamaSimulator::port).toList();
+        AtomicInteger answered = new AtomicInteger();
+        for (OllamaSimulator simulator : simulators) {
+            simulator.faults().failWhen(request -> answered.incrementAndGet() > 20, Fault.BAD_GATEWAY);
+        }
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES + "\nmax-outage: 1s");
+
+        RunReport failed = JobRunner.run(settings(spec, 2));
+
+        assertThat(failed.result()).isEqualTo(RunReport.Result.FAILED);
+        assertThat(failed.message()).startsWith("no server with llama3.2:3b has answered for ");
+        simulators.forEach(OllamaSimulator::close);
+        simulators.clear();
+        for (int port : ports) {
+            simulators.add(OllamaSimulator.start(SimulatorTestSettings.instant()
+                    .withModels(List.of("llama3.2:3b"))
+                    .withPort(port)));
+        }
+
+        RunReport resumed = JobRunner.run(settings(spec, 2));
+
+        assertThat(resumed.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(outputIds()).isEqualTo(allIds());
+    }
+
+    @Test
+    void aSweepOverThreeModelsOnTwoServersLoadsEachModelOnceOnEachServer() throws IOException {
+        List<String> models = List.of("llama3.2:3b", "qwen3:0.6b", "gemma3:1b");
+        for (int i = 0; i < 2; i++) {
+            simulators.add(OllamaSimulator.start(SimulatorTestSettings.instant()
+                    .withTokensPerSecond(2000)
+                    .withModels(models)
+                    .withMaxLoadedModels(1)));
+        }
+        NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+        Path file = Files.writeString(
+                dir.resolve("a.yaml"),
+                Files.readString(dir.resolve("a.yaml"))
+                        .replace("model: llama3.2:3b", "models: [llama3.2:3b, qwen3:0.6b, gemma3:1b]"));
+        JobSpec spec = new SpecLoader(dir).load(file, Map.of(), Map.of());
+
+        RunReport report = JobRunner.run(settings(spec, 2));
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(simulators)
+                .allSatisfy(simulator -> assertThat(simulator.stats().loads())
+                        .isEqualTo(Map.of("llama3.2:3b", 1, "qwen3:0.6b", 1, "gemma3:1b", 1)));
+    }
+
+    private void start(int servers, SimulatorSettings settings) throws IOException {
+        for (int i = 0; i < servers; i++) {
+            simulators.add(OllamaSimulator.start(settings.withModels(List.of("llama3.2:3b"))));
+        }
+    }
+
+    private RunSettings settings(JobSpec spec, int concurrency) {
+        return new RunSettings(
+                spec,
+                simulators.stream()
+                        .map(simulator -> new ServerTarget(
+                                ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
+                                concurrency,
+                                false))
+                        .toList(),
+                dir.resolve("state/db"),
+                Map.of(),
+                false,
+                false,
+                new GracefulStop(GracefulStop.DEFAULT_GRACE));
+    }
+
+    private List<Long> outputIds() throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        return Files.readAllLines(dir.resolve("out.jsonl")).stream()
+                .map(line -> json.readTree(line).get("id").asLong())
+                .toList();
+    }
+
+    private static List<Long> allIds() {
+        return LongStream.rangeClosed(1, RECORDS).boxed().toList();
+    }
+}
