@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
@@ -95,18 +97,22 @@ class ResilienceTest {
         LogCapture log = new LogCapture();
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> job.run("run", "jobs/j.yaml"));
         awaitUntil(() -> simulator.stats().generateRequests() >= 60);
-        simulator.faults().failWhen(request -> true, Fault.BAD_GATEWAY);
+        Queue<Long> failedAt = new ConcurrentLinkedQueue<>();
+        simulator.faults().failWhen(request -> failedAt.add(System.nanoTime()), Fault.BAD_GATEWAY);
         awaitUntil(() -> log.text().contains("is not answering; pausing requests"));
-        long atPause = simulator.stats().generateRequests();
-        long pausedAt = System.nanoTime();
-        // Paused, the run sends one request after each probe, every 2 s: the third comes about 6 s later.
-        awaitUntil(() -> simulator.stats().generateRequests() >= atPause + 3);
-        Duration paused = Duration.ofNanos(System.nanoTime() - pausedAt);
+        // Requests that had their slot before the pause may still arrive just after it; from then on, one request
+        // follows each probe, every 2 s.
+        long settled = System.nanoTime() + Duration.ofMillis(500).toNanos();
+        awaitUntil(() -> failedAt.stream().filter(at -> at > settled).count() >= 3);
+        List<Long> afterPause =
+                failedAt.stream().filter(at -> at > settled).sorted().toList();
         simulator.faults().clear();
 
         assertThat(run.get(120, TimeUnit.SECONDS)).as(job.out).isZero();
-        // Without the pause, 4 workers retrying every 100 ms at most would send three requests within milliseconds.
-        assertThat(paused).isGreaterThan(Duration.ofSeconds(3));
+        // Without the pause, 4 workers retrying every 100 ms at most would send requests milliseconds apart.
+        IntStream.range(1, afterPause.size())
+                .forEach(i -> assertThat(Duration.ofNanos(afterPause.get(i) - afterPause.get(i - 1)))
+                        .isGreaterThan(Duration.ofMillis(1500)));
         log.close();
         assertThat(log.text())
                 .contains("WARN The server at " + simulator.baseUrl() + " is not answering; pausing "
