@@ -175,9 +175,9 @@ public final class SpecLoader {
             List<String> include = stringList("include");
             JsonNode concurrencyNode = root.get("concurrency");
             boolean autoConcurrency = isAuto(concurrencyNode);
-            int concurrency = autoConcurrency
+            int concurrency = concurrencyNode == null || autoConcurrency
                     ? JobSpec.Limits.DEFAULT_CONCURRENCY
-                    : concurrency(concurrencyNode, "concurrency", JobSpec.Limits.DEFAULT_CONCURRENCY);
+                    : concurrency(concurrencyNode, "concurrency");
             Duration timeout = duration(root, "timeout", JobSpec.Limits.DEFAULT_TIMEOUT);
             RetrySpec retry = retry();
             JobSpec.Server server = server();
@@ -299,10 +299,7 @@ public final class SpecLoader {
         }
 
         /** A whole number of requests in flight; {@code auto} is the caller's to read. */
-        private int concurrency(JsonNode node, String key, int fallback) {
-            if (node == null) {
-                return fallback;
-            }
+        private int concurrency(JsonNode node, String key) {
             return (int) wholeNumber(node, key, 1, 1024, ", or auto");
         }
 
@@ -539,7 +536,7 @@ public final class SpecLoader {
             if (isAuto(concurrency)) {
                 return new JobSpec.ServerEntry(parsed, null, true);
             }
-            Integer own = concurrency == null ? null : concurrency(concurrency, key + ".concurrency", 0);
+            Integer own = concurrency == null ? null : concurrency(concurrency, key + ".concurrency");
             return new JobSpec.ServerEntry(parsed, own, false);
         }
 
