@@ -124,6 +124,11 @@ class SeveralServersCommandTest {
         copy(Path.of("input"), dir.resolve("input"));
         job = new JobFixture(dir, null);
 
+        assertThat(job.runAsIs("validate", "jobs/two-servers.yaml", "--simulator"))
+                .as(job.out)
+                .isZero();
+        assertThat(job.out.lines().filter(line -> line.startsWith("Server http://127.0.0.1:")))
+                .hasSize(2);
         assertThat(job.runAsIs("run", "jobs/two-servers.yaml", "--simulator", "--db", "state/db"))
                 .as(job.err)
                 .isZero();
