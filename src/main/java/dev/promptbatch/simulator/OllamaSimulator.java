@@ -30,8 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
  * An Ollama-compatible HTTP server with synthetic answers, realistic scheduling and injectable faults. It binds
  * 127.0.0.1 only.
  *
- * <p>Serves {@code POST /api/generate}, {@code POST /api/chat}, {@code POST /api/embed}, {@code GET /api/tags}, {@code POST /api/show}, {@code GET /api/version}
- * and {@code GET /}, plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
+ * <p>Serves {@code POST /api/generate}, {@code POST /api/chat}, {@code POST /api/embed}, {@code GET /api/tags},
+ * {@code POST /api/show}, {@code GET /api/version} and {@code GET /}, plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
  * {@code POST /_simulator/faults} ({@code {"clear":true,"rates":{"SERVICE_UNAVAILABLE":0.1},"slowMillis":2000,
  * "seed":7}}, every key optional) and {@code POST /_simulator/reset} (statistics).
  */
