@@ -143,8 +143,16 @@ final class ModelCatalog {
             family = "llama"; // Ollama reports every Llama generation as family "llama"
         }
 
+        ModelTraits traits = ModelTraits.of(name);
+        // Embedding models are small: all-minilm has 23M parameters, nomic-embed-text 137M.
         String parameterSize = "7B";
         long parameterCount = 7_000_000_000L;
+        if (traits.embedding()) {
+            family = base.startsWith("nomic") ? "nomic-bert" : "bert"; // as Ollama reports their architectures
+            boolean minilm = base.contains("minilm");
+            parameterSize = minilm ? "23M" : "137M";
+            parameterCount = minilm ? 23_000_000L : 137_000_000L;
+        }
         Matcher size = PARAMETER_SIZE.matcher(tag);
         if (size.find()) {
             double value = Double.parseDouble(size.group(1));
@@ -153,8 +161,7 @@ final class ModelCatalog {
             parameterCount = (long) (value * (billions ? 1e9 : 1e6));
         }
 
-        return new Model(
-                name, family, parameterSize, parameterCount, "sha256:" + sha256Hex(name), ModelTraits.of(name));
+        return new Model(name, family, parameterSize, parameterCount, "sha256:" + sha256Hex(name), traits);
     }
 
     private static String sha256Hex(String text) {

@@ -198,6 +198,21 @@ class SimulatorEmbedTest {
     }
 
     @Test
+    void showDescribesAnEmbeddingModel() throws Exception {
+        JsonNode show =
+                JSON.readTree(client.post("/api/show", JSON.createObjectNode().put("model", MINILM))
+                        .body());
+
+        assertThat(show.get("capabilities"))
+                .containsExactly(JSON.getNodeFactory().stringNode("embedding"));
+        assertThat(show.get("details").get("family").stringValue()).isEqualTo("bert");
+        assertThat(show.get("details").get("parameter_size").stringValue()).isEqualTo("23M");
+        assertThat(show.get("model_info").get("bert.context_length").intValue()).isEqualTo(512);
+        assertThat(show.get("model_info").get("bert.embedding_length").intValue())
+                .isEqualTo(384);
+    }
+
+    @Test
     void faultsApplyToEmbedRequests() throws Exception {
         simulator.faults().failWhen(request -> request.prompt().equals("busy"), Fault.SERVICE_UNAVAILABLE);
         simulator.faults().failWhen(request -> request.prompt().equals("crash"), Fault.INTERNAL_ERROR);
