@@ -101,6 +101,11 @@ class SimulatorEmbedTest {
         assertThat(answer.has("eval_count")).isFalse();
         assertThat(simulator.stats().embedRequests()).isEqualTo(1);
         assertThat(simulator.stats().embedInputs()).isEqualTo(2);
+        JsonNode stats = JSON.readTree(client.get("/_simulator/stats").body());
+        assertThat(stats.get("embedRequests").intValue()).isEqualTo(1);
+        assertThat(stats.get("embedInputs").intValue()).isEqualTo(2);
+        assertThat(stats.get("chatRequests").intValue()).isZero();
+        assertThat(stats.get("generateRequests").intValue()).isZero();
     }
 
     @Test
