@@ -19,8 +19,9 @@ import dev.promptbatch.spec.SpecValues;
 
 /**
  * {@code NAME.manifest.json} beside the output: what is needed to reproduce a run and to trust its numbers. The
- * PromptBatch version, every server with its version, concurrency and the digests of the run's models on it, the spec as resolved, the exact options of every
- * variant, the input's size and SHA-256, the host, when it ran, and whether the simulator answered.
+ * PromptBatch version, every server with its version, concurrency and the digests of the run's models on it, the spec
+ * as resolved, the exact options of every variant, the input's size and SHA-256, the host, when it ran, and whether
+ * the simulator answered.
  */
 public final class RunManifest {
     private static final JsonMapper JSON =
@@ -108,7 +109,7 @@ public final class RunManifest {
         }
     }
 
-    /** One server: where, which version, its bound on requests in flight, and the digest of each model of the run it has. */
+    /** One server: where, which version, its bound on requests in flight, the digest of each run model it has. */
     private static Map<String, Object> server(ServerFacts server, List<String> runModels) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("url", server.url());

@@ -25,9 +25,10 @@ import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
 
 /**
- * Statistics of a run per model and variant, and per model and server when more than one server answered, read back from its output and errors files, so that a run resumed
- * several times is summarised as a whole: the console table at the end of a run, {@code NAME.summary.csv}, and the
- * numbers of the HTML report. Memory stays the same however long the output: see {@link Measure}.
+ * Statistics of a run per model and variant, and per model and server when the run used several servers, read back
+ * from its output and errors files, so that a run resumed several times is summarised as a whole: the console table
+ * at the end of a run, {@code NAME.summary.csv}, and the numbers of the HTML report. Memory stays the same however
+ * long the output: see {@link Measure}.
  */
 public final class RunSummary {
     private static final List<String> CSV_COLUMNS = List.of(

@@ -21,8 +21,8 @@ import dev.promptbatch.output.RunSummary.Group;
 
 /**
  * A run's report as one HTML file that opens anywhere, offline: the header, the statistics per model and variant
- * (and per model and server when several servers answered), charts as inline SVG, and what produced the numbers (from the manifest). Nothing is loaded from elsewhere: no
- * scripts, style sheets, fonts or images.
+ * (and per model and server when the run used several servers), charts as inline SVG, and what produced the numbers
+ * (from the manifest). Nothing is loaded from elsewhere: no scripts, style sheets, fonts or images.
  */
 public final class HtmlReport {
     private static final String STYLE = """

@@ -8,8 +8,9 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What produced the numbers, from the manifest and readable: versions, server (or a table of the servers), models with digests, input, options,
- * sweep, host and times; then the whole manifest as JSON, folded away.
+ * What produced the numbers, from the manifest and readable: versions, server (or a table of the servers when there
+ * are several), models with digests, input, options, sweep, host and times; then the whole manifest as JSON, folded
+ * away.
  */
 final class ManifestSection {
     private ManifestSection() {}
