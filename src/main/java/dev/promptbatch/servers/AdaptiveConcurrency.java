@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
 public final class AdaptiveConcurrency {
     private static final Logger log = LoggerFactory.getLogger(AdaptiveConcurrency.class);
 
-    /** Taken before a request is sent; says at which round of decreases it was sent. */
-    public record Permit(long round) {}
+    /**
+     * Taken before a request is sent; says at which round of decreases it was sent, and how many were in flight
+     * then, itself included.
+     */
+    public record Permit(long round, int inFlight) {}
 
     /** What throttling did so far. */
     public record Report(String server, int configured, int current, int lowest, long busyAnswers, Duration throttled) {
@@ -31,7 +34,7 @@ public final class AdaptiveConcurrency {
     }
 
     private final String server;
-    private final int configured;
+    private int configured;
     private final Duration probeAfter;
     private final LongSupplier nanoClock;
 
@@ -59,13 +62,38 @@ public final class AdaptiveConcurrency {
         this.lowest = configured;
     }
 
+    /**
+     * Sets the most requests in flight, as {@code concurrency: auto} moves it. A limit that busy answers lowered stays
+     * as low, and grows back up to the new bound as answers flow.
+     */
+    public synchronized void bound(int most) {
+        if (most < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1, got " + most);
+        }
+        boolean throttled = limit < configured;
+        configured = most;
+        if (!throttled) {
+            limit = most;
+            ceiling = most;
+            answersSinceChange = 0;
+            if (busyAnswers == 0) {
+                lowest = most;
+            }
+        } else if (limit >= most) {
+            throttledNanos += nanoClock.getAsLong() - throttledSinceNanos;
+            limit = most;
+            ceiling = most;
+            answersSinceChange = 0;
+        }
+    }
+
     /** Counts one more request in flight if fewer than the limit are; null when the limit is reached. */
     public synchronized Permit tryAcquire() {
         if (inFlight >= limit) {
             return null;
         }
         inFlight++;
-        return new Permit(round);
+        return new Permit(round, inFlight);
     }
 
     /** The request is no longer in flight, whatever came of it. */

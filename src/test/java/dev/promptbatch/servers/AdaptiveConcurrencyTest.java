@@ -81,6 +81,41 @@ class AdaptiveConcurrencyTest {
                 .isEqualTo(new AdaptiveConcurrency.Report("http://s", 2, 2, 1, 2, Duration.ofSeconds(2)));
     }
 
+    @Test
+    void aNewBoundIsTheLimitAtOnceAndPermitsSayHowManyWereInFlight() {
+        limit.bound(2);
+        assertThat(acquire(3))
+                .containsExactly(new AdaptiveConcurrency.Permit(0, 1), new AdaptiveConcurrency.Permit(0, 2), null);
+
+        limit.bound(4);
+        assertThat(acquire(3))
+                .containsExactly(new AdaptiveConcurrency.Permit(0, 3), new AdaptiveConcurrency.Permit(0, 4), null);
+        assertThat(limit.report()).isEqualTo(new AdaptiveConcurrency.Report("http://s", 4, 4, 4, 0, Duration.ZERO));
+    }
+
+    @Test
+    void aLimitThatBusyAnswersLoweredStaysLowerUnderARaisedBoundAndGrowsBackToIt() {
+        limit.bound(4);
+        List<AdaptiveConcurrency.Permit> permits = acquire(4);
+        limit.busy(permits.get(3), "busy"); // down to 2
+        permits.forEach(permit -> limit.release());
+
+        limit.bound(8);
+        assertThat(limit.report().current()).isEqualTo(2);
+        for (int answer = 0; answer < 100; answer++) {
+            answer(limit);
+        }
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        for (int answer = 0; answer < 100; answer++) {
+            answer(limit);
+        }
+        assertThat(limit.report().current()).isEqualTo(8);
+
+        limit.bound(1);
+        assertThat(limit.report().current()).isEqualTo(1);
+        assertThat(limit.report().lowest()).isEqualTo(2);
+    }
+
     private List<AdaptiveConcurrency.Permit> acquire(int count) {
         List<AdaptiveConcurrency.Permit> permits = new ArrayList<>();
         for (int i = 0; i < count; i++) {
