@@ -21,10 +21,10 @@ public final class AdaptiveConcurrency {
     private static final Logger log = LoggerFactory.getLogger(AdaptiveConcurrency.class);
 
     /**
-     * Taken before a request is sent; says at which round of decreases it was sent, and how many were in flight
-     * then, itself included.
+     * Taken before a request is sent; says at which round of decreases it was sent, and when, with the requests in
+     * flight summed over time until then (for {@link #meanInFlightSince}).
      */
-    public record Permit(long round, int inFlight) {}
+    public record Permit(long round, long sentNanos, long inFlightNanos) {}
 
     /** What throttling did so far. */
     public record Report(String server, int configured, int current, int lowest, long busyAnswers, Duration throttled) {
@@ -42,6 +42,10 @@ public final class AdaptiveConcurrency {
     private int ceiling;
     private int lowest;
     private int inFlight;
+    /** Requests in flight summed over time (in request-nanoseconds) up to {@code accruedUntil}. */
+    private long inFlightNanos;
+
+    private long accruedUntil;
     private long round;
     private int answersSinceChange;
     private long busyAnswers;
@@ -60,6 +64,7 @@ public final class AdaptiveConcurrency {
         this.limit = configured;
         this.ceiling = configured;
         this.lowest = configured;
+        this.accruedUntil = nanoClock.getAsLong();
     }
 
     /**
@@ -92,13 +97,33 @@ public final class AdaptiveConcurrency {
         if (inFlight >= limit) {
             return null;
         }
+        long now = accrue();
         inFlight++;
-        return new Permit(round, inFlight);
+        return new Permit(round, now, inFlightNanos);
     }
 
     /** The request is no longer in flight, whatever came of it. */
     public synchronized void release() {
+        accrue();
         inFlight--;
+    }
+
+    /**
+     * How many requests were in flight on average while the one sent with {@code permit} was, itself included: what
+     * the server really had, when the run could not keep the limit filled.
+     */
+    public synchronized double meanInFlightSince(Permit permit) {
+        long now = accrue();
+        return now == permit.sentNanos()
+                ? inFlight
+                : (double) (inFlightNanos - permit.inFlightNanos()) / (now - permit.sentNanos());
+    }
+
+    private long accrue() {
+        long now = nanoClock.getAsLong();
+        inFlightNanos += inFlight * (now - accruedUntil);
+        accruedUntil = now;
+        return now;
     }
 
     /** The share of the limit in use, from 0 (idle) to 1 (full). */

@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  * goes above the ceiling.
  *
  * <p>Throughput at a level comes from Little's law: requests in flight × tokens of an answer ÷ time of an answer in
- * flight, that is the mean in flight when each request was sent × Σ tokens ÷ Σ durations, over the answers to
- * requests sent at that level. A long answer adds to both sums, so heavy-tailed answer lengths move the ratio far
- * less than they move the tokens that happen to finish in a window of time; and a run that cannot fill the level
- * (too few records left, the ordered window held up) is measured at the in-flight count it really had. A level is
+ * flight, that is the mean in flight while each request was × Σ tokens ÷ Σ durations, over the answers to requests
+ * sent at that level. A long answer adds to both sums, so heavy-tailed answer lengths move the ratio far less than
+ * they move the tokens that happen to finish in a window of time; and a run that cannot fill the level (too few
+ * records left, the ordered window held up) is measured at the in-flight count it really had. A level is
  * judged after at least {@value #FEWEST_ANSWERS} answers, and at least 2 × the level, so that each slot contributes;
  * the answers to the first requests sent at a level are left out, as they ran while the server was filling up.
  *
@@ -36,11 +36,10 @@ public final class ConcurrencyTuner {
      * What a request was sent with.
      *
      * @param level the tuner's level when it was sent
-     * @param inFlight requests in flight on the server once it was sent, itself included
      * @param measured whether its answer counts: not for the first {@code level} requests sent at a level, which meet
      *     the server still filling up to it (fewer waiting than will, or fewer in flight)
      */
-    public record Sent(int level, int inFlight, boolean measured) {}
+    public record Sent(int level, boolean measured) {}
 
     private final String server;
     private final int ceiling;
@@ -58,7 +57,8 @@ public final class ConcurrencyTuner {
     private int answers;
     private long tokens;
     private long nanos;
-    private long inFlightSum;
+    /** Σ mean in flight × duration: divided by Σ durations, the mean in flight, weighted by time. */
+    private double inFlightNanos;
 
     /**
      * @param server the URL without credentials, for the log
@@ -88,27 +88,29 @@ public final class ConcurrencyTuner {
         return settled;
     }
 
-    /** What a request sent now with {@code inFlight} requests in flight (itself included) is measured as. */
-    public synchronized Sent sent(int inFlight) {
-        return new Sent(level, inFlight, sends++ >= level);
+    /** What a request sent now is measured as. */
+    public synchronized Sent sent() {
+        return new Sent(level, sends++ >= level);
     }
 
     /**
      * An answer to a request sent with {@code sent}: {@code tokens} generated in {@code nanos} from sending to the
-     * answer. Answers to requests sent at an earlier level are not counted: they ran with fewer in flight.
+     * answer, with {@code inFlight} requests in flight on average meanwhile, itself included. Answers to requests
+     * sent at an earlier level are not counted: they ran with fewer in flight.
      */
-    public synchronized void answered(Sent sent, long nanos, long tokens) {
+    public synchronized void answered(Sent sent, long nanos, long tokens, double inFlight) {
         if (settled || sent.level() != level || !sent.measured()) {
             return;
         }
         answers++;
         this.tokens += tokens;
         this.nanos += nanos;
-        inFlightSum += sent.inFlight();
+        inFlightNanos += inFlight * nanos;
         if (answers < Math.max(FEWEST_ANSWERS, 2 * level)) {
             return;
         }
-        double throughput = (double) inFlightSum / answers * this.tokens / (Math.max(1, this.nanos) / 1e9);
+        double seconds = Math.max(1, this.nanos) / 1e9;
+        double throughput = inFlightNanos / 1e9 / seconds * this.tokens / seconds;
         if (lastThroughput >= 0 && throughput * 100 < lastThroughput * (100 + GAIN_PERCENT)) {
             settle(lastLevel, lastThroughput, level, throughput);
         } else if (level == ceiling) {
@@ -126,7 +128,7 @@ public final class ConcurrencyTuner {
         answers = 0;
         tokens = 0;
         nanos = 0;
-        inFlightSum = 0;
+        inFlightNanos = 0;
         bound.accept(level);
         log.debug("{}: measuring {} requests in flight", server, level);
     }

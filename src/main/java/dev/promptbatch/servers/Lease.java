@@ -16,7 +16,7 @@ public final class Lease implements AutoCloseable {
         this.pool = pool;
         this.server = server;
         this.permit = permit;
-        this.sent = server.tuner() == null ? null : server.tuner().sent(permit.inFlight());
+        this.sent = server.tuner() == null ? null : server.tuner().sent();
     }
 
     public PooledServer server() {
@@ -36,7 +36,12 @@ public final class Lease implements AutoCloseable {
     public void answered(long nanos, Long evalCount) {
         answered(nanos);
         if (sent != null) {
-            server.tuner().answered(sent, nanos, evalCount == null ? 0 : evalCount);
+            server.tuner()
+                    .answered(
+                            sent,
+                            nanos,
+                            evalCount == null ? 0 : evalCount,
+                            server.concurrency().meanInFlightSince(permit));
         }
     }
 

@@ -110,16 +110,16 @@ class ConcurrencyTunerTest {
     void answersToRequestsSentAtAnEarlierLevelAreNotCounted() {
         List<Integer> bounds = new ArrayList<>();
         ConcurrencyTuner tuner = new ConcurrencyTuner(SERVER, 16, bounds::add);
-        ConcurrencyTuner.Sent atOne = tuner.sent(1); // the first request at a level is not measured
+        ConcurrencyTuner.Sent atOne = tuner.sent(); // the first request at a level is not measured
         assertThat(atOne.measured()).isFalse();
         for (int i = 0; i < ConcurrencyTuner.FEWEST_ANSWERS; i++) {
-            tuner.answered(tuner.sent(1), 1_000_000_000, 50);
+            tuner.answered(tuner.sent(), 1_000_000_000, 50, 1);
         }
         assertThat(tuner.level()).isEqualTo(2);
 
-        ConcurrencyTuner.Sent measuredAtOne = new ConcurrencyTuner.Sent(1, 1, true);
+        ConcurrencyTuner.Sent measuredAtOne = new ConcurrencyTuner.Sent(1, true);
         for (int i = 0; i < 100; i++) {
-            tuner.answered(measuredAtOne, 1, 1_000_000);
+            tuner.answered(measuredAtOne, 1, 1_000_000, 1);
         }
 
         assertThat(tuner.level()).isEqualTo(2);
@@ -167,6 +167,8 @@ class ConcurrencyTunerTest {
         private final PriorityQueue<Request> generating = new PriorityQueue<>(Comparator.comparingLong(r -> r.done));
         private final Queue<Request> waiting = new ArrayDeque<>();
         private long now;
+        /** Requests in flight summed over time, up to now. */
+        private long inFlightNanos;
 
         SlotServer(int slots, Random random, Lengths lengths) {
             this.slots = slots;
@@ -179,7 +181,7 @@ class ConcurrencyTunerTest {
         }
 
         void send(ConcurrencyTuner tuner) {
-            Request request = new Request(tuner.sent(inFlight() + 1), now, lengths.next(random));
+            Request request = new Request(tuner.sent(), now, inFlightNanos, lengths.next(random));
             if (generating.size() < slots) {
                 start(request);
             } else {
@@ -188,12 +190,18 @@ class ConcurrencyTunerTest {
         }
 
         void answerNext(ConcurrencyTuner tuner) {
+            inFlightNanos += inFlight() * (generating.peek().done - now);
             Request answered = generating.poll();
             now = answered.done;
             if (!waiting.isEmpty()) {
                 start(waiting.poll());
             }
-            tuner.answered(answered.sent, now - answered.sentAt, answered.tokens);
+            long nanos = now - answered.sentAt;
+            tuner.answered(
+                    answered.sent,
+                    nanos,
+                    answered.tokens,
+                    (double) (inFlightNanos - answered.inFlightNanosAtSend) / nanos);
         }
 
         private void start(Request request) {
@@ -205,12 +213,14 @@ class ConcurrencyTunerTest {
     private static final class Request {
         final ConcurrencyTuner.Sent sent;
         final long sentAt;
+        final long inFlightNanosAtSend;
         final int tokens;
         long done;
 
-        Request(ConcurrencyTuner.Sent sent, long sentAt, int tokens) {
+        Request(ConcurrencyTuner.Sent sent, long sentAt, long inFlightNanosAtSend, int tokens) {
             this.sent = sent;
             this.sentAt = sentAt;
+            this.inFlightNanosAtSend = inFlightNanosAtSend;
             this.tokens = tokens;
         }
     }
