@@ -22,7 +22,6 @@ import org.springframework.batch.core.repository.JobRepository;
 import dev.promptbatch.PromptBatchVersion;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.ollama.ModelInfo;
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.OutputFiles;
@@ -55,7 +54,7 @@ final class RunArtifacts {
 
     /** Writes them all after an execution; returns the run's summary. */
     RunSummary afterExecution(JobExecution execution, List<ServerFacts> servers) {
-        return write(execution, servers.get(0).version(), servers.get(0).models(), file -> true);
+        return write(execution, servers, file -> true);
     }
 
     /**
@@ -63,7 +62,7 @@ final class RunArtifacts {
      * these files leaves it; returns the run's summary. The server is not asked again: the manifest names none.
      */
     RunSummary missingAfterCompletion(JobExecution completed) {
-        return write(completed, null, List.of(), Files::notExists);
+        return write(completed, List.of(), Files::notExists);
     }
 
     /** The run's summary, read from its files. */
@@ -71,15 +70,14 @@ final class RunArtifacts {
         return RunSummary.read(files, WorkPlan.passes(settings.spec()));
     }
 
-    private RunSummary write(
-            JobExecution execution, String serverVersion, List<ModelInfo> serverModels, Predicate<Path> wanted) {
+    private RunSummary write(JobExecution execution, List<ServerFacts> servers, Predicate<Path> wanted) {
         JobSpec spec = settings.spec();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             besideOutput(files.errors(), () -> deleteIfEmpty(files.errors()));
         }
         Path manifest = RunManifest.fileFor(spec.output().file());
         if (wanted.test(manifest)) {
-            besideOutput(manifest, () -> writeManifest(execution, serverVersion, serverModels));
+            besideOutput(manifest, () -> writeManifest(execution, servers));
         }
         RunSummary summary = summary();
         if (wanted.test(files.summary())) {
@@ -113,7 +111,7 @@ final class RunArtifacts {
         void run() throws IOException;
     }
 
-    private void writeManifest(JobExecution execution, String serverVersion, List<ModelInfo> serverModels) {
+    private void writeManifest(JobExecution execution, List<ServerFacts> servers) {
         JobSpec spec = settings.spec();
         RequestBuilder requests = new RequestBuilder(spec);
         List<Map<String, Object>> options = new ArrayList<>();
@@ -145,11 +143,22 @@ final class RunArtifacts {
                         execution.getEndTime(),
                         settings.simulated(),
                         settings.servers().get(0).display(),
-                        serverVersion,
-                        serverModels,
+                        servers.isEmpty() ? null : servers.get(0).version(),
+                        servers.isEmpty() ? List.of() : servers.get(0).models(),
                         fingerprint.inputSize(),
                         fingerprint.inputSha256(),
-                        options));
+                        options,
+                        servers.stream().map(RunArtifacts::manifestEntry).toList()));
+    }
+
+    /** A server as the manifest lists it: with {@code concurrency: auto}, the level the run settled on. */
+    private static Map<String, Object> manifestEntry(ServerFacts server) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("url", server.url());
+        entry.put("version", server.version());
+        entry.put("concurrency", server.concurrency());
+        entry.put("concurrency-auto", server.auto());
+        return entry;
     }
 
     private static void deleteIfEmpty(Path file) throws IOException {

@@ -41,7 +41,8 @@ public final class RunManifest {
             List<ModelInfo> serverModels,
             long inputSize,
             String inputSha256,
-            List<Map<String, Object>> options) {}
+            List<Map<String, Object>> options,
+            List<Map<String, Object>> servers) {}
 
     private RunManifest() {}
 
@@ -61,6 +62,7 @@ public final class RunManifest {
         manifest.put("ended", String.valueOf(facts.ended()));
         manifest.put("simulated", facts.simulated());
         manifest.put("server", Map.of("url", facts.serverUrl(), "version", String.valueOf(facts.serverVersion())));
+        manifest.put("servers", facts.servers());
         List<Map<String, Object>> models = new ArrayList<>();
         for (String model : spec.generation().models()) {
             Map<String, Object> entry = new LinkedHashMap<>();

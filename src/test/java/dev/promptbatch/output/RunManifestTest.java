@@ -71,6 +71,7 @@ class RunManifestTest {
                         List.of(),
                         42,
                         "ab",
+                        List.of(),
                         List.of()));
 
         JsonNode shown =
