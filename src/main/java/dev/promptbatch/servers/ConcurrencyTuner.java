@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * judged after at least {@value #FEWEST_ANSWERS} answers, and at least 2 × the level, so that each slot contributes;
  * the answers to the first requests sent at a level are left out, as they ran while the server was filling up.
  *
- * <p>Thread-safe. It has no clock of its own: durations come with the answers.
+ * <p>Thread-safe. It has no clock of its own: each answer comes with its duration and the mean in flight meanwhile,
+ * measured on the run's {@link Ticker} by {@link Lease} and {@link AdaptiveConcurrency}.
  */
 public final class ConcurrencyTuner {
     private static final Logger log = LoggerFactory.getLogger(ConcurrencyTuner.class);
@@ -51,7 +52,8 @@ public final class ConcurrencyTuner {
     private int lastLevel;
 
     private double lastThroughput = -1;
-    /** The requests sent at this level, and the answers counted. */
+
+    /** At this level: the requests sent, and the answers counted with their sums. */
     private int sends;
 
     private int answers;
