@@ -174,7 +174,7 @@ class SeveralServersTest {
                                 concurrency,
                                 false))
                         .toList(),
-                dir.resolve("state/db"),
+                JobDatabase.file(dir.resolve("state/db")),
                 Map.of(),
                 false,
                 false,
