@@ -86,6 +86,10 @@ final class RunCommand implements Callable<Integer> {
                 if (locked != null) {
                     throw new CommandRefusedException(locked, e);
                 }
+                String lost = DatabaseErrors.lostMessage(e, db);
+                if (lost != null) {
+                    throw new IllegalStateException(lost, e);
+                }
                 throw e;
             }
             return finish(spec, report, stop);

@@ -140,6 +140,10 @@ class PostgresCrashSafetyIT {
         postgres.stop();
         try {
             assertThat(run.exitCode(60)).as(run.err()).isEqualTo(1);
+            assertThat(run.err())
+                    .contains("promptbatch: lost the job database at " + database + ": ")
+                    .endsWith(". Nothing committed is lost: run the same command again to resume once it is back.\n")
+                    .doesNotContain("\tat ");
         } finally {
             postgres.startAgain();
         }
