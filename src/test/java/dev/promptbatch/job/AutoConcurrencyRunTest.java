@@ -52,7 +52,7 @@ class AutoConcurrencyRunTest {
                             ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
                             ServerTarget.AUTO_CEILING,
                             true)),
-                    dir.resolve("state/db"),
+                    JobDatabase.file(dir.resolve("state/db")),
                     Map.of(),
                     false,
                     false,
