@@ -77,8 +77,9 @@ public final class Bench {
             }
             context = context(options, plan, jvmOptions, medianTokensOption);
             if (postgres != null) {
+                // Without its parameters: a URL may carry a password there.
                 context.add("Job repository of i-postgres: " + postgres.description() + ", `--db "
-                        + postgres.url() + "`");
+                        + postgres.url().replaceFirst("\\?.*", "") + "`");
             } else if (postgresPlanned) {
                 context.add("**i-postgres not run: no PostgreSQL could be started (see the harness's warning); set "
                         + PostgresJobDatabase.URL_VARIABLE + " to use an existing one.**");
