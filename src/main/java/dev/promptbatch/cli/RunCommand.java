@@ -46,7 +46,10 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.BaseUrl baseUrl;
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight at most.")
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            description = "Requests in flight at most on each server without a concurrency of its own.")
     Integer concurrency;
 
     @Mixin

@@ -1,7 +1,9 @@
 package dev.promptbatch.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import picocli.CommandLine.Option;
@@ -30,14 +32,14 @@ final class SharedOptions {
         boolean on;
     }
 
-    /** {@code --base-url URL}, of run and validate. */
+    /** {@code --base-url URL}, of run and validate; once for each server. */
     static final class BaseUrl {
         @Option(
                 names = "--base-url",
                 paramLabel = "URL",
-                description = "The Ollama server (overrides the spec and " + "OLLAMA_BASE_URL / OLLAMA_HOST; default "
-                        + ServerAddress.DEFAULT + ").")
-        String url;
+                description = "An Ollama server; repeat it for several (replaces the spec's servers and "
+                        + "OLLAMA_BASE_URL / OLLAMA_HOST; default " + ServerAddress.DEFAULT + ").")
+        List<String> urls = new ArrayList<>();
     }
 
     /** {@code --simulator}, of run and validate. */

@@ -66,6 +66,14 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Models the server has (default: ${DEFAULT-VALUE}).")
     List<String> models = SimulatorSettings.defaults().models();
 
+    @Option(
+            names = "--invalid-json-rate",
+            paramLabel = "R",
+            description = "Share of structured answers (format set) that are bad: broken JSON, cut short with "
+                    + "done_reason \"length\", or not matching the schema; chosen per seed and prompt "
+                    + "(default ${DEFAULT-VALUE}).")
+    double invalidJsonRate = SimulatorSettings.defaults().invalidJsonRate();
+
     /** Which real server's behaviour to start from. */
     enum Like {
         ollama,
@@ -152,6 +160,7 @@ final class SimulateCommand implements Callable<Integer> {
                     .withModels(models)
                     .withMedianTokens(medianTokens)
                     .withLengthSigma(lengthSigma)
+                    .withInvalidJsonRate(invalidJsonRate)
                     .withQuirks(quirks());
         } catch (IllegalArgumentException e) {
             throw new CommandRefusedException(e.getMessage(), e);

@@ -19,8 +19,9 @@ import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.ollama.OllamaClient;
-import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.servers.Preflight;
+import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.spec.JobSpec;
 
 /** {@code validate SPEC}: checks everything a run would need, and generates nothing. */
@@ -71,7 +72,7 @@ final class ValidateCommand implements Callable<Integer> {
                 + environment.workingDirectory().relativize(spec.output().file().toAbsolutePath()));
         boolean ready = checkRecords(spec, out);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
-            ready &= checkServer(spec, server.address(), out);
+            ready &= checkServers(spec, server.targets(), out);
         }
         out.println(ready ? "Ready to run." : "Not ready: see above.");
         return ready ? ExitCode.OK : ExitCode.NOTHING_RUN;
@@ -132,16 +133,27 @@ final class ValidateCommand implements Callable<Integer> {
         return badCount == 0;
     }
 
-    private boolean checkServer(JobSpec spec, ServerAddress server, PrintWriter out) {
-        ServerCheck.Result result = ServerCheck.check(
-                new OllamaClient(server, spec.limits().timeout(), 1),
-                server.display(),
-                spec.generation().models(),
-                spec.generation().think());
-        if (result.version() != null) {
-            out.println("Server " + server.display() + ": Ollama " + result.version() + ", "
-                    + result.models().size() + " models"
-                    + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));
+    /** Every server's checks at once, as a run makes them: a server away or without a model is a warning. */
+    private boolean checkServers(JobSpec spec, List<ServerTarget> servers, PrintWriter out) {
+        List<Preflight.Target> targets = servers.stream()
+                .map(server -> new Preflight.Target(
+                        server.display(),
+                        new OllamaClient(server.address(), spec.limits().timeout(), 1)))
+                .toList();
+        Preflight.Result result;
+        try {
+            result = Preflight.check(
+                    targets, spec.generation().models(), spec.generation().think());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandRefusedException("interrupted while checking the servers", e);
+        }
+        for (ServerCheck.Result server : result.servers()) {
+            if (server.version() != null) {
+                out.println("Server " + server.url() + ": Ollama " + server.version() + ", "
+                        + server.models().size() + " models"
+                        + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));
+            }
         }
         result.warnings().forEach(warning -> out.println("  warning: " + warning));
         result.problems().forEach(problem -> out.println("  " + problem));

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Map;
 
+import dev.promptbatch.spec.ServerUrl;
 import dev.promptbatch.spec.SpecException;
 
 /**
@@ -12,7 +13,7 @@ import dev.promptbatch.spec.SpecException;
  * Credentials in the URL are kept for the Authorization header and never shown: {@link #display()} omits them.
  */
 public record ServerAddress(URI baseUrl, String userInfo) {
-    public static final String DEFAULT = "http://127.0.0.1:11434";
+    public static final String DEFAULT = ServerUrl.EXAMPLE;
 
     public static ServerAddress resolve(String option, String spec, Map<String, String> environment) {
         if (present(option)) return parse(option, "--base-url");
@@ -22,6 +23,11 @@ public record ServerAddress(URI baseUrl, String userInfo) {
         }
         if (present(environment.get("OLLAMA_HOST"))) return fromOllamaHost(environment.get("OLLAMA_HOST"));
         return parse(DEFAULT, "default");
+    }
+
+    /** The same for two ways of writing one server: see {@link ServerUrl#identity()}. */
+    public String identity() {
+        return new ServerUrl(baseUrl, userInfo).identity();
     }
 
     /** The URL without credentials, for logs and the manifest. */
@@ -38,7 +44,13 @@ public record ServerAddress(URI baseUrl, String userInfo) {
         if (!value.contains("://")) {
             value = "http://" + value;
         }
-        URI uri = toUri(value, "OLLAMA_HOST");
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            // Not a URL at all: parse says so in the words every source shares.
+            return parse(value, "OLLAMA_HOST");
+        }
         if (uri.getPort() == -1 && uri.getScheme().equals("http")) {
             value = uri.getScheme() + "://" + (uri.getRawUserInfo() != null ? uri.getRawUserInfo() + "@" : "")
                     + uri.getHost() + ":11434" + (uri.getRawPath() == null ? "" : uri.getRawPath());
@@ -46,31 +58,17 @@ public record ServerAddress(URI baseUrl, String userInfo) {
         return parse(value, "OLLAMA_HOST");
     }
 
+    /** The address of a URL the spec has already checked. */
+    public static ServerAddress of(ServerUrl url) {
+        return new ServerAddress(url.baseUrl(), url.userInfo());
+    }
+
     private static ServerAddress parse(String text, String source) {
-        URI uri = toUri(text.trim(), source);
-        if (uri.getScheme() == null
-                || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-                || uri.getHost() == null) {
-            throw new SpecException(source + ": expected an http:// or https:// URL such as " + DEFAULT + ", got '"
-                    + redact(text) + "'");
-        }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-        URI clean = toUri(
-                uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort()) + path,
-                source);
-        return new ServerAddress(clean, uri.getRawUserInfo());
-    }
-
-    private static URI toUri(String text, String source) {
         try {
-            return new URI(text);
-        } catch (URISyntaxException e) {
-            throw new SpecException(source + ": not a URL: '" + redact(text) + "'");
+            return of(ServerUrl.parse(text));
+        } catch (ServerUrl.InvalidException e) {
+            throw new SpecException(source + ": " + e.getMessage());
         }
-    }
-
-    private static String redact(String text) {
-        return text.replaceAll("//[^/@]*@", "//***@");
     }
 
     private static boolean present(String value) {

@@ -11,6 +11,9 @@ import dev.promptbatch.ollama.ServerAddress;
  *     tokens/s stop rising, and stays there
  */
 public record ServerTarget(ServerAddress address, int concurrency, boolean autoConcurrency) {
+    /** The most requests in flight that {@code concurrency: auto} may reach on one server. */
+    public static final int AUTO_CEILING = 16;
+
     public ServerTarget {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);

@@ -1,16 +1,10 @@
 package dev.promptbatch.simulator;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Writes the simulated model's answers: ordinary English words, with a lognormal length. The answer is a pure
@@ -47,12 +41,22 @@ final class AnswerGenerator {
     }
 
     /**
-     * @param model  the canonical model name, so that {@code llama3.2} and {@code llama3.2:latest} answer alike
-     * @param thinks whether the answer includes thinking text
-     * @param format null, {@code "json"} or a JSON Schema object: the response is then valid JSON text
+     * @param model   the canonical model name, so that {@code llama3.2} and {@code llama3.2:latest} answer alike
+     * @param prompt  what the answer depends on: the prompt, or a chat's whole conversation
+     * @param thinks  whether the answer includes thinking text
+     * @param format  null, {@code "json"} or a JSON Schema object: the response is then JSON text
+     * @param quality for a {@code format} request, whether the JSON is good or how it is bad
+     * @param promptTokens what {@code prompt_eval_count} reports
      */
     SyntheticAnswer answer(
-            String model, String system, String prompt, GenerationOptions options, boolean thinks, JsonNode format) {
+            String model,
+            String system,
+            String prompt,
+            GenerationOptions options,
+            boolean thinks,
+            JsonNode format,
+            AnswerQuality quality,
+            int promptTokens) {
         SplitMix64 random = new SplitMix64(
                 options.deterministic()
                         ? seed(model, system, prompt, options)
@@ -67,20 +71,35 @@ final class AnswerGenerator {
             thinkingTokens = (int) Math.min(thinkingWanted, limit);
             responseTokens = (int) (limit - thinkingTokens);
         }
+        boolean cutShort = format != null && quality == AnswerQuality.CUT_SHORT;
+        if (cutShort) {
+            responseTokens = Math.max(1, responseTokens / 2);
+        }
         List<String> thinkingWords = words(random, thinkingTokens);
         List<String> responseWords = words(random, responseTokens);
 
         List<String> thinking = sentencePieces(thinkingWords, thinkingTokens == thinkingWanted);
-        List<String> response = format == null
-                ? sentencePieces(responseWords, responseTokens == responseWanted)
-                : split(json(format, responseWords, random), responseTokens);
-        String doneReason = thinkingTokens + responseTokens < thinkingWanted + responseWanted ? "length" : "stop";
+        boolean cut = cutShort || thinkingTokens + responseTokens < thinkingWanted + responseWanted;
+        List<String> response;
+        if (format == null) {
+            response = sentencePieces(responseWords, responseTokens == responseWanted);
+        } else {
+            String json = json(format, responseWords, random, quality);
+            if (cut) {
+                // Generation stopped mid-answer: the JSON text ends where the tokens ran out.
+                int keep =
+                        cutShort ? json.length() / 2 : (int) ((long) json.length() * responseTokens / responseWanted);
+                json = json.substring(0, Math.max(0, Math.min(keep, json.length() - 1)));
+            }
+            response = json.isEmpty() ? List.of() : split(json, responseTokens);
+        }
         return new SyntheticAnswer(
-                thinking,
-                response,
-                thinkingTokens + responseTokens,
-                doneReason,
-                Math.max(1, wordCount(prompt) + wordCount(system)));
+                thinking, response, thinkingTokens + responseTokens, cut ? "length" : "stop", promptTokens);
+    }
+
+    /** One word of the vocabulary. */
+    static String word(SplitMix64 random) {
+        return VOCABULARY[random.nextInt(VOCABULARY.length)];
     }
 
     /** Lognormal around {@code medianTokens}, at least one token. */
@@ -94,7 +113,7 @@ final class AnswerGenerator {
     private static List<String> words(SplitMix64 random, int count) {
         List<String> words = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            words.add(VOCABULARY[random.nextInt(VOCABULARY.length)]);
+            words.add(word(random));
         }
         return words;
     }
@@ -117,58 +136,29 @@ final class AnswerGenerator {
     }
 
     /**
-     * A JSON object for a {@code format} request. A schema's top-level properties get values of their type (enum
-     * values when listed); strings share the generated words. Without properties: {@code {"answer":"..."}}.
+     * The JSON text of a {@code format} request: for {@code "json"}, {@code {"answer":"..."}} with the generated
+     * words; for a schema, {@link SchemaValues}. A {@link AnswerQuality#BROKEN_JSON} answer gets a stray comma
+     * before its final brace; a {@link AnswerQuality#SCHEMA_MISMATCH} one breaks the schema, or the JSON when the
+     * schema accepts anything.
      */
-    private static String json(JsonNode format, List<String> words, SplitMix64 random) {
-        ObjectNode answer = Exchanges.object();
-        JsonNode properties = format.path("properties");
-        if (!properties.isObject() || properties.isEmpty()) {
-            answer.put("answer", sentence(words));
-            return Exchanges.MAPPER.writeValueAsString(answer);
-        }
-        long stringCount = properties.values().stream()
-                .filter(p -> type(p).equals("string"))
-                .count();
-        int stringIndex = 0;
-        for (Map.Entry<String, JsonNode> property : properties.properties()) {
-            String name = property.getKey();
-            JsonNode schema = property.getValue();
-            JsonNode choices = schema.path("enum");
-            if (choices.isArray() && !choices.isEmpty()) {
-                answer.set(name, choices.get(random.nextInt(choices.size())));
-                continue;
+    private static String json(JsonNode format, List<String> words, SplitMix64 random, AnswerQuality quality) {
+        JsonNode value;
+        if (format.isObject()) {
+            SchemaValues values = new SchemaValues(random);
+            JsonNode mismatch = quality == AnswerQuality.SCHEMA_MISMATCH ? values.mismatchFor(format) : null;
+            value = mismatch != null ? mismatch : values.valueFor(format);
+            if (quality == AnswerQuality.SCHEMA_MISMATCH && mismatch == null) {
+                quality = AnswerQuality.BROKEN_JSON;
             }
-            switch (type(schema)) {
-                case "integer" -> answer.put(name, random.nextInt(100));
-                case "number" -> answer.put(name, random.nextInt(10_000) / 100.0);
-                case "boolean" -> answer.put(name, random.nextInt(2) == 1);
-                case "array" -> answer.putArray(name);
-                case "object" -> answer.putObject(name);
-                case "null" -> answer.putNull(name);
-                default -> {
-                    int from = (int) (stringIndex * words.size() / stringCount);
-                    int to = (int) ((stringIndex + 1) * words.size() / stringCount);
-                    stringIndex++;
-                    answer.put(name, sentence(words.subList(from, to)));
-                }
-            }
+        } else {
+            value = Exchanges.object().put("answer", sentence(words));
         }
-        return Exchanges.MAPPER.writeValueAsString(answer);
-    }
-
-    /** A property schema's type; the first non-null one of a type list; string when unspecified. */
-    private static String type(JsonNode schema) {
-        JsonNode type = schema.path("type");
-        if (type.isString()) {
-            return type.stringValue();
+        String text = Exchanges.MAPPER.writeValueAsString(value);
+        if (quality != AnswerQuality.BROKEN_JSON) {
+            return text;
         }
-        for (JsonNode alternative : type) {
-            if (alternative.isString() && !alternative.stringValue().equals("null")) {
-                return alternative.stringValue();
-            }
-        }
-        return "string";
+        int close = Math.max(text.lastIndexOf('}'), text.lastIndexOf(']'));
+        return close < 0 ? text + "," : text.substring(0, close) + "," + text.substring(close);
     }
 
     /** Splits text into about {@code count} pieces of similar length, never inside a code point. */
@@ -185,66 +175,12 @@ final class AnswerGenerator {
         return result;
     }
 
-    private static int wordCount(String text) {
-        String trimmed = text.strip();
-        return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
-    }
-
-    /** SHA-256 of the length-prefixed inputs, so that no two different inputs share an encoding. */
     private static long seed(String model, String system, String prompt, GenerationOptions options) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
         List<String> parts = new ArrayList<>(List.of(model, system, prompt));
         options.canonical().forEach((key, value) -> {
             parts.add(key);
             parts.add(value);
         });
-        for (String part : parts) {
-            byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-            sha256.update(
-                    ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
-            sha256.update(bytes);
-        }
-        return ByteBuffer.wrap(sha256.digest()).getLong();
-    }
-
-    /**
-     * SplitMix64: tiny, fast and fully specified here, so a seed gives the same answer on every JDK (the JDK's
-     * generators do not promise that across versions).
-     */
-    private static final class SplitMix64 {
-        private long state;
-
-        SplitMix64(long seed) {
-            state = seed;
-        }
-
-        long nextLong() {
-            long z = state += 0x9E3779B97F4A7C15L;
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            return z ^ (z >>> 31);
-        }
-
-        /** Uniform in [0, 1). */
-        double nextDouble() {
-            return (nextLong() >>> 11) * 0x1.0p-53;
-        }
-
-        /** Uniform in [0, bound); the modulo bias is negligible for the small bounds used here. */
-        int nextInt(int bound) {
-            return (int) ((nextLong() >>> 1) % bound);
-        }
-
-        /** Standard normal, by the Box-Muller transform. */
-        double nextGaussian() {
-            double u1 = 1 - nextDouble(); // in (0, 1], so the logarithm is finite
-            double u2 = nextDouble();
-            return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-        }
+        return SplitMix64.hash(parts);
     }
 }

@@ -1,26 +1,27 @@
 package dev.promptbatch.simulator;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.TokenStreamLocation;
-import tools.jackson.core.exc.UnexpectedEndOfInputException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A {@code POST /api/generate} body as the simulated server decodes it, with the decoding errors (400) of Ollama's
- * Go JSON decoder. The checks Ollama makes later (model, thinking, options, format) are separate so they can run
- * in Ollama's order.
+ * A {@code POST /api/generate} or {@code POST /api/chat} body as the simulated server decodes it, with the decoding
+ * errors (400) of Ollama's Go JSON decoder. The checks Ollama makes later (model, thinking, options, format) are
+ * separate so they can run in Ollama's order.
  *
+ * @param endpoint       which endpoint the body was sent to
  * @param model          as sent, {@code ""} when absent
- * @param prompt         {@code ""} when absent
- * @param system         {@code ""} when absent
+ * @param prompt         generate: the prompt; chat: the content of the last user message. {@code ""} when absent.
+ *                       What fault rules and statistics see.
+ * @param system         generate: the system text; chat: the system messages' contents, one per line
+ * @param messages       chat: the messages; generate: empty
  * @param stream         false only for an explicit {@code "stream": false}
  * @param format         the raw {@code format} value, null when absent or null
  * @param options        the {@code options} object, empty when absent
@@ -28,50 +29,96 @@ import tools.jackson.databind.node.ObjectNode;
  * @param think          null when absent, else whether thinking was asked for (true or a level)
  */
 record IncomingGenerateRequest(
+        Endpoint endpoint,
         String model,
         String prompt,
         String system,
+        List<Message> messages,
         boolean stream,
         JsonNode format,
         ObjectNode options,
         Long keepAliveNanos,
         Boolean think) {
 
+    /** One chat message; {@code role} lower-cased as Ollama does; {@code images} base64, already checked. */
+    record Message(String role, String content, List<String> images) {}
+
+    private static final int IMAGE_TOKENS = 768;
+
     private static final Set<String> THINK_LEVELS = Set.of("low", "medium", "high", "max");
 
-    static IncomingGenerateRequest decode(byte[] body) throws RequestRefusedException {
-        String text = new String(body, StandardCharsets.UTF_8);
-        if (text.isBlank()) {
-            throw new RequestRefusedException(400, "missing request body");
+    static IncomingGenerateRequest decode(byte[] body, Endpoint endpoint) throws RequestRefusedException {
+        String goStruct = endpoint.goStruct();
+        ObjectNode request = GoJson.decodeObject(body, goStruct);
+        JsonNode stream = GoJson.typed(request, "stream", JsonNode::isBoolean, "bool", goStruct);
+        JsonNode options = GoJson.typed(request, "options", JsonNode::isObject, "map[string]interface {}", goStruct);
+        JsonNode format = GoJson.field(request, "format");
+        String model = GoJson.string(request, "model", goStruct);
+        String prompt;
+        String system;
+        List<Message> messages;
+        if (endpoint == Endpoint.CHAT) {
+            messages = messages(request);
+            prompt = messages.stream()
+                    .filter(m -> m.role().equals("user"))
+                    .reduce((first, second) -> second)
+                    .map(Message::content)
+                    .orElse("");
+            system = messages.stream()
+                    .filter(m -> m.role().equals("system"))
+                    .map(Message::content)
+                    .collect(Collectors.joining("\n"));
+        } else {
+            messages = List.of();
+            prompt = GoJson.string(request, "prompt", goStruct);
+            system = GoJson.string(request, "system", goStruct);
         }
-        JsonNode root;
-        try (JsonParser parser = Exchanges.MAPPER.createParser(text)) {
-            root = Exchanges.MAPPER.readTree(parser);
-        } catch (UnexpectedEndOfInputException e) {
-            throw new RequestRefusedException(400, "unexpected EOF");
-        } catch (JacksonException e) {
-            throw new RequestRefusedException(400, syntaxError(text, e));
-        }
-        if (root == null || root.isNull()) {
-            root = Exchanges.object(); // Go decodes null into the zero request
-        }
-        if (!root.isObject()) {
-            throw new RequestRefusedException(
-                    400, "json: cannot unmarshal " + goType(root) + " into Go value of type api.GenerateRequest");
-        }
-        ObjectNode request = (ObjectNode) root;
-        JsonNode stream = typed(request, "stream", JsonNode::isBoolean, "bool");
-        JsonNode options = typed(request, "options", JsonNode::isObject, "map[string]interface {}");
-        JsonNode format = field(request, "format");
         return new IncomingGenerateRequest(
-                string(request, "model"),
-                string(request, "prompt"),
-                string(request, "system"),
+                endpoint,
+                model,
+                prompt,
+                system,
+                messages,
                 stream == null || stream.booleanValue(),
                 format == null || format.isNull() ? null : format,
                 options == null ? Exchanges.object() : (ObjectNode) options,
-                keepAlive(field(request, "keep_alive")),
-                think(field(request, "think")));
+                GoJson.keepAlive(GoJson.field(request, "keep_alive")),
+                think(GoJson.field(request, "think")));
+    }
+
+    /** Nothing to generate: the model is only loaded (or unloaded, with {@code keep_alive: 0}). */
+    boolean loadOnly() {
+        return endpoint == Endpoint.CHAT ? messages.isEmpty() : prompt.isEmpty();
+    }
+
+    /** What the answer depends on besides the model, system and options: the prompt, or the whole conversation. */
+    String conversation() {
+        if (endpoint == Endpoint.GENERATE) {
+            return prompt;
+        }
+        StringBuilder text = new StringBuilder();
+        for (Message message : messages) {
+            text.append(message.role()).append('\n').append(message.content()).append('\n');
+            message.images().forEach(image -> text.append(image).append('\n'));
+        }
+        return text.toString();
+    }
+
+    /** What the simulated model counts as prompt tokens: a token per word, and 768 per image as Ollama counts. */
+    int promptTokens() {
+        int tokens = wordCount(system);
+        if (endpoint == Endpoint.GENERATE) {
+            tokens += wordCount(prompt);
+        } else {
+            for (Message message : messages) {
+                tokens += message.role().equals("system") ? 0 : wordCount(message.content());
+            }
+        }
+        return Math.max(1, tokens + IMAGE_TOKENS * imageCount());
+    }
+
+    int imageCount() {
+        return messages.stream().mapToInt(m -> m.images().size()).sum();
     }
 
     /** The options as plain Java values, for fault rules. */
@@ -113,59 +160,52 @@ record IncomingGenerateRequest(
                         + "; expected \"json\" or a valid JSON Schema object");
     }
 
-    private static String string(ObjectNode request, String name) throws RequestRefusedException {
-        JsonNode value = typed(request, name, JsonNode::isString, "string");
-        return value == null ? "" : value.stringValue();
-    }
-
-    /** A field that must have a JSON type; null when absent or null. */
-    private static JsonNode typed(ObjectNode request, String name, Predicate<JsonNode> isType, String goType)
-            throws RequestRefusedException {
-        JsonNode value = field(request, name);
-        if (value == null || value.isNull()) {
-            return null;
+    private static List<Message> messages(ObjectNode request) throws RequestRefusedException {
+        JsonNode list = GoJson.typed(request, "messages", JsonNode::isArray, "[]api.Message", "ChatRequest");
+        List<Message> messages = new ArrayList<>();
+        if (list == null) {
+            return messages;
         }
-        if (!isType.test(value)) {
-            throw new RequestRefusedException(
-                    400,
-                    "json: cannot unmarshal " + goType(value) + " into Go struct field GenerateRequest." + name
-                            + " of type " + goType);
-        }
-        return value;
-    }
-
-    /** Go's decoder matches keys case-insensitively, preferring an exact match. */
-    private static JsonNode field(ObjectNode request, String name) {
-        JsonNode exact = request.get(name);
-        if (exact != null) {
-            return exact;
-        }
-        for (Map.Entry<String, JsonNode> property : request.properties()) {
-            if (property.getKey().equalsIgnoreCase(name)) {
-                return property.getValue();
+        for (JsonNode element : list) {
+            if (element.isNull()) {
+                messages.add(new Message("", "", List.of()));
+                continue;
             }
+            if (!element.isObject()) {
+                throw new RequestRefusedException(
+                        400,
+                        "json: cannot unmarshal " + GoJson.goType(element)
+                                + " into Go struct field ChatRequest.messages of type api.Message");
+            }
+            ObjectNode message = (ObjectNode) element;
+            String path = "ChatRequest.messages";
+            String role = GoJson.string(message, "role", path).toLowerCase(Locale.ROOT);
+            String content = GoJson.string(message, "content", path);
+            JsonNode images = GoJson.typed(message, "images", JsonNode::isArray, "[]api.ImageData", path);
+            List<String> imageList = new ArrayList<>();
+            if (images != null) {
+                for (JsonNode image : images) {
+                    if (!image.isString()) {
+                        throw new RequestRefusedException(
+                                400,
+                                "json: cannot unmarshal " + GoJson.goType(image)
+                                        + " into Go struct field ChatRequest.messages.images of type api.ImageData");
+                    }
+                    String error = GoJson.base64Error(image.stringValue());
+                    if (error != null) {
+                        throw new RequestRefusedException(400, error);
+                    }
+                    imageList.add(image.stringValue());
+                }
+            }
+            messages.add(new Message(role, content, List.copyOf(imageList)));
         }
-        return null;
+        return messages;
     }
 
-    /** Ollama's {@code api.Duration}: seconds as a number, or a Go duration string; negative means forever. */
-    private static Long keepAlive(JsonNode value) throws RequestRefusedException {
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        long nanos;
-        if (value.isNumber()) {
-            nanos = (long) (value.doubleValue() * 1e9);
-        } else if (value.isString()) {
-            try {
-                nanos = GoFormats.parseDuration(value.stringValue());
-            } catch (IllegalArgumentException e) {
-                throw new RequestRefusedException(400, e.getMessage());
-            }
-        } else {
-            throw new RequestRefusedException(400, "Unsupported type: '" + goValueType(value) + "'");
-        }
-        return nanos < 0 ? Long.MAX_VALUE : nanos;
+    static int wordCount(String text) {
+        String trimmed = text.strip();
+        return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
     }
 
     /** Ollama's {@code ThinkValue}: a boolean or a level string. */
@@ -186,55 +226,5 @@ record IncomingGenerateRequest(
                             + " (must be \"high\", \"medium\", \"low\", \"max\", true, or false)");
         }
         throw new RequestRefusedException(400, "think must be a boolean or string");
-    }
-
-    /** The JSON type names of Go's {@code UnmarshalTypeError}. */
-    private static String goType(JsonNode value) {
-        if (value.isString()) {
-            return "string";
-        }
-        if (value.isNumber()) {
-            return "number";
-        }
-        if (value.isBoolean()) {
-            return "bool";
-        }
-        return value.isArray() ? "array" : "object";
-    }
-
-    /** Go's {@code reflect.TypeOf} of a decoded {@code any}. */
-    private static String goValueType(JsonNode value) {
-        if (value.isBoolean()) {
-            return "bool";
-        }
-        return value.isArray() ? "[]interface {}" : "map[string]interface {}";
-    }
-
-    /**
-     * Go's wording for a syntax error, e.g. {@code invalid character 'x' looking for beginning of value}, from where
-     * Jackson stopped and what it expected there.
-     */
-    private static String syntaxError(String text, JacksonException e) {
-        TokenStreamLocation location = e.getLocation();
-        long offset = location == null ? -1 : location.getCharOffset();
-        if (offset < 0 || offset >= text.length()) {
-            return "unexpected EOF";
-        }
-        String problem = e.getOriginalMessage();
-        String context;
-        if (problem.contains("to start property name")) {
-            context = "looking for beginning of object key string";
-        } else if (problem.contains("separate Object entries")) {
-            context = "after object key:value pair";
-        } else if (problem.contains("separate Array entries")) {
-            context = "after array element";
-        } else if (problem.contains("colon to separate")) {
-            context = "after object key";
-        } else {
-            context = "looking for beginning of value";
-        }
-        char offending = text.charAt((int) offset);
-        String shown = offending == '\'' ? "\\'" : String.valueOf(offending);
-        return "invalid character '" + shown + "' " + context;
     }
 }

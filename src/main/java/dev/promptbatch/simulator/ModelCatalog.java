@@ -23,19 +23,22 @@ final class ModelCatalog {
     /** Q4_K_M, Ollama's default quantization, stores about 4.85 bits per weight. */
     private static final double BYTES_PER_PARAMETER = 0.61;
 
-    private static final long CONTEXT_LENGTH = 131_072;
     private static final Pattern PARAMETER_SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)([bm])");
 
     /** One model. {@code name} is canonical ({@code name:tag}); requests may leave out {@code :latest}. */
     record Model(
-            String name, String family, String parameterSize, long parameterCount, String digest, boolean thinking) {
+            String name, String family, String parameterSize, long parameterCount, String digest, ModelTraits traits) {
 
         long sizeBytes() {
             return (long) (parameterCount * BYTES_PER_PARAMETER);
         }
 
+        boolean thinking() {
+            return traits.thinking();
+        }
+
         List<String> capabilities() {
-            return thinking ? List.of("completion", "thinking") : List.of("completion");
+            return traits.capabilities();
         }
     }
 
@@ -90,7 +93,10 @@ final class ModelCatalog {
         info.put("general.architecture", model.family());
         info.put("general.parameter_count", model.parameterCount());
         info.put("general.quantization_version", 2);
-        info.put(model.family() + ".context_length", CONTEXT_LENGTH);
+        info.put(model.family() + ".context_length", model.traits().contextLength());
+        if (model.traits().embedding()) {
+            info.put(model.family() + ".embedding_length", model.traits().embeddingLength());
+        }
         capabilities(answer, model);
         answer.put("modified_at", GoFormats.rfc3339Nano(modifiedAt));
         return answer;
@@ -137,8 +143,16 @@ final class ModelCatalog {
             family = "llama"; // Ollama reports every Llama generation as family "llama"
         }
 
+        ModelTraits traits = ModelTraits.of(name);
+        // Embedding models are small: all-minilm has 23M parameters, nomic-embed-text 137M.
         String parameterSize = "7B";
         long parameterCount = 7_000_000_000L;
+        if (traits.embedding()) {
+            family = base.startsWith("nomic") ? "nomic-bert" : "bert"; // as Ollama reports their architectures
+            boolean minilm = base.contains("minilm");
+            parameterSize = minilm ? "23M" : "137M";
+            parameterCount = minilm ? 23_000_000L : 137_000_000L;
+        }
         Matcher size = PARAMETER_SIZE.matcher(tag);
         if (size.find()) {
             double value = Double.parseDouble(size.group(1));
@@ -147,10 +161,7 @@ final class ModelCatalog {
             parameterCount = (long) (value * (billions ? 1e9 : 1e6));
         }
 
-        boolean thinking = name.toLowerCase(Locale.ROOT).contains("think")
-                || base.startsWith("deepseek-r1")
-                || base.startsWith("qwen3");
-        return new Model(name, family, parameterSize, parameterCount, "sha256:" + sha256Hex(name), thinking);
+        return new Model(name, family, parameterSize, parameterCount, "sha256:" + sha256Hex(name), traits);
     }
 
     private static String sha256Hex(String text) {

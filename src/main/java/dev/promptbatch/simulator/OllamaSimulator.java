@@ -30,8 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
  * An Ollama-compatible HTTP server with synthetic answers, realistic scheduling and injectable faults. It binds
  * 127.0.0.1 only.
  *
- * <p>Serves {@code POST /api/generate}, {@code GET /api/tags}, {@code POST /api/show}, {@code GET /api/version}
- * and {@code GET /}, plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
+ * <p>Serves {@code POST /api/generate}, {@code POST /api/chat}, {@code POST /api/embed}, {@code GET /api/tags},
+ * {@code POST /api/show}, {@code GET /api/version} and {@code GET /}, plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
  * {@code POST /_simulator/faults} ({@code {"clear":true,"rates":{"SERVICE_UNAVAILABLE":0.1},"slowMillis":2000,
  * "seed":7}}, every key optional) and {@code POST /_simulator/reset} (statistics).
  */
@@ -67,7 +67,10 @@ public final class OllamaSimulator implements AutoCloseable {
         this.catalog = new ModelCatalog(
                 settings.models(), OffsetDateTime.now(), settings.quirks().tagsName());
         ModelScheduler scheduler = new ModelScheduler(settings, stats);
-        GenerateHandler generate = new GenerateHandler(settings, catalog, scheduler, faults, stats);
+        CompletionHandler generate =
+                new CompletionHandler(Endpoint.GENERATE, settings, catalog, scheduler, faults, stats);
+        CompletionHandler chat = new CompletionHandler(Endpoint.CHAT, settings, catalog, scheduler, faults, stats);
+        EmbedHandler embed = new EmbedHandler(settings, catalog, scheduler, faults, stats);
 
         Map<String, Map<String, HttpHandler>> routes = Map.of(
                 "/", Map.of("GET", this::root, "HEAD", this::root),
@@ -75,6 +78,8 @@ public final class OllamaSimulator implements AutoCloseable {
                 "/api/tags", Map.of("GET", this::tags, "HEAD", this::tags),
                 "/api/show", Map.of("POST", this::show),
                 "/api/generate", Map.of("POST", generate),
+                "/api/chat", Map.of("POST", chat),
+                "/api/embed", Map.of("POST", embed),
                 "/_simulator/stats", Map.of("GET", this::statsEndpoint),
                 "/_simulator/faults", Map.of("POST", this::faultsEndpoint),
                 "/_simulator/reset", Map.of("POST", this::resetEndpoint));
@@ -120,6 +125,30 @@ public final class OllamaSimulator implements AutoCloseable {
 
     public SimulatorStats stats() {
         return stats;
+    }
+
+    /**
+     * Whether this server's answer to {@code request} (a body for {@code endpoint}) is good structured output or how
+     * it is bad: see {@link SimulatorSettings#invalidJsonRate()}. {@link AnswerQuality#VALID} for a request without
+     * {@code format}.
+     *
+     * @throws IllegalArgumentException for a request the server would refuse
+     */
+    public AnswerQuality answerQuality(Endpoint endpoint, JsonNode request) {
+        try {
+            IncomingGenerateRequest incoming =
+                    IncomingGenerateRequest.decode(Exchanges.MAPPER.writeValueAsBytes(request), endpoint);
+            GenerationOptions options = GenerationOptions.parse(incoming.options());
+            return AnswerQuality.decide(
+                    settings.invalidJsonRate(), options.seed(), incoming.prompt(), incoming.validFormat());
+        } catch (RequestRefusedException e) {
+            throw new IllegalArgumentException("the server refuses this request: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@link #answerQuality} is {@link AnswerQuality#VALID}: no re-ask needed. */
+    public boolean answerIsValid(Endpoint endpoint, JsonNode request) {
+        return answerQuality(endpoint, request) == AnswerQuality.VALID;
     }
 
     /** Connections closed after their one response ({@link ServerQuirks#closesConnections()}), else 0. */
@@ -200,6 +229,9 @@ public final class OllamaSimulator implements AutoCloseable {
     private void statsEndpoint(HttpExchange exchange) throws IOException {
         ObjectNode body = Exchanges.object();
         body.put("generateRequests", stats.generateRequests());
+        body.put("chatRequests", stats.chatRequests());
+        body.put("embedRequests", stats.embedRequests());
+        body.put("embedInputs", stats.embedInputs());
         ObjectNode byPrompt = body.putObject("requestsByPrompt");
         stats.requestsByPrompt().forEach(byPrompt::put);
         body.put("inFlight", stats.inFlight());

@@ -6,10 +6,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The parts of a valid {@code /api/generate} request that fault rules can match on.
+ * The parts of a valid request that fault rules can match on.
  *
  * @param model   the model name as sent
- * @param prompt  the prompt, never empty (faults only apply to generating requests)
+ * @param prompt  the prompt; of a chat, the last user message; of an embed request, the inputs one per line. Faults
+ *                only apply to requests that generate or embed something.
  * @param system  the system text, {@code ""} when absent
  * @param options the request's {@code options} as plain Java values (numbers, strings, booleans, lists, maps);
  *                empty when absent

@@ -11,12 +11,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * Which {@code /api/generate} requests fail, and how. Thread-safe; may be changed while the server runs.
+ * Which {@code /api/generate}, {@code /api/chat} and {@code /api/embed} requests fail, and how. Thread-safe; may
+ * be changed while the server runs.
  *
  * <p>Deterministic rules ({@link #failWhen}) are checked first, in the order they were added; the first one whose
  * condition matches decides. Otherwise one number is drawn from a seeded PRNG per request and compared with the
  * cumulative {@linkplain #rate rates}, so each fault occurs with exactly its configured probability. Only valid
- * requests with a non-empty prompt are subject to faults.
+ * requests that generate or embed something are subject to faults.
  */
 public final class SimulatorFaults {
 

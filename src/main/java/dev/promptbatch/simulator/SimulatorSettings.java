@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param lengthSigma           sigma of the lognormal answer length; 0 always answers {@code medianTokens} tokens
  * @param version               what {@code /api/version} reports
  * @param quirks                how it differs from Ollama, as other real servers do
+ * @param invalidJsonRate       share of structured answers ({@code format} set) that are bad: broken JSON, cut
+ *                              short, or not matching the schema; chosen per seed and prompt (see
+ *                              {@link AnswerQuality})
  */
 public record SimulatorSettings(
         int port,
@@ -29,7 +32,8 @@ public record SimulatorSettings(
         int medianTokens,
         double lengthSigma,
         String version,
-        ServerQuirks quirks) {
+        ServerQuirks quirks,
+        double invalidJsonRate) {
 
     public SimulatorSettings {
         require(port >= 0 && port <= 65535, "port must be between 0 and 65535, got " + port);
@@ -52,9 +56,13 @@ public record SimulatorSettings(
                 "lengthSigma must be a finite number >= 0, got " + lengthSigma);
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(quirks, "quirks");
+        require(
+                invalidJsonRate >= 0 && invalidJsonRate <= 1,
+                "invalidJsonRate must be between 0 and 1, got " + invalidJsonRate);
     }
 
-    /** Realistic timing of a small GPU server: 4 slots, 200 tokens/s, 1.5 s model loads. */
+    /** Realistic timing of a small GPU server: 4 slots, 200 tokens/s, 1.5 s model loads; three chat models and an
+     * embedding model; no bad structured answers. */
     public static SimulatorSettings defaults() {
         return new SimulatorSettings(
                 0,
@@ -63,11 +71,12 @@ public record SimulatorSettings(
                 4000,
                 1500,
                 1,
-                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"),
+                List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b", "all-minilm"),
                 60,
                 0.5,
                 "0.33.0",
-                ServerQuirks.none());
+                ServerQuirks.none(),
+                0);
     }
 
     public SimulatorSettings withPort(int port) {
@@ -82,7 +91,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withParallel(int parallel) {
@@ -97,7 +107,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withTokensPerSecond(double tokensPerSecond) {
@@ -112,7 +123,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withPromptTokensPerSecond(double promptTokensPerSecond) {
@@ -127,7 +139,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withLoadMillis(long loadMillis) {
@@ -142,7 +155,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withMaxLoadedModels(int maxLoadedModels) {
@@ -157,7 +171,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withModels(List<String> models) {
@@ -172,7 +187,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withMedianTokens(int medianTokens) {
@@ -187,7 +203,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withLengthSigma(double lengthSigma) {
@@ -202,7 +219,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withVersion(String version) {
@@ -217,7 +235,8 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
     }
 
     public SimulatorSettings withQuirks(ServerQuirks quirks) {
@@ -232,7 +251,24 @@ public record SimulatorSettings(
                 medianTokens,
                 lengthSigma,
                 version,
-                quirks);
+                quirks,
+                invalidJsonRate);
+    }
+
+    public SimulatorSettings withInvalidJsonRate(double invalidJsonRate) {
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks,
+                invalidJsonRate);
     }
 
     private static void require(boolean condition, String message) {

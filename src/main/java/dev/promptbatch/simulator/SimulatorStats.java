@@ -9,12 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the simulator has seen, for tests and benchmarks. Thread-safe; every getter returns a snapshot.
  *
- * <p>Counts cover every {@code POST /api/generate}, including rejected and faulted ones. Times are
+ * <p>Counts cover every {@code POST /api/generate}, {@code /api/chat} and {@code /api/embed}, including rejected
+ * and faulted ones. Times are
  * {@link System#nanoTime()} marks of this JVM, so only their differences mean something.
  */
 public final class SimulatorStats {
 
     private final AtomicLong generateRequests = new AtomicLong();
+    private final AtomicLong chatRequests = new AtomicLong();
+    private final AtomicLong embedRequests = new AtomicLong();
+    private final AtomicLong embedInputs = new AtomicLong();
     private final AtomicLong busyAnswers = new AtomicLong();
     private final Map<String, Integer> unansweredByPrompt = new ConcurrentHashMap<>();
     private final Map<String, Integer> requestsByPrompt = new ConcurrentHashMap<>();
@@ -31,6 +35,21 @@ public final class SimulatorStats {
     /** {@code POST /api/generate} requests received. */
     public long generateRequests() {
         return generateRequests.get();
+    }
+
+    /** {@code POST /api/chat} requests received. */
+    public long chatRequests() {
+        return chatRequests.get();
+    }
+
+    /** {@code POST /api/embed} requests received. */
+    public long embedRequests() {
+        return embedRequests.get();
+    }
+
+    /** Inputs of {@code /api/embed} requests that passed decoding: one per string of {@code input}. */
+    public long embedInputs() {
+        return embedInputs.get();
     }
 
     /** Requests answered 503 "server busy" because the queue was full ({@link ServerQuirks#maxQueue()}). */
@@ -119,6 +138,9 @@ public final class SimulatorStats {
      */
     public void reset() {
         generateRequests.set(0);
+        chatRequests.set(0);
+        embedRequests.set(0);
+        embedInputs.set(0);
         busyAnswers.set(0);
         unansweredByPrompt.clear();
         requestsByPrompt.clear();
@@ -130,8 +152,21 @@ public final class SimulatorStats {
         lastAnswerNanos.set(0);
     }
 
-    void requestReceived() {
-        generateRequests.incrementAndGet();
+    void requestReceived(Endpoint endpoint) {
+        (endpoint == Endpoint.CHAT ? chatRequests : generateRequests).incrementAndGet();
+        inFlightStarted();
+    }
+
+    void embedRequestReceived() {
+        embedRequests.incrementAndGet();
+        inFlightStarted();
+    }
+
+    void embedInputsReceived(int count) {
+        embedInputs.addAndGet(count);
+    }
+
+    private void inFlightStarted() {
         firstRequestNanos.compareAndSet(0, System.nanoTime());
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);

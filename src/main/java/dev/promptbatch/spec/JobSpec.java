@@ -75,22 +75,45 @@ public record JobSpec(
      * How hard the run pushes the server and how much trouble it takes before it fails: a resumed run may change
      * them without changing its answers.
      *
-     * @param maxOutage   how long to wait out an unreachable server before the run fails
-     * @param maxFailures the error budget
+     * @param concurrency     requests in flight at most on each server that sets none of its own; with
+     *                        {@code autoConcurrency}, the default, which the simulator takes for its slots
+     * @param maxOutage       how long to wait out an unreachable server before the run fails
+     * @param maxFailures     the error budget
+     * @param autoConcurrency {@code concurrency: auto}: each server without a concurrency of its own is tuned to
+     *                        the level where its tokens/s stop rising
      */
     public record Limits(
-            int concurrency, Duration timeout, RetrySpec retry, Duration maxOutage, ErrorBudget maxFailures) {
+            int concurrency,
+            Duration timeout,
+            RetrySpec retry,
+            Duration maxOutage,
+            ErrorBudget maxFailures,
+            boolean autoConcurrency) {
         public static final int DEFAULT_CONCURRENCY = 4;
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
         public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(10);
 
         Limits withConcurrency(int newConcurrency) {
-            return new Limits(newConcurrency, timeout, retry, maxOutage, maxFailures);
+            return new Limits(newConcurrency, timeout, retry, maxOutage, maxFailures, false);
         }
     }
 
-    /** @param baseUrl {@code server.base-url}, or null */
-    public record Server(@Nullable String baseUrl) {}
+    /**
+     * Where the requests go: {@code server.base-url} or {@code servers}, never both; neither leaves it to the
+     * command line and the environment.
+     *
+     * @param baseUrl {@code server.base-url}, or null
+     * @param servers the {@code servers} list in the spec's order, or empty
+     */
+    public record Server(@Nullable String baseUrl, List<ServerEntry> servers) {}
+
+    /**
+     * One {@code servers} entry.
+     *
+     * @param concurrency     its own bound on requests in flight, or null for the job's
+     * @param autoConcurrency {@code concurrency: auto}
+     */
+    public record ServerEntry(ServerUrl url, @Nullable Integer concurrency, boolean autoConcurrency) {}
 
     public JobSpec withConcurrency(int newConcurrency) {
         return new JobSpec(

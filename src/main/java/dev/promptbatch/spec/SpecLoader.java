@@ -50,9 +50,13 @@ public final class SpecLoader {
             "variants",
             "repeat",
             "report",
-            "server");
+            "server",
+            "servers");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
     private static final List<String> SERVER_KEYS = List.of("base-url");
+    private static final List<String> SERVERS_ENTRY_KEYS = List.of("url", "concurrency", "api", "api-key-env");
+    private static final String SERVERS_EXAMPLE =
+            "[{url: \"http://gpu1:11434\", concurrency: 8}, {url: \"http://gpu2:11434\"}]";
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
     private static final Pattern PARAMETER = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern BUDGET = Pattern.compile("(\\d+(\\.\\d+)?)\\s*%|(\\d+)");
@@ -169,16 +173,21 @@ public final class SpecLoader {
             JobSpec.Generation generation =
                     new JobSpec.Generation(models(), system, prompt, options, format(), think(), keepAlive());
             List<String> include = stringList("include");
-            int concurrency = concurrency();
+            JsonNode concurrencyNode = root.get("concurrency");
+            boolean autoConcurrency = isAuto(concurrencyNode);
+            int concurrency = concurrencyNode == null || autoConcurrency
+                    ? JobSpec.Limits.DEFAULT_CONCURRENCY
+                    : concurrency(concurrencyNode, "concurrency");
             Duration timeout = duration(root, "timeout", JobSpec.Limits.DEFAULT_TIMEOUT);
             RetrySpec retry = retry();
-            JobSpec.Server server = new JobSpec.Server(baseUrl());
+            JobSpec.Server server = server();
             JobSpec.Limits limits = new JobSpec.Limits(
                     concurrency,
                     timeout,
                     retry,
                     duration(root, "max-outage", JobSpec.Limits.DEFAULT_MAX_OUTAGE),
-                    maxFailures());
+                    maxFailures(),
+                    autoConcurrency);
             JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes());
             JobSpec.Sweep sweep = new JobSpec.Sweep(seeds(), variants(options), repeat());
             return new JobSpec(
@@ -285,12 +294,13 @@ public final class SpecLoader {
                             + "(a negative value keeps the model loaded)");
         }
 
-        private int concurrency() {
-            JsonNode node = root.get("concurrency");
-            if (node == null) {
-                return JobSpec.Limits.DEFAULT_CONCURRENCY;
-            }
-            return (int) wholeNumber(node, "concurrency", 1, 1024, "");
+        private static boolean isAuto(JsonNode node) {
+            return node != null && node.isString() && node.asString().equals("auto");
+        }
+
+        /** A whole number of requests in flight; {@code auto} is the caller's to read. */
+        private int concurrency(JsonNode node, String key) {
+            return (int) wholeNumber(node, key, 1, 1024, ", or auto");
         }
 
         private List<Long> seeds() {
@@ -444,6 +454,13 @@ public final class SpecLoader {
             return new RetrySpec(attempts, initial, max);
         }
 
+        private JobSpec.Server server() {
+            if (root.has("server") && root.has("servers")) {
+                throw error("server", "either server or servers, not both");
+            }
+            return new JobSpec.Server(baseUrl(), servers());
+        }
+
         private String baseUrl() {
             JsonNode server = root.get("server");
             if (server == null || server.isNull()) {
@@ -461,6 +478,66 @@ public final class SpecLoader {
                 throw error("server.base-url", "a URL such as http://127.0.0.1:11434");
             }
             return url.asString().trim();
+        }
+
+        private List<JobSpec.ServerEntry> servers() {
+            JsonNode node = root.get("servers");
+            if (node == null) {
+                return List.of();
+            }
+            if (!node.isArray() || node.isEmpty()) {
+                throw error("servers", "a list of at least one server such as " + SERVERS_EXAMPLE);
+            }
+            List<JobSpec.ServerEntry> entries = new ArrayList<>();
+            Map<String, String> keyByIdentity = new LinkedHashMap<>();
+            for (int i = 0; i < node.size(); i++) {
+                String key = "servers[" + (i + 1) + "]";
+                JobSpec.ServerEntry entry = serverEntry(node.get(i), key);
+                String first = keyByIdentity.putIfAbsent(entry.url().identity(), key);
+                if (first != null) {
+                    throw problem(
+                            key + ".url",
+                            "the same server as " + first + " (" + entry.url().display() + "): list each server once");
+                }
+                entries.add(entry);
+            }
+            return List.copyOf(entries);
+        }
+
+        private JobSpec.ServerEntry serverEntry(JsonNode node, String key) {
+            if (!node.isObject()) {
+                throw error(key, "a mapping such as {url: \"http://gpu1:11434\", concurrency: 8}");
+            }
+            checkKeys(node, SERVERS_ENTRY_KEYS, key + ".");
+            JsonNode url = node.get("url");
+            if (url == null || url.isNull()) {
+                throw new SpecException(file + ": missing required key '" + key + ".url'");
+            }
+            if (!url.isString() || url.asString().isBlank()) {
+                throw error(key + ".url", "a URL such as " + ServerUrl.EXAMPLE + ", got " + shown(url));
+            }
+            ServerUrl parsed;
+            try {
+                parsed = ServerUrl.parse(url.asString());
+            } catch (ServerUrl.InvalidException e) {
+                throw problem(key + ".url", e.getMessage());
+            }
+            JsonNode api = node.get("api");
+            if (api != null && !(api.isString() && api.asString().equals("ollama"))) {
+                if (api.isString() && api.asString().equals("openai")) {
+                    throw problem(key + ".api", "openai is not supported yet; only ollama is");
+                }
+                throw error(key + ".api", "ollama, got " + shown(api));
+            }
+            if (node.has("api-key-env")) {
+                throw problem(key + ".api-key-env", "not supported yet: Ollama servers are reached without a token");
+            }
+            JsonNode concurrency = node.get("concurrency");
+            if (isAuto(concurrency)) {
+                return new JobSpec.ServerEntry(parsed, null, true);
+            }
+            Integer own = concurrency == null ? null : concurrency(concurrency, key + ".concurrency");
+            return new JobSpec.ServerEntry(parsed, own, false);
         }
 
         private Duration duration(JsonNode parent, String key, Duration fallback) {

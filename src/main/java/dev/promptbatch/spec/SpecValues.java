@@ -33,7 +33,12 @@ public final class SpecValues {
             new Key("keep-alive", false, spec -> spec.generation().keepAlive()),
             new Key("output", true, spec -> spec.output().file().toString()),
             new Key("include", true, spec -> spec.output().include()),
-            new Key("concurrency", false, spec -> spec.limits().concurrency()),
+            new Key(
+                    "concurrency",
+                    false,
+                    spec -> spec.limits().autoConcurrency()
+                            ? "auto"
+                            : spec.limits().concurrency()),
             new Key("timeout", false, spec -> Durations.format(spec.limits().timeout())),
             new Key("retry", false, spec -> retry(spec.limits().retry())),
             new Key("max-failures", false, spec -> spec.limits().maxFailures().toString()),

@@ -36,6 +36,22 @@ class SimulateCommandTest {
     }
 
     @Test
+    void invalidJsonRateSetsTheShareOfBadStructuredAnswers() {
+        assertThat(settings("--invalid-json-rate", "0.2").invalidJsonRate()).isEqualTo(0.2);
+        assertThat(settings().invalidJsonRate()).isZero();
+    }
+
+    @Test
+    void anInvalidJsonRateAboveOneIsRefusedInOneLine() {
+        int exit = PromptBatchCli.execute(environment(), "simulate", "--port", "0", "--invalid-json-rate", "1.5");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo("promptbatch simulate: invalidJsonRate must be between 0 and 1, got 1.5"
+                        + System.lineSeparator());
+    }
+
+    @Test
     void helpNamesTheMedianAndHidesTheOldName() {
         String help = new CommandLine(command()).getUsageMessage();
 

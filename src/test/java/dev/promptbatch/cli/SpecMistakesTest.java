@@ -42,7 +42,7 @@ class SpecMistakesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            concurrency: 99999999999                 | key 'concurrency': expected a whole number from 1 to 1024, got 99999999999
+            concurrency: 99999999999                 | key 'concurrency': expected a whole number from 1 to 1024, or auto, got 99999999999
             repeat: 99999999999                      | key 'repeat': expected a whole number from 1 to 1000, got 99999999999
             'retry: {max-attempts: 99999999999}'     | key 'retry.max-attempts': expected a whole number from 1 to 1000 (1 means no retry), got 99999999999
             'seeds: [1, 99999999999999999999999]'    | key 'seeds': expected whole numbers from -9223372036854775808 to 9223372036854775807, got 99999999999999999999999

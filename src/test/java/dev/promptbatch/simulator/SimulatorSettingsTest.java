@@ -20,11 +20,12 @@ class SimulatorSettingsTest {
                         4000,
                         1500,
                         1,
-                        List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"),
+                        List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b", "all-minilm"),
                         60,
                         0.5,
                         "0.33.0",
-                        ServerQuirks.none()));
+                        ServerQuirks.none(),
+                        0));
     }
 
     @Test
@@ -35,7 +36,8 @@ class SimulatorSettingsTest {
                 .withMaxLoadedModels(3)
                 .withMedianTokens(5)
                 .withLengthSigma(0)
-                .withVersion("0.1.0");
+                .withVersion("0.1.0")
+                .withInvalidJsonRate(0.2);
 
         assertThat(changed)
                 .isEqualTo(new SimulatorSettings(
@@ -45,11 +47,12 @@ class SimulatorSettingsTest {
                         4000,
                         1500,
                         3,
-                        List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b"),
+                        List.of("llama3.2:3b", "qwen2.5:7b", "gemma3:4b", "all-minilm"),
                         5,
                         0,
                         "0.1.0",
-                        ServerQuirks.none()));
+                        ServerQuirks.none(),
+                        0.2));
     }
 
     @Test
@@ -71,5 +74,6 @@ class SimulatorSettingsTest {
         assertThatThrownBy(() -> settings.withMaxLoadedModels(0)).hasMessageContaining("maxLoadedModels");
         assertThatThrownBy(() -> settings.withPort(70000)).hasMessageContaining("port");
         assertThatThrownBy(() -> settings.withMedianTokens(0)).hasMessageContaining("medianTokens");
+        assertThatThrownBy(() -> settings.withInvalidJsonRate(1.5)).hasMessageContaining("invalidJsonRate");
     }
 }

@@ -2,6 +2,7 @@ package dev.promptbatch.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,6 +59,7 @@ class SpecLoaderTest {
         assertThat(job.limits().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(job.limits().retry()).isEqualTo(new RetrySpec(3, Duration.ofMillis(500), Duration.ofSeconds(10)));
         assertThat(job.server().baseUrl()).isEqualTo("http://gpu-box:11434");
+        assertThat(job.server().servers()).isEmpty();
     }
 
     @Test
@@ -139,6 +141,90 @@ class SpecLoaderTest {
                 .isTrue();
         assertError(base + "max-failures: many\n", "key 'max-failures': expected a number of records");
         assertError(base + "max-record-size: 1TB\n", "key 'max-record-size': expected a size such as 1MiB");
+    }
+
+    @Test
+    void serversListEachWithItsOwnConcurrencyOrTheJobs() throws IOException {
+        String base = "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\nconcurrency: 6\n";
+        JobSpec job = load(write(base + """
+                servers:
+                  - url: http://gpu1:11434/
+                    concurrency: 8
+                  - {url: "https://User:pw@GPU2.example", api: ollama}
+                  - url: http://gpu3:11434
+                    concurrency: auto
+                """));
+        assertThat(job.server().baseUrl()).isNull();
+        assertThat(job.server().servers())
+                .extracting(
+                        entry -> entry.url().display(),
+                        JobSpec.ServerEntry::concurrency,
+                        JobSpec.ServerEntry::autoConcurrency)
+                .containsExactly(
+                        tuple("http://gpu1:11434", 8, false),
+                        tuple("https://GPU2.example", null, false),
+                        tuple("http://gpu3:11434", null, true));
+        assertThat(job.server().servers().get(1).url().userInfo()).isEqualTo("User:pw");
+        assertThat(job.limits().concurrency()).isEqualTo(6);
+        assertThat(job.limits().autoConcurrency()).isFalse();
+
+        JobSpec auto = load(write(base.replace("concurrency: 6", "concurrency: auto")));
+        assertThat(auto.limits().autoConcurrency()).isTrue();
+        assertThat(auto.limits().concurrency()).isEqualTo(JobSpec.Limits.DEFAULT_CONCURRENCY);
+        assertThat(auto.server().servers()).isEmpty();
+        assertThat(SpecValues.all(auto)).containsEntry("concurrency", "auto");
+        assertThat(auto.withConcurrency(3).limits().autoConcurrency()).isFalse();
+    }
+
+    @Test
+    void aBadServersEntryIsNamedByItsPlaceInTheList() throws IOException {
+        String base = "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n";
+        String first = "servers:\n  - url: http://gpu1:11434\n";
+        assertError(
+                base + first + "  - url: ftp://gpu2:21\n",
+                "key 'servers[2].url': expected an http:// or https:// URL such as http://127.0.0.1:11434, "
+                        + "got 'ftp://gpu2:21'");
+        assertError(
+                base + first + "  - url: gpu2:11434\n", "key 'servers[2].url': expected an http:// or https:// URL");
+        assertError(
+                base + first + "  - {url: \"http://gpu2:11434\", concurrency: 0}\n",
+                "key 'servers[2].concurrency': expected a whole number from 1 to 1024, or auto, got 0");
+        assertError(
+                base + first + "  - {url: \"http://gpu2:11434\", concurrency: 1025}\n",
+                "key 'servers[2].concurrency': expected a whole number from 1 to 1024, or auto, got 1025");
+        assertError(
+                base + first + "  - {url: \"http://gpu2:11434\", concurrency: fast}\n",
+                "key 'servers[2].concurrency': expected a whole number from 1 to 1024, or auto, got fast");
+        assertError(
+                base + first + "  - url: http://gpu2:11434\n  - url: HTTP://GPU1:11434/\n",
+                "key 'servers[3].url': the same server as servers[1] (http://GPU1:11434): list each server once");
+        assertError(
+                base + "servers:\n  - url: https://box\n  - url: https://box:443\n",
+                "key 'servers[2].url': the same server as servers[1]");
+        assertError(
+                base + "servers:\n  - url: http://box\n  - url: http://box:80/\n",
+                "key 'servers[2].url': the same server as servers[1]");
+        assertError(
+                base + "server: {base-url: \"http://gpu1:11434\"}\n" + first,
+                "key 'server': expected either server or servers, not both");
+        assertError(
+                base + first + "  - {url: \"http://vllm:8000\", api: openai}\n",
+                "key 'servers[2].api': openai is not supported yet; only ollama is");
+        assertError(
+                base + first + "  - {url: \"http://vllm:8000\", api: tgi}\n",
+                "key 'servers[2].api': expected ollama, got tgi");
+        assertError(
+                base + first + "  - {url: \"http://gpu2:11434\", api-key-env: TOKEN}\n",
+                "key 'servers[2].api-key-env': not supported yet");
+        assertError(base + first + "  - {concurrency: 2}\n", "missing required key 'servers[2].url'");
+        assertError(
+                base + first + "  - {url: \"http://gpu2:11434\", concurency: 2}\n",
+                "unknown key 'servers[2].concurency' (did you mean 'servers[2].concurrency'?)");
+        assertError(base + first + "  - http://gpu2:11434\n", "key 'servers[2]': expected a mapping such as");
+        assertError(
+                base + "servers: http://gpu1:11434\n", "key 'servers': expected a list of at least one server such as");
+        assertError(base + "servers: []\n", "key 'servers': expected a list of at least one server such as");
+        assertError(base + "concurrency: fast\n", "key 'concurrency': expected a whole number from 1 to 1024, or auto");
     }
 
     private void assertError(String yaml, String expected) throws IOException {

@@ -17,10 +17,13 @@ import com.sun.net.httpserver.HttpHandler;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code POST /api/generate}: validation in Ollama's order, faults, scheduling, and the answer. */
-final class GenerateHandler implements HttpHandler {
+/**
+ * {@code POST /api/generate} and {@code POST /api/chat}: validation in Ollama's order, faults, scheduling, and the
+ * answer. The two differ only in how the request carries its text and the answer carries the model's.
+ */
+final class CompletionHandler implements HttpHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(GenerateHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(CompletionHandler.class);
 
     /** Reported per token when a speed is 0, so that tokens per second stays finite. */
     private static final long INSTANT_NANOS_PER_TOKEN = 1_000;
@@ -31,6 +34,10 @@ final class GenerateHandler implements HttpHandler {
     private static final String SERVER_BUSY = "server busy, please try again.  maximum pending requests exceeded";
     private static final String RUNNER_STOPPED = "model runner has unexpectedly stopped, this may be due to resource "
             + "limitations or an internal error, check ollama server logs for details";
+    /** llama-server's answer to images for a model without a projector, passed through by Ollama as a string. */
+    private static final String NO_VISION = "{\"error\":{\"code\":500,\"message\":\"image input is not supported - "
+            + "hint: if this is unexpected, you may need to provide the mmproj\",\"type\":\"server_error\"}}";
+
     private static final byte[] MALFORMED = "<html>bad gateway</html>".getBytes(StandardCharsets.UTF_8);
     private static final byte[] BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
                     + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
@@ -51,6 +58,7 @@ final class GenerateHandler implements HttpHandler {
         }
     }
 
+    private final Endpoint endpoint;
     private final SimulatorSettings settings;
     private final ModelCatalog catalog;
     private final ModelScheduler scheduler;
@@ -58,12 +66,14 @@ final class GenerateHandler implements HttpHandler {
     private final SimulatorFaults faults;
     private final SimulatorStats stats;
 
-    GenerateHandler(
+    CompletionHandler(
+            Endpoint endpoint,
             SimulatorSettings settings,
             ModelCatalog catalog,
             ModelScheduler scheduler,
             SimulatorFaults faults,
             SimulatorStats stats) {
+        this.endpoint = endpoint;
         this.settings = settings;
         this.catalog = catalog;
         this.scheduler = scheduler;
@@ -75,20 +85,20 @@ final class GenerateHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         long receivedAt = System.nanoTime();
-        stats.requestReceived();
+        stats.requestReceived(endpoint);
         // A request stops being in flight before its answer is sent: a client that has read the whole answer
         // and sends its next request must never be counted twice.
         Exchanges.beforeResponse(exchange, stats::requestAnswered);
         try {
             serve(exchange, receivedAt);
         } catch (RequestRefusedException e) {
-            log.debug("generate refused with {}: {}", e.status(), e.getMessage());
+            log.debug("{} refused with {}: {}", endpoint.path(), e.status(), e.getMessage());
             Exchanges.sendError(exchange, e.status(), e.getMessage());
         } catch (InterruptedException e) {
             // The simulator is closing: the connection closes without an answer.
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            log.warn("generate request failed inside the simulator", e);
+            log.warn("{} request failed inside the simulator", endpoint.path(), e);
             Exchanges.sendError(exchange, 500, "simulator error: " + e);
         } finally {
             Exchanges.beforeResponse(exchange);
@@ -99,37 +109,56 @@ final class GenerateHandler implements HttpHandler {
     private void serve(HttpExchange exchange, long receivedAt)
             throws IOException, RequestRefusedException, InterruptedException {
         IncomingGenerateRequest request =
-                IncomingGenerateRequest.decode(exchange.getRequestBody().readAllBytes());
+                IncomingGenerateRequest.decode(exchange.getRequestBody().readAllBytes(), endpoint);
         stats.promptReceived(request.prompt());
+        if (endpoint == Endpoint.CHAT && request.model().isEmpty()) {
+            throw new RequestRefusedException(400, "model is required");
+        }
         ModelCatalog.Model model = catalog.find(request.model())
                 .orElseThrow(() -> new RequestRefusedException(404, "model '" + request.model() + "' not found"));
-        boolean emptyPrompt = request.prompt().isEmpty();
         Long keepAlive = request.keepAliveNanos();
-        if (emptyPrompt && keepAlive != null && keepAlive == 0) {
+        if (request.loadOnly() && keepAlive != null && keepAlive == 0) {
             // Ollama answers this before any other check, and without loading the model.
             scheduler.unloadWhenIdle(model.name());
             Exchanges.sendJson(exchange, 200, stub(request, "unload"));
             return;
         }
+        if (model.traits().embedding()) {
+            throw new RequestRefusedException(
+                    400, GoFormats.quote(request.model()) + " does not support " + endpoint.capabilityVerb());
+        }
         boolean thinks = request.thinks(model);
         GenerationOptions options = GenerationOptions.parse(request.options());
-        if (emptyPrompt) {
+        if (request.loadOnly()) {
             scheduler.release(scheduler.acquire(model.name(), keepAlive));
             Exchanges.sendJson(exchange, 200, stub(request, "load"));
             return;
         }
         JsonNode format = request.validFormat();
+        if (request.imageCount() > 0 && !model.traits().vision()) {
+            // Ollama's chat has no vision check: the runner refuses, and Ollama passes its body on as text.
+            throw new RequestRefusedException(500, NO_VISION);
+        }
 
         SimulatedRequest simulated =
                 new SimulatedRequest(request.model(), request.prompt(), request.system(), request.optionValues());
         Optional<Fault> fault = faults.pick(simulated);
-        SyntheticAnswer answer =
-                generator.answer(model.name(), request.system(), request.prompt(), options, thinks, format);
+        AnswerQuality quality =
+                AnswerQuality.decide(settings.invalidJsonRate(), options.seed(), request.prompt(), format);
+        SyntheticAnswer answer = generator.answer(
+                model.name(),
+                request.system(),
+                request.conversation(),
+                options,
+                thinks,
+                format,
+                quality,
+                request.promptTokens());
         if (fault.isEmpty()) {
             generate(exchange, request, model, answer, receivedAt);
             return;
         }
-        log.debug("injecting {} into a request for {}", fault.get(), request.model());
+        log.debug("injecting {} into a {} request for {}", fault.get(), endpoint.path(), request.model());
         switch (fault.get()) {
             case SERVICE_UNAVAILABLE -> {
                 stats.busyAnswered(request.prompt());
@@ -308,13 +337,21 @@ final class GenerateHandler implements HttpHandler {
         return chunks;
     }
 
+    /** Generate answers in {@code response}, chat in {@code message}; thinking only when there is some. */
     private static ObjectNode chunk(IncomingGenerateRequest request, String response, String thinking) {
         ObjectNode chunk = Exchanges.object();
         chunk.put("model", request.model()); // Ollama echoes the name as sent
         chunk.put("created_at", GoFormats.nowUtc());
-        chunk.put("response", response);
+        ObjectNode text = chunk;
+        if (request.endpoint() == Endpoint.CHAT) {
+            text = chunk.putObject("message");
+            text.put("role", "assistant");
+            text.put("content", response);
+        } else {
+            chunk.put("response", response);
+        }
         if (!thinking.isEmpty()) {
-            chunk.put("thinking", thinking);
+            text.put("thinking", thinking);
         }
         chunk.put("done", false);
         return chunk;

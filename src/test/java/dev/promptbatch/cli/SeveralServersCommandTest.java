@@ -1,0 +1,186 @@
+package dev.promptbatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorTestSettings;
+
+/** {@code run} and {@code validate} over several servers, as a user names them: the spec's list or --base-url. */
+class SeveralServersCommandTest {
+    private static final int RECORDS = 40;
+
+    @TempDir
+    Path dir;
+
+    private final List<OllamaSimulator> simulators = new ArrayList<>();
+    private JobFixture job;
+
+    @AfterEach
+    void stopSimulators() {
+        simulators.forEach(OllamaSimulator::close);
+    }
+
+    @Test
+    void repeatedBaseUrlsShareTheRecordsAndEveryRecordIsAnsweredOnceInInputOrder() throws IOException {
+        start(2);
+        writeJob("concurrency: 2\n");
+
+        assertThat(job.runAsIs("run", "jobs/n.yaml", "--base-url", url(0), "--base-url", url(1), "--db", "state/db"))
+                .as(job.err)
+                .isZero();
+
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(simulators).allSatisfy(simulator -> {
+            assertThat(simulator.stats().generateRequests()).isPositive();
+            assertThat(simulator.stats().maxInFlight()).isLessThanOrEqualTo(2);
+        });
+        assertThat(simulators.stream()
+                        .mapToLong(s -> s.stats().generateRequests())
+                        .sum())
+                .isEqualTo(RECORDS + 2); // each server's warm-up load, then each record once
+        assertThat(job.out).contains("Output: output/n.jsonl (" + RECORDS + " answers)");
+    }
+
+    @Test
+    void theSpecsServersEachKeepTheirOwnBound() throws IOException {
+        start(2);
+        writeJob("""
+                concurrency: 2
+                servers:
+                  - url: %s
+                    concurrency: 1
+                  - url: %s
+                    concurrency: 3
+                """.formatted(url(0), url(1)));
+
+        assertThat(job.runAsIs("run", "jobs/n.yaml", "--db", "state/db"))
+                .as(job.err)
+                .isZero();
+
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(simulators.get(0).stats().maxInFlight()).isEqualTo(1);
+        assertThat(simulators.get(1).stats().maxInFlight()).isBetween(1, 3);
+        assertThat(simulators.stream()
+                        .mapToLong(s -> s.stats().generateRequests())
+                        .sum())
+                .isEqualTo(RECORDS + 2);
+    }
+
+    @Test
+    void theSameServerTwiceOnTheCommandLineRunsNothing() throws IOException {
+        start(1);
+        writeJob("");
+
+        assertThat(job.runAsIs(
+                        "run",
+                        "jobs/n.yaml",
+                        "--base-url",
+                        url(0),
+                        "--base-url",
+                        url(0).replace("http://", "HTTP://") + "/",
+                        "--db",
+                        "state/db"))
+                .isEqualTo(2);
+
+        assertThat(job.err).contains("--base-url: the server " + url(0) + " is given twice; give each server once");
+        assertThat(simulators.get(0).stats().generateRequests()).isZero();
+        assertThat(dir.resolve("output/n.jsonl")).doesNotExist();
+    }
+
+    @Test
+    void validateChecksEveryServerAndOneAwayIsAWarning() throws IOException {
+        start(2);
+        String away = url(1);
+        simulators.get(1).close();
+        writeJob("");
+
+        assertThat(job.runAsIs("validate", "jobs/n.yaml", "--base-url", url(0), "--base-url", away))
+                .as(job.out)
+                .isZero();
+
+        assertThat(job.out)
+                .contains("Server " + url(0) + ": Ollama ")
+                .contains("  warning: the server at " + away + " is left out of this run: ")
+                .contains("Ready to run.");
+    }
+
+    @Test
+    void theTwoServersExampleRunsOnTwoSimulators() throws IOException {
+        copy(Path.of("jobs"), dir.resolve("jobs"));
+        copy(Path.of("input"), dir.resolve("input"));
+        job = new JobFixture(dir, null);
+
+        assertThat(job.runAsIs("validate", "jobs/two-servers.yaml", "--simulator"))
+                .as(job.out)
+                .isZero();
+        assertThat(job.out.lines().filter(line -> line.startsWith("Server http://127.0.0.1:")))
+                .hasSize(2);
+        assertThat(job.runAsIs("run", "jobs/two-servers.yaml", "--simulator", "--db", "state/db"))
+                .as(job.err)
+                .isZero();
+
+        List<String> inputIds = Files.readAllLines(dir.resolve("input/articles.jsonl")).stream()
+                .map(line -> JobFixture.JSON.readTree(line).get("id").asString())
+                .toList();
+        assertThat(job.jsonLines("output/two-servers.jsonl"))
+                .extracting(record -> record.get("id").asString())
+                .isEqualTo(inputIds);
+        assertThat(job.out).contains("two-servers completed");
+    }
+
+    private void start(int servers) throws IOException {
+        for (int i = 0; i < servers; i++) {
+            simulators.add(OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b"))));
+        }
+    }
+
+    private String url(int server) {
+        return simulators.get(server).baseUrl().toString().replaceAll("/$", "");
+    }
+
+    private void writeJob(String extra) {
+        job = new JobFixture(dir, null);
+        job.numberedRecords("input/n.csv", RECORDS);
+        job.write("jobs/n.yaml", """
+                name: numbered
+                input: input/n.csv
+                model: llama3.2:3b
+                prompt: "{{text}}"
+                output: output/n.jsonl
+                """ + extra);
+    }
+
+    private List<Long> outputIds() {
+        return job.jsonLines("output/n.jsonl").stream()
+                .map(record -> record.get("id"))
+                .map(JsonNode::asLong)
+                .toList();
+    }
+
+    private static List<Long> allIds() {
+        return IntStream.rangeClosed(1, RECORDS).mapToObj(n -> (long) n).toList();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+}
