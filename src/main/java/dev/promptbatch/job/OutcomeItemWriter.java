@@ -1,7 +1,12 @@
 package dev.promptbatch.job;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
@@ -11,7 +16,9 @@ import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.ChunkedFile;
+import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.OutputRecords;
 
 /**
  * Writes answers to the output file and failures to the errors file beside it. A chunk's lines are written to both
@@ -23,11 +30,16 @@ import dev.promptbatch.output.OutputFiles;
  * step execution's saved version and state ahead of the database, and the execution in no state to resume.
  */
 public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
+    private static final Logger log = LoggerFactory.getLogger(OutcomeItemWriter.class);
+
     private final OutputFiles files;
     private final AnswerFormat format;
     private final RunProgress progress;
     private ChunkedFile answers;
     private ChunkedFile failures;
+    /** The CSV output's columns: its own header's when resumed, so that every row of one file has one layout. */
+    private List<String> csvColumns;
+
     private long answersWritten;
     private long failuresWritten;
     private long pendingAnswers;
@@ -49,13 +61,39 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
             failures = ChunkedFile.resume(files.errors(), committed.get().errorsBytes(), "");
             answersWritten = committed.get().answers();
             failuresWritten = committed.get().failures();
+            csvColumns = files.csv() ? resumedColumns() : format.csvColumns();
         } else {
             answers = ChunkedFile.create(files.output(), header);
             failures = ChunkedFile.create(files.errors(), "");
             answersWritten = 0;
             failuresWritten = 0;
+            csvColumns = format.csvColumns();
         }
         progress.resumedFrom(answersWritten, failuresWritten);
+    }
+
+    /** The header of the CSV output being resumed; an older version may have written other columns than today's. */
+    private List<String> resumedColumns() {
+        List<String> columns;
+        try {
+            columns = OutputRecords.csvColumns(files.output());
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot read the header of " + files.output() + ": " + OutputFileException.reason(e), e);
+        }
+        if (columns.isEmpty()) {
+            return format.csvColumns();
+        }
+        List<String> missing = format.csvColumns().stream()
+                .filter(column -> !columns.contains(column))
+                .toList();
+        if (!missing.isEmpty()) {
+            log.info(
+                    "{} was started by an earlier version without the column(s) {}: its rows go on in its own layout",
+                    files.output(),
+                    String.join(", ", missing));
+        }
+        return columns;
     }
 
     @Override
@@ -66,7 +104,8 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
         long failureCount = 0;
         for (Outcome outcome : chunk) {
             if (outcome instanceof Answer answer) {
-                answered.append(files.csv() ? format.csvLine(answer) + "\r\n" : format.jsonLine(answer) + "\n");
+                answered.append(
+                        files.csv() ? format.csvLine(answer, csvColumns) + "\r\n" : format.jsonLine(answer) + "\n");
                 answerCount++;
             } else if (outcome instanceof Failure failure) {
                 failed.append(format.errorLine(failure)).append('\n');

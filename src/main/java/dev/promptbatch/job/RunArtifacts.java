@@ -22,7 +22,6 @@ import org.springframework.batch.core.repository.JobRepository;
 import dev.promptbatch.PromptBatchVersion;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.ollama.ModelInfo;
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.OutputFiles;
@@ -30,6 +29,7 @@ import dev.promptbatch.output.RunManifest;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.report.HtmlReport;
 import dev.promptbatch.servers.ServerFacts;
+import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.spec.JobSpec;
 
 /**
@@ -55,31 +55,38 @@ final class RunArtifacts {
 
     /** Writes them all after an execution; returns the run's summary. */
     RunSummary afterExecution(JobExecution execution, List<ServerFacts> servers) {
-        return write(execution, servers.get(0).version(), servers.get(0).models(), file -> true);
+        return write(execution, servers, file -> true);
     }
 
     /**
      * Writes those missing beside the output of a run met complete, as a run killed between its last commit and
-     * these files leaves it; returns the run's summary. The server is not asked again: the manifest names none.
+     * these files leaves it; returns the run's summary. The servers are not asked again: the manifest names their
+     * URLs only.
      */
     RunSummary missingAfterCompletion(JobExecution completed) {
-        return write(completed, null, List.of(), Files::notExists);
+        List<ServerFacts> servers = settings.servers().stream()
+                .map(server -> new ServerFacts(
+                        server.display(), null, List.of(), server.concurrency(), server.autoConcurrency()))
+                .toList();
+        return write(completed, servers, Files::notExists);
     }
 
     /** The run's summary, read from its files. */
     RunSummary summary() {
-        return RunSummary.read(files, WorkPlan.passes(settings.spec()));
+        return RunSummary.read(
+                files,
+                WorkPlan.passes(settings.spec()),
+                settings.servers().stream().map(ServerTarget::display).toList());
     }
 
-    private RunSummary write(
-            JobExecution execution, String serverVersion, List<ModelInfo> serverModels, Predicate<Path> wanted) {
+    private RunSummary write(JobExecution execution, List<ServerFacts> servers, Predicate<Path> wanted) {
         JobSpec spec = settings.spec();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             besideOutput(files.errors(), () -> deleteIfEmpty(files.errors()));
         }
         Path manifest = RunManifest.fileFor(spec.output().file());
         if (wanted.test(manifest)) {
-            besideOutput(manifest, () -> writeManifest(execution, serverVersion, serverModels));
+            besideOutput(manifest, () -> writeManifest(execution, servers));
         }
         RunSummary summary = summary();
         if (wanted.test(files.summary())) {
@@ -113,7 +120,7 @@ final class RunArtifacts {
         void run() throws IOException;
     }
 
-    private void writeManifest(JobExecution execution, String serverVersion, List<ModelInfo> serverModels) {
+    private void writeManifest(JobExecution execution, List<ServerFacts> servers) {
         JobSpec spec = settings.spec();
         RequestBuilder requests = new RequestBuilder(spec);
         List<Map<String, Object>> options = new ArrayList<>();
@@ -144,9 +151,7 @@ final class RunArtifacts {
                         started,
                         execution.getEndTime(),
                         settings.simulated(),
-                        settings.servers().get(0).display(),
-                        serverVersion,
-                        serverModels,
+                        servers,
                         fingerprint.inputSize(),
                         fingerprint.inputSha256(),
                         options));

@@ -14,6 +14,9 @@ public sealed interface Outcome permits Answer, Failure {
     /** The seed sent, or null. */
     Number seed();
 
+    /** The server that answered, or that the last request went to (its URL without credentials); null when none did. */
+    String server();
+
     default String model() {
         return cell().model();
     }

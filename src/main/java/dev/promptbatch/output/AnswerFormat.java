@@ -48,9 +48,14 @@ public final class AnswerFormat {
         return JSON.writeValueAsString(record);
     }
 
-    /** The CSV header row. */
+    /** The CSV header row of a new output file. */
     public String csvHeader() {
-        List<String> columns = new ArrayList<>(List.of("id", "line", "model", "seed"));
+        return csv(csvColumns().toArray(String[]::new));
+    }
+
+    /** The columns of a new CSV output file, in order. */
+    public List<String> csvColumns() {
+        List<String> columns = new ArrayList<>(List.of("id", "line", "model", "server", "seed"));
         if (variants) {
             columns.add("variant");
         }
@@ -72,21 +77,30 @@ public final class AnswerFormat {
                 "latency_ms",
                 "attempts"));
         include.forEach(name -> columns.add("input." + name));
-        return csv(columns.toArray(String[]::new));
+        return List.copyOf(columns);
     }
 
-    /** The answer as one CSV record (it may span lines where a field has line breaks). */
+    /** The answer as one CSV record (it may span lines where a field has line breaks), in today's columns. */
     public String csvLine(Answer answer) {
-        List<String> values = new ArrayList<>();
-        for (Object value : fields(answer).values()) {
-            values.add(value == null ? "" : value.toString());
-        }
+        return csvLine(answer, csvColumns());
+    }
+
+    /**
+     * The answer as one CSV record in the given columns: those of the file's own header, which an older version may
+     * have written without some of today's columns (a resumed file keeps one layout). A column not known here stays
+     * empty.
+     */
+    public String csvLine(Answer answer, List<String> columns) {
+        Map<String, String> cells = new LinkedHashMap<>();
+        fields(answer).forEach((name, value) -> cells.put(name, value == null ? "" : value.toString()));
         for (String name : include) {
             JsonNode value = answer.input().get(name);
-            values.add(
+            cells.put(
+                    "input." + name,
                     value == null || value.isNull() ? "" : value.isValueNode() ? value.asString() : value.toString());
         }
-        return csv(values.toArray(String[]::new));
+        return csv(
+                columns.stream().map(column -> cells.getOrDefault(column, "")).toArray(String[]::new));
     }
 
     /** A failure as one line of the errors file. */
@@ -117,12 +131,16 @@ public final class AnswerFormat {
         return record;
     }
 
-    /** The fields that place an answer or a failure, first in both files: id, line, model, seed and the sweep's. */
+    /**
+     * The fields that place an answer or a failure, first in both files: id, line, model, the server that answered
+     * (null for a record that never reached one), seed and the sweep's.
+     */
     private Map<String, Object> where(Outcome outcome) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", outcome.id());
         record.put("line", outcome.line());
         record.put("model", outcome.model());
+        record.put("server", outcome.server());
         record.put("seed", outcome.seed());
         if (variants) {
             record.put("variant", outcome.cell().variant());

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 import com.opencsv.CSVReader;
@@ -45,6 +46,18 @@ public final class OutputRecords {
         }
     }
 
+    /** The columns a CSV output file's header names, in order; none for an empty file. */
+    public static List<String> csvColumns(Path file) throws IOException {
+        try (CSVReader in = new CSVReaderBuilder(Files.newBufferedReader(file, StandardCharsets.UTF_8))
+                .withCSVParser(new RFC4180ParserBuilder().build())
+                .build()) {
+            String[] header = in.readNext();
+            return header == null ? List.of() : List.of(header);
+        } catch (CsvException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void forEachCsvRow(Path file, Consumer<JsonNode> handler) throws IOException {
         try (CSVReader in = new CSVReaderBuilder(Files.newBufferedReader(file, StandardCharsets.UTF_8))
                 .withCSVParser(new RFC4180ParserBuilder().build())
@@ -68,6 +81,7 @@ public final class OutputRecords {
     private static void put(ObjectNode record, String column, String value) {
         if (column.equals("id")
                 || column.equals("model")
+                || column.equals("server")
                 || column.equals("response")
                 || column.equals("thinking")
                 || column.equals("done_reason")

@@ -13,20 +13,26 @@ import java.util.Map;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.promptbatch.ollama.ModelInfo;
+import dev.promptbatch.servers.ServerFacts;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecValues;
 
 /**
  * {@code NAME.manifest.json} beside the output: what is needed to reproduce a run and to trust its numbers. The
- * PromptBatch version, the server and the digests of its models, the spec as resolved, the exact options of every
- * variant, the input's size and SHA-256, the host, when it ran, and whether the simulator answered.
+ * PromptBatch version, every server with its version, concurrency and the digests of the run's models on it, the spec
+ * as resolved, the exact options of every variant, the input's size and SHA-256, the host, when it ran, and whether
+ * the simulator answered.
  */
 public final class RunManifest {
     private static final JsonMapper JSON =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
-    /** What is known of the run besides its spec. */
+    /**
+     * What is known of the run besides its spec.
+     *
+     * @param servers every server of the run that answered its checks, in the spec's order; the first is also the
+     *     manifest's {@code server}, as manifests of a single server have it
+     */
     public record Facts(
             String version,
             String job,
@@ -36,9 +42,7 @@ public final class RunManifest {
             LocalDateTime started,
             LocalDateTime ended,
             boolean simulated,
-            String serverUrl,
-            String serverVersion,
-            List<ModelInfo> serverModels,
+            List<ServerFacts> servers,
             long inputSize,
             String inputSha256,
             List<Map<String, Object>> options) {}
@@ -60,12 +64,21 @@ public final class RunManifest {
         manifest.put("started", String.valueOf(facts.started()));
         manifest.put("ended", String.valueOf(facts.ended()));
         manifest.put("simulated", facts.simulated());
-        manifest.put("server", Map.of("url", facts.serverUrl(), "version", String.valueOf(facts.serverVersion())));
+        if (!facts.servers().isEmpty()) {
+            ServerFacts first = facts.servers().get(0);
+            manifest.put("server", Map.of("url", first.url(), "version", String.valueOf(first.version())));
+        }
+        manifest.put(
+                "servers",
+                facts.servers().stream()
+                        .map(server -> server(server, spec.generation().models()))
+                        .toList());
         List<Map<String, Object>> models = new ArrayList<>();
         for (String model : spec.generation().models()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", model);
-            facts.serverModels().stream()
+            facts.servers().stream()
+                    .flatMap(server -> server.models().stream())
                     .filter(m -> m.matches(model))
                     .findFirst()
                     .ifPresent(info -> {
@@ -94,6 +107,26 @@ public final class RunManifest {
             throw new UncheckedIOException(
                     new IOException("cannot write " + fileFor(spec.output().file()), e));
         }
+    }
+
+    /** One server: where, which version, its bound on requests in flight, the digest of each run model it has. */
+    private static Map<String, Object> server(ServerFacts server, List<String> runModels) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("url", server.url());
+        entry.put("version", String.valueOf(server.version()));
+        List<Map<String, Object>> models = new ArrayList<>();
+        for (String model : runModels) {
+            server.models().stream().filter(m -> m.matches(model)).findFirst().ifPresent(info -> {
+                Map<String, Object> named = new LinkedHashMap<>();
+                named.put("name", model);
+                named.put("digest", info.digest());
+                models.add(named);
+            });
+        }
+        entry.put("models", models);
+        entry.put("concurrency", server.concurrency());
+        entry.put("auto", server.auto());
+        return entry;
     }
 
     private static Map<String, Object> host() {

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
@@ -23,9 +25,10 @@ import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
 
 /**
- * Statistics of a run per model and variant, read back from its output and errors files, so that a run resumed
- * several times is summarised as a whole: the console table at the end of a run, {@code NAME.summary.csv}, and the
- * numbers of the HTML report. Memory stays the same however long the output: see {@link Measure}.
+ * Statistics of a run per model and variant, and per model and server when the run used several servers, read back
+ * from its output and errors files, so that a run resumed several times is summarised as a whole: the console table
+ * at the end of a run, {@code NAME.summary.csv}, and the numbers of the HTML report. Memory stays the same however
+ * long the output: see {@link Measure}.
  */
 public final class RunSummary {
     private static final List<String> CSV_COLUMNS = List.of(
@@ -56,10 +59,11 @@ public final class RunSummary {
         }
     }
 
-    /** One model, or one variant of a model: what its answers measured. */
+    /** One model, one variant of a model, or one model on one server: what its answers measured. */
     public static final class Group {
         private final String model;
         private final Integer variant;
+        private final String server;
         private long answers;
         private long failures;
         private long generatedTokens;
@@ -72,9 +76,10 @@ public final class RunSummary {
         /** Per seed and repetition: the number of answers and the sum of their tokens/s. */
         private final Map<String, double[]> speedBySeedAndRepeat = new LinkedHashMap<>();
 
-        Group(String model, Integer variant) {
+        Group(String model, Integer variant, String server) {
             this.model = model;
             this.variant = variant;
+            this.server = server;
         }
 
         public String model() {
@@ -84,6 +89,11 @@ public final class RunSummary {
         /** The variant's index, or null when the spec has no variants. */
         public Integer variant() {
             return variant;
+        }
+
+        /** The server of a per-server row (its URL without credentials), or null for a row of all servers. */
+        public String server() {
+            return server;
         }
 
         /** "model", or "model v1" for a variant. */
@@ -184,20 +194,36 @@ public final class RunSummary {
     }
 
     private final Map<String, Group> groups = new LinkedHashMap<>();
+    private final Map<String, Group> serverGroups = new LinkedHashMap<>();
+    private final List<String> servers = new ArrayList<>();
 
     private RunSummary() {}
 
-    /** Reads the run's files; {@code cells} give the order in which models and variants are listed. */
-    public static RunSummary read(OutputFiles files, List<Cell> cells) {
+    /**
+     * Reads the run's files; {@code cells} give the order in which models and variants are listed, {@code servers}
+     * (URLs without credentials) the order of the per-server rows, and each of them a row for each model even where it
+     * answered nothing.
+     */
+    public static RunSummary read(OutputFiles files, List<Cell> cells, List<String> servers) {
         RunSummary summary = new RunSummary();
         cells.forEach(cell -> summary.group(cell.model(), cell.variant()));
+        summary.servers.addAll(servers);
+        cells.stream()
+                .map(Cell::model)
+                .distinct()
+                .forEach(model -> servers.forEach(server -> summary.serverGroup(model, server)));
         try {
             if (Files.exists(files.output())) {
-                OutputRecords.forEach(
-                        files.output(), answer -> summary.group(answer).add(answer));
+                OutputRecords.forEach(files.output(), answer -> {
+                    summary.group(answer).add(answer);
+                    summary.serverGroup(answer).ifPresent(group -> group.add(answer));
+                });
             }
             if (Files.exists(files.errors())) {
-                OutputRecords.forEach(files.errors(), failure -> summary.group(failure).failures++);
+                OutputRecords.forEach(files.errors(), failure -> {
+                    summary.group(failure).failures++;
+                    summary.serverGroup(failure).ifPresent(group -> group.failures++);
+                });
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -207,6 +233,23 @@ public final class RunSummary {
 
     public List<Group> groups() {
         return List.copyOf(groups.values());
+    }
+
+    /**
+     * One row per model and server, models in the order of {@link #groups()} and servers in the given order, then as
+     * the records name them; none when the run used a single server. A record that never reached a server (a bad
+     * input row) is in no row.
+     */
+    public List<Group> perServer() {
+        if (servers.size() < 2) {
+            return List.of();
+        }
+        List<String> models =
+                groups.values().stream().map(Group::model).distinct().toList();
+        return serverGroups.values().stream()
+                .sorted(Comparator.comparingInt((Group g) -> models.indexOf(g.model))
+                        .thenComparingInt(g -> servers.indexOf(g.server)))
+                .toList();
     }
 
     public long answered() {
@@ -249,6 +292,37 @@ public final class RunSummary {
                     latency.p95()));
             generated += g.generatedTokens;
         }
+        List<Group> perServer = perServer();
+        if (!perServer.isEmpty()) {
+            int width =
+                    perServer.stream().mapToInt(g -> g.server.length()).max().orElse(0);
+            width = Math.max(width, "server".length());
+            out.append(System.lineSeparator());
+            String row = "%-24s %-" + width + "s %8s %8s %13s %14s %14s%n";
+            out.append(String.format(
+                    Locale.ROOT,
+                    row,
+                    "model",
+                    "server",
+                    "answered",
+                    "failed",
+                    "tokens/s p50",
+                    "latency p50",
+                    "latency p95"));
+            for (Group g : perServer) {
+                Stats latency = g.latencyMs();
+                out.append(String.format(
+                        Locale.ROOT,
+                        "%-24s %-" + width + "s %8d %8d %13.1f %11.0f ms %11.0f ms%n",
+                        g.model,
+                        g.server,
+                        g.answers,
+                        g.failures,
+                        g.tokensPerSecond().p50(),
+                        latency.p50(),
+                        latency.p95()));
+            }
+        }
         out.append(String.format(
                 Locale.ROOT,
                 "all models: %.1f answers/min, %.1f generated tokens/s%n",
@@ -266,38 +340,54 @@ public final class RunSummary {
         return out.toString();
     }
 
-    /** Writes {@code NAME.summary.csv}: one row per model and variant. */
+    /**
+     * Writes {@code NAME.summary.csv}: one row per model and variant; when the run used several servers, a
+     * {@code server} column (empty in those rows) and then one row per model and server.
+     */
     public void writeCsv(Path file) {
+        List<Group> perServer = perServer();
+        List<String> columns = new ArrayList<>(CSV_COLUMNS);
+        if (!perServer.isEmpty()) {
+            columns.add(1, "server");
+        }
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
                 ICSVWriter csv = new CSVWriter(out, ',', '"', '"', "\r\n")) {
-            csv.writeNext(CSV_COLUMNS.toArray(String[]::new), false);
+            csv.writeNext(columns.toArray(String[]::new), false);
             for (Group g : groups.values()) {
-                Stats latency = g.latencyMs();
-                Stats speed = g.tokensPerSecond();
-                csv.writeNext(
-                        new String[] {
-                            g.model,
-                            g.variant == null ? "" : g.variant.toString(),
-                            String.valueOf(g.answers),
-                            String.valueOf(g.failures),
-                            number(latency.p50()),
-                            number(latency.p95()),
-                            number(latency.p99()),
-                            number(speed.p50()),
-                            number(speed.mean()),
-                            number(speed.stddev()),
-                            number(g.speedSpreadAcrossSeedsAndRepeats()),
-                            g.speedSource(),
-                            number(g.promptTokensPerSecond().p50()),
-                            number(g.loadMs().p50()),
-                            number(g.outputTokens().p50()),
-                            number(g.outputTokens().mean())
-                        },
-                        false);
+                csv.writeNext(csvRow(g, !perServer.isEmpty()), false);
+            }
+            for (Group g : perServer) {
+                csv.writeNext(csvRow(g, true), false);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String[] csvRow(Group g, boolean withServer) {
+        Stats latency = g.latencyMs();
+        Stats speed = g.tokensPerSecond();
+        List<String> row = new ArrayList<>(List.of(
+                g.model,
+                g.variant == null ? "" : g.variant.toString(),
+                String.valueOf(g.answers),
+                String.valueOf(g.failures),
+                number(latency.p50()),
+                number(latency.p95()),
+                number(latency.p99()),
+                number(speed.p50()),
+                number(speed.mean()),
+                number(speed.stddev()),
+                number(g.speedSpreadAcrossSeedsAndRepeats()),
+                g.speedSource(),
+                number(g.promptTokensPerSecond().p50()),
+                number(g.loadMs().p50()),
+                number(g.outputTokens().p50()),
+                number(g.outputTokens().mean())));
+        if (withServer) {
+            row.add(1, Objects.toString(g.server, ""));
+        }
+        return row.toArray(String[]::new);
     }
 
     private static String number(double value) {
@@ -311,6 +401,21 @@ public final class RunSummary {
 
     private Group group(String model, Integer variant) {
         return groups.computeIfAbsent(
-                model + "\u0000" + Objects.toString(variant, ""), key -> new Group(model, variant));
+                model + "\u0000" + Objects.toString(variant, ""), key -> new Group(model, variant, null));
+    }
+
+    /** The record's model on the server it names; none for a record that never reached a server. */
+    private Optional<Group> serverGroup(JsonNode record) {
+        String server = record.path("server").asString("");
+        return server.isEmpty()
+                ? Optional.empty()
+                : Optional.of(serverGroup(record.path("model").asString(), server));
+    }
+
+    private Group serverGroup(String model, String server) {
+        if (!servers.contains(server)) {
+            servers.add(server);
+        }
+        return serverGroups.computeIfAbsent(model + "\u0000" + server, key -> new Group(model, null, server));
     }
 }

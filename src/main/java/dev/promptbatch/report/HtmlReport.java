@@ -20,9 +20,9 @@ import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.output.RunSummary.Group;
 
 /**
- * A run's report as one HTML file that opens anywhere, offline: the header, the statistics per model and variant,
- * charts as inline SVG, and what produced the numbers (from the manifest). Nothing is loaded from elsewhere: no
- * scripts, style sheets, fonts or images.
+ * A run's report as one HTML file that opens anywhere, offline: the header, the statistics per model and variant
+ * (and per model and server when the run used several servers), charts as inline SVG, and what produced the numbers
+ * (from the manifest). Nothing is loaded from elsewhere: no scripts, style sheets, fonts or images.
  */
 public final class HtmlReport {
     private static final String STYLE = """
@@ -91,7 +91,8 @@ public final class HtmlReport {
      * @throws UncheckedIOException where the output cannot be read or the report not written; its cause says which
      */
     public static void write(Path output, Path html) {
-        write(output, RunSummary.read(OutputFiles.of(output), cells(ManifestView.of(output))), html);
+        ManifestView manifest = ManifestView.of(output);
+        write(output, RunSummary.read(OutputFiles.of(output), cells(manifest), manifest.serverUrls()), html);
     }
 
     /** Writes the report with the summary of the output already read. */
@@ -120,6 +121,12 @@ public final class HtmlReport {
         page.append("<section>\n<h2>Per model</h2>\n<div class=\"scroll\">\n")
                 .append(SummaryTable.html(groups, variants))
                 .append("</div>\n</section>\n");
+        List<Group> perServer = summary.perServer();
+        if (!perServer.isEmpty()) {
+            page.append("<section>\n<h2>Per server</h2>\n<div class=\"scroll\">\n")
+                    .append(ServerTable.html(perServer))
+                    .append("</div>\n</section>\n");
+        }
         page.append("<section>\n<h2>Charts</h2>\n").append(variantKey(variants));
         for (ReportCharts.Chart chart : ReportCharts.of(groups)) {
             page.append("<figure>\n")

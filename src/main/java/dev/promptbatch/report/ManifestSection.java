@@ -8,8 +8,9 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What produced the numbers, from the manifest and readable: versions, server, models with digests, input, options,
- * sweep, host and times; then the whole manifest as JSON, folded away.
+ * What produced the numbers, from the manifest and readable: versions, server (or a table of the servers when there
+ * are several), models with digests, input, options, sweep, host and times; then the whole manifest as JSON, folded
+ * away.
  */
 final class ManifestSection {
     private ManifestSection() {}
@@ -24,11 +25,14 @@ final class ManifestSection {
         }
         out.append("<dl class=\"facts\">\n");
         fact(out, "PromptBatch", escapedOrNone(manifest.text("promptbatch", "version")));
-        fact(
-                out,
-                "Server",
-                escapedOrNone(manifest.text("server", "url")) + " &middot; Ollama "
-                        + escapedOrNone(manifest.text("server", "version")));
+        JsonNode servers = manifest.root().path("servers");
+        if (servers.size() < 2) {
+            fact(
+                    out,
+                    "Server",
+                    escapedOrNone(manifest.text("server", "url")) + " &middot; Ollama "
+                            + escapedOrNone(manifest.text("server", "version")));
+        }
         fact(out, "Input", input(manifest));
         JsonNode seeds = manifest.root().path("spec").path("seeds");
         fact(out, "Seeds", seeds.isEmpty() ? "not swept (see the options)" : list(seeds));
@@ -39,6 +43,9 @@ final class ManifestSection {
         fact(out, "Started", escapedOrNone(manifest.time("started")));
         fact(out, "Ended", escapedOrNone(manifest.time("ended")));
         out.append("</dl>\n");
+        if (servers.size() >= 2) {
+            out.append("<h3>Servers</h3>\n").append(servers(servers));
+        }
         out.append("<h3>Models</h3>\n").append(models(manifest.root().path("models")));
         out.append("<h3>Options</h3>\n").append(options(manifest.root().path("options")));
         out.append("<h3>Prompt</h3>\n").append(prompt(manifest));
@@ -75,6 +82,33 @@ final class ManifestSection {
             parts.add("JVM heap up to " + Html.bytes(host.path("memory_bytes").asLong()));
         }
         return parts.isEmpty() ? Html.NONE : String.join(" &middot; ", parts);
+    }
+
+    /** Each server: its version, its bound on requests in flight, and the digest of each of the run's models on it. */
+    private static String servers(JsonNode servers) {
+        StringBuilder out = new StringBuilder("<table class=\"plain\">\n<thead><tr><th class=\"text\">Server</th>"
+                + "<th class=\"text\">Ollama</th><th>Concurrency</th><th class=\"text\">Models</th></tr></thead>\n"
+                + "<tbody>\n");
+        for (JsonNode server : servers.values()) {
+            List<String> models = new ArrayList<>();
+            server.path("models").values().forEach(model -> {
+                String digest = model.path("digest").asString("");
+                models.add(escape(model.path("name").asString(""))
+                        + (digest.isEmpty() ? "" : " " + Html.shortHash(digest)));
+            });
+            JsonNode concurrency = server.path("concurrency");
+            out.append("<tr><td class=\"text\">")
+                    .append(escapedOrNone(server.path("url").asString("")))
+                    .append("</td><td class=\"text\">")
+                    .append(escapedOrNone(server.path("version").asString("")))
+                    .append("</td><td class=\"num\">")
+                    .append(concurrency.isNumber() ? String.valueOf(concurrency.asInt()) : Html.NONE)
+                    .append(server.path("auto").asBoolean(false) ? " (auto)" : "")
+                    .append("</td><td class=\"text\">")
+                    .append(models.isEmpty() ? Html.NONE : String.join("<br>", models))
+                    .append("</td></tr>\n");
+        }
+        return out.append("</tbody>\n</table>\n").toString();
     }
 
     private static String models(JsonNode models) {

@@ -89,6 +89,24 @@ final class ManifestView {
         return Objects.requireNonNullElse(text(keys), fallback);
     }
 
+    /**
+     * The URLs of the run's servers, as its {@code servers} list gives them; a manifest of an earlier version names one
+     * {@code server}.
+     */
+    List<String> serverUrls() {
+        List<String> urls = new ArrayList<>();
+        root.path("servers").values().forEach(server -> {
+            if (!server.path("url").asString("").isEmpty()) {
+                urls.add(server.path("url").asString());
+            }
+        });
+        String single = text("server", "url");
+        if (urls.isEmpty() && single != null) {
+            urls.add(single);
+        }
+        return urls;
+    }
+
     boolean simulated() {
         return root.path("simulated").asBoolean(false);
     }

@@ -48,14 +48,16 @@ class InputIdsTest {
         assertThat(output)
                 .extracting(r -> r.get("id").asString() + "@" + r.get("line").asLong())
                 .containsExactly("1@1", "1@2", "2@3", "2@5", "3@6");
-        assertThat(job.lines("output/d.jsonl").get(0)).startsWith("{\"id\":\"1\",\"line\":1,\"model\":");
+        assertThat(job.lines("output/d.jsonl").get(0))
+                .startsWith("{\"id\":\"1\",\"line\":1,\"model\":\"llama3.2:3b\",\"server\":\"" + simulator.baseUrl()
+                        + "\",");
 
         job.write(
                 "jobs/c.yaml",
                 "name: c\ninput: input/d.jsonl\nid-field: id\nmodel: llama3.2:3b\n"
                         + "prompt: \"{{q}}\"\noptions: {seed: 5}\noutput: output/d.csv\n");
         assertThat(job.run("run", "jobs/c.yaml")).isZero();
-        assertThat(job.lines("output/d.csv").get(0)).startsWith("id,line,model,seed,response,");
+        assertThat(job.lines("output/d.csv").get(0)).startsWith("id,line,model,server,seed,response,");
         assertThat(job.csvRows("output/d.csv"))
                 .extracting(r -> r.get("id") + "@" + r.get("line"))
                 .containsExactly("1@1", "1@2", "2@3", "2@5", "3@6");

@@ -135,7 +135,8 @@ class ResilienceTest {
                 .containsExactly(1, 2, 3, 5, 6);
         assertThat(job.lines("output/o.errors.jsonl"))
                 .containsExactly("{\"id\":\"4\",\"line\":5,\"model\":"
-                        + "\"llama3.2:3b\",\"seed\":null,\"kind\":\"retries-exhausted\",\"message\":\"HTTP 500: model runner "
+                        + "\"llama3.2:3b\",\"server\":\"" + simulator.baseUrl()
+                        + "\",\"seed\":null,\"kind\":\"retries-exhausted\",\"message\":\"HTTP 500: model runner "
                         + "has unexpectedly stopped, this may be due to resource limitations or an internal error, check "
                         + "ollama server logs for details (3 attempts)\",\"attempts\":3}");
 

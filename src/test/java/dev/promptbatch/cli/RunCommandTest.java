@@ -127,12 +127,15 @@ class RunCommandTest {
 
         List<Map<String, String>> rows = job.csvRows("output/n-2026-11-21.csv");
         assertThat(job.lines("output/n-2026-11-21.csv").get(0))
-                .isEqualTo("id,line,model,seed,response,thinking,"
+                .isEqualTo("id,line,model,server,seed,response,thinking,"
                         + "done_reason,prompt_eval_count,eval_count,total_duration,load_duration,prompt_eval_duration,"
                         + "eval_duration,tokens_per_second,tokens_per_second_source,latency_ms,attempts,input.title,"
                         + "input.source.name");
         assertThat(rows).extracting(r -> r.get("id")).containsExactly("a1", "a2");
         assertThat(rows).extracting(r -> r.get("line")).containsExactly("1", "3");
+        assertThat(rows)
+                .extracting(r -> r.get("server"))
+                .containsOnly(simulator.baseUrl().toString());
         assertThat(rows.get(0).get("input.title")).isEqualTo("Rates, \"finally\", fall");
         assertThat(rows.get(1).get("input.title")).isEqualTo("Zoë Müller wins");
         assertThat(rows.get(0).get("input.source.name")).isEqualTo("The Courier");
@@ -187,14 +190,14 @@ class RunCommandTest {
                 .containsExactly("1", "6");
         assertThat(job.lines("output/items.errors.jsonl"))
                 .containsExactly(
-                        "{\"id\":\"2\",\"line\":2,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
+                        "{\"id\":\"2\",\"line\":2,\"model\":\"llama3.2:3b\",\"server\":null,\"seed\":null,\"kind\":\"bad-record\","
                                 + "\"message\":\"missing field 'name'\",\"attempts\":0}",
-                        "{\"id\":\"3\",\"line\":4,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
+                        "{\"id\":\"3\",\"line\":4,\"model\":\"llama3.2:3b\",\"server\":null,\"seed\":null,\"kind\":\"bad-record\","
                                 + "\"message\":\"the prompt renders empty\",\"attempts\":0}",
-                        "{\"id\":null,\"line\":5,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
+                        "{\"id\":null,\"line\":5,\"model\":\"llama3.2:3b\",\"server\":null,\"seed\":null,\"kind\":\"bad-record\","
                                 + "\"message\":\"invalid JSON at column 19: Unrecognized token 'oops': was expecting (JSON String, "
                                 + "Number, Array, Object or token 'null', 'true' or 'false')\",\"attempts\":0}",
-                        "{\"id\":null,\"line\":6,\"model\":\"llama3.2:3b\",\"seed\":null,\"kind\":\"bad-record\","
+                        "{\"id\":null,\"line\":6,\"model\":\"llama3.2:3b\",\"server\":null,\"seed\":null,\"kind\":\"bad-record\","
                                 + "\"message\":\"not a JSON object: found an array\",\"attempts\":0}");
         assertThat(job.out).contains("Errors: output/items.errors.jsonl (4 failures)");
 

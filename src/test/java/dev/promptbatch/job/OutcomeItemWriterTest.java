@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.OutputRecords;
 
 /** The writer on its own, as the step drives it: open, write, update before each commit, close. */
 class OutcomeItemWriterTest {
@@ -60,6 +62,37 @@ class OutcomeItemWriterTest {
         writer.close();
 
         assertThat(files.output()).hasContent(FORMAT.csvHeader() + "\r\n" + FORMAT.csvLine(answer(1)) + "\r\n");
+    }
+
+    @Test
+    void aResumedCsvStartedWithoutTheServerColumnGoesOnInItsOwnLayout() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("a.csv"));
+        String olderHeader = "id,line,model,seed,response,thinking,done_reason,prompt_eval_count,eval_count,"
+                + "total_duration,load_duration,prompt_eval_duration,eval_duration,tokens_per_second,"
+                + "tokens_per_second_source,latency_ms,attempts\r\n";
+        String olderRow = "1,2,llama3.2:3b,,answer 1,,stop,5,7,900,0,300,500,583.33,client,12,1\r\n";
+        Files.writeString(files.output(), olderHeader + olderRow + "2,3,llama3.2:3b,,uncommit");
+        Files.writeString(files.errors(), "");
+        long committedBytes = (olderHeader + olderRow).length();
+        new RestartState.Written(committedBytes, 0, 1, 0).saveIn(context);
+
+        OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, progress);
+        resumed.open(context);
+        resumed.write(Chunk.of(answer(2), failure(3)));
+        resumed.update(context);
+        resumed.close();
+
+        assertThat(files.output())
+                .hasContent(olderHeader + olderRow
+                        + "2,3,llama3.2:3b,,answer 2,,stop,5,7,900,0,300,500,583.33,client,12,1\r\n");
+        assertThat(files.errors())
+                .hasContent(
+                        "{\"id\":3,\"line\":4,\"model\":\"llama3.2:3b\",\"server\":\"http://gpu1:11434\","
+                                + "\"seed\":null,\"kind\":\"rejected\",\"message\":\"HTTP 400: prompt too long\",\"attempts\":1}");
+        List<String> ids = new ArrayList<>();
+        OutputRecords.forEach(
+                files.output(), record -> ids.add(record.path("id").asString()));
+        assertThat(ids).containsExactly("1", "2");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,10 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.promptbatch.cli.LogCapture;
 import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
@@ -62,6 +65,69 @@ class SeveralServersTest {
                         .mapToLong(s -> s.stats().generateRequests())
                         .sum())
                 .isEqualTo(RECORDS + 3); // each server's warm-up load, then each record once
+    }
+
+    @Test
+    void everyRecordNamesTheServerThatAnsweredItAndThePerServerRowsSumToTheRun() throws IOException {
+        start(2, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        for (OllamaSimulator simulator : simulators) {
+            simulator.faults().failWhen(request -> request.prompt().equals("record 7"), Fault.PROMPT_TOO_LONG);
+        }
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+
+        RunReport report = JobRunner.run(settings(spec, 2));
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        JsonMapper json = JsonMapper.builder().build();
+        Map<String, Long> answeredByServer = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("out.jsonl"))) {
+            JsonNode record = json.readTree(line);
+            String server = record.get("server").asString();
+            assertThat(simulatorAt(server)
+                            .stats()
+                            .requestsForPrompt("record " + record.get("id").asString()))
+                    .isEqualTo(1);
+            assertThat(line)
+                    .startsWith("{\"id\":\"" + record.get("id").asString() + "\",\"line\":"
+                            + record.get("line").asLong() + ",\"model\":\"llama3.2:3b\",\"server\":\"" + server
+                            + "\",");
+            answeredByServer.merge(server, 1L, Long::sum);
+        }
+        String rejectedOn = simulators.stream()
+                .filter(simulator -> simulator.stats().requestsForPrompt("record 7") == 1)
+                .map(simulator -> simulator.baseUrl().toString())
+                .findFirst()
+                .orElseThrow();
+        assertThat(Files.readAllLines(dir.resolve("out.errors.jsonl")))
+                .singleElement()
+                .satisfies(line -> assertThat(line)
+                        .startsWith("{\"id\":\"7\",\"line\":8,\"model\":\"llama3.2:3b\",\"server\":\"" + rejectedOn
+                                + "\",\"seed\":null,\"kind\":\"rejected\",\"message\":\"HTTP 400: the prompt is longer than "
+                                + "the context length")
+                        .endsWith("\"attempts\":1}"));
+        List<String> urls = simulators.stream()
+                .map(simulator -> simulator.baseUrl().toString())
+                .toList();
+        assertThat(answeredByServer.keySet()).containsExactlyInAnyOrderElementsOf(urls);
+        assertThat(report.summary().perServer())
+                .extracting(
+                        group -> group.model() + " " + group.server() + " " + group.answers() + "/" + group.failures())
+                .containsExactly(
+                        "llama3.2:3b " + urls.get(0) + " " + answeredByServer.get(urls.get(0)) + "/"
+                                + (rejectedOn.equals(urls.get(0)) ? 1 : 0),
+                        "llama3.2:3b " + urls.get(1) + " " + answeredByServer.get(urls.get(1)) + "/"
+                                + (rejectedOn.equals(urls.get(1)) ? 1 : 0));
+        assertThat(report.summary().perServer().stream()
+                        .mapToLong(RunSummary.Group::answers)
+                        .sum())
+                .isEqualTo(report.summary().answered())
+                .isEqualTo(RECORDS - 1);
+        assertThat(Files.readAllLines(dir.resolve("out.summary.csv")))
+                .extracting(line -> line.split(",", -1)[1])
+                .containsExactly("server", "", urls.get(0), urls.get(1));
+        JsonNode manifest = json.readTree(dir.resolve("out.manifest.json").toFile());
+        assertThat(manifest.get("servers").findValuesAsString("url")).isEqualTo(urls);
+        assertThat(manifest.get("server").get("url").asString()).isEqualTo(urls.get(0));
     }
 
     @Test
@@ -157,6 +223,13 @@ class SeveralServersTest {
         assertThat(simulators)
                 .allSatisfy(simulator -> assertThat(simulator.stats().loads())
                         .isEqualTo(Map.of("llama3.2:3b", 1, "qwen3:0.6b", 1, "gemma3:1b", 1)));
+    }
+
+    private OllamaSimulator simulatorAt(String url) {
+        return simulators.stream()
+                .filter(simulator -> simulator.baseUrl().toString().equals(url))
+                .findFirst()
+                .orElseThrow();
     }
 
     private void start(int servers, SimulatorSettings settings) throws IOException {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.promptbatch.ollama.ModelInfo;
+import dev.promptbatch.servers.ServerFacts;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecLoader;
 
@@ -66,9 +68,7 @@ class RunManifestTest {
                         start,
                         start.plusMinutes(5),
                         false,
-                        "http://gpu-box:11434",
-                        "0.12.0",
-                        List.of(),
+                        List.of(new ServerFacts("http://gpu-box:11434", "0.12.0", List.of(), 8, false)),
                         42,
                         "ab",
                         List.of()));
@@ -110,5 +110,55 @@ class RunManifestTest {
                                 + "\"max-outage\":\"1m\",\"max-record-size\":4096,\"seeds\":[1,2],\"variants\":[{\"temperature\":0.0},"
                                 + "{\"temperature\":0.8}],\"repeat\":2,\"report\":\"DIR/out/sweep.html\"}")
                         .replace("DIR", dir.toString())));
+    }
+
+    @Test
+    void listsEveryServerWithItsVersionConcurrencyAndDigestsAndKeepsTheFirstAsTheServer() throws IOException {
+        Path file = Files.writeString(dir.resolve("two.yaml"), """
+                name: two
+                input: in.csv
+                models: [llama3.2:3b, qwen3:0.6b]
+                prompt: "{{question}}"
+                output: out/two.jsonl
+                """);
+        JobSpec spec = new SpecLoader(dir).load(file, Map.of(), Map.of());
+        Files.createDirectories(dir.resolve("out"));
+        LocalDateTime start = LocalDateTime.of(2026, 11, 21, 6, 0);
+        ModelInfo llamaOnGpu1 = new ModelInfo("llama3.2:3b", "llama3.2:3b", "sha256:aaa", List.of(), Map.of());
+        ModelInfo qwenOnGpu1 = new ModelInfo("qwen3:0.6b", "qwen3:0.6b", "sha256:bbb", List.of(), Map.of());
+        ModelInfo llamaOnGpu2 = new ModelInfo("llama3.2:3b", "llama3.2:3b", "sha256:ccc", List.of(), Map.of());
+        ModelInfo other = new ModelInfo("gemma3:1b", "gemma3:1b", "sha256:ddd", List.of(), Map.of());
+
+        RunManifest.write(
+                spec,
+                new RunManifest.Facts(
+                        "1.0",
+                        "two",
+                        Map.of(),
+                        1,
+                        "COMPLETED",
+                        start,
+                        start.plusMinutes(5),
+                        false,
+                        List.of(
+                                new ServerFacts(
+                                        "http://gpu1:11434", "0.12.0", List.of(llamaOnGpu1, qwenOnGpu1), 8, false),
+                                new ServerFacts("http://gpu2:11434", "0.11.4", List.of(other, llamaOnGpu2), 3, true)),
+                        42,
+                        "ab",
+                        List.of()));
+
+        JsonNode manifest = JSON.readTree(dir.resolve("out/two.manifest.json").toFile());
+        assertThat(manifest.get("server"))
+                .isEqualTo(JSON.readTree("{\"url\":\"http://gpu1:11434\",\"version\":\"0.12.0\"}"));
+        assertThat(manifest.get("servers")).isEqualTo(JSON.readTree("""
+                        [{"url":"http://gpu1:11434","version":"0.12.0",
+                          "models":[{"name":"llama3.2:3b","digest":"sha256:aaa"},
+                                    {"name":"qwen3:0.6b","digest":"sha256:bbb"}],
+                          "concurrency":8,"auto":false},
+                         {"url":"http://gpu2:11434","version":"0.11.4",
+                          "models":[{"name":"llama3.2:3b","digest":"sha256:ccc"}],
+                          "concurrency":3,"auto":true}]"""));
+        assertThat(manifest.get("models").findValuesAsString("digest")).containsExactly("sha256:aaa", "sha256:bbb");
     }
 }

@@ -153,6 +153,65 @@ class HtmlReportTest {
         assertThat(html).contains("<h1>sweep</h1>");
     }
 
+    @Test
+    void aRunOnTwoServersHasARowPerModelAndServerAndATableOfTheServers() throws IOException {
+        Path output = dir.resolve("out/two.jsonl");
+        Files.createDirectories(output.getParent());
+        List<String> answers = new ArrayList<>();
+        long[][] gpu1 = {{100, 50}, {120, 48}, {140, 46}};
+        long[][] gpu2 = {{400, 20}, {420, 22}};
+        for (long[] answer : gpu1) {
+            answers.add(answer("http://gpu1:11434", answer[0], answer[1]));
+        }
+        for (long[] answer : gpu2) {
+            answers.add(answer("http://gpu2:11434", answer[0], answer[1]));
+        }
+        Files.write(output, answers);
+        Files.writeString(dir.resolve("out/two.errors.jsonl"), """
+                {"id":"9","line":9,"model":"llama3.2:3b","server":"http://gpu2:11434","seed":null,\
+                "kind":"retries-exhausted","message":"timed out","attempts":3}
+                {"id":"10","line":10,"model":"llama3.2:3b","server":null,"seed":null,\
+                "kind":"bad-record","message":"missing field 'text'","attempts":0}
+                """);
+        Files.writeString(dir.resolve("out/two.manifest.json"), """
+                {"job":"two","server":{"url":"http://gpu1:11434","version":"0.12.6"},
+                 "servers":[{"url":"http://gpu1:11434","version":"0.12.6",
+                             "models":[{"name":"llama3.2:3b","digest":"sha256:aaaaaaaaaaaaaaaa"}],
+                             "concurrency":8,"auto":false},
+                            {"url":"http://gpu2:11434","version":"0.11.4",
+                             "models":[{"name":"llama3.2:3b","digest":"sha256:bbbbbbbbbbbbbbbb"}],
+                             "concurrency":4,"auto":true}],
+                 "models":[{"name":"llama3.2:3b"}]}
+                """);
+
+        String html = report(output);
+
+        String perServer = section(section(html, "<h2>Per server</h2>", "</section>"), "<table", "</table>");
+        assertThat(rows(perServer))
+                .containsExactly(
+                        List.of("llama3.2:3b", "http://gpu1:11434", "3", "0", "48.0", "120", "140"),
+                        List.of("llama3.2:3b", "http://gpu2:11434", "2", "1", "20.0", "400", "420"));
+        String servers = section(section(html, "<h3>Servers</h3>", "</table>"), "<table", "</table>");
+        assertThat(rows(servers))
+                .containsExactly(
+                        List.of("http://gpu1:11434", "0.12.6", "8", "llama3.2:3b aaaaaaaaaaaa&hellip;"),
+                        List.of("http://gpu2:11434", "0.11.4", "4 (auto)", "llama3.2:3b bbbbbbbbbbbb&hellip;"));
+    }
+
+    @Test
+    void aRunOnOneServerHasNoPerServerRowsNorServersTable() throws IOException {
+        String html = report(RunFixture.write(dir, true));
+
+        assertThat(html).doesNotContain("Per server").doesNotContain("<h3>Servers</h3>");
+    }
+
+    private static String answer(String server, long latencyMs, long tokensPerSecond) {
+        return ("{\"id\":\"%d\",\"line\":1,\"model\":\"llama3.2:3b\",\"server\":\"%s\",\"seed\":null,"
+                        + "\"response\":\"r\",\"eval_count\":3,\"tokens_per_second\":%d.0,"
+                        + "\"tokens_per_second_source\":\"server\",\"latency_ms\":%d,\"attempts\":1}")
+                .formatted(latencyMs, server, tokensPerSecond, latencyMs);
+    }
+
     private String report(Path output) throws IOException {
         Path html = dir.resolve("report/sweep.html");
         HtmlReport.write(output, html);
