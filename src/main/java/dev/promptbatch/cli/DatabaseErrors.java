@@ -1,14 +1,22 @@
 package dev.promptbatch.cli;
 
+import java.net.ConnectException;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Optional;
 
 import org.hsqldb.persist.LockFile;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 import dev.promptbatch.job.DatabaseOwner;
+import dev.promptbatch.job.JobDatabase;
 
-/** Recognises HSQLDB's refusal to open a file database, and says why in words the user can act on. */
+/**
+ * Recognises HSQLDB's refusal to open a file database, and a PostgreSQL database lost during a run, and says why in
+ * words the user can act on.
+ */
 final class DatabaseErrors {
     /**
      * How long a run that lost the database to one started moments before waits for that run to record itself as
@@ -34,6 +42,33 @@ final class DatabaseErrors {
             }
         }
         return null;
+    }
+
+    /**
+     * For a run whose PostgreSQL job database went away under it: what happened, naming the database without its
+     * password, and that the run resumes; else null. Whatever was committed before is kept, and the same command
+     * resumes after it once the database is back.
+     */
+    static String lostMessage(Throwable failure, JobDatabase database) {
+        if (!database.postgres() || ExceptionExitCodes.refusal(failure)) {
+            return null;
+        }
+        boolean connectionLost = false;
+        Throwable innermost = failure;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            innermost = cause;
+            connectionLost |= cause instanceof SQLTransientConnectionException
+                    || cause instanceof CannotGetJdbcConnectionException
+                    || cause instanceof ConnectException
+                    || cause instanceof SQLException sql
+                            && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08");
+        }
+        if (!connectionLost) {
+            return null;
+        }
+        return "lost the job database at " + database.display() + ": " + innermost.getMessage()
+                + ". Nothing committed is lost: run the same command again to resume once it is back.";
     }
 
     /** The live owner of the database, once the process holding it has recorded itself. */

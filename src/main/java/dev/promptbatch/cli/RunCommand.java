@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 
 import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.job.GracefulStop;
+import dev.promptbatch.job.JobDatabase;
 import dev.promptbatch.job.JobRunner;
 import dev.promptbatch.job.ParameterText;
 import dev.promptbatch.job.RunReport;
@@ -77,16 +78,20 @@ final class RunCommand implements Callable<Integer> {
         InputWarnings.beforeRun(environment, spec);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
-            Path db = database.resolve(environment);
+            JobDatabase db = database.resolve(environment);
             RunSettings settings =
                     new RunSettings(spec, server.targets(), db, parameters.values, newRun, simulator.on, stop);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);
             } catch (RuntimeException e) {
-                String locked = DatabaseErrors.lockMessage(e, db);
+                String locked = db.postgres() ? null : DatabaseErrors.lockMessage(e, db.file());
                 if (locked != null) {
                     throw new CommandRefusedException(locked, e);
+                }
+                String lost = DatabaseErrors.lostMessage(e, db);
+                if (lost != null) {
+                    throw new IllegalStateException(lost, e);
                 }
                 throw e;
             }

@@ -1,6 +1,5 @@
 package dev.promptbatch.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.Map;
 
 import picocli.CommandLine.Option;
 
+import dev.promptbatch.job.JobDatabase;
 import dev.promptbatch.ollama.ServerAddress;
 
 /**
@@ -48,24 +48,27 @@ final class SharedOptions {
         boolean on;
     }
 
-    /** {@code --db PATH}, of run and status. */
+    /** {@code --db PATH|URL}, of run and status. */
     static final class Database {
         @Option(
                 names = "--db",
-                paramLabel = "PATH",
-                description = "The job database (default: $PROMPTBATCH_DB, " + "else .promptbatch/db).")
-        Path option;
+                paramLabel = "PATH|URL",
+                description = "The job database: a path (HSQLDB) or a jdbc:postgresql://HOST/DATABASE URL, with user "
+                        + "and password from $PROMPTBATCH_DB_USER / $PROMPTBATCH_DB_PASSWORD (default: "
+                        + "$PROMPTBATCH_DB, else .promptbatch/db).")
+        String option;
 
         /** Where the job database is: {@code --db}, else {@code PROMPTBATCH_DB}, else {@code .promptbatch/db}. */
-        Path resolve(CliEnvironment environment) {
-            if (option != null) {
-                return environment.workingDirectory().resolve(option);
-            }
+        JobDatabase resolve(CliEnvironment environment) {
             String fromEnvironment = environment.variables().get("PROMPTBATCH_DB");
-            if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-                return environment.workingDirectory().resolve(fromEnvironment);
+            String value = option != null
+                    ? option
+                    : fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : ".promptbatch/db";
+            try {
+                return JobDatabase.of(value, environment.workingDirectory(), environment.variables());
+            } catch (IllegalArgumentException e) {
+                throw new CommandRefusedException((option != null ? "--db: " : "PROMPTBATCH_DB: ") + e.getMessage());
             }
-            return environment.workingDirectory().resolve(".promptbatch/db");
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.promptbatch.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Parameters;
 
 import dev.promptbatch.job.DatabaseOwner;
 import dev.promptbatch.job.ExecutionHistory;
+import dev.promptbatch.job.InstanceLock;
+import dev.promptbatch.job.JobDatabase;
 import dev.promptbatch.job.ParameterText;
 
 /** {@code status [JOB]}: recent executions, and the progress of one running now. */
@@ -61,14 +65,13 @@ final class StatusCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new CommandRefusedException("--limit: expected a whole number of at least 1, got " + limit);
         }
-        Path db = database.resolve(environment);
+        JobDatabase db = database.resolve(environment);
         PrintWriter out = environment.out();
         if (!ExecutionHistory.exists(db)) {
-            out.println("No runs yet: there is no job database at " + db + ".");
+            out.println("No runs yet: there is no job database at " + db.display() + ".");
             return ExitCode.OK;
         }
         List<ExecutionHistory.Execution> executions = ExecutionHistory.read(db, job, limit);
-        Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(db).filter(DatabaseOwner.Owner::alive);
         if (executions.isEmpty()) {
             out.println(job == null ? "No runs yet." : "No runs of " + job + ".");
         } else {
@@ -101,6 +104,16 @@ final class StatusCommand implements Callable<Integer> {
                         e.failed());
             }
         }
+        if (db.postgres()) {
+            runningOnPostgres(db, executions, out);
+        } else {
+            runningOnHsqldb(db.file(), executions, out);
+        }
+        return ExitCode.OK;
+    }
+
+    private static void runningOnHsqldb(Path db, List<ExecutionHistory.Execution> executions, PrintWriter out) {
+        Optional<DatabaseOwner.Owner> owner = DatabaseOwner.read(db).filter(DatabaseOwner.Owner::alive);
         Optional<ExecutionHistory.Execution> live = Optional.empty();
         List<String> gone = new ArrayList<>();
         for (ExecutionHistory.Execution e : executions) {
@@ -134,7 +147,42 @@ final class StatusCommand implements Callable<Integer> {
                     perMinute(e.written(), e.start()),
                     e.id()));
         }
-        return ExitCode.OK;
+    }
+
+    /**
+     * Which unfinished executions run now, on any machine: those whose job instance lock a session holds. The others
+     * were left by a process that died, and the next run of their job resumes them.
+     */
+    private static void runningOnPostgres(
+            JobDatabase db, List<ExecutionHistory.Execution> executions, PrintWriter out) {
+        List<String> lines = new ArrayList<>();
+        try (Connection connection = ExecutionHistory.open(db)) {
+            for (ExecutionHistory.Execution e : executions) {
+                if (!UNFINISHED.contains(e.status())) {
+                    continue;
+                }
+                Optional<InstanceLock.Holder> holder = InstanceLock.holder(connection, e.job(), e.parameters());
+                if (holder.isPresent()) {
+                    lines.add("Execution " + e.id() + " (" + e.job() + " " + parameters(e.parameters())
+                            + ") is running now in " + holder.get().describe() + ":");
+                    lines.add(String.format(
+                            Locale.ROOT,
+                            "  %d answered, %d failed, %.1f records/min",
+                            e.answered(),
+                            e.failed(),
+                            perMinute(e.written(), e.start())));
+                } else {
+                    lines.add("Execution " + e.id() + " (" + e.job() + " " + parameters(e.parameters()) + ") is "
+                            + e.status() + " but not running (the process is gone; the next run resumes it).");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the job database " + db.display() + ": " + e.getMessage(), e);
+        }
+        if (!lines.isEmpty()) {
+            out.println();
+            lines.forEach(out::println);
+        }
     }
 
     private static double perMinute(long records, LocalDateTime since) {

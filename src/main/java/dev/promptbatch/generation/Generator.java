@@ -94,7 +94,7 @@ public final class Generator {
                     try {
                         GenerateResponse response = server.client().generate(ready.request());
                         long nanos = ticker.nanoTime() - start;
-                        lease.answered(nanos);
+                        lease.answered(nanos, response.evalCount());
                         attempts++;
                         return answer(response, nanos / 1_000_000, server);
                     } catch (OllamaException e) {

@@ -1,6 +1,5 @@
 package dev.promptbatch.job;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +12,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
 /**
- * The Spring context of one run: Boot's JDBC job repository on an HSQLDB file database, and the job. Boot's own job
+ * The Spring context of one run: Boot's JDBC job repository on an HSQLDB file database or
+ * PostgreSQL, and the job. Boot's own job
  * runner is off; {@link JobRunner} decides which instance to start or resume.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
@@ -36,17 +36,42 @@ class BatchContext {
     /**
      * HSQLDB settings from the reference: MVCC avoids serialization failures, write_delay=false makes every commit
      * durable (a kill -9 loses no committed chunk), shutdown=true checkpoints when the last connection closes.
+     *
+     * <p>On PostgreSQL the schema is already there ({@link PostgresSchema}); job instances are created at READ
+     * COMMITTED rather than SERIALIZABLE, since jobs of other machines create theirs at the same moment and the
+     * instance lock already keeps one instance to one process; a database that stops answering fails a connection
+     * within seconds rather than hanging the run.
      */
-    static Map<String, Object> properties(Path database) {
+    static Map<String, Object> properties(JobDatabase database) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.main.banner-mode", "off");
-        properties.put(
-                "spring.datasource.url",
-                "jdbc:hsqldb:file:" + database.toAbsolutePath()
-                        + ";hsqldb.tx=mvcc;hsqldb.write_delay=false;sql.enforce_strict_size=true;shutdown=true");
-        properties.put("spring.datasource.username", "sa");
+        if (database.postgres()) {
+            properties.put("spring.datasource.url", database.url());
+            if (database.user() != null) {
+                properties.put("spring.datasource.username", database.user());
+            }
+            if (database.password() != null) {
+                properties.put("spring.datasource.password", database.password());
+            }
+            properties.put("spring.datasource.hikari.connection-timeout", JobDatabase.CONNECT_TIMEOUT_SECONDS * 1000L);
+            properties.put(
+                    "spring.datasource.hikari.data-source-properties.connectTimeout",
+                    JobDatabase.CONNECT_TIMEOUT_SECONDS);
+            properties.put("spring.datasource.hikari.data-source-properties.socketTimeout", 120);
+            properties.put("spring.datasource.hikari.data-source-properties.tcpKeepAlive", true);
+            properties.put(
+                    "spring.datasource.hikari.data-source-properties.ApplicationName", JobDatabase.applicationName());
+            properties.put("spring.batch.jdbc.initialize-schema", "never");
+            properties.put("spring.batch.jdbc.isolation-level-for-create", "read_committed");
+        } else {
+            properties.put(
+                    "spring.datasource.url",
+                    "jdbc:hsqldb:file:" + database.file().toAbsolutePath()
+                            + ";hsqldb.tx=mvcc;hsqldb.write_delay=false;sql.enforce_strict_size=true;shutdown=true");
+            properties.put("spring.datasource.username", "sa");
+            properties.put("spring.batch.jdbc.initialize-schema", "always");
+        }
         properties.put("spring.datasource.hikari.maximum-pool-size", "4");
-        properties.put("spring.batch.jdbc.initialize-schema", "always");
         properties.put("spring.batch.job.enabled", "false");
         return properties;
     }

@@ -22,8 +22,8 @@ import org.springframework.batch.core.repository.dao.DefaultExecutionContextSeri
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * Reads the executions recorded in a job database, newest first, without taking its lock: the database is opened
- * read-only, so this works while a run holds it in another process (it sees what that run has committed).
+ * Reads the executions recorded in a job database, newest first, without taking its lock: an HSQLDB database is
+ * opened read-only, so this works while a run holds it in another process (it sees what that run has committed).
  */
 public final class ExecutionHistory {
     /** One execution with its step's counts; {@code answered} and {@code failed} are totals of the whole run. */
@@ -57,16 +57,44 @@ public final class ExecutionHistory {
 
     private ExecutionHistory() {}
 
-    /** Whether a job database exists at this path. */
-    public static boolean exists(Path database) {
-        return Files.exists(database.resolveSibling(database.getFileName() + ".script"));
+    /** Whether a job database exists there: HSQLDB's files, or Spring Batch's tables in PostgreSQL. */
+    public static boolean exists(JobDatabase database) {
+        if (!database.postgres()) {
+            Path file = database.file();
+            return Files.exists(file.resolveSibling(file.getFileName() + ".script"));
+        }
+        try (Connection connection = database.connect()) {
+            return PostgresSchema.exists(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the job database " + database.display() + ": " + e.getMessage(), e);
+        }
     }
 
-    public static List<Execution> read(Path database, String job, int limit) {
-        String url =
-                "jdbc:hsqldb:file:" + database.toAbsolutePath() + ";readonly=true;hsqldb.lock_file=false;ifexists=true";
-        try (Connection connection = DriverManager.getConnection(url, "sa", "");
-                PreparedStatement executions = connection.prepareStatement(EXECUTIONS);
+    public static List<Execution> read(JobDatabase database, String job, int limit) {
+        try (Connection connection = open(database)) {
+            return read(connection, job, limit);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the job database " + database.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A connection that takes no lock: HSQLDB read-only without its lock file, so that it works while a run holds
+     * the database; PostgreSQL as one more session.
+     */
+    public static Connection open(JobDatabase database) throws SQLException {
+        if (database.postgres()) {
+            return database.connect();
+        }
+        String url = "jdbc:hsqldb:file:" + database.file().toAbsolutePath()
+                + ";readonly=true;hsqldb.lock_file=false;ifexists=true";
+        return DriverManager.getConnection(url, "sa", "");
+    }
+
+    private static List<Execution> read(Connection connection, String job, int limit) throws SQLException {
+        try (PreparedStatement executions = connection.prepareStatement(EXECUTIONS);
                 PreparedStatement parameters = connection.prepareStatement(PARAMETERS)) {
             executions.setString(1, job);
             executions.setString(2, job);
@@ -91,8 +119,6 @@ public final class ExecutionHistory {
                 }
             }
             return result;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the job database " + database + ": " + e.getMessage(), e);
         }
     }
 

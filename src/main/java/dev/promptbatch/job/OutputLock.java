@@ -79,16 +79,11 @@ public final class OutputLock implements AutoCloseable {
      *
      * @throws RunRefusedException when another live run holds the output
      */
-    static OutputLock claim(Path output, String job, Map<String, String> parameters, Path database) {
+    static OutputLock claim(Path output, String job, Map<String, String> parameters, String database) {
         Path file = fileFor(output);
         ProcessHandle self = ProcessHandle.current();
         Holder holder = new Holder(
-                self.pid(),
-                self.info().startInstant().orElse(null),
-                job,
-                parameters,
-                database.toAbsolutePath().toString(),
-                Instant.now());
+                self.pid(), self.info().startInstant().orElse(null), job, parameters, database, Instant.now());
         byte[] content = JSON.writeValueAsBytes(holder);
         try {
             // Another attempt is needed only when the file was deleted by its last holder between open and lock.

@@ -92,11 +92,18 @@ final class ResumePolicy {
     }
 
     /**
-     * This process holds the database's file lock, so no other process can be running an execution it finds
-     * STARTED: such an execution belongs to a process that died. Marking it failed makes it resumable.
+     * No other process can be running an execution this one finds STARTED in what it holds: on HSQLDB the whole
+     * database (its file lock), on PostgreSQL every instance of the job with these {@code --param} values (the
+     * instance lock). Such an execution belongs to a process that died; marking it failed makes it resumable. Other
+     * parameters' executions on PostgreSQL may be running on another machine, and are left alone.
      */
     private void recoverDeadExecutions(String jobName) {
+        boolean wholeDatabase = !settings.database().postgres();
+        Map<String, String> held = new TreeMap<>(settings.parameters());
         for (JobExecution execution : repository.findRunningJobExecutions(jobName)) {
+            if (!wholeDatabase && !userParameters(execution.getJobParameters()).equals(held)) {
+                continue;
+            }
             log.warn(
                     "Execution {} of {} was left {} by a process that no longer runs; marking it failed so that "
                             + "it resumes",

@@ -132,7 +132,7 @@ final class RunLauncher {
                             check.url(),
                             check.version(),
                             check.models(),
-                            server.target().concurrency(),
+                            server.concurrencyInUse(),
                             server.target().autoConcurrency())));
         }
         return facts;

@@ -1,6 +1,5 @@
 package dev.promptbatch.job;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +18,7 @@ import dev.promptbatch.spec.JobSpec;
 public record RunSettings(
         JobSpec spec,
         List<ServerTarget> servers,
-        Path database,
+        JobDatabase database,
         Map<String, String> parameters,
         boolean newRun,
         boolean simulated,

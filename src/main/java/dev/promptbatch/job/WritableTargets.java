@@ -22,7 +22,7 @@ final class WritableTargets {
 
     private WritableTargets() {}
 
-    static void check(JobSpec spec, Path database) {
+    static void check(JobSpec spec, JobDatabase jobDatabase) {
         OutputFiles files = OutputFiles.of(spec.output().file());
         Map<String, Path> targets = new LinkedHashMap<>();
         targets.put("output", files.output());
@@ -35,6 +35,10 @@ final class WritableTargets {
         targets.forEach((what, file) -> WritableFiles.problem(file).ifPresent(problem -> {
             throw new RunRefusedException("cannot write the " + what + " " + file + ": " + problem);
         }));
+        if (jobDatabase.postgres()) {
+            return;
+        }
+        Path database = jobDatabase.file();
         WritableFiles.folderProblem(database.toAbsolutePath().getParent()).ifPresent(problem -> {
             throw new RunRefusedException("cannot write the job database at " + database + ": " + problem);
         });

@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
 public final class AdaptiveConcurrency {
     private static final Logger log = LoggerFactory.getLogger(AdaptiveConcurrency.class);
 
-    /** Taken before a request is sent; says at which round of decreases it was sent. */
-    public record Permit(long round) {}
+    /**
+     * Taken before a request is sent; says at which round of decreases it was sent, and when, with the requests in
+     * flight summed over time until then (for {@link #meanInFlightSince}).
+     */
+    public record Permit(long round, long sentNanos, long inFlightNanos) {}
 
     /** What throttling did so far. */
     public record Report(String server, int configured, int current, int lowest, long busyAnswers, Duration throttled) {
@@ -31,7 +34,7 @@ public final class AdaptiveConcurrency {
     }
 
     private final String server;
-    private final int configured;
+    private int configured;
     private final Duration probeAfter;
     private final LongSupplier nanoClock;
 
@@ -39,6 +42,10 @@ public final class AdaptiveConcurrency {
     private int ceiling;
     private int lowest;
     private int inFlight;
+    /** Requests in flight summed over time (in request-nanoseconds) up to {@code accruedUntil}. */
+    private long inFlightNanos;
+
+    private long accruedUntil;
     private long round;
     private int answersSinceChange;
     private long busyAnswers;
@@ -57,6 +64,32 @@ public final class AdaptiveConcurrency {
         this.limit = configured;
         this.ceiling = configured;
         this.lowest = configured;
+        this.accruedUntil = nanoClock.getAsLong();
+    }
+
+    /**
+     * Sets the most requests in flight, as {@code concurrency: auto} moves it. A limit that busy answers lowered stays
+     * as low, and grows back up to the new bound as answers flow.
+     */
+    public synchronized void bound(int most) {
+        if (most < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1, got " + most);
+        }
+        boolean throttled = limit < configured;
+        configured = most;
+        if (!throttled) {
+            limit = most;
+            ceiling = most;
+            answersSinceChange = 0;
+            if (busyAnswers == 0) {
+                lowest = most;
+            }
+        } else if (limit >= most) {
+            throttledNanos += nanoClock.getAsLong() - throttledSinceNanos;
+            limit = most;
+            ceiling = most;
+            answersSinceChange = 0;
+        }
     }
 
     /** Counts one more request in flight if fewer than the limit are; null when the limit is reached. */
@@ -64,13 +97,33 @@ public final class AdaptiveConcurrency {
         if (inFlight >= limit) {
             return null;
         }
+        long now = accrue();
         inFlight++;
-        return new Permit(round);
+        return new Permit(round, now, inFlightNanos);
     }
 
     /** The request is no longer in flight, whatever came of it. */
     public synchronized void release() {
+        accrue();
         inFlight--;
+    }
+
+    /**
+     * How many requests were in flight on average while the one sent with {@code permit} was, itself included: what
+     * the server really had, when the run could not keep the limit filled.
+     */
+    public synchronized double meanInFlightSince(Permit permit) {
+        long now = accrue();
+        return now == permit.sentNanos()
+                ? inFlight
+                : (double) (inFlightNanos - permit.inFlightNanos()) / (now - permit.sentNanos());
+    }
+
+    private long accrue() {
+        long now = nanoClock.getAsLong();
+        inFlightNanos += inFlight * (now - accruedUntil);
+        accruedUntil = now;
+        return now;
     }
 
     /** The share of the limit in use, from 0 (idle) to 1 (full). */

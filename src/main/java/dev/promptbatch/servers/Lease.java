@@ -10,11 +10,13 @@ public final class Lease implements AutoCloseable {
     private final ServerPool pool;
     private final PooledServer server;
     private final AdaptiveConcurrency.Permit permit;
+    private final ConcurrencyTuner.Sent sent;
 
     Lease(ServerPool pool, PooledServer server, AdaptiveConcurrency.Permit permit) {
         this.pool = pool;
         this.server = server;
         this.permit = permit;
+        this.sent = server.tuner() == null ? null : server.tuner().sent();
     }
 
     public PooledServer server() {
@@ -25,6 +27,22 @@ public final class Lease implements AutoCloseable {
     public void answered(long nanos) {
         server.gate().succeeded(nanos);
         server.concurrency().answered();
+    }
+
+    /**
+     * The server generated an answer of {@code evalCount} tokens ({@code eval_count}; null when it reports none, as
+     * Ollama leaves out a 0) in {@code nanos} from sending to the answer.
+     */
+    public void answered(long nanos, Long evalCount) {
+        answered(nanos);
+        if (sent != null) {
+            server.tuner()
+                    .answered(
+                            sent,
+                            nanos,
+                            evalCount == null ? 0 : evalCount,
+                            server.concurrency().meanInFlightSince(permit));
+        }
     }
 
     /** The request failed without an answer, or with one that says the server is away. */

@@ -57,11 +57,16 @@ public final class ServerPool {
         List<PooledServer> servers = new ArrayList<>();
         for (ServerTarget target : targets) {
             OllamaClient client = new OllamaClient(target.address(), timeout, target.concurrency());
+            AdaptiveConcurrency concurrency =
+                    new AdaptiveConcurrency(target.display(), target.concurrency(), busyProbeAfter, ticker::nanoTime);
             servers.add(new PooledServer(
                     target,
                     client,
                     new ServerGate(client, target.display(), target.concurrency(), probeInterval, meanwhile, ticker),
-                    new AdaptiveConcurrency(target.display(), target.concurrency(), busyProbeAfter, ticker::nanoTime)));
+                    concurrency,
+                    target.autoConcurrency()
+                            ? new ConcurrencyTuner(target.display(), target.concurrency(), concurrency::bound)
+                            : null));
         }
         return new ServerPool(servers, maxOutage, ticker);
     }
@@ -70,7 +75,7 @@ public final class ServerPool {
         return servers;
     }
 
-    /** The most requests in flight on all servers together. */
+    /** The most requests in flight on all servers together; with {@code concurrency: auto}, the most it may reach. */
     public int capacity() {
         return servers.stream().mapToInt(s -> s.target().concurrency()).sum();
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -32,6 +33,15 @@ final class ChildRun {
 
     /** Starts the jar through a wrapper command, such as one that runs it in a mount namespace of its own. */
     static ChildRun startWrapped(Path dir, List<String> wrapper, String... args) {
+        return start(dir, wrapper, Map.of(), args);
+    }
+
+    /** Starts the jar with these environment variables added to this process's. */
+    static ChildRun startWithEnvironment(Path dir, Map<String, String> environment, String... args) {
+        return start(dir, List.of(), environment, args);
+    }
+
+    private static ChildRun start(Path dir, List<String> wrapper, Map<String, String> environment, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(wrapper);
         command.addAll(List.of(java, "-jar", JAR.toAbsolutePath().toString()));
@@ -40,8 +50,9 @@ final class ChildRun {
         Path out = dir.resolve("child-" + run + ".out");
         Path err = dir.resolve("child-" + run + ".err");
         try {
-            Process process = new ProcessBuilder(command)
-                    .directory(dir.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            Process process = builder.directory(dir.toFile())
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .redirectInput(new File("/dev/null"))

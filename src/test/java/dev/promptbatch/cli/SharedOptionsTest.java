@@ -1,6 +1,7 @@
 package dev.promptbatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.promptbatch.job.JobDatabase;
 
 /** The options that several commands share: where they appear in each command's help, and what they resolve to. */
 class SharedOptionsTest {
@@ -53,12 +56,34 @@ class SharedOptionsTest {
                 environment(Map.of("PROMPTBATCH_DB", "/var/lib/promptbatch/db"), new StringWriter());
 
         assertThat(database.resolve(environment(Map.of(), new StringWriter())))
-                .isEqualTo(HOME.resolve(".promptbatch/db"));
+                .isEqualTo(JobDatabase.file(HOME.resolve(".promptbatch/db")));
         assertThat(database.resolve(environment(Map.of("PROMPTBATCH_DB", " "), new StringWriter())))
-                .isEqualTo(HOME.resolve(".promptbatch/db"));
-        assertThat(database.resolve(withVariable)).isEqualTo(Path.of("/var/lib/promptbatch/db"));
+                .isEqualTo(JobDatabase.file(HOME.resolve(".promptbatch/db")));
+        assertThat(database.resolve(withVariable)).isEqualTo(JobDatabase.file(Path.of("/var/lib/promptbatch/db")));
 
-        database.option = Path.of("state/db");
-        assertThat(database.resolve(withVariable)).isEqualTo(HOME.resolve("state/db"));
+        database.option = "state/db";
+        assertThat(database.resolve(withVariable)).isEqualTo(JobDatabase.file(HOME.resolve("state/db")));
+    }
+
+    @Test
+    void aPostgresUrlTakesItsUserAndPasswordFromTheEnvironment() {
+        SharedOptions.Database database = new SharedOptions.Database();
+        database.option = "jdbc:postgresql://db.internal:5432/promptbatch";
+        CliEnvironment environment = environment(
+                Map.of("PROMPTBATCH_DB_USER", "batch", "PROMPTBATCH_DB_PASSWORD", "s3cret"), new StringWriter());
+
+        assertThat(database.resolve(environment))
+                .isEqualTo(new JobDatabase(null, "jdbc:postgresql://db.internal:5432/promptbatch", "batch", "s3cret"));
+    }
+
+    @Test
+    void aJdbcUrlOfAnotherDatabaseIsRefusedNamingTheOption() {
+        SharedOptions.Database database = new SharedOptions.Database();
+        database.option = "jdbc:mysql://db.internal/promptbatch?password=s3cret";
+
+        assertThatThrownBy(() -> database.resolve(environment(Map.of(), new StringWriter())))
+                .isInstanceOf(CommandRefusedException.class)
+                .hasMessage("--db: a job database is a path (HSQLDB) or a jdbc:postgresql://HOST/DATABASE URL; "
+                        + "jdbc:mysql://db.internal/promptbatch?password=*** is neither");
     }
 }

@@ -104,7 +104,7 @@ class CompletedRunArtifactsTest {
                         ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
                         spec.limits().concurrency(),
                         false)),
-                dir.resolve("state/db"),
+                JobDatabase.file(dir.resolve("state/db")),
                 Map.of(),
                 false,
                 false,

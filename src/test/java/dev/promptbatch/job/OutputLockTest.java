@@ -24,7 +24,7 @@ class OutputLockTest {
     void aSecondClaimIsRefusedNamingTheHolderUntilTheFirstLetsGo() throws IOException {
         Files.createDirectories(dir.resolve("out"));
         Path output = dir.resolve("out/z.jsonl");
-        Path database = dir.resolve("db");
+        String database = dir.resolve("db").toString();
         long pid = ProcessHandle.current().pid();
         try (OutputLock lock = OutputLock.claim(output, "alpha", Map.of("date", "2026-11-21"), database)) {
             assertThat(Files.exists(dir.resolve("out/z.lock"))).isTrue();
@@ -49,7 +49,8 @@ class OutputLockTest {
                 JSON.writeValueAsBytes(
                         new OutputLock.Holder(gone.pid(), null, "alpha", Map.of(), "/elsewhere/db", Instant.now())));
 
-        try (OutputLock lock = OutputLock.claim(dir.resolve("out/z.jsonl"), "beta", Map.of(), dir.resolve("db"))) {
+        try (OutputLock lock = OutputLock.claim(
+                dir.resolve("out/z.jsonl"), "beta", Map.of(), dir.resolve("db").toString())) {
             assertThat(Files.readString(dir.resolve("out/z.lock")))
                     .contains("\"job\":\"beta\"")
                     .contains("\"pid\":" + ProcessHandle.current().pid());
@@ -70,7 +71,11 @@ class OutputLockTest {
                         "/elsewhere/db",
                         Instant.now())));
 
-        assertThatThrownBy(() -> OutputLock.claim(dir.resolve("out/z.jsonl"), "beta", Map.of(), dir.resolve("db")))
+        assertThatThrownBy(() -> OutputLock.claim(
+                        dir.resolve("out/z.jsonl"),
+                        "beta",
+                        Map.of(),
+                        dir.resolve("db").toString()))
                 .isInstanceOf(RunRefusedException.class)
                 .hasMessageContaining(
                         "is being written by job alpha (database /elsewhere/db) in process " + parent.pid() + ";");

@@ -247,7 +247,7 @@ class SeveralServersTest {
                                 concurrency,
                                 false))
                         .toList(),
-                dir.resolve("state/db"),
+                JobDatabase.file(dir.resolve("state/db")),
                 Map.of(),
                 false,
                 false,

@@ -81,6 +81,53 @@ class AdaptiveConcurrencyTest {
                 .isEqualTo(new AdaptiveConcurrency.Report("http://s", 2, 2, 1, 2, Duration.ofSeconds(2)));
     }
 
+    @Test
+    void aNewBoundIsTheLimitAtOnce() {
+        limit.bound(2);
+        assertThat(acquire(3)).containsNull().hasSize(3);
+        assertThat(acquire(3)).containsOnlyNulls();
+
+        limit.bound(4);
+        assertThat(acquire(3)).hasSize(3).filteredOn(permit -> permit != null).hasSize(2);
+        assertThat(limit.report()).isEqualTo(new AdaptiveConcurrency.Report("http://s", 4, 4, 4, 0, Duration.ZERO));
+    }
+
+    @Test
+    void theMeanInFlightWhileARequestWasIsSummedOverTime() {
+        AdaptiveConcurrency.Permit first = limit.tryAcquire();
+        now.addAndGet(1_000);
+        limit.tryAcquire();
+        now.addAndGet(2_000);
+        limit.release();
+        now.addAndGet(1_000);
+
+        // 1 in flight for 1 µs, 2 for 2 µs, 1 for 1 µs: 6 request-µs in 4 µs.
+        assertThat(limit.meanInFlightSince(first)).isEqualTo(1.5);
+    }
+
+    @Test
+    void aLimitThatBusyAnswersLoweredStaysLowerUnderARaisedBoundAndGrowsBackToIt() {
+        limit.bound(4);
+        List<AdaptiveConcurrency.Permit> permits = acquire(4);
+        limit.busy(permits.get(3), "busy"); // down to 2
+        permits.forEach(permit -> limit.release());
+
+        limit.bound(8);
+        assertThat(limit.report().current()).isEqualTo(2);
+        for (int answer = 0; answer < 100; answer++) {
+            answer(limit);
+        }
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        for (int answer = 0; answer < 100; answer++) {
+            answer(limit);
+        }
+        assertThat(limit.report().current()).isEqualTo(8);
+
+        limit.bound(1);
+        assertThat(limit.report().current()).isEqualTo(1);
+        assertThat(limit.report().lowest()).isEqualTo(2);
+    }
+
     private List<AdaptiveConcurrency.Permit> acquire(int count) {
         List<AdaptiveConcurrency.Permit> permits = new ArrayList<>();
         for (int i = 0; i < count; i++) {
