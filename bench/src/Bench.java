@@ -14,9 +14,10 @@ import java.util.Set;
  * another, then prints the results as markdown and writes them to WORK/results.md. Started by bench/run; see
  * bench/README.md.
  *
- * <p>Usage: {@code Bench --jar JAR --work DIR [--command TEXT] [--revision TEXT] [--quick] [a b c d e f g h i]}. Env
- * {@code BENCH_JAVA_OPTS}: options for the measured JVMs, e.g. {@code -Xmx256m}; {@code BENCH_POSTGRES_URL}: the
- * PostgreSQL for i's job repository, instead of one the harness starts. Exit 1 if a run is broken.
+ * <p>Usage: {@code Bench --jar JAR --work DIR [--command TEXT] [--revision TEXT] [--quick] [a b c d e f g h i j
+ * k]}. Env {@code BENCH_JAVA_OPTS}: options for the measured JVMs, e.g. {@code -Xmx256m}; {@code
+ * BENCH_POSTGRES_URL}: the PostgreSQL for i's job repository, instead of one the harness starts. Exit 1 if a run is
+ * broken.
  */
 public final class Bench {
 
@@ -41,9 +42,9 @@ public final class Bench {
                     case "--revision" -> revision = args[++i];
                     case "--quick" -> quick = true;
                     default -> {
-                        if (!args[i].matches("[a-i]")) {
+                        if (!args[i].matches("[a-k]")) {
                             throw new IllegalArgumentException("unknown argument " + args[i]
-                                    + "; scenarios are a, b, c, d, e, f, g, h, i");
+                                    + "; scenarios are a, b, c, d, e, f, g, h, i, j, k");
                         }
                         letters.add(args[i].charAt(0));
                     }
@@ -68,6 +69,7 @@ public final class Bench {
                     + "default sigma 0.5, not 1");
         }
         List<Scenario> plan = Scenario.plan(options.quick(), options.letters());
+        List<FleetScenario> fleetPlan = FleetScenario.plan(options.quick(), options.letters());
         boolean postgresPlanned = plan.stream().anyMatch(Scenario::postgres);
         List<String> context;
         List<RunResult> results;
@@ -75,7 +77,7 @@ public final class Bench {
             if (postgres == null) {
                 plan = plan.stream().filter(s -> !s.postgres()).toList();
             }
-            context = context(options, plan, jvmOptions, medianTokensOption);
+            context = context(options, plan, fleetPlan, jvmOptions, medianTokensOption);
             if (postgres != null) {
                 // Without its parameters: a URL may carry a password there.
                 context.add("Job repository of i-postgres: " + postgres.description() + ", `--db "
@@ -86,15 +88,40 @@ public final class Bench {
             }
             results = run(plan, options, jvmOptions, medianTokensOption, postgres);
         }
+        List<FleetResult> fleetResults = runFleets(fleetPlan, options, jvmOptions, medianTokensOption);
 
         String title = (options.quick() ? "Quick run (small sizes: a smoke test, not the benchmark)" : "Full run")
                 + ", " + Machine.current().date();
-        String markdown = Report.markdown(title, context, results, options.quick());
+        String markdown = Report.markdown(title, context, results, fleetResults, options.quick());
         Files.writeString(options.work().resolve("results.md"), markdown);
         System.out.println();
         System.out.print(markdown);
         log("written to " + options.work().resolve("results.md"));
-        System.exit(results.stream().allMatch(RunResult::sound) ? 0 : 1);
+        System.exit(results.stream().allMatch(RunResult::sound) && fleetResults.stream().allMatch(FleetResult::sound)
+                ? 0 : 1);
+    }
+
+    /** Runs the fleet scenarios one after the other, each against simulators of its own. */
+    private static List<FleetResult> runFleets(List<FleetScenario> plan, Options options, List<String> jvmOptions,
+                                               Optional<String> medianTokensOption)
+            throws IOException, InterruptedException {
+        FleetRunner runner = new FleetRunner(options.jar(), options.work(), jvmOptions, medianTokensOption);
+        List<FleetResult> results = new ArrayList<>();
+        for (FleetScenario scenario : plan) {
+            log(String.format(Locale.ROOT, "%s: PromptBatch, %,d records, %s ...", scenario.id(), scenario.records(),
+                    scenario.fleet().describe()));
+            FleetResult result = runner.run(scenario);
+            log(String.format(Locale.ROOT, "%s: %.1f s wall, efficiency %s, peak RSS %d MiB%s%s", scenario.id(),
+                    RunResult.seconds(result.measurement().wallNanos()),
+                    result.kill() == null ? String.format(Locale.ROOT, "%.3f", result.efficiency())
+                            : String.format(Locale.ROOT, "%.3f after the kill", result.remainingEfficiency()),
+                    result.measurement().peakRssBytes() >> 20,
+                    result.sound() ? "" : " -- BROKEN: " + String.join("; ", result.problems()),
+                    result.noisy() ? String.format(Locale.ROOT, " (noisy: other processes took %.1f s CPU)",
+                            RunResult.seconds(result.otherCpuNanos())) : ""));
+            results.add(result);
+        }
+        return results;
     }
 
     /**
@@ -163,8 +190,8 @@ public final class Bench {
         return result;
     }
 
-    private static List<String> context(Options options, List<Scenario> plan, List<String> jvmOptions,
-                                        Optional<String> medianTokensOption) {
+    private static List<String> context(Options options, List<Scenario> plan, List<FleetScenario> fleetPlan,
+                                        List<String> jvmOptions, Optional<String> medianTokensOption) {
         List<String> lines = new ArrayList<>();
         lines.add("Machine: " + Machine.current().describe());
         lines.add("Command: `" + options.command() + "` at revision " + options.revision());
@@ -180,6 +207,15 @@ public final class Bench {
                     lines.add("**This simulator has no --length-sigma: lengths are lognormal with sigma 0.5, "
                             + "not 1; the heavy tail is lighter than the issue asks.**");
                 }
+            }
+        }
+        for (FleetProfile fleet : FleetProfile.values()) {
+            List<String> ids = fleetPlan.stream().filter(s -> s.fleet() == fleet).map(FleetScenario::id).toList();
+            if (!ids.isEmpty()) {
+                lines.add("Simulators for " + String.join(", ", ids) + ", each in its own process: " + String.join(
+                        "; ", fleet.servers.stream().map(server -> "`simulate "
+                                + String.join(" ", server.arguments(medianTokensOption)) + "`").toList())
+                        + " (" + fleet.describe() + "; PromptBatch given each with its slots as its concurrency)");
             }
         }
         lines.add("Measured JVMs: default options" + (jvmOptions.isEmpty() ? "" : " plus " + String.join(" ",

@@ -18,11 +18,23 @@ final class Report {
      * @param context what produced the figures: command, revision, simulators, options; one line each
      * @param quick   whether the runs had the small sizes of --quick, at which the targets are not expected
      */
-    static String markdown(String title, List<String> context, List<RunResult> results, boolean quick) {
+    static String markdown(String title, List<String> context, List<RunResult> results,
+                           List<FleetResult> fleetResults, boolean quick) {
         StringBuilder md = new StringBuilder();
         md.append("### ").append(title).append("\n\n");
         context.forEach(line -> md.append("- ").append(line).append('\n'));
         md.append('\n');
+        if (!results.isEmpty()) {
+            md.append(singleServer(results, quick));
+        }
+        if (!fleetResults.isEmpty()) {
+            md.append(results.isEmpty() ? "" : "\n").append(FleetReport.markdown(fleetResults, quick));
+        }
+        return md.toString();
+    }
+
+    private static String singleServer(List<RunResult> results, boolean quick) {
+        StringBuilder md = new StringBuilder();
         md.append("| run | client | records | conc. | wall s | startup s | active s | ideal s (nominal) | efficiency "
                 + "| max in flight | busy answers | closed conns | records/s | CPU s | CPU ms/record | peak RSS MiB "
                 + "| heap peak MiB | heap live MiB | simulator CPU s | other CPU s | check |\n");

@@ -179,7 +179,7 @@ final class ScenarioRunner {
         return Duration.ofMinutes(10).plusMillis(5L * scenario.records());
     }
 
-    private static Path emptyDirectory(Path dir) throws IOException {
+    static Path emptyDirectory(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (Stream<Path> paths = Files.walk(dir)) {
                 for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -19,10 +19,14 @@ import java.util.regex.Pattern;
  *                         without the figure
  * @param closedConnections connections the simulator closed after their one response (--close-connections); 0
  *                         from a simulator without the figure
+ * @param unansweredRequests requests left unanswered (busy, dropped, cut off), summed over prompts
+ * @param inFlight         requests received and not yet answered when the figures were taken
+ * @param maxInFlight      the most requests received and not yet answered at any moment since the reset
  */
 record ServerStats(long generateRequests, long promptRequests, long distinctPrompts, long repeatedRequests,
-                   long unanswered, long busyAnswers, long closedConnections, int maxInFlight, int maxGenerating,
-                   long slotBusyNanos, long firstRequestNanos, long lastAnswerNanos, int parallel) {
+                   long unanswered, long unansweredRequests, long busyAnswers, long closedConnections, int inFlight,
+                   int maxInFlight, int maxGenerating, long slotBusyNanos, long firstRequestNanos,
+                   long lastAnswerNanos, int parallel) {
 
     /** {@code "item 17":2} in a prompt map. */
     private static final Pattern ENTRY = Pattern.compile("\"([^\"]*)\":(\\d+)");
@@ -42,17 +46,36 @@ record ServerStats(long generateRequests, long promptRequests, long distinctProm
     }
 
     /**
+     * Requests with a prompt that the server has answered so far: received, less those left unanswered and those
+     * still in flight (a model load in flight is counted among the latter, so this may be one short for a moment).
+     */
+    long answeredRequests() {
+        return Math.max(0, promptRequests - unansweredRequests - inFlight);
+    }
+
+    /**
+     * Per prompt, the requests the server answered: received less left unanswered. Kept whole, unlike in
+     * {@link #parse}: for comparing the servers of one run, whose records are thousands, not a million.
+     */
+    static Map<String, Integer> answeredByPrompt(String json) {
+        Map<String, Integer> unansweredByPrompt = unansweredByPrompt(json);
+        Map<String, Integer> answered = new HashMap<>();
+        Matcher entry = ENTRY.matcher(promptMap(json, "requestsByPrompt", true));
+        while (entry.find()) {
+            answered.put(entry.group(1),
+                    Integer.parseInt(entry.group(2)) - unansweredByPrompt.getOrDefault(entry.group(1), 0));
+        }
+        return answered;
+    }
+
+    /**
      * Reads the numbers without a JSON library. The prompt maps' keys are the generated prompts ("item 17"), which
      * hold neither quotes nor braces, so each map ends at its first closing brace. The map of unanswered requests
      * is small (a few per busy answer); the map of requests has one entry per record, up to a million, so it is
      * read entry by entry and not kept.
      */
     static ServerStats parse(String json) {
-        Map<String, Integer> unansweredByPrompt = new HashMap<>();
-        Matcher unansweredEntry = ENTRY.matcher(promptMap(json, "unansweredByPrompt", false));
-        while (unansweredEntry.find()) {
-            unansweredByPrompt.put(unansweredEntry.group(1), Integer.parseInt(unansweredEntry.group(2)));
-        }
+        Map<String, Integer> unansweredByPrompt = unansweredByPrompt(json);
         long promptRequests = 0;
         long distinctPrompts = 0;
         long repeated = 0;
@@ -69,11 +92,22 @@ record ServerStats(long generateRequests, long promptRequests, long distinctProm
                 unanswered++;
             }
         }
+        long unansweredRequests = unansweredByPrompt.values().stream().mapToLong(Integer::longValue).sum();
         return new ServerStats(number(json, "generateRequests"), promptRequests, distinctPrompts, repeated,
-                unanswered, optionalNumber(json, "busyAnswers"), optionalNumber(json, "closedConnections"),
+                unanswered, unansweredRequests, optionalNumber(json, "busyAnswers"),
+                optionalNumber(json, "closedConnections"), (int) optionalNumber(json, "inFlight"),
                 (int) number(json, "maxInFlight"), (int) number(json, "maxGenerating"),
                 number(json, "slotBusyNanos"), number(json, "firstRequestNanos"), number(json, "lastAnswerNanos"),
                 (int) number(json, "parallel"));
+    }
+
+    private static Map<String, Integer> unansweredByPrompt(String json) {
+        Map<String, Integer> unansweredByPrompt = new HashMap<>();
+        Matcher entry = ENTRY.matcher(promptMap(json, "unansweredByPrompt", false));
+        while (entry.find()) {
+            unansweredByPrompt.put(entry.group(1), Integer.parseInt(entry.group(2)));
+        }
+        return unansweredByPrompt;
     }
 
     /** The object named, without its braces' outside; empty if it is missing and not required. */
@@ -97,7 +131,7 @@ record ServerStats(long generateRequests, long promptRequests, long distinctProm
         return Long.parseLong(matcher.group(1));
     }
 
-    /** A figure that simulators older than the benchmark's f and g scenarios do not report: 0 then. */
+    /** A figure that older simulators do not report (f and g's counts, inFlight): 0 then. */
     private static long optionalNumber(String json, String name) {
         return json.contains("\"" + name + "\":") ? number(json, name) : 0;
     }

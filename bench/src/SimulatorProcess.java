@@ -103,12 +103,26 @@ final class SimulatorProcess implements AutoCloseable {
     }
 
     ServerStats stats() throws IOException, InterruptedException {
-        return ServerStats.parse(send(HttpRequest.newBuilder(baseUrl.resolve("/_simulator/stats")).GET()));
+        return ServerStats.parse(statsJson());
+    }
+
+    /** {@code GET /_simulator/stats} as it came, for figures {@link #stats()} does not keep. */
+    String statsJson() throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(baseUrl.resolve("/_simulator/stats")).GET());
     }
 
     /** Forgets the previous run. Nothing is in flight between runs, so every figure starts from zero. */
     void reset() throws IOException, InterruptedException {
         send(HttpRequest.newBuilder(baseUrl.resolve("/_simulator/reset")).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /**
+     * SIGKILL, as when a server's machine dies: no answer to what it holds, no connection closed in good order, and
+     * every later connection refused. Returns once the process is gone.
+     */
+    void kill() throws InterruptedException {
+        process.destroyForcibly(); // SIGKILL on Linux
+        process.waitFor();
     }
 
     @Override

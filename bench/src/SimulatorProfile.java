@@ -66,10 +66,16 @@ enum SimulatorProfile {
         List<String> all = new ArrayList<>(arguments);
         all.addAll(List.of("--models", MODEL));
         if (heavyTailed) {
-            medianTokensOption.ifPresent(option -> all.addAll(
-                    List.of(option, HEAVY_TAIL_MEDIAN_TOKENS, "--length-sigma", HEAVY_TAIL_SIGMA)));
+            all.addAll(heavyTailArguments(medianTokensOption));
         }
         return all;
+    }
+
+    /** The heavy tail's length options, or none if this simulator lacks them. */
+    static List<String> heavyTailArguments(Optional<String> medianTokensOption) {
+        return medianTokensOption
+                .map(option -> List.of(option, HEAVY_TAIL_MEDIAN_TOKENS, "--length-sigma", HEAVY_TAIL_SIGMA))
+                .orElse(List.of());
     }
 
     /** Whether the profile needs the length options to be what its description says. */

@@ -31,18 +31,9 @@ final class CompletionHandler implements HttpHandler {
     private static final String PROMPT_TOO_LONG = "the prompt is longer than the context length currently available "
             + "to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer "
             + "context length";
-    private static final String SERVER_BUSY = "server busy, please try again.  maximum pending requests exceeded";
-    private static final String RUNNER_STOPPED = "model runner has unexpectedly stopped, this may be due to resource "
-            + "limitations or an internal error, check ollama server logs for details";
     /** llama-server's answer to images for a model without a projector, passed through by Ollama as a string. */
     private static final String NO_VISION = "{\"error\":{\"code\":500,\"message\":\"image input is not supported - "
             + "hint: if this is unexpected, you may need to provide the mmproj\",\"type\":\"server_error\"}}";
-
-    private static final byte[] MALFORMED = "<html>bad gateway</html>".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
-                    + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
-                    + "</html>\r\n")
-            .getBytes(StandardCharsets.UTF_8);
 
     /** Ollama's metrics; each one is left out of the JSON when zero. */
     private record Metrics(
@@ -159,21 +150,10 @@ final class CompletionHandler implements HttpHandler {
             return;
         }
         log.debug("injecting {} into a {} request for {}", fault.get(), endpoint.path(), request.model());
+        if (FaultAnswers.answer(exchange, fault.get(), request.prompt(), PROMPT_TOO_LONG, stats)) {
+            return;
+        }
         switch (fault.get()) {
-            case SERVICE_UNAVAILABLE -> {
-                stats.busyAnswered(request.prompt());
-                Exchanges.sendError(exchange, 503, SERVER_BUSY);
-            }
-            case BAD_GATEWAY -> Exchanges.send(exchange, 502, Exchanges.TEXT_HTML, BAD_GATEWAY_PAGE);
-            case PROMPT_TOO_LONG -> Exchanges.sendError(exchange, 400, PROMPT_TOO_LONG);
-            case INTERNAL_ERROR -> Exchanges.sendError(exchange, 500, RUNNER_STOPPED);
-            // Closing an exchange before its headers are sent closes the TCP connection.
-            case DROP_CONNECTION -> {
-                stats.unanswered(request.prompt());
-                Exchanges.beforeResponse(exchange);
-                exchange.close();
-            }
-            case MALFORMED_BODY -> Exchanges.send(exchange, 200, Exchanges.JSON, MALFORMED);
             case TRUNCATED_BODY -> {
                 stats.unanswered(request.prompt());
                 sendTruncated(exchange, request, answer, receivedAt);
@@ -183,6 +163,7 @@ final class CompletionHandler implements HttpHandler {
                 TimeUnit.MILLISECONDS.sleep(faults.slowMillis());
                 generate(exchange, request, model, answer, receivedAt);
             }
+            default -> throw new IllegalStateException("answered above: " + fault.get());
         }
     }
 
@@ -204,7 +185,7 @@ final class CompletionHandler implements HttpHandler {
             long loadNanos = System.nanoTime() - receivedAt;
             if (runner.queueFull(settings.quirks().maxQueue())) {
                 stats.busyAnswered(request.prompt());
-                throw new RequestRefusedException(503, SERVER_BUSY);
+                throw new RequestRefusedException(503, FaultAnswers.SERVER_BUSY);
             }
             stats.slotWaitStarted();
             try {

@@ -2,7 +2,6 @@ package dev.promptbatch.simulator;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,18 +32,9 @@ final class EmbedHandler implements HttpHandler {
     private static final int SPECIAL_TOKENS = 2;
 
     private static final String TOO_LONG = "the input length exceeds the context length";
-    private static final String SERVER_BUSY = "server busy, please try again.  maximum pending requests exceeded";
-    private static final String RUNNER_STOPPED = "model runner has unexpectedly stopped, this may be due to resource "
-            + "limitations or an internal error, check ollama server logs for details";
     /** What a chat model's llama-server (started without --embeddings) answers, passed through as a string. */
     private static final String NOT_EMBEDDING = "{\"error\":{\"code\":501,\"message\":\"This server does not support "
             + "embeddings. Start it with `--embeddings`\",\"type\":\"not_supported_error\"}}";
-
-    private static final byte[] MALFORMED = "<html>bad gateway</html>".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
-                    + "<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
-                    + "</html>\r\n")
-            .getBytes(StandardCharsets.UTF_8);
 
     private final SimulatorSettings settings;
     private final ModelCatalog catalog;
@@ -111,20 +101,10 @@ final class EmbedHandler implements HttpHandler {
             return;
         }
         log.debug("injecting {} into an embed request for {}", fault.get(), request.model());
+        if (FaultAnswers.answer(exchange, fault.get(), request.prompt(), TOO_LONG, stats)) {
+            return;
+        }
         switch (fault.get()) {
-            case SERVICE_UNAVAILABLE -> {
-                stats.busyAnswered(request.prompt());
-                Exchanges.sendError(exchange, 503, SERVER_BUSY);
-            }
-            case BAD_GATEWAY -> Exchanges.send(exchange, 502, Exchanges.TEXT_HTML, BAD_GATEWAY_PAGE);
-            case PROMPT_TOO_LONG -> Exchanges.sendError(exchange, 400, TOO_LONG);
-            case INTERNAL_ERROR -> Exchanges.sendError(exchange, 500, RUNNER_STOPPED);
-            case DROP_CONNECTION -> {
-                stats.unanswered(request.prompt());
-                Exchanges.beforeResponse(exchange);
-                exchange.close();
-            }
-            case MALFORMED_BODY -> Exchanges.send(exchange, 200, Exchanges.JSON, MALFORMED);
             case TRUNCATED_BODY -> {
                 stats.unanswered(request.prompt());
                 sendTruncated(exchange, request, model, options, receivedAt);
@@ -135,6 +115,7 @@ final class EmbedHandler implements HttpHandler {
                 TimeUnit.MILLISECONDS.sleep(faults.slowMillis());
                 embed(exchange, request, model, options, receivedAt);
             }
+            default -> throw new IllegalStateException("answered above: " + fault.get());
         }
     }
 
@@ -157,7 +138,7 @@ final class EmbedHandler implements HttpHandler {
             int tokens = embedded.stream().mapToInt(EmbedHandler::tokens).sum();
             if (runner.queueFull(settings.quirks().maxQueue())) {
                 stats.busyAnswered(request.prompt());
-                throw new RequestRefusedException(503, SERVER_BUSY);
+                throw new RequestRefusedException(503, FaultAnswers.SERVER_BUSY);
             }
             stats.slotWaitStarted();
             try {
