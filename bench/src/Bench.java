@@ -14,8 +14,10 @@ import java.util.Set;
  * another, then prints the results as markdown and writes them to WORK/results.md. Started by bench/run; see
  * bench/README.md.
  *
- * <p>Usage: {@code Bench --jar JAR --work DIR [--command TEXT] [--revision TEXT] [--quick] [a b c d e f g j k]}. Env
- * {@code BENCH_JAVA_OPTS}: options for the measured JVMs, e.g. {@code -Xmx256m}. Exit 1 if a run is broken.
+ * <p>Usage: {@code Bench --jar JAR --work DIR [--command TEXT] [--revision TEXT] [--quick] [a b c d e f g h i j
+ * k]}. Env {@code BENCH_JAVA_OPTS}: options for the measured JVMs, e.g. {@code -Xmx256m}; {@code
+ * BENCH_POSTGRES_URL}: the PostgreSQL for i's job repository, instead of one the harness starts. Exit 1 if a run is
+ * broken.
  */
 public final class Bench {
 
@@ -40,9 +42,9 @@ public final class Bench {
                     case "--revision" -> revision = args[++i];
                     case "--quick" -> quick = true;
                     default -> {
-                        if (!args[i].matches("[a-gjk]")) {
+                        if (!args[i].matches("[a-k]")) {
                             throw new IllegalArgumentException("unknown argument " + args[i]
-                                    + "; scenarios are a, b, c, d, e, f, g, j, k");
+                                    + "; scenarios are a, b, c, d, e, f, g, h, i, j, k");
                         }
                         letters.add(args[i].charAt(0));
                     }
@@ -68,13 +70,29 @@ public final class Bench {
         }
         List<Scenario> plan = Scenario.plan(options.quick(), options.letters());
         List<FleetScenario> fleetPlan = FleetScenario.plan(options.quick(), options.letters());
-        List<RunResult> results = run(plan, options, jvmOptions, medianTokensOption);
+        boolean postgresPlanned = plan.stream().anyMatch(Scenario::postgres);
+        List<String> context;
+        List<RunResult> results;
+        try (PostgresJobDatabase postgres = postgres(plan, options)) {
+            if (postgres == null) {
+                plan = plan.stream().filter(s -> !s.postgres()).toList();
+            }
+            context = context(options, plan, fleetPlan, jvmOptions, medianTokensOption);
+            if (postgres != null) {
+                // Without its parameters: a URL may carry a password there.
+                context.add("Job repository of i-postgres: " + postgres.description() + ", `--db "
+                        + postgres.url().replaceFirst("\\?.*", "") + "`");
+            } else if (postgresPlanned) {
+                context.add("**i-postgres not run: no PostgreSQL could be started (see the harness's warning); set "
+                        + PostgresJobDatabase.URL_VARIABLE + " to use an existing one.**");
+            }
+            results = run(plan, options, jvmOptions, medianTokensOption, postgres);
+        }
         List<FleetResult> fleetResults = runFleets(fleetPlan, options, jvmOptions, medianTokensOption);
 
         String title = (options.quick() ? "Quick run (small sizes: a smoke test, not the benchmark)" : "Full run")
                 + ", " + Machine.current().date();
-        String markdown = Report.markdown(title, context(options, plan, fleetPlan, jvmOptions, medianTokensOption),
-                results, fleetResults, options.quick());
+        String markdown = Report.markdown(title, context, results, fleetResults, options.quick());
         Files.writeString(options.work().resolve("results.md"), markdown);
         System.out.println();
         System.out.print(markdown);
@@ -106,10 +124,32 @@ public final class Bench {
         return results;
     }
 
+    /**
+     * The PostgreSQL of the plan's PostgreSQL scenarios; null when none is planned, or when none can be had: then
+     * the harness says why and those scenarios are left out.
+     */
+    private static PostgresJobDatabase postgres(List<Scenario> plan, Options options) throws InterruptedException {
+        if (plan.stream().noneMatch(Scenario::postgres)) {
+            return null;
+        }
+        try {
+            PostgresJobDatabase postgres = PostgresJobDatabase.start(options.jar().getParent().getParent(),
+                    options.work());
+            log("PostgreSQL for the job repository: " + postgres.description());
+            return postgres;
+        } catch (IOException e) {
+            log("WARNING: skipping i-postgres: no PostgreSQL (" + e.getMessage() + "). Set "
+                    + PostgresJobDatabase.URL_VARIABLE + "=jdbc:postgresql://HOST:PORT/DATABASE (and "
+                    + "PROMPTBATCH_DB_USER, PROMPTBATCH_DB_PASSWORD) to use an existing server.");
+            return null;
+        }
+    }
+
     /** Runs the plan one simulator at a time (each started once), and returns the results in the plan's order. */
     private static List<RunResult> run(List<Scenario> plan, Options options, List<String> jvmOptions,
-                                       Optional<String> medianTokensOption) throws IOException, InterruptedException {
-        ScenarioRunner runner = new ScenarioRunner(options.jar(), options.work(), jvmOptions);
+                                       Optional<String> medianTokensOption, PostgresJobDatabase postgres)
+            throws IOException, InterruptedException {
+        ScenarioRunner runner = new ScenarioRunner(options.jar(), options.work(), jvmOptions, postgres);
         RunResult[] results = new RunResult[plan.size()];
         for (SimulatorProfile profile : SimulatorProfile.values()) {
             if (plan.stream().noneMatch(s -> s.simulator() == profile)) {
@@ -135,8 +175,9 @@ public final class Bench {
 
     private static RunResult runOne(ScenarioRunner runner, Scenario scenario, SimulatorProcess simulator)
             throws IOException, InterruptedException {
-        log(String.format(Locale.ROOT, "%s: %s, %,d records, concurrency %d ...", scenario.id(),
-                scenario.client().label, scenario.records(), scenario.concurrency()));
+        log(String.format(Locale.ROOT, "%s: %s, %,d records, concurrency %s ...", scenario.id(),
+                scenario.client().label, scenario.records(),
+                scenario.autoConcurrency() ? "auto" : Integer.toString(scenario.concurrency())));
         RunResult result = runner.run(scenario, simulator);
         log(String.format(Locale.ROOT, "%s: %.1f s wall, efficiency %.3f, %,.0f records/s, peak RSS %d MiB%s%s",
                 scenario.id(), RunResult.seconds(result.measurement().wallNanos()), result.stats().efficiency(),

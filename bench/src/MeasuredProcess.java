@@ -3,6 +3,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -65,6 +66,12 @@ final class MeasuredProcess {
      */
     static Measurement run(List<String> jvmOptions, List<String> arguments, Path dir, Duration timeout)
             throws IOException, InterruptedException {
+        return run(jvmOptions, arguments, Map.of(), dir, timeout);
+    }
+
+    /** As above, with variables added to the child's environment (a job database's user, for one). */
+    static Measurement run(List<String> jvmOptions, List<String> arguments, Map<String, String> environment,
+                           Path dir, Duration timeout) throws IOException, InterruptedException {
         Path gcLog = dir.resolve("gc.log");
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
@@ -75,6 +82,7 @@ final class MeasuredProcess {
                 .directory(dir.toFile())
                 .redirectOutput(dir.resolve("stdout.txt").toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile());
+        builder.environment().putAll(environment);
 
         long childrenCpuBefore = ProcFs.waitedChildrenCpuNanos();
         long start = System.nanoTime();

@@ -51,7 +51,7 @@ final class Report {
         MeasuredProcess.Measurement m = r.measurement();
         ServerStats stats = r.stats();
         return "| " + String.join(" | ",
-                s.id(), s.client().label, format("%,d", s.records()), Integer.toString(s.concurrency()),
+                s.id(), s.client().label, format("%,d", s.records()), concurrency(r),
                 format("%.1f", RunResult.seconds(m.wallNanos())),
                 format("%.1f", RunResult.seconds(r.startupNanos())),
                 format("%.1f", RunResult.seconds(stats.activeNanos())),
@@ -70,6 +70,14 @@ final class Report {
                 format("%.1f", RunResult.seconds(r.simulatorCpuNanos())),
                 format("%.1f", RunResult.seconds(r.otherCpuNanos())),
                 check(r)) + " |";
+    }
+
+    /** The configured level; with auto, the one it settled on, or "auto" alone if the manifest does not say. */
+    private static String concurrency(RunResult r) {
+        if (!r.scenario().autoConcurrency()) {
+            return Integer.toString(r.scenario().concurrency());
+        }
+        return r.settledConcurrency() > 0 ? "auto: " + r.settledConcurrency() : "auto";
     }
 
     private static String check(RunResult r) {
@@ -105,6 +113,12 @@ final class Report {
         memoryTargets(find(results, "d-small"), find(results, "d-large"), lines);
         closingTargets(find(results, "f"), a, lines);
         find(results, "g").ifPresent(r -> busyTargets(r, lines));
+        find(results, "h").ifPresent(h -> autoTargets(h, a, lines));
+        results.stream().filter(r -> r.scenario().letter() == 'i').forEach(r -> lines.add(format(
+                "(i) >= 2,000 records/s once warm, job repository %s: %,.0f records/s over the second half of the "
+                        + "output (%,.0f over the whole run), %s",
+                r.scenario().postgres() ? "on PostgreSQL" : "in HSQLDB", r.warmRecordsPerSecond(),
+                r.recordsPerSecond(), verdict(r.warmRecordsPerSecond() >= 2000))));
         if (results.stream().anyMatch(r -> !r.sound())) {
             lines.add("**Some runs are broken (see the check column): their figures do not count.**");
         }
@@ -160,6 +174,25 @@ final class Report {
         lines.add(format("(g) busy answers: %,d from the simulator, %,d requests in all for %,d records; "
                         + "PromptBatch said: %s", stats.busyAnswers(), stats.promptRequests(),
                 g.scenario().records(), g.busyLine().isEmpty() ? "nothing about a busy server" : g.busyLine()));
+    }
+
+    /** h: concurrency: auto against a's 8-slot server; a ran with the slots' 8, the level auto should find. */
+    private static void autoTargets(RunResult h, Optional<RunResult> a, List<String> lines) {
+        int settled = h.settledConcurrency();
+        int slots = h.stats().parallel();
+        lines.add(format("(h) settled at the slots, %d +- 1 (or %d, twice the slots, when that gives no more "
+                        + "throughput): %s; PromptBatch said: %s, %s", slots, 2 * slots,
+                settled > 0 ? Integer.toString(settled) : "not in the manifest",
+                h.settledLine().isEmpty() ? "nothing about settling" : h.settledLine(),
+                verdict(Math.abs(settled - slots) <= 1 || settled == 2 * slots)));
+        if (a.isPresent()) {
+            double ratio = h.stats().efficiency() / a.get().stats().efficiency();
+            lines.add(format("(h) efficiency >= 0.9x a's (concurrency 8 set by hand): %.3f against %.3f, %.3fx, %s",
+                    h.stats().efficiency(), a.get().stats().efficiency(), ratio, verdict(ratio >= 0.9)));
+        } else {
+            lines.add(format("(h) efficiency: %.3f (run a beside it to judge >= 0.9x a's)",
+                    h.stats().efficiency()));
+        }
     }
 
     private static String ratio(String target, RunResult measured, RunResult yardstick,

@@ -11,10 +11,15 @@ import java.util.List;
  * @param busyLine          the client's own "Server busy: ..." line from its stdout; empty if it printed none
  * @param problems          why the run does not count (a non-zero exit, missing output lines, repeated requests);
  *                          empty if it is sound
+ * @param settledConcurrency with {@code concurrency: auto}, the level the manifest's first server ran with; 0
+ *                          otherwise, or if the manifest does not say
+ * @param settledLine       with {@code concurrency: auto}, PromptBatch's "Concurrency for ... settled at" log line;
+ *                          empty if it logged none
+ * @param warmRecordsPerSecond records/s of the second half of the output, the client warm; NaN if not measured
  */
 record RunResult(Scenario scenario, MeasuredProcess.Measurement measurement, ServerStats stats,
                  long nominalIdealNanos, long simulatorCpuNanos, long otherCpuNanos, String busyLine,
-                 List<String> problems) {
+                 List<String> problems, int settledConcurrency, String settledLine, double warmRecordsPerSecond) {
 
     boolean sound() {
         return problems.isEmpty();

@@ -4,10 +4,15 @@ import java.util.Set;
 /**
  * One measured run: which client, against which simulator, how many records, how many requests in flight.
  *
- * @param id      a, b16, b32, c, d-small, d-large, e, f or g; its first letter is the issue's scenario letter
- * @param purpose what the run answers, for the table
+ * @param id          a, b16, b32, c, d-small, d-large, e, f, g, h, i-hsqldb or i-postgres; its first letter is the
+ *                    issue's scenario letter
+ * @param purpose     what the run answers, for the table
+ * @param concurrency requests in flight, or {@link #AUTO} for {@code concurrency: auto}
  */
 record Scenario(String id, String purpose, SimulatorProfile simulator, Client client, int records, int concurrency) {
+
+    /** {@code concurrency: auto}: PromptBatch finds the level itself. */
+    static final int AUTO = 0;
 
     enum Client {
         PROMPTBATCH("PromptBatch"),
@@ -24,6 +29,15 @@ record Scenario(String id, String purpose, SimulatorProfile simulator, Client cl
         return id.charAt(0);
     }
 
+    boolean autoConcurrency() {
+        return concurrency == AUTO;
+    }
+
+    /** Whether the job repository is on PostgreSQL rather than in the default HSQLDB folder. */
+    boolean postgres() {
+        return id.endsWith("-postgres");
+    }
+
     /** The scenarios of the given letters (all when empty), in the order of the results table. */
     static List<Scenario> plan(boolean quick, Set<Character> letters) {
         int heavy = quick ? 200 : 2_000;
@@ -32,6 +46,10 @@ record Scenario(String id, String purpose, SimulatorProfile simulator, Client cl
         int overhead = quick ? 2_000 : 20_000;
         int memorySmall = quick ? 1_000 : 10_000;
         int memoryLarge = quick ? 20_000 : 1_000_000;
+        // auto takes a few dozen answers at each level from 1 to 16 before it settles.
+        int auto = quick ? 600 : 3_000;
+        // The size for the job repository's cost; at the instant server it is a few seconds either way.
+        int repository = 2_000;
         List<Scenario> all = List.of(
                 new Scenario("a", "heavy tail, concurrency = slots", SimulatorProfile.HEAVY_TAILED,
                         Client.PROMPTBATCH, heavy, 8),
@@ -50,7 +68,13 @@ record Scenario(String id, String purpose, SimulatorProfile simulator, Client cl
                 new Scenario("f", "a, server closes every connection", SimulatorProfile.CLOSING,
                         Client.PROMPTBATCH, heavy, 8),
                 new Scenario("g", "2 slots, 2 queued at most, busy beyond", SimulatorProfile.BUSY_QUEUE,
-                        Client.PROMPTBATCH, busy, 8));
+                        Client.PROMPTBATCH, busy, 8),
+                new Scenario("h", "heavy tail, concurrency: auto", SimulatorProfile.HEAVY_TAILED,
+                        Client.PROMPTBATCH, auto, AUTO),
+                new Scenario("i-hsqldb", "job repository in HSQLDB, instant answers", SimulatorProfile.INSTANT,
+                        Client.PROMPTBATCH, repository, 32),
+                new Scenario("i-postgres", "job repository on PostgreSQL, instant answers", SimulatorProfile.INSTANT,
+                        Client.PROMPTBATCH, repository, 32));
         return all.stream().filter(s -> letters.isEmpty() || letters.contains(s.letter())).toList();
     }
 }

@@ -5,20 +5,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Runs one scenario: its input, its client as a child process, the simulator's record of it, and the checks. */
 final class ScenarioRunner {
 
+    private static final Pattern MANIFEST_CONCURRENCY = Pattern.compile("\"concurrency\"\\s*:\\s*(\\d+)");
+
     private final Path jar;
     private final Path work;
     private final List<String> jvmOptions;
+    /** Where the PostgreSQL scenarios keep their job repository; null when none is planned. */
+    private final PostgresJobDatabase postgres;
 
-    /** @param jvmOptions options for every measured JVM (PromptBatch and the thread-pool client alike) */
-    ScenarioRunner(Path jar, Path work, List<String> jvmOptions) {
+    /**
+     * @param jvmOptions options for every measured JVM (PromptBatch and the thread-pool client alike)
+     * @param postgres   the job database of the PostgreSQL scenarios, null when none is planned
+     */
+    ScenarioRunner(Path jar, Path work, List<String> jvmOptions, PostgresJobDatabase postgres) {
         this.jar = jar;
         this.work = work;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.postgres = postgres;
     }
 
     RunResult run(Scenario scenario, SimulatorProcess simulator) throws IOException, InterruptedException {
@@ -32,13 +44,28 @@ final class ScenarioRunner {
         simulator.reset();
         long simulatorCpu = simulator.cpuNanos();
         long machineBusy = ProcFs.machineBusyNanos();
-        MeasuredProcess.Measurement measurement = MeasuredProcess.run(jvmOptions, arguments, dir, timeout(scenario));
+        Map<String, String> environment = scenario.postgres() ? postgres.environment() : Map.of();
+        MeasuredProcess.Measurement measurement;
+        double warmRecordsPerSecond = Double.NaN;
+        if (scenario.simulator().paced) {
+            measurement = MeasuredProcess.run(jvmOptions, arguments, environment, dir, timeout(scenario));
+        } else {
+            // Against an instant server, the client's own cost: measured on the second half of the output too,
+            // past its JIT warm-up and first chunks.
+            try (OutputProgress progress = OutputProgress.start(output, scenario.records() / 2,
+                    scenario.records())) {
+                measurement = MeasuredProcess.run(jvmOptions, arguments, environment, dir, timeout(scenario));
+                warmRecordsPerSecond = progress.warmRecordsPerSecond();
+            }
+        }
         simulatorCpu = simulator.cpuNanos() - simulatorCpu;
         long otherCpu = ProcFs.machineBusyNanos() - machineBusy - measurement.cpuNanos() - simulatorCpu;
         ServerStats stats = simulator.stats();
         return new RunResult(scenario, measurement, stats, nominalIdeal(scenario, output, stats), simulatorCpu,
                 Math.max(0, otherCpu), busyLine(dir.resolve("stdout.txt")),
-                problems(scenario, measurement, stats, output, dir));
+                problems(scenario, measurement, stats, output, dir),
+                scenario.autoConcurrency() ? settledConcurrency(dir) : 0,
+                scenario.autoConcurrency() ? settledLine(dir) : "", warmRecordsPerSecond);
     }
 
     /** {@code java -jar promptbatch.jar run SPEC}, with a fresh database so that nothing is resumed. */
@@ -52,10 +79,43 @@ final class ScenarioRunner {
                 "prompt: \"{{text}}\"",
                 "options: {seed: 1}   # reproducible answers: every client gets the same lengths",
                 "output: \"" + output + "\"",
-                "concurrency: " + scenario.concurrency(),
+                "concurrency: " + (scenario.autoConcurrency() ? "auto" : scenario.concurrency()),
                 ""));
+        String database = scenario.postgres() ? postgres.url() : dir.resolve("db").toString();
         return List.of("-jar", jar.toString(), "run", spec.toString(), "--base-url", simulator.baseUrl().toString(),
-                "--db", dir.resolve("db").toString(), "--new-run");
+                "--db", database, "--new-run");
+    }
+
+    /** The level {@code concurrency: auto} ran with: the manifest's first server's {@code concurrency}. */
+    private static int settledConcurrency(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            Optional<Path> manifest = files.filter(f -> f.getFileName().toString().endsWith(".manifest.json"))
+                    .findFirst();
+            if (manifest.isEmpty()) {
+                return 0;
+            }
+            String json = Files.readString(manifest.get());
+            int servers = json.indexOf("\"servers\"");
+            Matcher concurrency = MANIFEST_CONCURRENCY.matcher(json);
+            return servers >= 0 && concurrency.find(servers) ? Integer.parseInt(concurrency.group(1)) : 0;
+        }
+    }
+
+    /** PromptBatch's own account of what {@code concurrency: auto} chose, from its log; empty if none. */
+    private static String settledLine(Path dir) throws IOException {
+        for (String name : List.of("stdout.txt", "stderr.txt")) {
+            Path log = dir.resolve(name);
+            if (Files.exists(log)) {
+                try (Stream<String> lines = Files.lines(log)) {
+                    Optional<String> line = lines.filter(l -> l.contains("Concurrency for") && l.contains("settled at"))
+                            .findFirst();
+                    if (line.isPresent()) {
+                        return line.get().substring(line.get().indexOf("Concurrency for")).trim();
+                    }
+                }
+            }
+        }
+        return "";
     }
 
     /** The harness's own classes hold the client; it runs in its own JVM, like PromptBatch. */
