@@ -55,7 +55,10 @@ final class PostgresSchema {
         }
     }
 
-    /** PostgreSQL's own words, such as "permission denied for schema public", rather than the script's wrapping. */
+    /**
+     * PostgreSQL's own words on one line, such as "ERROR: permission denied for schema public", rather than the
+     * script's wrapping or the position in the statement.
+     */
     private static String message(Exception failure) {
         String message = failure.getMessage();
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -63,7 +66,9 @@ final class PostgresSchema {
                 message = cause.getMessage();
             }
         }
-        return message;
+        return message == null
+                ? failure.toString()
+                : message.lines().findFirst().orElse(message);
     }
 
     /** Whether Spring Batch's tables are in the connection's search path. */

@@ -114,7 +114,7 @@ public final class PostgresServer implements AutoCloseable {
     private void awaitPasswordAsked(String role) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
-            try (Connection ignored = DriverManager.getConnection(url("postgres"), role, "")) {
+            try (Connection ignored = DriverManager.getConnection(url("postgres"), role, "not-" + role)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the server still lets " + role + " in without a password");
                 }
