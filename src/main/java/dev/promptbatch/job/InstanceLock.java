@@ -72,6 +72,7 @@ public final class InstanceLock implements AutoCloseable, InstanceCheck {
     static InstanceLock claim(JobDatabase database, String job, Map<String, String> parameters) {
         Connection connection = database.connect();
         try {
+            // A silently dropped connection fails the next check, as the pool's do, rather than hang the run.
             connection.setNetworkTimeout(Runnable::run, JobDatabase.SOCKET_TIMEOUT_SECONDS * 1000);
             long key = key(job, parameters);
             boolean held;
