@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Import;
 @Import(PromptBatchJobConfiguration.class)
 class BatchContext {
 
-    static ConfigurableApplicationContext start(RunSettings settings) {
+    static ConfigurableApplicationContext start(RunSettings settings, InstanceCheck instance) {
         // logback.xml is the whole logging configuration; Boot would only reset it with every context it starts.
         System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
         return new SpringApplicationBuilder(BatchContext.class)
@@ -29,7 +29,10 @@ class BatchContext {
                 .logStartupInfo(false)
                 .registerShutdownHook(false)
                 .properties(properties(settings.database()))
-                .initializers(context -> context.getBeanFactory().registerSingleton("runSettings", settings))
+                .initializers(context -> {
+                    context.getBeanFactory().registerSingleton("runSettings", settings);
+                    context.getBeanFactory().registerSingleton("instanceCheck", instance);
+                })
                 .run();
     }
 
@@ -57,7 +60,9 @@ class BatchContext {
             properties.put(
                     "spring.datasource.hikari.data-source-properties.connectTimeout",
                     JobDatabase.CONNECT_TIMEOUT_SECONDS);
-            properties.put("spring.datasource.hikari.data-source-properties.socketTimeout", 120);
+            properties.put(
+                    "spring.datasource.hikari.data-source-properties.socketTimeout",
+                    JobDatabase.SOCKET_TIMEOUT_SECONDS);
             properties.put("spring.datasource.hikari.data-source-properties.tcpKeepAlive", true);
             properties.put(
                     "spring.datasource.hikari.data-source-properties.ApplicationName", JobDatabase.applicationName());

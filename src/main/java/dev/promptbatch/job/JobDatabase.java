@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +28,12 @@ public record JobDatabase(Path file, String url, String user, String password) {
 
     /** How long opening a connection may take before the database counts as unreachable. */
     static final int CONNECT_TIMEOUT_SECONDS = 5;
+
+    /** How long an answer from a connected database may take before its connection counts as lost. */
+    static final int SOCKET_TIMEOUT_SECONDS = 120;
+
+    /** PostgreSQL's SQLStates of a refused login: a wrong password, or a user it does not let in. */
+    private static final Set<String> LOGIN_REFUSED = Set.of("28P01", "28000");
 
     private static final String POSTGRES_PREFIX = "jdbc:postgresql:";
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&]*");
@@ -73,6 +80,8 @@ public record JobDatabase(Path file, String url, String user, String password) {
      * A connection of its own to the PostgreSQL database, named {@link #applicationName()} so that other sessions can
      * tell which process holds a lock.
      *
+     * tcpKeepAlive lets the operating system notice a connection that a dead peer or a firewall dropped.
+     *
      * @throws RunRefusedException when the database cannot be reached or refuses the login
      */
     Connection connect() {
@@ -86,10 +95,17 @@ public record JobDatabase(Path file, String url, String user, String password) {
         properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         properties.setProperty("ApplicationName", applicationName());
+        properties.setProperty("tcpKeepAlive", "true");
         try {
             return DriverManager.getConnection(url, properties);
         } catch (SQLException e) {
-            throw new RunRefusedException("cannot reach the job database at " + display() + ": " + e.getMessage());
+            if (LOGIN_REFUSED.contains(e.getSQLState())) {
+                throw new RunRefusedException(
+                        "the job database at " + display() + " refused the user: " + e.getMessage() + "; check "
+                                + USER_VARIABLE + " and " + PASSWORD_VARIABLE,
+                        e);
+            }
+            throw new RunRefusedException("cannot reach the job database at " + display() + ": " + e.getMessage(), e);
         }
     }
 

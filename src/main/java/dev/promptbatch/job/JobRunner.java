@@ -30,7 +30,8 @@ public final class JobRunner {
                         database.postgres() ? InstanceLock.claim(database, spec.name(), settings.parameters()) : null;
                 OutputLock lock =
                         OutputLock.claim(spec.output().file(), spec.name(), settings.parameters(), databaseName);
-                ConfigurableApplicationContext context = BatchContext.start(settings);
+                ConfigurableApplicationContext context =
+                        BatchContext.start(settings, instance == null ? InstanceCheck.NONE : instance);
                 DatabaseOwner owner = database.postgres()
                         ? null
                         : DatabaseOwner.claim(database.file(), spec.name(), settings.parameters())) {

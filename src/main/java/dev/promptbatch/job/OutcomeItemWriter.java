@@ -26,6 +26,9 @@ import dev.promptbatch.output.OutputRecords;
  * file deleted under the run) fails the chunk, which rolls back, and a resumed run cuts the files back to the last
  * committed length, so a line is never written twice.
  *
+ * <p>Each chunk first confirms that this process still holds its job instance, so that a run whose lock is gone
+ * writes nothing more: the chunk fails before a line of it is written.
+ *
  * <p>The files are written here rather than when the transaction commits: a failure while committing would leave the
  * step execution's saved version and state ahead of the database, and the execution in no state to resume.
  */
@@ -35,6 +38,7 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
     private final OutputFiles files;
     private final AnswerFormat format;
     private final RunProgress progress;
+    private final InstanceCheck instance;
     private ChunkedFile answers;
     private ChunkedFile failures;
     /** The CSV output's columns: its own header's when resumed, so that every row of one file has one layout. */
@@ -45,10 +49,11 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
     private long pendingAnswers;
     private long pendingFailures;
 
-    public OutcomeItemWriter(OutputFiles files, AnswerFormat format, RunProgress progress) {
+    public OutcomeItemWriter(OutputFiles files, AnswerFormat format, RunProgress progress, InstanceCheck instance) {
         this.files = files;
         this.format = format;
         this.progress = progress;
+        this.instance = instance;
     }
 
     @Override
@@ -98,6 +103,7 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
 
     @Override
     public void write(Chunk<? extends Outcome> chunk) {
+        instance.confirmHeld();
         StringBuilder answered = new StringBuilder();
         StringBuilder failed = new StringBuilder();
         long answerCount = 0;

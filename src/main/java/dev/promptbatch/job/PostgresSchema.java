@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.datasource.init.ScriptUtils;
 
 /**
@@ -48,10 +49,26 @@ final class PostgresSchema {
                 connection.rollback();
                 throw e;
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(
-                    "cannot create the job repository's tables in " + database.display() + ": " + e.getMessage(), e);
+        } catch (SQLException | DataAccessException e) {
+            throw new RunRefusedException(
+                    "cannot create the job repository's tables in " + database.display() + ": " + message(e), e);
         }
+    }
+
+    /**
+     * PostgreSQL's own words on one line, such as "ERROR: permission denied for schema public", rather than the
+     * script's wrapping or the position in the statement.
+     */
+    private static String message(Exception failure) {
+        String message = failure.getMessage();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException) {
+                message = cause.getMessage();
+            }
+        }
+        return message == null
+                ? failure.toString()
+                : message.lines().findFirst().orElse(message);
     }
 
     /** Whether Spring Batch's tables are in the connection's search path. */

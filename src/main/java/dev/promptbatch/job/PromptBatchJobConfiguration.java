@@ -72,7 +72,8 @@ public class PromptBatchJobConfiguration {
             PlatformTransactionManager transactionManager,
             RunSettings settings,
             ServerPool pool,
-            RunProgress progress) {
+            RunProgress progress,
+            InstanceCheck instance) {
         JobSpec spec = settings.spec();
         int concurrency = pool.capacity();
         Step generate = new StepBuilder(STEP, jobRepository)
@@ -91,7 +92,8 @@ public class PromptBatchJobConfiguration {
                                 spec.output().include(),
                                 !spec.sweep().variants().isEmpty(),
                                 spec.sweep().repeat() != null),
-                        progress))
+                        progress,
+                        instance))
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();
     }

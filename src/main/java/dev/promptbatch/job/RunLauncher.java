@@ -184,7 +184,8 @@ final class RunLauncher {
         Throwable cause = failures.get(0);
         while (cause.getCause() != null
                 && !(cause instanceof GenerationFailedException)
-                && !(cause instanceof OutputFileException)) {
+                && !(cause instanceof OutputFileException)
+                && !(cause instanceof InstanceLostException)) {
             cause = cause.getCause();
         }
         return cause;

@@ -8,4 +8,8 @@ public class RunRefusedException extends RuntimeException {
     public RunRefusedException(String message) {
         super(message);
     }
+
+    public RunRefusedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -79,6 +80,74 @@ class InstanceLockTest {
             assertThat(next).isNotNull();
         } finally {
             dead.close();
+        }
+    }
+
+    @Test
+    void aLockWhoseSessionEndedUnderTheRunIsReportedLostAtTheNextCheck() throws Exception {
+        String url = postgres.newDatabaseUrl();
+        JobDatabase database = PostgresServer.jobDatabase(url);
+        try (InstanceLock lock = InstanceLock.claim(database, "nightly", Map.of("date", "2026-11-21"))) {
+            lock.confirmHeld();
+
+            try (Connection admin = postgres.connect(url.substring(url.lastIndexOf('/') + 1))) {
+                terminateHolder(admin, InstanceLock.key("nightly", Map.of("date", "2026-11-21")));
+            }
+
+            assertThatThrownBy(lock::confirmHeld)
+                    .isInstanceOf(InstanceLostException.class)
+                    .hasMessageStartingWith("lost the lock on job nightly (date=2026-11-21) at " + url + ": ")
+                    .hasMessageEndingWith("; run the same command again to resume");
+        }
+    }
+
+    @Test
+    void aLockTheDatabaseRefusesIsARefusalNamingTheDatabaseAndTheCause() throws Exception {
+        String url = postgres.newDatabaseUrl();
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        try (Connection admin = postgres.connect(name);
+                Statement statement = admin.createStatement()) {
+            statement.execute("create role no_locks login");
+            statement.execute("revoke execute on function pg_try_advisory_lock(bigint) from public");
+        }
+        JobDatabase database = new JobDatabase(null, url, "no_locks", null);
+
+        assertThatThrownBy(() -> InstanceLock.claim(database, "nightly", Map.of("date", "2026-11-21")))
+                .isInstanceOf(RunRefusedException.class)
+                .hasMessage("cannot lock job nightly (date=2026-11-21) in " + url
+                        + ": ERROR: permission denied for function pg_try_advisory_lock");
+    }
+
+    /** Ends the session holding that lock, as a firewall or an idle timeout would, and waits until it is gone. */
+    static void terminateHolder(Connection admin, long key) throws Exception {
+        int pid;
+        try (PreparedStatement holder = admin.prepareStatement("select pid from pg_locks where locktype = 'advisory' "
+                + "and granted and objsubid = 1 and classid::bigint = ? and objid::bigint = ?")) {
+            holder.setLong(1, key >>> 32);
+            holder.setLong(2, key & 0xffffffffL);
+            try (ResultSet row = holder.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                pid = row.getInt(1);
+            }
+        }
+        try (PreparedStatement terminate = admin.prepareStatement("select pg_terminate_backend(?)")) {
+            terminate.setInt(1, pid);
+            terminate.execute();
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try (PreparedStatement alive = admin.prepareStatement("select count(*) from pg_stat_activity where pid = ?")) {
+            alive.setInt(1, pid);
+            while (true) {
+                try (ResultSet row = alive.executeQuery()) {
+                    row.next();
+                    if (row.getInt(1) == 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime())
+                        .as("the session %d still runs", pid)
+                        .isLessThan(deadline);
+            }
         }
     }
 

@@ -37,7 +37,7 @@ class OutcomeItemWriterTest {
     @Test
     void writesAnswersToTheOutputAndFailuresToTheErrorsFileAndCommitsTheirLengthsAndLines() throws IOException {
         OutputFiles files = OutputFiles.of(dir.resolve("a.jsonl"));
-        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress);
+        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
 
         writer.open(context);
         writer.write(Chunk.of(answer(1), failure(2), answer(3)));
@@ -54,7 +54,7 @@ class OutcomeItemWriterTest {
     @Test
     void aCsvOutputStartsWithItsHeaderAndEndsRecordsWithCrLf() {
         OutputFiles files = OutputFiles.of(dir.resolve("a.csv"));
-        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress);
+        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
 
         writer.open(context);
         writer.write(Chunk.of(answer(1)));
@@ -76,7 +76,7 @@ class OutcomeItemWriterTest {
         long committedBytes = (olderHeader + olderRow).length();
         new RestartState.Written(committedBytes, 0, 1, 0).saveIn(context);
 
-        OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, progress);
+        OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
         resumed.open(context);
         resumed.write(Chunk.of(answer(2), failure(3)));
         resumed.update(context);
@@ -98,7 +98,7 @@ class OutcomeItemWriterTest {
     @Test
     void aResumedWriterCutsOffWhatWasWrittenAfterTheLastCommitAndWritesNothingTwice() throws IOException {
         OutputFiles files = OutputFiles.of(dir.resolve("a.jsonl"));
-        OutcomeItemWriter first = new OutcomeItemWriter(files, FORMAT, progress);
+        OutcomeItemWriter first = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
         first.open(context);
         first.write(Chunk.of(answer(1), failure(2)));
         first.update(context);
@@ -107,7 +107,7 @@ class OutcomeItemWriterTest {
         ExecutionContext committed = new ExecutionContext(context);
 
         RunProgress resumedProgress = new RunProgress(() -> 0L);
-        OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, resumedProgress);
+        OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, resumedProgress, InstanceCheck.NONE);
         resumed.open(committed);
         resumed.write(Chunk.of(answer(3), failure(4)));
         resumed.update(committed);
@@ -125,7 +125,7 @@ class OutcomeItemWriterTest {
         OutputFiles files = OutputFiles.of(dir.resolve("a.jsonl"));
         Files.writeString(files.output(), "left by another run\n");
         Files.writeString(files.errors(), "left by another run\n");
-        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress);
+        OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
 
         writer.open(context);
         writer.write(Chunk.of(answer(1)));
@@ -138,7 +138,8 @@ class OutcomeItemWriterTest {
 
     @Test
     void whatIsWrittenCountsInTheProgressOnlyOnceItCommits() {
-        OutcomeItemWriter writer = new OutcomeItemWriter(OutputFiles.of(dir.resolve("a.jsonl")), FORMAT, progress);
+        OutcomeItemWriter writer =
+                new OutcomeItemWriter(OutputFiles.of(dir.resolve("a.jsonl")), FORMAT, progress, InstanceCheck.NONE);
         writer.open(context);
 
         writer.write(Chunk.of(answer(1), failure(2)));

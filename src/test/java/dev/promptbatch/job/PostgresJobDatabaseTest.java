@@ -19,14 +19,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.promptbatch.cli.CliEnvironment;
 import dev.promptbatch.cli.PromptBatchCli;
+import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 
@@ -152,6 +158,121 @@ class PostgresJobDatabaseTest {
                 .doesNotContain("hunter2");
         assertThat(out).doesNotContain("s3cret").doesNotContain("hunter2");
         assertThat(dir.resolve("out/alpha.jsonl")).doesNotExist();
+    }
+
+    @Test
+    void aRunThatLosesItsInstanceLockWritesNoMoreAndTheSameCommandResumesIt() throws Exception {
+        String url = postgres.newDatabaseUrl();
+        NumberedJob.write(dir, 120, "out/a.jsonl", "concurrency: 4");
+        Path output = dir.resolve("out/a.jsonl");
+        // Record 41 is answered only once the lock is gone: the run has committed records 1 to 40 (chunks of 8).
+        CountDownLatch gate = new CountDownLatch(1);
+        simulator.faults().failWhen(request -> request.prompt().equals("record 41") && !pass(gate), Fault.SLOW);
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> run = thread.submit(
+                    () -> cli("run", "a.yaml", "--base-url", simulator.baseUrl().toString(), "--db", url));
+            awaitLines(output, 40, run);
+
+            try (Connection admin = postgres.connect(url.substring(url.lastIndexOf('/') + 1))) {
+                InstanceLockTest.terminateHolder(admin, InstanceLock.key("a", Map.of()));
+            }
+            gate.countDown();
+
+            assertThat(run.get(60, TimeUnit.SECONDS)).as(err).isEqualTo(1);
+            assertThat(out)
+                    .containsPattern("(?m)^a failed: lost the lock on job a at " + Pattern.quote(url)
+                            + ": .*; run the same command again to resume$");
+            assertThat(ids(output))
+                    .isEqualTo(IntStream.rangeClosed(1, 40).boxed().toList());
+        } finally {
+            gate.countDown();
+            simulator.faults().clear();
+            thread.shutdown();
+        }
+
+        assertThat(cli("run", "a.yaml", "--base-url", simulator.baseUrl().toString(), "--db", url))
+                .as(err)
+                .isZero();
+        assertThat(ids(output)).isEqualTo(IntStream.rangeClosed(1, 120).boxed().toList());
+    }
+
+    @Test
+    void aUserWhoMayNotCreateTheTablesIsRefusedNamingTheDatabaseAndTheCause() throws Exception {
+        String url = postgres.newDatabaseUrl();
+        try (Connection admin = postgres.connect(url.substring(url.lastIndexOf('/') + 1));
+                Statement statement = admin.createStatement()) {
+            statement.execute("create role no_create login");
+            statement.execute("revoke create on schema public from public");
+        }
+        writeJob("alpha");
+
+        int code = cli(
+                Map.of(JobDatabase.USER_VARIABLE, "no_create"),
+                "run",
+                "alpha.yaml",
+                "--base-url",
+                simulator.baseUrl().toString(),
+                "--db",
+                url);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err)
+                .isEqualTo("promptbatch: cannot create the job repository's tables in " + url
+                        + ": ERROR: permission denied for schema public\n");
+        assertThat(dir.resolve("out/alpha.jsonl")).doesNotExist();
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedNamingTheVariablesWithoutThePassword() throws Exception {
+        postgres.addRoleWithPassword("checked", "right-one");
+        String url = postgres.newDatabaseUrl();
+        writeJob("alpha");
+
+        int code = cli(
+                Map.of(JobDatabase.USER_VARIABLE, "checked", JobDatabase.PASSWORD_VARIABLE, "wrong-one"),
+                "run",
+                "alpha.yaml",
+                "--base-url",
+                simulator.baseUrl().toString(),
+                "--db",
+                url);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err)
+                .isEqualTo("promptbatch: the job database at " + url + " refused the user: FATAL: password "
+                        + "authentication failed for user \"checked\"; check PROMPTBATCH_DB_USER and "
+                        + "PROMPTBATCH_DB_PASSWORD\n")
+                .doesNotContain("right-one")
+                .doesNotContain("wrong-one");
+        assertThat(out).doesNotContain("wrong-one");
+    }
+
+    /** Waits until the output has that many lines, failing if the run ends first or a minute passes. */
+    private static void awaitLines(Path output, int lines, Future<Integer> run) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(output) || Files.readAllLines(output).size() < lines) {
+            assertThat(run.isDone())
+                    .as("the run ended before writing %d lines", lines)
+                    .isFalse();
+            assertThat(System.nanoTime()).as("%d lines never came", lines).isLessThan(deadline);
+            Thread.sleep(2);
+        }
+    }
+
+    private static List<Integer> ids(Path output) throws IOException {
+        return Files.readAllLines(output).stream()
+                .map(line -> JsonMapper.shared().readTree(line).get("id").asInt())
+                .toList();
+    }
+
+    private static boolean pass(CountDownLatch gate) {
+        try {
+            return gate.await(120, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void writeJob(String name) throws IOException {

@@ -91,6 +91,42 @@ public final class PostgresServer implements AutoCloseable {
         return new JobDatabase(null, url, USER, null);
     }
 
+    /**
+     * A login role that must give its password over TCP, as a production server asks (this server otherwise trusts
+     * every local login).
+     */
+    public void addRoleWithPassword(String role, String password) {
+        try (Connection connection = connect("postgres");
+                Statement statement = connection.createStatement()) {
+            statement.execute("create role " + role + " login password '" + password + "'");
+            Path hba = data.resolve("pg_hba.conf");
+            Files.writeString(hba, "host all " + role + " all scram-sha-256\n" + Files.readString(hba));
+            statement.execute("select pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitPasswordAsked(role);
+    }
+
+    /** The server reloads its configuration a moment after it is asked: until then it still trusts the role. */
+    private void awaitPasswordAsked(String role) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (Connection ignored = DriverManager.getConnection(url("postgres"), role, "not-" + role)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the server still lets " + role + " in without a password");
+                }
+            } catch (SQLException e) {
+                if ("28P01".equals(e.getSQLState())) {
+                    return;
+                }
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(url(database), USER, "");
     }
