@@ -202,6 +202,31 @@ class SeveralServersTest {
     }
 
     @Test
+    void aServerDownAtTheStartIsInTheManifestAsNotReachedAndTheOtherAnswersEveryRecord() throws IOException {
+        start(2, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        String down = simulators.get(0).baseUrl().toString();
+        String up = simulators.get(1).baseUrl().toString();
+        simulators.get(0).close();
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+
+        RunReport report = JobRunner.run(settings(spec, 2));
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(outputIds()).isEqualTo(allIds());
+        JsonMapper json = JsonMapper.builder().build();
+        JsonNode manifest = json.readTree(dir.resolve("out.manifest.json").toFile());
+        JsonNode servers = manifest.get("servers");
+        assertThat(servers.findValuesAsString("url")).containsExactly(down, up);
+        assertThat(servers.get(0))
+                .isEqualTo(json.readTree("{\"url\":\"" + down + "\",\"version\":null,\"models\":[],"
+                        + "\"concurrency\":2,\"auto\":false,\"reached\":false}"));
+        assertThat(servers.get(1).get("reached").asBoolean()).isTrue();
+        assertThat(servers.get(1).get("version").asString())
+                .isEqualTo(SimulatorTestSettings.instant().version());
+        assertThat(manifest.get("server").get("url").asString()).isEqualTo(up);
+    }
+
+    @Test
     void aSweepOverThreeModelsOnTwoServersLoadsEachModelOnceOnEachServer() throws IOException {
         List<String> models = List.of("llama3.2:3b", "qwen3:0.6b", "gemma3:1b");
         for (int i = 0; i < 2; i++) {
