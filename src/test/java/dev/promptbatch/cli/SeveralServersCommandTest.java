@@ -118,6 +118,36 @@ class SeveralServersCommandTest {
     }
 
     @Test
+    void oneModelWithDifferentDigestsOnTwoServersIsAWarningAndTheManifestShowsEachDigest() throws IOException {
+        start(2);
+        String first = "sha256:" + "a".repeat(64);
+        String second = "sha256:" + "b".repeat(64);
+        simulators.get(0).digest("llama3.2:3b", first);
+        simulators.get(1).digest("llama3.2:3b", second);
+        writeJob("");
+
+        try (LogCapture log = new LogCapture()) {
+            assertThat(job.runAsIs(
+                            "run", "jobs/n.yaml", "--base-url", url(0), "--base-url", url(1), "--db", "state/db"))
+                    .as(job.err)
+                    .isZero();
+            assertThat(log.text().lines())
+                    .contains("WARN model 'llama3.2:3b' differs between servers (digest sha256:aaaaa on " + url(0)
+                            + "; digest sha256:bbbbb on " + url(1) + "): their answers are not comparable");
+        }
+
+        assertThat(outputIds()).isEqualTo(allIds());
+        JsonNode servers = JobFixture.JSON
+                .readTree(dir.resolve("output/n.manifest.json").toFile())
+                .get("servers");
+        assertThat(servers.values())
+                .extracting(server -> server.get("url").asString() + " "
+                        + server.get("models").get(0).get("name").asString() + " "
+                        + server.get("models").get(0).get("digest").asString())
+                .containsExactly(url(0) + " llama3.2:3b " + first, url(1) + " llama3.2:3b " + second);
+    }
+
+    @Test
     void noServerWithTheModelRunsNothingAndExitsWith2() throws IOException {
         for (int i = 0; i < 2; i++) {
             simulators.add(OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("qwen3:0.6b"))));
