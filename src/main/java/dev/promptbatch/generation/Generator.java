@@ -35,8 +35,8 @@ import dev.promptbatch.spec.RetrySpec;
  * exponential backoff and full jitter while it fails in a way that can pass, on another server when there is one.
  * A request the server rejects (4xx, or a 500 naming a mistake in the request) is a failure ({@code rejected}); so
  * is one that keeps timing out or getting a broken answer ({@code retries-exhausted}). A server that is away never
- * fails a record and costs it no attempt: the request goes to another server, or waits for one, and past
- * {@code max-outage} the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a
+ * fails a record and costs it no attempt: the request goes to another server, or waits for one, and the pool
+ * decides when an outage has lasted past {@code max-outage} and the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a
  * little and goes again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come
  * from the {@link Ticker}. Safe to call from many threads.
  */
@@ -158,14 +158,12 @@ public final class Generator {
                     busyInARow = 0;
                     long now = ticker.nanoTime();
                     awaySince = awayInARow++ == 0 ? now : awaySince;
-                    if (now - awaySince > spec.limits().maxOutage().toNanos()) {
-                        throw new GenerationFailedException(
-                                "record " + ready.record().number() + " (line "
-                                        + ready.record().line() + "): "
-                                        + e.getMessage() + " for longer than max-outage ("
-                                        + spec.limits().maxOutage().toSeconds() + " s)",
-                                e);
-                    }
+                    pool.failIfAwayTooLong(
+                            item.model(),
+                            Duration.ofNanos(now - awaySince),
+                            "record " + ready.record().number() + " (line "
+                                    + ready.record().line() + ")",
+                            e);
                     failedOn.add(server);
                     if (!pool.hasAlternative(item.model(), failedOn)) {
                         failedOn.clear();

@@ -66,7 +66,7 @@ final class RunArtifacts {
     RunSummary missingAfterCompletion(JobExecution completed) {
         List<ServerFacts> servers = settings.servers().stream()
                 .map(server -> new ServerFacts(
-                        server.display(), null, List.of(), server.concurrency(), server.autoConcurrency()))
+                        server.display(), null, List.of(), server.concurrency(), server.autoConcurrency(), null))
                 .toList();
         return write(completed, servers, Files::notExists);
     }

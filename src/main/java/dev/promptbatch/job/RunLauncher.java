@@ -121,19 +121,21 @@ final class RunLauncher {
         return servers;
     }
 
-    /** The manifest's facts of each server that answered the checks. */
+    /** The manifest's facts of every server of the run, those that did not answer the checks too. */
     private List<ServerFacts> facts(Preflight.Result servers) {
         List<ServerFacts> facts = new ArrayList<>();
         for (PooledServer server : pool.servers()) {
-            servers.servers().stream()
-                    .filter(check -> check.url().equals(server.display()) && check.reached())
+            ServerCheck.Result check = servers.servers().stream()
+                    .filter(result -> result.url().equals(server.display()) && result.reached())
                     .findFirst()
-                    .ifPresent(check -> facts.add(new ServerFacts(
-                            check.url(),
-                            check.version(),
-                            check.models(),
-                            server.concurrencyInUse(),
-                            server.target().autoConcurrency())));
+                    .orElse(null);
+            facts.add(new ServerFacts(
+                    server.display(),
+                    check == null ? null : check.version(),
+                    check == null ? List.of() : check.models(),
+                    server.concurrencyInUse(),
+                    server.target().autoConcurrency(),
+                    check != null));
         }
         return facts;
     }

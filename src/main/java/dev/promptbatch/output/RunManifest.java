@@ -30,8 +30,8 @@ public final class RunManifest {
     /**
      * What is known of the run besides its spec.
      *
-     * @param servers every server of the run that answered its checks, in the spec's order; the first is also the
-     *     manifest's {@code server}, as manifests of a single server have it
+     * @param servers every server of the run, in the spec's order, those that did not answer its checks too; the
+     *     first that answered is also the manifest's {@code server}, as manifests of a single server have it
      */
     public record Facts(
             String version,
@@ -65,8 +65,14 @@ public final class RunManifest {
         manifest.put("ended", String.valueOf(facts.ended()));
         manifest.put("simulated", facts.simulated());
         if (!facts.servers().isEmpty()) {
-            ServerFacts first = facts.servers().get(0);
-            manifest.put("server", Map.of("url", first.url(), "version", String.valueOf(first.version())));
+            ServerFacts first = facts.servers().stream()
+                    .filter(server -> !Boolean.FALSE.equals(server.reached()))
+                    .findFirst()
+                    .orElse(facts.servers().get(0));
+            Map<String, Object> server = new LinkedHashMap<>();
+            server.put("url", first.url());
+            server.put("version", first.version());
+            manifest.put("server", server);
         }
         manifest.put(
                 "servers",
@@ -109,11 +115,14 @@ public final class RunManifest {
         }
     }
 
-    /** One server: where, which version, its bound on requests in flight, the digest of each run model it has. */
+    /**
+     * One server: where, which version, its bound on requests in flight, the digest of each run model it has, and
+     * whether it answered the checks before the run (one that did not has no version nor models).
+     */
     private static Map<String, Object> server(ServerFacts server, List<String> runModels) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("url", server.url());
-        entry.put("version", String.valueOf(server.version()));
+        entry.put("version", server.version());
         List<Map<String, Object>> models = new ArrayList<>();
         for (String model : runModels) {
             server.models().stream().filter(m -> m.matches(model)).findFirst().ifPresent(info -> {
@@ -126,6 +135,7 @@ public final class RunManifest {
         entry.put("models", models);
         entry.put("concurrency", server.concurrency());
         entry.put("auto", server.auto());
+        entry.put("reached", server.reached());
         return entry;
     }
 

@@ -100,7 +100,10 @@ final class ManifestSection {
             out.append("<tr><td class=\"text\">")
                     .append(escapedOrNone(server.path("url").asString("")))
                     .append("</td><td class=\"text\">")
-                    .append(escapedOrNone(server.path("version").asString("")))
+                    .append(
+                            server.path("reached").asBoolean(true)
+                                    ? escapedOrNone(server.path("version").asString(""))
+                                    : "not reached")
                     .append("</td><td class=\"num\">")
                     .append(concurrency.isNumber() ? String.valueOf(concurrency.asInt()) : Html.NONE)
                     .append(server.path("auto").asBoolean(false) ? " (auto)" : "")

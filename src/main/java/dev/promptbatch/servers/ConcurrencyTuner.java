@@ -1,6 +1,9 @@
 package dev.promptbatch.servers;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 import org.slf4j.Logger;
@@ -53,6 +56,9 @@ public final class ConcurrencyTuner {
 
     private double lastThroughput = -1;
 
+    /** The throughput, generated tokens/s, of each level judged so far, in the order they were judged. */
+    private final Map<Integer, Double> judged = new LinkedHashMap<>();
+
     /** At this level: the requests sent, and the answers counted with their sums. */
     private int sends;
 
@@ -90,6 +96,11 @@ public final class ConcurrencyTuner {
         return settled;
     }
 
+    /** Generated tokens/s at each level judged so far, in the order they were judged: what the level rests on. */
+    public synchronized Map<Integer, Double> judged() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(judged));
+    }
+
     /** What a request sent now is measured as. */
     public synchronized Sent sent() {
         return new Sent(level, sends++ >= level);
@@ -113,6 +124,7 @@ public final class ConcurrencyTuner {
         }
         double seconds = Math.max(1, this.nanos) / 1e9;
         double throughput = inFlightNanos / 1e9 / seconds * this.tokens / seconds;
+        judged.put(level, throughput);
         if (lastThroughput >= 0 && throughput * 100 < lastThroughput * (100 + GAIN_PERCENT)) {
             settle(lastLevel, lastThroughput, level, throughput);
         } else if (level == ceiling) {

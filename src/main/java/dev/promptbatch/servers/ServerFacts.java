@@ -9,9 +9,12 @@ import dev.promptbatch.ollama.ModelInfo;
  * flight.
  *
  * @param url the URL without credentials
- * @param version the server's version, or {@code unknown}
- * @param models the models it lists, with their digests
+ * @param version the server's version, or {@code unknown}; null when it was not reached, or not asked
+ * @param models the models it lists, with their digests (none when it was not reached)
  * @param concurrency the configured bound on requests in flight, or with {@code auto} the level the run settled on
  * @param auto whether the run chose {@code concurrency} itself ({@code concurrency: auto})
+ * @param reached whether it answered the checks before the run; null when it was not asked (files written again
+ *     after a completed run)
  */
-public record ServerFacts(String url, String version, List<ModelInfo> models, int concurrency, boolean auto) {}
+public record ServerFacts(
+        String url, String version, List<ModelInfo> models, int concurrency, boolean auto, Boolean reached) {}

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import dev.promptbatch.ollama.OllamaClient;
+import dev.promptbatch.ollama.OllamaException;
 
 /**
  * The servers of a run, and which one takes each request: one with the request's model and a free slot, the least
@@ -144,6 +145,31 @@ public final class ServerPool {
             server.concurrency().release();
         }
         return null;
+    }
+
+    /**
+     * After a request for {@code model} found its server away: fails the run when the outage has lasted longer than
+     * max-outage. With one server for the model, the outage is the one this request has seen since its first away
+     * failure in a row (the server may cut connections without its breaker opening); with several, only when every
+     * server for the model has been away longer than max-outage, so that one record's bad luck on a dead server and a
+     * cut connection on a live one cannot fail the run while a server is up.
+     *
+     * @param awayForRequest how long the request has found servers away, since its first such failure in a row
+     * @param request the record, for the message
+     * @throws GenerationFailedException when the outage ends the run
+     */
+    public void failIfAwayTooLong(String model, Duration awayForRequest, String request, OllamaException cause) {
+        List<PooledServer> candidates = candidates(model);
+        if (candidates.size() > 1) {
+            failIfAwayTooLong(model, candidates);
+            return;
+        }
+        if (awayForRequest.compareTo(maxOutage) > 0) {
+            throw new GenerationFailedException(
+                    request + ": " + cause.getMessage() + " for longer than max-outage (" + maxOutage.toSeconds()
+                            + " s)",
+                    cause);
+        }
     }
 
     private void failIfAwayTooLong(String model, List<PooledServer> candidates) {

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,9 @@ final class ModelCatalog {
         }
     }
 
-    private final Map<String, Model> models = new LinkedHashMap<>();
+    /** Insertion-ordered, and guarded by itself: a test may give a model another digest while the server runs. */
+    private final Map<String, Model> models = Collections.synchronizedMap(new LinkedHashMap<>());
+
     private final OffsetDateTime modifiedAt;
     private final String tagsName;
 
@@ -61,11 +64,25 @@ final class ModelCatalog {
         return requested.isEmpty() ? Optional.empty() : Optional.ofNullable(models.get(canonical(requested)));
     }
 
+    /** Gives {@code name} the digest {@code digest}, as a server that pulled another build of it reports. */
+    void digest(String name, String digest) {
+        Model model = find(name).orElseThrow(() -> new IllegalArgumentException("no model " + name));
+        models.put(
+                model.name(),
+                new Model(
+                        model.name(),
+                        model.family(),
+                        model.parameterSize(),
+                        model.parameterCount(),
+                        digest,
+                        model.traits()));
+    }
+
     /** The {@code /api/tags} answer. */
     ObjectNode tags() {
         ObjectNode answer = Exchanges.object();
         ArrayNode list = answer.putArray("models");
-        for (Model model : models.values()) {
+        for (Model model : List.copyOf(models.values())) {
             ObjectNode entry = list.addObject();
             entry.put("name", tagsName == null ? model.name() : tagsName);
             entry.put("model", model.name());

@@ -123,6 +123,14 @@ public final class OllamaSimulator implements AutoCloseable {
         return faults;
     }
 
+    /**
+     * Gives one of the server's models another digest ({@code sha256:...}), as a server that pulled another build of
+     * the same name reports it; by default a model's digest follows from its name alone.
+     */
+    public void digest(String model, String digest) {
+        catalog.digest(model, digest);
+    }
+
     public SimulatorStats stats() {
         return stats;
     }

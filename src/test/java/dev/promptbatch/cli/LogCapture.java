@@ -1,5 +1,7 @@
 package dev.promptbatch.cli;
 
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import org.slf4j.LoggerFactory;
@@ -10,6 +12,8 @@ import ch.qos.logback.core.read.ListAppender;
 
 /** The messages PromptBatch logs while it is open, as a user reads them on stderr. */
 public final class LogCapture implements AutoCloseable {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
     private final Logger logger = (Logger) LoggerFactory.getLogger("dev.promptbatch");
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
@@ -24,6 +28,18 @@ public final class LogCapture implements AutoCloseable {
         synchronized (appender) { // the lock under which AppenderBase appends
             messages = appender.list.stream()
                     .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                    .toList();
+        }
+        return String.join("\n", messages);
+    }
+
+    /** The same, each message after its time as the console shows it ({@code HH:mm:ss}). */
+    public String timedText() {
+        List<String> messages;
+        synchronized (appender) {
+            messages = appender.list.stream()
+                    .map(e -> TIME.format(e.getInstant().atZone(ZoneId.systemDefault())) + " " + e.getLevel() + " "
+                            + e.getFormattedMessage())
                     .toList();
         }
         return String.join("\n", messages);

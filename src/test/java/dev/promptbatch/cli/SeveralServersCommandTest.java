@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 
@@ -78,6 +81,114 @@ class SeveralServersCommandTest {
                         .mapToLong(s -> s.stats().generateRequests())
                         .sum())
                 .isEqualTo(RECORDS + 2);
+    }
+
+    @Test
+    void aServerWithoutTheModelIsLeftOutWithAWarningAndTheOthersAnswerEveryRecordOnce() throws IOException {
+        start(2);
+        simulators.add(OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("qwen3:0.6b"))));
+        writeJob("concurrency: 2\n");
+
+        try (LogCapture log = new LogCapture()) {
+            assertThat(job.runAsIs(
+                            "run",
+                            "jobs/n.yaml",
+                            "--base-url",
+                            url(0),
+                            "--base-url",
+                            url(2),
+                            "--base-url",
+                            url(1),
+                            "--db",
+                            "state/db"))
+                    .as(job.err)
+                    .isZero();
+            assertThat(log.text().lines())
+                    .contains("WARN the server at " + url(2) + " is left out for model 'llama3.2:3b': model "
+                            + "'llama3.2:3b' is not on the server at " + url(2) + ". Pull it with 'ollama pull "
+                            + "llama3.2:3b'.");
+        }
+
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(dir.resolve("output/n.errors.jsonl")).doesNotExist();
+        assertThat(job.jsonLines("output/n.jsonl"))
+                .extracting(record -> record.get("server").asString())
+                .containsOnly(url(0), url(1));
+        assertThat(simulators.get(2).stats().generateRequests()).isZero();
+    }
+
+    @Test
+    void oneModelWithDifferentDigestsOnTwoServersIsAWarningAndTheManifestShowsEachDigest() throws IOException {
+        start(2);
+        String first = "sha256:" + "a".repeat(64);
+        String second = "sha256:" + "b".repeat(64);
+        simulators.get(0).digest("llama3.2:3b", first);
+        simulators.get(1).digest("llama3.2:3b", second);
+        writeJob("");
+
+        try (LogCapture log = new LogCapture()) {
+            assertThat(job.runAsIs(
+                            "run", "jobs/n.yaml", "--base-url", url(0), "--base-url", url(1), "--db", "state/db"))
+                    .as(job.err)
+                    .isZero();
+            assertThat(log.text().lines())
+                    .contains("WARN model 'llama3.2:3b' differs between servers (digest sha256:aaaaa on " + url(0)
+                            + "; digest sha256:bbbbb on " + url(1) + "): their answers are not comparable");
+        }
+
+        assertThat(outputIds()).isEqualTo(allIds());
+        JsonNode servers = JobFixture.JSON
+                .readTree(dir.resolve("output/n.manifest.json").toFile())
+                .get("servers");
+        assertThat(servers.values())
+                .extracting(server -> server.get("url").asString() + " "
+                        + server.get("models").get(0).get("name").asString() + " "
+                        + server.get("models").get(0).get("digest").asString())
+                .containsExactly(url(0) + " llama3.2:3b " + first, url(1) + " llama3.2:3b " + second);
+    }
+
+    @Test
+    void noServerWithTheModelRunsNothingAndExitsWith2() throws IOException {
+        for (int i = 0; i < 2; i++) {
+            simulators.add(OllamaSimulator.start(SimulatorTestSettings.instant().withModels(List.of("qwen3:0.6b"))));
+        }
+        writeJob("");
+
+        assertThat(job.runAsIs("run", "jobs/n.yaml", "--base-url", url(0), "--base-url", url(1), "--db", "state/db"))
+                .as(job.err)
+                .isEqualTo(2);
+
+        assertThat(job.err)
+                .isEqualTo("promptbatch: no server can run model 'llama3.2:3b': model 'llama3.2:3b' is not on the "
+                        + "server at " + url(0) + ". Pull it with 'ollama pull llama3.2:3b'.; model 'llama3.2:3b' is "
+                        + "not on the server at " + url(1) + ". Pull it with 'ollama pull llama3.2:3b'.\n");
+        assertThat(simulators)
+                .allSatisfy(simulator ->
+                        assertThat(simulator.stats().generateRequests()).isZero());
+        assertThat(dir.resolve("output/n.jsonl")).doesNotExist();
+    }
+
+    @Test
+    void everyServerAwayLongerThanMaxOutageExitsWith1AndTheSameCommandThenAnswersEveryRecordOnce() throws IOException {
+        start(2);
+        AtomicInteger requests = new AtomicInteger();
+        for (OllamaSimulator simulator : simulators) {
+            simulator.faults().failWhen(request -> requests.incrementAndGet() > 12, Fault.BAD_GATEWAY);
+        }
+        writeJob(
+                "concurrency: 2\nmax-outage: 1s\nretry: {max-attempts: 3, initial-backoff: 10ms, max-backoff: 20ms}\n");
+        String[] command = {"run", "jobs/n.yaml", "--base-url", url(0), "--base-url", url(1), "--db", "state/db"};
+
+        assertThat(job.runAsIs(command)).as(job.err).isEqualTo(1);
+
+        assertThat(job.out)
+                .containsPattern("(?m)^numbered failed: no server with llama3\\.2:3b has answered for \\d+ s, longer "
+                        + "than max-outage \\(1 s\\): " + Pattern.quote(url(0) + ", " + url(1)) + "$")
+                .contains("Nothing answered is lost: run the same command again to resume.");
+        simulators.forEach(simulator -> simulator.faults().clear());
+        assertThat(job.runAsIs(command)).as(job.err).isZero();
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(dir.resolve("output/n.errors.jsonl")).doesNotExist();
     }
 
     @Test

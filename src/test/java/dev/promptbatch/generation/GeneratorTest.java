@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,8 +189,67 @@ class GeneratorTest {
                         + "than max-outage (60 s)");
     }
 
+    @Test
+    void aRecordThatFoundADeadServerAndLaterACutConnectionOnALiveOneWaitsWhileAServerIsUp() throws IOException {
+        Generator generator = generator(
+                "max-outage: 1m\nretry: {max-attempts: 3, initial-backoff: 1s, max-backoff: 1s}\n", deadServer());
+        // Two minutes after the dead server refused the record, the live one cuts its request, and the client's
+        // two sends again on fresh connections (concurrency 1 + 1) too.
+        AtomicInteger cuts = new AtomicInteger();
+        simulator
+                .faults()
+                .failWhen(
+                        request -> {
+                            if (!request.prompt().equals("record 1")) {
+                                return false;
+                            }
+                            int cut = cuts.incrementAndGet();
+                            if (cut == 1) {
+                                ticker.sleep(Duration.ofMinutes(2));
+                            }
+                            return cut <= 3;
+                        },
+                        Fault.DROP_CONNECTION);
+
+        Outcome outcome = generator.generate(RECORD_1);
+
+        assertThat(outcome).isInstanceOfSatisfying(Answer.class, answer -> {
+            assertThat(answer.server()).isEqualTo(simulator.baseUrl().toString());
+            assertThat(answer.attempts()).isEqualTo(1);
+        });
+        assertThat(simulator.stats().requestsForPrompt("record 1")).isEqualTo(4);
+    }
+
+    @Test
+    void everyServerForTheModelAwayLongerThanMaxOutageFailsTheRunNamingThemAll() throws IOException {
+        String dead = deadServer();
+        Generator generator =
+                generator("max-outage: 1m\nretry: {max-attempts: 3, initial-backoff: 1s, max-backoff: 1s}\n", dead);
+        String live = simulator.baseUrl().toString();
+        simulator.close();
+
+        GenerationFailedException failed =
+                catchThrowableOfType(GenerationFailedException.class, () -> generator.generate(RECORD_1));
+
+        assertThat(failed)
+                .hasMessage("no server with " + MODEL + " has answered for 60 s, longer than max-outage (60 s): " + dead
+                        + ", " + live);
+    }
+
+    /** The URL of a port where nothing listens. */
+    private static String deadServer() throws IOException {
+        OllamaSimulator gone = OllamaSimulator.start(SimulatorTestSettings.instant());
+        gone.close();
+        return gone.baseUrl().toString();
+    }
+
     /** A generator for a spec of one model with {@code extra} keys, over a pool of the one simulator. */
     private Generator generator(String extra) throws IOException {
+        return generator(extra, new String[0]);
+    }
+
+    /** The same, over a pool of the servers at {@code before} (in this order), then the simulator. */
+    private Generator generator(String extra, String... before) throws IOException {
         Files.writeString(dir.resolve("in.csv"), "text\nrecord 1\n");
         Path file = dir.resolve("job.yaml");
         Files.writeString(
@@ -198,16 +258,18 @@ class GeneratorTest {
                         + (extra.contains("concurrency:") ? "" : "concurrency: 1\n") + extra);
         JobSpec spec = new SpecLoader(dir).load(file, Map.of(), Map.of());
         ServerPool pool = ServerPool.of(
-                List.of(new ServerTarget(
-                        ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
-                        spec.limits().concurrency(),
-                        false)),
+                Stream.concat(Stream.of(before), Stream.of(simulator.baseUrl().toString()))
+                        .map(url -> new ServerTarget(
+                                ServerAddress.resolve(url, null, Map.of()),
+                                spec.limits().concurrency(),
+                                false))
+                        .toList(),
                 Duration.ofSeconds(5),
                 spec.limits().maxOutage(),
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(30),
                 ticker);
-        concurrency = pool.servers().get(0).concurrency();
+        concurrency = pool.servers().get(before.length).concurrency();
         return new Generator(spec, pool, ticker);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -149,14 +150,21 @@ class SeveralServersTest {
         RunReport report;
         try (LogCapture log = new LogCapture()) {
             report = JobRunner.run(settings(spec, 2));
-            assertThat(log.text())
-                    .contains("WARN The server at " + dying.baseUrl() + " is not answering; pausing requests to it "
-                            + "and probing it every 2 s; the other servers take its requests meanwhile");
+            assertThat(log.timedText())
+                    .containsPattern(Pattern.compile("(?m)^\\d\\d:\\d\\d:\\d\\d WARN "
+                            + Pattern.quote("The server at " + dying.baseUrl() + " is not answering; pausing requests "
+                                    + "to it and probing it every 2 s; the other servers take its requests meanwhile")
+                            + "$"));
         }
 
         assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
         assertThat(outputIds()).isEqualTo(allIds());
         assertThat(dir.resolve("out.errors.jsonl")).doesNotExist();
+        // The records the dead server held went to the others without costing an attempt.
+        assertThat(outputRecords())
+                .allSatisfy(record -> assertThat(record.get("attempts").asInt())
+                        .as("record %s", record.get("id"))
+                        .isEqualTo(1));
     }
 
     @Test
@@ -170,7 +178,18 @@ class SeveralServersTest {
         assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
         assertThat(report.summary().failed()).isZero();
         assertThat(outputIds()).isEqualTo(allIds());
-        assertThat(simulators.get(0).stats().generateRequests()).isPositive();
+        String broken = simulators.get(0).baseUrl().toString();
+        assertThat(outputRecords())
+                .noneSatisfy(
+                        record -> assertThat(record.get("server").asString()).isEqualTo(broken));
+        Map<String, Integer> reachedBroken = simulators.get(0).stats().requestsByPrompt();
+        // A record the broken server failed went to another server, never back to it.
+        assertThat(reachedBroken.keySet()).anyMatch(prompt -> prompt.startsWith("record "));
+        reachedBroken.forEach((prompt, requests) -> {
+            if (prompt.startsWith("record ")) {
+                assertThat(requests).as(prompt).isEqualTo(1);
+            }
+        });
     }
 
     @Test
@@ -199,6 +218,31 @@ class SeveralServersTest {
 
         assertThat(resumed.result()).isEqualTo(RunReport.Result.COMPLETED);
         assertThat(outputIds()).isEqualTo(allIds());
+    }
+
+    @Test
+    void aServerDownAtTheStartIsInTheManifestAsNotReachedAndTheOtherAnswersEveryRecord() throws IOException {
+        start(2, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        String down = simulators.get(0).baseUrl().toString();
+        String up = simulators.get(1).baseUrl().toString();
+        simulators.get(0).close();
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+
+        RunReport report = JobRunner.run(settings(spec, 2));
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(outputIds()).isEqualTo(allIds());
+        JsonMapper json = JsonMapper.builder().build();
+        JsonNode manifest = json.readTree(dir.resolve("out.manifest.json").toFile());
+        JsonNode servers = manifest.get("servers");
+        assertThat(servers.findValuesAsString("url")).containsExactly(down, up);
+        assertThat(servers.get(0))
+                .isEqualTo(json.readTree("{\"url\":\"" + down + "\",\"version\":null,\"models\":[],"
+                        + "\"concurrency\":2,\"auto\":false,\"reached\":false}"));
+        assertThat(servers.get(1).get("reached").asBoolean()).isTrue();
+        assertThat(servers.get(1).get("version").asString())
+                .isEqualTo(SimulatorTestSettings.instant().version());
+        assertThat(manifest.get("server").get("url").asString()).isEqualTo(up);
     }
 
     @Test
@@ -252,6 +296,13 @@ class SeveralServersTest {
                 false,
                 false,
                 new GracefulStop(GracefulStop.DEFAULT_GRACE));
+    }
+
+    private List<JsonNode> outputRecords() throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        return Files.readAllLines(dir.resolve("out.jsonl")).stream()
+                .map(json::readTree)
+                .toList();
     }
 
     private List<Long> outputIds() throws IOException {

@@ -68,7 +68,7 @@ class RunManifestTest {
                         start,
                         start.plusMinutes(5),
                         false,
-                        List.of(new ServerFacts("http://gpu-box:11434", "0.12.0", List.of(), 8, false)),
+                        List.of(new ServerFacts("http://gpu-box:11434", "0.12.0", List.of(), 8, false, true)),
                         42,
                         "ab",
                         List.of()));
@@ -141,9 +141,16 @@ class RunManifestTest {
                         start.plusMinutes(5),
                         false,
                         List.of(
+                                new ServerFacts("http://gpu0:11434", null, List.of(), 4, false, false),
                                 new ServerFacts(
-                                        "http://gpu1:11434", "0.12.0", List.of(llamaOnGpu1, qwenOnGpu1), 8, false),
-                                new ServerFacts("http://gpu2:11434", "0.11.4", List.of(other, llamaOnGpu2), 3, true)),
+                                        "http://gpu1:11434",
+                                        "0.12.0",
+                                        List.of(llamaOnGpu1, qwenOnGpu1),
+                                        8,
+                                        false,
+                                        true),
+                                new ServerFacts(
+                                        "http://gpu2:11434", "0.11.4", List.of(other, llamaOnGpu2), 3, true, true)),
                         42,
                         "ab",
                         List.of()));
@@ -152,13 +159,15 @@ class RunManifestTest {
         assertThat(manifest.get("server"))
                 .isEqualTo(JSON.readTree("{\"url\":\"http://gpu1:11434\",\"version\":\"0.12.0\"}"));
         assertThat(manifest.get("servers")).isEqualTo(JSON.readTree("""
-                        [{"url":"http://gpu1:11434","version":"0.12.0",
+                        [{"url":"http://gpu0:11434","version":null,"models":[],
+                          "concurrency":4,"auto":false,"reached":false},
+                         {"url":"http://gpu1:11434","version":"0.12.0",
                           "models":[{"name":"llama3.2:3b","digest":"sha256:aaa"},
                                     {"name":"qwen3:0.6b","digest":"sha256:bbb"}],
-                          "concurrency":8,"auto":false},
+                          "concurrency":8,"auto":false,"reached":true},
                          {"url":"http://gpu2:11434","version":"0.11.4",
                           "models":[{"name":"llama3.2:3b","digest":"sha256:ccc"}],
-                          "concurrency":3,"auto":true}]"""));
+                          "concurrency":3,"auto":true,"reached":true}]"""));
         assertThat(manifest.get("models").findValuesAsString("digest")).containsExactly("sha256:aaa", "sha256:bbb");
     }
 }

@@ -177,10 +177,12 @@ class HtmlReportTest {
                 {"job":"two","server":{"url":"http://gpu1:11434","version":"0.12.6"},
                  "servers":[{"url":"http://gpu1:11434","version":"0.12.6",
                              "models":[{"name":"llama3.2:3b","digest":"sha256:aaaaaaaaaaaaaaaa"}],
-                             "concurrency":8,"auto":false},
+                             "concurrency":8,"auto":false,"reached":true},
                             {"url":"http://gpu2:11434","version":"0.11.4",
                              "models":[{"name":"llama3.2:3b","digest":"sha256:bbbbbbbbbbbbbbbb"}],
-                             "concurrency":4,"auto":true}],
+                             "concurrency":4,"auto":true,"reached":true},
+                            {"url":"http://gpu3:11434","version":null,"models":[],
+                             "concurrency":2,"auto":false,"reached":false}],
                  "models":[{"name":"llama3.2:3b"}]}
                 """);
 
@@ -190,12 +192,14 @@ class HtmlReportTest {
         assertThat(rows(perServer))
                 .containsExactly(
                         List.of("llama3.2:3b", "http://gpu1:11434", "3", "0", "48.0", "120", "140"),
-                        List.of("llama3.2:3b", "http://gpu2:11434", "2", "1", "20.0", "400", "420"));
+                        List.of("llama3.2:3b", "http://gpu2:11434", "2", "1", "20.0", "400", "420"),
+                        List.of("llama3.2:3b", "http://gpu3:11434", "0", "0", "&ndash;", "&ndash;", "&ndash;"));
         String servers = section(section(html, "<h3>Servers</h3>", "</table>"), "<table", "</table>");
         assertThat(rows(servers))
                 .containsExactly(
                         List.of("http://gpu1:11434", "0.12.6", "8", "llama3.2:3b aaaaaaaaaaaa&hellip;"),
-                        List.of("http://gpu2:11434", "0.11.4", "4 (auto)", "llama3.2:3b bbbbbbbbbbbb&hellip;"));
+                        List.of("http://gpu2:11434", "0.11.4", "4 (auto)", "llama3.2:3b bbbbbbbbbbbb&hellip;"),
+                        List.of("http://gpu3:11434", "not reached", "2", Html.NONE));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +32,8 @@ import dev.promptbatch.simulator.SimulatorTestSettings;
  */
 class AutoConcurrencyTest {
     private static final String MODEL = "llama3.2:3b";
+    /** The least gain in throughput, as a factor, that makes a level worth twice the requests in flight. */
+    private static final double GAIN = 1 + ConcurrencyTuner.GAIN_PERCENT / 100.0;
 
     @ParameterizedTest
     @ValueSource(ints = {1, 4, 8})
@@ -57,11 +60,27 @@ class AutoConcurrencyTest {
             sendUntilSettled(pool, server.tuner());
 
             int settled = server.concurrencyInUse();
+            Map<Integer, Double> judged = server.tuner().judged();
             assertThat(settled).isIn(acceptable(slots));
+            if (settled == 2 * slots && settled > slots + 1) {
+                // Twice the slots, beyond one slot more, is only acceptable when it gave no more throughput than the
+                // slot count.
+                assertThat(judged.get(2 * slots)).isLessThan(judged.get(slots) * GAIN);
+            }
             assertThat(simulator.stats().maxInFlight()).isLessThanOrEqualTo(ServerTarget.AUTO_CEILING);
+            assertThat(settled).isLessThan(ServerTarget.AUTO_CEILING);
+            // It settled because twice as many in flight gave less than 20 % more, as the log says with the figures.
+            assertThat(judged).containsKeys(settled, 2 * settled);
+            assertThat(judged.get(2 * settled)).isLessThan(judged.get(settled) * GAIN);
             assertThat(log.text())
-                    .containsOnlyOnce("INFO Concurrency for " + simulator.baseUrl() + " settled at " + settled + " (");
+                    .containsOnlyOnce("INFO Concurrency for " + simulator.baseUrl() + " settled at " + settled + " ("
+                            + tokensPerSecond(judged.get(settled)) + " tokens/s; " + 2 * settled + " gave "
+                            + tokensPerSecond(judged.get(2 * settled)) + " tokens/s)");
         }
+    }
+
+    private static String tokensPerSecond(double throughput) {
+        return String.format(Locale.ROOT, "%.0f", throughput);
     }
 
     /** The slot count ± 1 slot, or twice the slot count. */
