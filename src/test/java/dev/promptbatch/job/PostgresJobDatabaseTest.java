@@ -92,7 +92,7 @@ class PostgresJobDatabaseTest {
         writeJob("alpha");
         writeJob("beta");
 
-        assertThat(cli("run", "alpha.yaml", "--base-url", simulator.baseUrl().toString(), "--db", url))
+        assertThat(runAlpha(Map.of(JobDatabase.USER_VARIABLE, PostgresServer.USER), url))
                 .as(err)
                 .isZero();
         assertThat(out).contains("alpha completed in");
@@ -108,7 +108,7 @@ class PostgresJobDatabaseTest {
                         "day=mon"))
                 .as(err)
                 .isZero();
-        assertThat(cli("run", "alpha.yaml", "--base-url", simulator.baseUrl().toString(), "--db", url))
+        assertThat(runAlpha(Map.of(JobDatabase.USER_VARIABLE, PostgresServer.USER), url))
                 .as(err)
                 .isZero();
         assertThat(out).contains("alpha already completed (execution 1); nothing to do");
@@ -141,14 +141,7 @@ class PostgresJobDatabaseTest {
         writeJob("alpha");
         String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/jobs?password=s3cret";
 
-        int code = cli(
-                Map.of(JobDatabase.USER_VARIABLE, "batch", JobDatabase.PASSWORD_VARIABLE, "hunter2"),
-                "run",
-                "alpha.yaml",
-                "--base-url",
-                simulator.baseUrl().toString(),
-                "--db",
-                url);
+        int code = runAlpha(Map.of(JobDatabase.USER_VARIABLE, "batch", JobDatabase.PASSWORD_VARIABLE, "hunter2"), url);
 
         assertThat(code).isEqualTo(2);
         assertThat(err)
@@ -207,14 +200,7 @@ class PostgresJobDatabaseTest {
         }
         writeJob("alpha");
 
-        int code = cli(
-                Map.of(JobDatabase.USER_VARIABLE, "no_create"),
-                "run",
-                "alpha.yaml",
-                "--base-url",
-                simulator.baseUrl().toString(),
-                "--db",
-                url);
+        int code = runAlpha(Map.of(JobDatabase.USER_VARIABLE, "no_create"), url);
 
         assertThat(code).isEqualTo(2);
         assertThat(err)
@@ -229,14 +215,8 @@ class PostgresJobDatabaseTest {
         String url = postgres.newDatabaseUrl();
         writeJob("alpha");
 
-        int code = cli(
-                Map.of(JobDatabase.USER_VARIABLE, "checked", JobDatabase.PASSWORD_VARIABLE, "wrong-one"),
-                "run",
-                "alpha.yaml",
-                "--base-url",
-                simulator.baseUrl().toString(),
-                "--db",
-                url);
+        int code =
+                runAlpha(Map.of(JobDatabase.USER_VARIABLE, "checked", JobDatabase.PASSWORD_VARIABLE, "wrong-one"), url);
 
         assertThat(code).isEqualTo(2);
         assertThat(err)
@@ -287,6 +267,18 @@ class PostgresJobDatabaseTest {
                 options: {seed: 3}
                 output: out/%s.jsonl
                 """.formatted(name, name), StandardCharsets.UTF_8);
+    }
+
+    /** Runs the job {@code alpha} against the simulator with its repository at {@code url}. */
+    private int runAlpha(Map<String, String> variables, String url) {
+        return cli(
+                variables,
+                "run",
+                "alpha.yaml",
+                "--base-url",
+                simulator.baseUrl().toString(),
+                "--db",
+                url);
     }
 
     private int cli(String... args) {
