@@ -19,7 +19,9 @@ import java.util.Optional;
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
@@ -29,8 +31,27 @@ import dev.promptbatch.outcome.Cell;
  * from its output and errors files, so that a run resumed several times is summarised as a whole: the console table
  * at the end of a run, {@code NAME.summary.csv}, and the numbers of the HTML report. Memory stays the same however
  * long the output: see {@link Measure}.
+ *
+ * <p>An embed run ({@code endpoint: embed} in the manifest, or records with an {@code embedding}) is summarised per
+ * request rather than per record: every record of a request carries the request's batch number and statistics, and
+ * a request's records are adjacent in the output (it is written whole, in input order), so a record that differs from
+ * the one before it in pass, batch or statistics starts another request. Its latency and prompt tokens count once.
  */
 public final class RunSummary {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final List<String> EMBED_CSV_COLUMNS = List.of(
+            "model",
+            "variant",
+            "batch_size",
+            "records",
+            "embedded",
+            "failures",
+            "requests",
+            "records_per_second",
+            "prompt_tokens_per_second",
+            "latency_p50_ms",
+            "latency_p95_ms",
+            "latency_p99_ms");
     private static final List<String> CSV_COLUMNS = List.of(
             "model",
             "variant",
@@ -75,11 +96,24 @@ public final class RunSummary {
         private final Measure outputTokens = new Measure();
         /** Per seed and repetition: the number of answers and the sum of their tokens/s. */
         private final Map<String, double[]> speedBySeedAndRepeat = new LinkedHashMap<>();
+        /** Embed runs: the requests in flight at most (the sum over the servers of the group), the time's divisor. */
+        private final int concurrency;
+        /** Embed runs: the configured batch size, or null where the manifest does not say. */
+        private final Integer configuredBatchSize;
 
-        Group(String model, Integer variant, String server) {
+        private long requests;
+        private double requestMillis;
+        private long promptTokens;
+        private boolean promptTokensReported;
+        private int largestBatch;
+        private String lastRequest;
+
+        Group(String model, Integer variant, String server, int concurrency, Integer configuredBatchSize) {
             this.model = model;
             this.variant = variant;
             this.server = server;
+            this.concurrency = concurrency;
+            this.configuredBatchSize = configuredBatchSize;
         }
 
         public String model() {
@@ -162,7 +196,77 @@ public final class RunSummary {
             return tokensPerSecond.values();
         }
 
+        /** Embed runs: the configured records per request, else the most that one of its requests held. */
+        public int batchSize() {
+            return configuredBatchSize != null ? configuredBatchSize : largestBatch;
+        }
+
+        /** Embed runs: the distinct requests its records came from. */
+        public long requests() {
+            return requests;
+        }
+
+        /**
+         * Embed runs: the time base of {@link #recordsPerSecond()}, in seconds: the sum of its requests' latencies
+         * divided by the requests in flight ({@code concurrency}, at most the number of requests), the time they took
+         * side by side. Unlike the manifest's wall time it leaves out preflight, waits between a crash and its resume,
+         * and the other models' passes.
+         */
+        public double requestSeconds() {
+            return requests == 0 ? 0 : requestMillis / 1000.0 / Math.min(concurrency, requests);
+        }
+
+        /** Embed runs: records embedded per second of {@link #requestSeconds()}; 0 without any. */
+        public double recordsPerSecond() {
+            return requestSeconds() == 0 ? 0 : answers / requestSeconds();
+        }
+
+        /**
+         * Embed runs: each request's {@code prompt_eval_count} once, per second of {@link #requestSeconds()}; null when
+         * no request reported its count.
+         */
+        public Double promptTokensPerRequestSecond() {
+            return !promptTokensReported || requestSeconds() == 0 ? null : promptTokens / requestSeconds();
+        }
+
+        private void addEmbedded(JsonNode record) {
+            answers++;
+            largestBatch = Math.max(largestBatch, record.path("batch_size").asInt(0));
+            String request = String.join(
+                    "/",
+                    record.path("server").toString(),
+                    record.path("variant").toString(),
+                    record.path("repeat").toString(),
+                    record.path("batch").toString(),
+                    record.path("batch_size").toString(),
+                    record.path("prompt_eval_count").toString(),
+                    record.path("total_duration").toString(),
+                    record.path("load_duration").toString(),
+                    record.path("latency_ms").toString());
+            if (request.equals(lastRequest)) {
+                return;
+            }
+            lastRequest = request;
+            requests++;
+            double latency = record.path("latency_ms").asDouble(0);
+            latencyMs.add(latency);
+            requestMillis += latency;
+            JsonNode count = record.path("prompt_eval_count");
+            if (count.isNumber()) {
+                promptTokens += count.asLong();
+                promptTokensReported = true;
+            }
+            JsonNode load = record.path("load_duration");
+            if (load.isNumber()) {
+                loadMs.add(load.asDouble() / 1e6);
+            }
+        }
+
         private void add(JsonNode answer) {
+            if (answer.path("embedding").isArray()) {
+                addEmbedded(answer);
+                return;
+            }
             answers++;
             long evalCount = answer.path("eval_count").asLong(0);
             generatedTokens += evalCount;
@@ -193,11 +297,61 @@ public final class RunSummary {
         }
     }
 
+    /**
+     * What the manifest beside the output says of the run that the summary needs: whether it embedded, with how many
+     * records per request, and each server's requests in flight at most.
+     */
+    private record ManifestFacts(boolean embed, Integer batchSize, Map<String, Integer> concurrency) {
+        static final ManifestFacts NONE = new ManifestFacts(false, null, Map.of());
+
+        static ManifestFacts of(Path output) {
+            Path file = RunManifest.fileFor(output);
+            if (!Files.isRegularFile(file)) {
+                return NONE;
+            }
+            JsonNode root;
+            try {
+                root = JSON.readTree(file);
+            } catch (JacksonException e) {
+                return NONE;
+            }
+            Map<String, Integer> concurrency = new LinkedHashMap<>();
+            root.path("servers").values().forEach(server -> {
+                if (!server.path("reached").isBoolean()
+                        || server.path("reached").asBoolean()) {
+                    concurrency.put(
+                            server.path("url").asString(""),
+                            Math.max(1, server.path("concurrency").asInt(1)));
+                }
+            });
+            JsonNode batchSize = root.path("batch_size").isMissingNode()
+                    ? root.path("spec").path("batch-size")
+                    : root.path("batch_size");
+            String endpoint = root.path("endpoint")
+                    .asString(root.path("spec").path("endpoint").asString(""));
+            return new ManifestFacts(
+                    "embed".equalsIgnoreCase(endpoint),
+                    batchSize.isIntegralNumber() ? batchSize.asInt() : null,
+                    concurrency);
+        }
+
+        /** The sum over the run's servers; 1 where the manifest does not say. */
+        int totalConcurrency() {
+            return Math.max(
+                    1, concurrency.values().stream().mapToInt(Integer::intValue).sum());
+        }
+    }
+
     private final Map<String, Group> groups = new LinkedHashMap<>();
     private final Map<String, Group> serverGroups = new LinkedHashMap<>();
     private final List<String> servers = new ArrayList<>();
+    private final ManifestFacts manifest;
+    private boolean embed;
 
-    private RunSummary() {}
+    private RunSummary(ManifestFacts manifest) {
+        this.manifest = manifest;
+        this.embed = manifest.embed();
+    }
 
     /**
      * Reads the run's files; {@code cells} give the order in which models and variants are listed, {@code servers}
@@ -205,7 +359,7 @@ public final class RunSummary {
      * answered nothing.
      */
     public static RunSummary read(OutputFiles files, List<Cell> cells, List<String> servers) {
-        RunSummary summary = new RunSummary();
+        RunSummary summary = new RunSummary(ManifestFacts.of(files.output()));
         cells.forEach(cell -> summary.group(cell.model(), cell.variant()));
         summary.servers.addAll(servers);
         cells.stream()
@@ -215,6 +369,7 @@ public final class RunSummary {
         try {
             if (Files.exists(files.output())) {
                 OutputRecords.forEach(files.output(), answer -> {
+                    summary.embed |= answer.path("embedding").isArray();
                     summary.group(answer).add(answer);
                     summary.serverGroup(answer).ifPresent(group -> group.add(answer));
                 });
@@ -233,6 +388,11 @@ public final class RunSummary {
 
     public List<Group> groups() {
         return List.copyOf(groups.values());
+    }
+
+    /** Whether the run embedded records ({@code endpoint: embed}): its rows are then per model and batch size. */
+    public boolean embed() {
+        return embed;
     }
 
     /**
@@ -265,6 +425,9 @@ public final class RunSummary {
      * latency; then the whole run's throughput over its wall time.
      */
     public String table(Duration wallTime) {
+        if (embed) {
+            return embedTable(wallTime);
+        }
         double seconds = Math.max(wallTime.toMillis(), 1) / 1000.0;
         StringBuilder out = new StringBuilder();
         out.append(String.format(
@@ -341,12 +504,90 @@ public final class RunSummary {
     }
 
     /**
+     * The console table of an embed run: per model (and variant) and batch size, records, embedded, failed, records/s
+     * and prompt tokens/s over the requests' time (see {@link Group#requestSeconds()}), and the requests' latency;
+     * then the whole run's records/s and prompt tokens/s over its wall time.
+     */
+    private String embedTable(Duration wallTime) {
+        double seconds = Math.max(wallTime.toMillis(), 1) / 1000.0;
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                Locale.ROOT,
+                "%-24s %10s %8s %8s %8s %10s %15s %14s %14s%n",
+                "model",
+                "batch size",
+                "records",
+                "embedded",
+                "failed",
+                "records/s",
+                "prompt tokens/s",
+                "latency p50",
+                "latency p95"));
+        long promptTokens = 0;
+        for (Group g : groups.values()) {
+            Stats latency = g.latencyMs();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-24s %10d %8d %8d %8d %10.1f %15s %11.0f ms %11.0f ms%n",
+                    g.label(),
+                    g.batchSize(),
+                    g.answers + g.failures,
+                    g.answers,
+                    g.failures,
+                    g.recordsPerSecond(),
+                    g.promptTokensPerRequestSecond() == null
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.1f", g.promptTokensPerRequestSecond()),
+                    latency.p50(),
+                    latency.p95()));
+            promptTokens += g.promptTokens;
+        }
+        List<Group> perServer = perServer();
+        if (!perServer.isEmpty()) {
+            int width =
+                    perServer.stream().mapToInt(g -> g.server.length()).max().orElse(0);
+            width = Math.max(width, "server".length());
+            out.append(System.lineSeparator());
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-24s %-" + width + "s %8s %8s %10s %14s %14s%n",
+                    "model",
+                    "server",
+                    "embedded",
+                    "failed",
+                    "records/s",
+                    "latency p50",
+                    "latency p95"));
+            for (Group g : perServer) {
+                Stats latency = g.latencyMs();
+                out.append(String.format(
+                        Locale.ROOT,
+                        "%-24s %-" + width + "s %8d %8d %10.1f %11.0f ms %11.0f ms%n",
+                        g.model,
+                        g.server,
+                        g.answers,
+                        g.failures,
+                        g.recordsPerSecond(),
+                        latency.p50(),
+                        latency.p95()));
+            }
+        }
+        out.append(String.format(
+                Locale.ROOT,
+                "all models: %.1f records/s, %.1f prompt tokens/s over the wall time%n",
+                answered() / seconds,
+                promptTokens / seconds));
+        return out.toString();
+    }
+
+    /**
      * Writes {@code NAME.summary.csv}: one row per model and variant; when the run used several servers, a
-     * {@code server} column (empty in those rows) and then one row per model and server.
+     * {@code server} column (empty in those rows) and then one row per model and server. An embed run's columns are
+     * those of {@link #embedTable(Duration)}.
      */
     public void writeCsv(Path file) {
         List<Group> perServer = perServer();
-        List<String> columns = new ArrayList<>(CSV_COLUMNS);
+        List<String> columns = new ArrayList<>(embed ? EMBED_CSV_COLUMNS : CSV_COLUMNS);
         if (!perServer.isEmpty()) {
             columns.add(1, "server");
         }
@@ -364,7 +605,33 @@ public final class RunSummary {
         }
     }
 
-    private static String[] csvRow(Group g, boolean withServer) {
+    private String[] csvRow(Group g, boolean withServer) {
+        return embed ? embedCsvRow(g, withServer) : generateCsvRow(g, withServer);
+    }
+
+    private static String[] embedCsvRow(Group g, boolean withServer) {
+        Stats latency = g.latencyMs();
+        Double promptTokens = g.promptTokensPerRequestSecond();
+        List<String> row = new ArrayList<>(List.of(
+                g.model,
+                g.variant == null ? "" : g.variant.toString(),
+                String.valueOf(g.batchSize()),
+                String.valueOf(g.answers + g.failures),
+                String.valueOf(g.answers),
+                String.valueOf(g.failures),
+                String.valueOf(g.requests),
+                number(g.recordsPerSecond()),
+                promptTokens == null ? "" : number(promptTokens),
+                number(latency.p50()),
+                number(latency.p95()),
+                number(latency.p99())));
+        if (withServer) {
+            row.add(1, Objects.toString(g.server, ""));
+        }
+        return row.toArray(String[]::new);
+    }
+
+    private static String[] generateCsvRow(Group g, boolean withServer) {
         Stats latency = g.latencyMs();
         Stats speed = g.tokensPerSecond();
         List<String> row = new ArrayList<>(List.of(
@@ -401,7 +668,8 @@ public final class RunSummary {
 
     private Group group(String model, Integer variant) {
         return groups.computeIfAbsent(
-                model + "\u0000" + Objects.toString(variant, ""), key -> new Group(model, variant, null));
+                model + "\u0000" + Objects.toString(variant, ""),
+                key -> new Group(model, variant, null, manifest.totalConcurrency(), manifest.batchSize()));
     }
 
     /** The record's model on the server it names; none for a record that never reached a server. */
@@ -416,6 +684,9 @@ public final class RunSummary {
         if (!servers.contains(server)) {
             servers.add(server);
         }
-        return serverGroups.computeIfAbsent(model + "\u0000" + server, key -> new Group(model, null, server));
+        return serverGroups.computeIfAbsent(
+                model + "\u0000" + server,
+                key -> new Group(
+                        model, null, server, manifest.concurrency().getOrDefault(server, 1), manifest.batchSize()));
     }
 }

@@ -20,6 +20,10 @@ class RunSummaryTest {
     private static final String GPU1 = "http://gpu1:11434";
     private static final String GPU2 = "http://gpu2:11434";
     private static final List<Cell> CELLS = List.of(new Cell("llama3.2:3b", null, null, null));
+    private static final String MINILM = "all-minilm";
+    private static final String NOMIC = "nomic-embed-text";
+    private static final List<Cell> EMBED_CELLS =
+            List.of(new Cell(MINILM, null, null, null), new Cell(NOMIC, null, null, null));
 
     @TempDir
     Path dir;
@@ -104,6 +108,141 @@ class RunSummaryTest {
         summary.writeCsv(files.summary());
         assertThat(Files.readAllLines(files.summary()).get(0)).startsWith("model,variant,answers,");
         assertThat(Files.readAllLines(files.summary())).hasSize(2);
+    }
+
+    @Test
+    void anEmbedRunCountsEachRequestOnceAndDividesItsTimeByTheRequestsInFlight() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("embed.jsonl"));
+        double[] vector = {0.6, 0.8};
+        Files.write(
+                files.output(),
+                List.of(
+                        // all-minilm: records 1-4 in one request; 5, 6 and 8 each alone (7 was too long); 9-11
+                        EmbedLine.of("1", 1, MINILM, vector)
+                                .inBatch(1, 4, 40L, 200)
+                                .json(),
+                        EmbedLine.of("2", 2, MINILM, vector)
+                                .inBatch(1, 4, 40L, 200)
+                                .json(),
+                        EmbedLine.of("3", 3, MINILM, vector)
+                                .inBatch(1, 4, 40L, 200)
+                                .json(),
+                        EmbedLine.of("4", 4, MINILM, vector)
+                                .inBatch(1, 4, 40L, 200)
+                                .json(),
+                        EmbedLine.of("5", 5, MINILM, vector)
+                                .inBatch(2, 1, 12L, 30)
+                                .json(),
+                        EmbedLine.of("6", 6, MINILM, vector)
+                                .inBatch(2, 1, 12L, 35)
+                                .json(),
+                        EmbedLine.of("8", 8, MINILM, vector)
+                                .inBatch(2, 1, 12L, 40)
+                                .json(),
+                        EmbedLine.of("9", 9, MINILM, vector)
+                                .inBatch(3, 3, 30L, 150)
+                                .json(),
+                        EmbedLine.of("10", 10, MINILM, vector)
+                                .inBatch(3, 3, 30L, 150)
+                                .json(),
+                        EmbedLine.of("11", 11, MINILM, vector)
+                                .inBatch(3, 3, 30L, 150)
+                                .json(),
+                        // nomic-embed-text: one request, without a prompt_eval_count
+                        EmbedLine.of("1", 1, NOMIC, vector)
+                                .inBatch(1, 3, null, 300)
+                                .json(),
+                        EmbedLine.of("2", 2, NOMIC, vector)
+                                .inBatch(1, 3, null, 300)
+                                .json(),
+                        EmbedLine.of("3", 3, NOMIC, vector)
+                                .inBatch(1, 3, null, 300)
+                                .json()));
+        Files.writeString(files.errors(), """
+                {"id":"7","line":7,"model":"all-minilm","server":"http://127.0.0.1:11434","kind":"rejected",\
+                "message":"the input length exceeds the context length","attempts":1}
+                """);
+        Files.writeString(dir.resolve("embed.manifest.json"), """
+                {"job":"embed","endpoint":"embed","batch_size":4,
+                 "servers":[{"url":"http://127.0.0.1:11434","concurrency":2,"auto":false,"reached":true}]}
+                """);
+
+        RunSummary summary = RunSummary.read(files, EMBED_CELLS, List.of(EmbedLine.SERVER));
+
+        assertThat(summary.embed()).isTrue();
+        Group minilm = summary.groups().get(0);
+        assertThat(minilm.requests()).isEqualTo(5);
+        // (200 + 30 + 35 + 40 + 150) ms over 2 requests in flight
+        assertThat(minilm.requestSeconds()).isEqualTo(0.2275);
+        assertThat(minilm.recordsPerSecond()).isEqualTo(10 / 0.2275);
+        assertThat(minilm.promptTokensPerRequestSecond()).isEqualTo((40 + 3 * 12 + 30) / 0.2275);
+        Group nomic = summary.groups().get(1);
+        assertThat(nomic.requests()).isEqualTo(1);
+        assertThat(nomic.requestSeconds()).isEqualTo(0.3);
+        assertThat(nomic.promptTokensPerRequestSecond()).isNull();
+
+        assertThat(summary.table(Duration.ofSeconds(2)))
+                .isEqualTo(String.format(Locale.ROOT, """
+                        model                    batch size  records embedded   failed  records/s prompt tokens/s    latency p50    latency p95
+                        all-minilm                        4       11       10        1       44.0           465.9          40 ms         200 ms
+                        nomic-embed-text                  4        3        3        0       10.0               -         300 ms         300 ms
+                        all models: 6.5 records/s, 53.0 prompt tokens/s over the wall time
+                        """).replace("\n", System.lineSeparator()));
+
+        summary.writeCsv(files.summary());
+        assertThat(Files.readAllLines(files.summary()))
+                .containsExactly(
+                        "model,variant,batch_size,records,embedded,failures,requests,records_per_second,"
+                                + "prompt_tokens_per_second,latency_p50_ms,latency_p95_ms,latency_p99_ms",
+                        "all-minilm,,4,11,10,1,5,43.96,465.93,40.00,200.00,200.00",
+                        "nomic-embed-text,,4,3,3,0,1,10.00,,300.00,300.00,300.00");
+    }
+
+    @Test
+    void anEmbedOutputWithoutManifestIsKnownByItsLinesAndTakenAsOneRequestInFlight() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("embed.jsonl"));
+        double[] vector = {1.0, 0.0};
+        Files.write(
+                files.output(),
+                List.of(
+                        // two repetitions whose only request has the same statistics: two requests
+                        EmbedLine.of("a", 1, MINILM, vector)
+                                .inPass(null, 0)
+                                .inBatch(1, 2, 8L, 100)
+                                .json(),
+                        EmbedLine.of("b", 2, MINILM, vector)
+                                .inPass(null, 0)
+                                .inBatch(1, 2, 8L, 100)
+                                .json(),
+                        EmbedLine.of("a", 1, MINILM, vector)
+                                .inPass(null, 1)
+                                .inBatch(1, 2, 8L, 100)
+                                .json(),
+                        EmbedLine.of("b", 2, MINILM, vector)
+                                .inPass(null, 1)
+                                .inBatch(1, 2, 8L, 100)
+                                .json()));
+
+        RunSummary summary = RunSummary.read(files, List.of(new Cell(MINILM, null, null, 0)), List.of());
+
+        assertThat(summary.embed()).isTrue();
+        Group minilm = summary.groups().get(0);
+        assertThat(minilm.batchSize()).isEqualTo(2);
+        assertThat(minilm.requests()).isEqualTo(2);
+        assertThat(minilm.requestSeconds()).isEqualTo(0.2);
+        assertThat(minilm.recordsPerSecond()).isEqualTo(20.0);
+        assertThat(minilm.promptTokensPerRequestSecond()).isEqualTo(80.0);
+    }
+
+    @Test
+    void aGenerateRunIsNoEmbedRun() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("out.jsonl"));
+        Files.write(files.output(), List.of(answer(1, GPU1, 100, 50.0)));
+
+        RunSummary summary = RunSummary.read(files, CELLS, List.of(GPU1));
+
+        assertThat(summary.embed()).isFalse();
+        assertThat(summary.table(Duration.ofSeconds(60))).startsWith("model                     records answered");
     }
 
     private static String answer(int id, String server, long latencyMs, double tokensPerSecond) {
