@@ -21,7 +21,8 @@ import dev.promptbatch.output.RunSummary.Group;
 
 /**
  * A run's report as one HTML file that opens anywhere, offline: the header, the statistics per model and variant
- * (and per model and server when the run used several servers), charts as inline SVG, and what produced the numbers
+ * (and per model and server when the run used several servers; an embed run's per request and batch size), charts
+ * as inline SVG, and what produced the numbers
  * (from the manifest). Nothing is loaded from elsewhere: no scripts, style sheets, fonts or images.
  */
 public final class HtmlReport {
@@ -119,16 +120,19 @@ public final class HtmlReport {
         page.append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<main>\n");
         page.append(ReportHeader.html(job, outputName, manifest, summary));
         page.append("<section>\n<h2>Per model</h2>\n<div class=\"scroll\">\n")
-                .append(SummaryTable.html(groups, variants))
+                .append(
+                        summary.embed()
+                                ? SummaryTable.embedHtml(groups, variants)
+                                : SummaryTable.html(groups, variants))
                 .append("</div>\n</section>\n");
         List<Group> perServer = summary.perServer();
         if (!perServer.isEmpty()) {
             page.append("<section>\n<h2>Per server</h2>\n<div class=\"scroll\">\n")
-                    .append(ServerTable.html(perServer))
+                    .append(summary.embed() ? ServerTable.embedHtml(perServer) : ServerTable.html(perServer))
                     .append("</div>\n</section>\n");
         }
         page.append("<section>\n<h2>Charts</h2>\n").append(variantKey(variants));
-        for (ReportCharts.Chart chart : ReportCharts.of(groups)) {
+        for (ReportCharts.Chart chart : summary.embed() ? ReportCharts.ofEmbed(groups) : ReportCharts.of(groups)) {
             page.append("<figure>\n")
                     .append(chart.svg())
                     .append("\n<figcaption>")

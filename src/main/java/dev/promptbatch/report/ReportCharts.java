@@ -102,6 +102,19 @@ final class ReportCharts {
                 outputLength(groups));
     }
 
+    /** An embed run's chart: the latency of its requests, each once whatever the records it held. */
+    static List<Chart> ofEmbed(List<Group> groups) {
+        return List.of(boxPlot(
+                "Request latency",
+                "ms",
+                groups,
+                Group::latencies,
+                "latency",
+                "Each request's latency_ms, once for all the records it embedded, as PromptBatch measured it. Box: "
+                        + "the middle half of the requests; line: median; whiskers: the rest within 1.5 box lengths; "
+                        + "circles: outliers."));
+    }
+
     private static Chart boxPlot(
             String name,
             String unit,

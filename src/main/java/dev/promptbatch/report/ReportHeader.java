@@ -89,7 +89,7 @@ final class ReportHeader {
                 .distinct()
                 .count();
         StringBuilder out = new StringBuilder("<div class=\"tiles\">\n");
-        tile(out, Html.number(summary.answered(), 0), "answers");
+        tile(out, Html.number(summary.answered(), 0), summary.embed() ? "records embedded" : "answers");
         tile(out, Html.number(summary.failed(), 0), summary.failed() == 1 ? "failure" : "failures");
         tile(out, String.valueOf(models), models == 1 ? "model" : "models");
         if (variants > 0) {

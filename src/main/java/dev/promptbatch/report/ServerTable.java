@@ -38,6 +38,34 @@ final class ServerTable {
         return out.append("</tbody>\n</table>\n").toString();
     }
 
+    /** An embed run's rows: records embedded, failures, records/s over the requests' time, the requests' latency. */
+    static String embedHtml(List<Group> perServer) {
+        StringBuilder out = new StringBuilder("<table class=\"summary\">\n<thead>\n");
+        out.append("<tr><th rowspan=\"2\" class=\"text\">Model</th><th rowspan=\"2\" class=\"text\">Server</th>"
+                + "<th rowspan=\"2\">Embedded</th><th rowspan=\"2\">Failures</th><th rowspan=\"2\">Requests</th>"
+                + "<th rowspan=\"2\">Records/s</th>"
+                + "<th colspan=\"2\" class=\"group\">Request latency (ms)</th></tr>\n");
+        out.append("<tr><th>p50</th><th>p95</th></tr>\n</thead>\n<tbody>\n");
+        for (Group group : perServer) {
+            Stats latency = group.latencyMs();
+            out.append("<tr><td class=\"text\">")
+                    .append(escape(group.model()))
+                    .append("</td><td class=\"text\">")
+                    .append(escape(group.server()))
+                    .append("</td>");
+            cell(out, Html.number(group.answers(), 0));
+            out.append(group.failures() > 0 ? "<td class=\"num bad\">" : "<td class=\"num\">")
+                    .append(Html.number(group.failures(), 0))
+                    .append("</td>");
+            cell(out, Html.number(group.requests(), 0));
+            cell(out, group.requests() == 0 ? Html.NONE : Html.number(group.recordsPerSecond(), 1));
+            cell(out, latency.count() == 0 ? Html.NONE : Html.number(latency.p50(), 0));
+            cell(out, latency.count() == 0 ? Html.NONE : Html.number(latency.p95(), 0));
+            out.append("</tr>\n");
+        }
+        return out.append("</tbody>\n</table>\n").toString();
+    }
+
     private static void cell(StringBuilder out, String html) {
         out.append("<td class=\"num\">").append(html).append("</td>");
     }

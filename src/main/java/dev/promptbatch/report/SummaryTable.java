@@ -65,6 +65,48 @@ final class SummaryTable {
         return out.toString();
     }
 
+    /**
+     * An embed run's rows: per model (and variant) and batch size, records, embedded, failures, requests, records/s
+     * and prompt tokens/s over the requests' time, and the requests' latency.
+     */
+    static String embedHtml(List<Group> groups, Map<Integer, String> variantOptions) {
+        StringBuilder out = new StringBuilder("<table class=\"summary\">\n<thead>\n");
+        out.append("<tr><th rowspan=\"2\" class=\"text\">Model</th><th rowspan=\"2\">Batch<br>size</th>"
+                + "<th rowspan=\"2\">Records</th><th rowspan=\"2\">Embedded</th><th rowspan=\"2\">Failures</th>"
+                + "<th rowspan=\"2\">Requests</th>"
+                + "<th rowspan=\"2\" title=\"Over the requests' latencies divided by the requests in flight\">"
+                + "Records/s</th>"
+                + "<th rowspan=\"2\" title=\"Each request's prompt_eval_count once, over the same time\">"
+                + "Prompt<br>tokens/s</th>"
+                + "<th colspan=\"3\" class=\"group\">Request latency (ms)</th></tr>\n");
+        out.append("<tr><th>p50</th><th>p95</th><th>p99</th></tr>\n</thead>\n<tbody>\n");
+        for (Group group : groups) {
+            Stats latency = group.latencyMs();
+            out.append("<tr><td class=\"text\">")
+                    .append(model(groups, group, variantOptions))
+                    .append("</td>");
+            cell(out, group.batchSize() == 0 ? Html.NONE : Html.number(group.batchSize(), 0));
+            cell(out, Html.number(group.answers() + group.failures(), 0));
+            cell(out, Html.number(group.answers(), 0));
+            out.append(group.failures() > 0 ? "<td class=\"num bad\">" : "<td class=\"num\">")
+                    .append(Html.number(group.failures(), 0))
+                    .append("</td>");
+            cell(out, Html.number(group.requests(), 0));
+            cell(out, group.requests() == 0 ? Html.NONE : Html.number(group.recordsPerSecond(), 1));
+            Double promptTokens = group.promptTokensPerRequestSecond();
+            cell(out, promptTokens == null ? Html.NONE : Html.number(promptTokens, 1));
+            cell(out, latency, Stats::p50, 0);
+            cell(out, latency, Stats::p95, 0);
+            cell(out, latency, Stats::p99, 0);
+            out.append("</tr>\n");
+        }
+        out.append("</tbody>\n</table>\n");
+        out.append("<p class=\"note\">Records/s and prompt tokens/s are over the requests' own time: the sum of "
+                + "their latencies divided by the requests in flight (the run's concurrency). Each request counts "
+                + "once, whatever the records it held.</p>\n");
+        return out.toString();
+    }
+
     /** The label with the colour the charts give it, and what sets its variant apart. */
     private static String model(List<Group> groups, Group group, Map<Integer, String> variantOptions) {
         Color colour = ReportCharts.colour(groups, group);

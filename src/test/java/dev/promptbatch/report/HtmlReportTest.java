@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.promptbatch.output.EmbedLine;
+
 /** The report of a hand-written run: its structure, its numbers, and that it needs nothing from elsewhere. */
 class HtmlReportTest {
     private static final Pattern ROW = Pattern.compile("<tr>(.*?)</tr>", Pattern.DOTALL);
@@ -207,6 +209,56 @@ class HtmlReportTest {
         String html = report(RunFixture.write(dir, true));
 
         assertThat(html).doesNotContain("Per server").doesNotContain("<h3>Servers</h3>");
+    }
+
+    @Test
+    void anEmbedRunHasARowPerModelAndBatchSizeWithRecordsPerSecondAndOneLatencyChart() throws IOException {
+        Path output = dir.resolve("out/embed.jsonl");
+        Files.createDirectories(output.getParent());
+        double[] vector = {0.6, 0.8};
+        List<String> lines = new ArrayList<>();
+        for (int id = 1; id <= 4; id++) {
+            lines.add(EmbedLine.of(String.valueOf(id), id, "all-minilm", vector)
+                    .inBatch(1, 4, 40L, 200)
+                    .json());
+        }
+        lines.add(EmbedLine.of("5", 5, "all-minilm", vector)
+                .inBatch(2, 1, 12L, 30)
+                .json());
+        lines.add(EmbedLine.of("6", 6, "all-minilm", vector)
+                .inBatch(2, 1, 12L, 40)
+                .on("http://gpu2:11434")
+                .json());
+        Files.write(output, lines);
+        Files.writeString(dir.resolve("out/embed.errors.jsonl"), """
+                {"id":"7","line":7,"model":"all-minilm","server":"http://gpu2:11434","kind":"rejected",\
+                "message":"the input length exceeds the context length","attempts":1}
+                """);
+        Files.writeString(dir.resolve("out/embed.manifest.json"), """
+                {"job":"embed","endpoint":"embed","batch_size":4,
+                 "servers":[{"url":"http://127.0.0.1:11434","concurrency":2,"auto":false,"reached":true},
+                            {"url":"http://gpu2:11434","concurrency":1,"auto":false,"reached":true}],
+                 "models":[{"name":"all-minilm"}]}
+                """);
+
+        String html = report(output);
+
+        // (200 + 30 + 40) ms over 3 requests in flight: 6 records in 0.09 s, 64 prompt tokens
+        assertThat(rows(section(html, "<table class=\"summary\">", "</table>")))
+                .containsExactly(List.of("all-minilm", "4", "7", "6", "1", "3", "66.7", "711.1", "40", "200", "200"));
+        String perServer = section(section(html, "<h2>Per server</h2>", "</section>"), "<table", "</table>");
+        assertThat(rows(perServer))
+                .containsExactly(
+                        List.of("all-minilm", "http://127.0.0.1:11434", "5", "0", "2", "43.5", "30", "200"),
+                        List.of("all-minilm", "http://gpu2:11434", "1", "1", "1", "25.0", "40", "40"));
+        List<String> charts =
+                SVG.matcher(html).results().map(MatchResult::group).toList();
+        assertThat(charts).hasSize(1);
+        assertThat(charts.get(0)).contains(">Request latency (ms)</text>");
+        assertThat(html)
+                .contains("records embedded</span>")
+                .doesNotContain("Generation")
+                .doesNotContain("Output (tokens)");
     }
 
     private static String answer(String server, long latencyMs, long tokensPerSecond) {
