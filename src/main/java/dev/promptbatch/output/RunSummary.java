@@ -256,10 +256,6 @@ public final class RunSummary {
                 promptTokens += count.asLong();
                 promptTokensReported = true;
             }
-            JsonNode load = record.path("load_duration");
-            if (load.isNumber()) {
-                loadMs.add(load.asDouble() / 1e6);
-            }
         }
 
         private void add(JsonNode answer) {

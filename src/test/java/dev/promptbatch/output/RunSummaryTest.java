@@ -1,6 +1,7 @@
 package dev.promptbatch.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -232,6 +233,54 @@ class RunSummaryTest {
         assertThat(minilm.requestSeconds()).isEqualTo(0.2);
         assertThat(minilm.recordsPerSecond()).isEqualTo(20.0);
         assertThat(minilm.promptTokensPerRequestSecond()).isEqualTo(80.0);
+    }
+
+    @Test
+    void anEmbedRunOnTwoServersHasARowPerModelAndServerEachOverItsOwnConcurrency() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("embed.jsonl"));
+        double[] vector = {0.6, 0.8};
+        Files.write(
+                files.output(),
+                List.of(
+                        EmbedLine.of("1", 1, MINILM, vector)
+                                .inBatch(1, 2, 10L, 100)
+                                .json(),
+                        EmbedLine.of("2", 2, MINILM, vector)
+                                .inBatch(1, 2, 10L, 100)
+                                .json(),
+                        EmbedLine.of("3", 3, MINILM, vector)
+                                .on(GPU2)
+                                .inBatch(2, 2, 10L, 400)
+                                .json(),
+                        EmbedLine.of("4", 4, MINILM, vector)
+                                .on(GPU2)
+                                .inBatch(2, 2, 10L, 400)
+                                .json(),
+                        EmbedLine.of("5", 5, MINILM, vector)
+                                .inBatch(3, 1, 5L, 60)
+                                .json()));
+        Files.writeString(dir.resolve("embed.manifest.json"), """
+                {"endpoint":"embed","batch_size":2,
+                 "servers":[{"url":"%s","concurrency":4,"reached":true},
+                            {"url":"%s","concurrency":1,"reached":true},
+                            {"url":"http://gone:11434","concurrency":8,"reached":false}]}
+                """.formatted(EmbedLine.SERVER, GPU2));
+
+        RunSummary summary =
+                RunSummary.read(files, List.of(new Cell(MINILM, null, null, null)), List.of(EmbedLine.SERVER, GPU2));
+
+        // All servers: 3 requests, (100 + 400 + 60) ms over 3 in flight (5 configured, the unreached left out)
+        assertThat(summary.groups().get(0).requestSeconds()).isCloseTo(0.56 / 3, within(1e-12));
+        assertThat(summary.table(Duration.ofSeconds(1)))
+                .isEqualTo(String.format(Locale.ROOT, """
+                        model                    batch size  records embedded   failed  records/s prompt tokens/s    latency p50    latency p95
+                        all-minilm                        2        5        5        0       26.8           133.9         100 ms         400 ms
+
+                        model                    server                 embedded   failed  records/s    latency p50    latency p95
+                        all-minilm               http://127.0.0.1:11434        3        0       37.5          60 ms         100 ms
+                        all-minilm               http://gpu2:11434             2        0        5.0         400 ms         400 ms
+                        all models: 5.0 records/s, 25.0 prompt tokens/s over the wall time
+                        """).replace("\n", System.lineSeparator()));
     }
 
     @Test
