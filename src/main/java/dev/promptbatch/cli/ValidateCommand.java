@@ -143,7 +143,10 @@ final class ValidateCommand implements Callable<Integer> {
         Preflight.Result result;
         try {
             result = Preflight.check(
-                    targets, spec.generation().models(), spec.generation().think());
+                    targets,
+                    spec.generation().models(),
+                    spec.generation().think(),
+                    spec.input().images().any());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandRefusedException("interrupted while checking the servers", e);

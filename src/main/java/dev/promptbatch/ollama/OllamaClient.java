@@ -84,6 +84,7 @@ public final class OllamaClient {
         if (request.format() != null) body.put("format", request.format());
         if (request.think() != null) body.put("think", request.think());
         if (request.keepAlive() != null) body.put("keep_alive", request.keepAlive());
+        if (request.images() != null) body.put("images", request.images());
         HttpResponse<String> response = send(post("/api/generate", JSON.writeValueAsString(body), timeout));
         JsonNode answer = parse(response);
         if (!answer.path("done").asBoolean(false)) {

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Whether a server can run a job: {@code /api/tags} lists every model, and each model can think when the job asks
- * it to (else every request would be refused). A server without {@code /api/version} is accepted with a warning:
+ * Whether a server can run a job: {@code /api/tags} lists every model, each model can think when the job asks it to,
+ * and can see when the job sends images (else every request would be refused). A server without {@code /api/version} is accepted with a warning:
  * servers that emulate Ollama's API do not all have it.
  */
 public final class ServerCheck {
@@ -39,7 +39,10 @@ public final class ServerCheck {
 
     private ServerCheck() {}
 
-    public static Result check(OllamaClient client, String url, List<String> wanted, Object think) {
+    /**
+     * @param vision whether the job sends images: each model must have the {@code vision} capability
+     */
+    public static Result check(OllamaClient client, String url, List<String> wanted, Object think, boolean vision) {
         String version;
         List<ModelInfo> available;
         try {
@@ -75,7 +78,17 @@ public final class ServerCheck {
                         + String.join(", ", found.get().capabilities()) + "), so every request with think: " + think
                         + " would be "
                         + "refused. Set think: false or remove it.");
+            } else if (vision
+                    && !found.get().capabilities().isEmpty()
+                    && !found.get().capabilities().contains("vision")) {
+                problems.add("model '" + model + "' on the server at " + url + " cannot see images (its "
+                        + "capabilities: " + String.join(", ", found.get().capabilities()) + "), so every request with "
+                        + "images would be refused. Choose a vision model such as llava, or remove images.");
             } else {
+                if (vision && found.get().capabilities().isEmpty()) {
+                    warnings.add("the server at " + url + " does not list the capabilities of model '" + model
+                            + "': whether it can see images is found out by the first request.");
+                }
                 usable.put(model, found.get());
             }
         }

@@ -75,13 +75,14 @@ class RunFingerprintTest {
         JobSpec spec = load(SWEEP);
         RunFingerprint fingerprint = RunFingerprint.of(spec);
         JobParametersBuilder earlier = new JobParametersBuilder();
-        new RunFingerprint(fingerprint.inputSize(), fingerprint.inputSha256(), "0".repeat(64), fingerprint.output())
+        new RunFingerprint(
+                        fingerprint.inputSize(), fingerprint.inputSha256(), "0".repeat(64), fingerprint.output(), null)
                 .addTo(earlier);
 
         assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
                 .contains(spec.specFile()
                         + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
-                        + "think, output, include, seeds, variants or repeat)");
+                        + "think, images, output, include, seeds, variants or repeat)");
     }
 
     /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */
