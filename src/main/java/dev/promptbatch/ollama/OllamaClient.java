@@ -156,6 +156,22 @@ public final class OllamaClient {
         return models;
     }
 
+    /**
+     * {@code POST /api/show}: the model's capabilities, for a server whose {@code /api/tags} does not list them. Empty
+     * when the server does not say either (no {@code /api/show}, an error, or no list).
+     */
+    public List<String> showCapabilities(String model) {
+        JsonNode answer;
+        try {
+            answer = parse(send(post("/api/show", JSON.writeValueAsString(Map.of("model", model)), METADATA_TIMEOUT)));
+        } catch (OllamaException e) {
+            return List.of();
+        }
+        List<String> capabilities = new ArrayList<>();
+        answer.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
+        return List.copyOf(capabilities);
+    }
+
     private HttpRequest post(String path, String json, Duration requestTimeout) {
         return request(path, requestTimeout)
                 .header("Content-Type", "application/json")

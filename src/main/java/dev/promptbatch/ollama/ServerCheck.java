@@ -78,20 +78,26 @@ public final class ServerCheck {
                         + String.join(", ", found.get().capabilities()) + "), so every request with think: " + think
                         + " would be "
                         + "refused. Set think: false or remove it.");
-            } else if (vision
-                    && !found.get().capabilities().isEmpty()
-                    && !found.get().capabilities().contains("vision")) {
-                problems.add("model '" + model + "' on the server at " + url + " cannot see images (its "
-                        + "capabilities: " + String.join(", ", found.get().capabilities()) + "), so every request with "
-                        + "images would be refused. Choose a vision model such as llava, or remove images.");
             } else {
-                if (vision && found.get().capabilities().isEmpty()) {
-                    warnings.add("the server at " + url + " does not list the capabilities of model '" + model
-                            + "': whether it can see images is found out by the first request.");
+                List<String> capabilities = vision ? capabilities(client, found.get(), model) : List.of();
+                if (vision && capabilities.isEmpty()) {
+                    warnings.add("the server at " + url + " does not say what model '" + model + "' can do (no "
+                            + "capabilities in /api/tags or /api/show): whether it can see images shows with the "
+                            + "first request.");
+                } else if (vision && !capabilities.contains("vision")) {
+                    problems.add("model '" + model + "' on the server at " + url + " cannot see images (its "
+                            + "capabilities: " + String.join(", ", capabilities) + "), so every request with images "
+                            + "would be refused. Choose a vision model such as llava, or remove images.");
+                    continue;
                 }
                 usable.put(model, found.get());
             }
         }
         return new Result(url, version, available, problems, List.copyOf(warnings), usable);
+    }
+
+    /** What a model can do: as {@code /api/tags} lists it, or else as {@code /api/show} says; empty when neither. */
+    private static List<String> capabilities(OllamaClient client, ModelInfo listed, String model) {
+        return listed.capabilities().isEmpty() ? client.showCapabilities(model) : listed.capabilities();
     }
 }

@@ -24,6 +24,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.ServerQuirks;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 
 /** {@code images}: files and base64 sent with each record, bad images as bad records, vision checked, resume guarded. */
@@ -126,6 +127,62 @@ class ImagesTest {
                         simulator.baseUrl().toString()))
                 .isEqualTo(ExitCode.NOTHING_RUN);
         assertThat(job.out).contains("  " + problem + "\n").endsWith("Not ready: see above.\n");
+    }
+
+    @Test
+    void aServerWhoseModelListHasNoCapabilitiesIsAskedThroughApiShowAndOneThatSaysNothingIsWarnedAbout() {
+        simulated.start(SimulatorTestSettings.instant()
+                .withModels(List.of(VISION, TEXT_ONLY))
+                .withQuirks(ServerQuirks.none().withNoTagsCapabilities(true)));
+        image("photos/mug.png", bytes(100, 1));
+        job.write("input/items.csv", "id,text,photo\n1,red mug,photos/mug.png\n");
+        job.write("jobs/t.yaml", """
+                name: shown
+                input: input/items.csv
+                model: llama3.2:3b
+                prompt: "Describe {{text}}"
+                images: [photo]
+                output: output/t.jsonl
+                """);
+        job.write("jobs/v.yaml", """
+                name: shown
+                input: input/items.csv
+                model: llava:7b
+                prompt: "Describe {{text}}"
+                images: [photo]
+                output: output/v.jsonl
+                """);
+
+        assertThat(job.run("run", "jobs/t.yaml")).isEqualTo(ExitCode.NOTHING_RUN);
+        assertThat(job.err)
+                .contains("model 'llama3.2:3b' on the server at " + simulator.baseUrl() + " cannot see images (its "
+                        + "capabilities: completion)");
+        assertThat(job.runAsIs(
+                        "validate",
+                        "jobs/v.yaml",
+                        "--base-url",
+                        simulator.baseUrl().toString()))
+                .isEqualTo(ExitCode.OK);
+        assertThat(job.out).doesNotContain("warning").endsWith("Ready to run.\n");
+
+        simulated.start(SimulatorTestSettings.instant()
+                .withModels(List.of(VISION))
+                .withQuirks(ServerQuirks.none().withNoTagsCapabilities(true).withNoShow(true)));
+        assertThat(job.runAsIs(
+                        "validate",
+                        "jobs/v.yaml",
+                        "--base-url",
+                        simulator.baseUrl().toString()))
+                .isEqualTo(ExitCode.OK);
+        assertThat(job.out)
+                .contains("  warning: the server at " + simulator.baseUrl() + " does not say what model 'llava:7b' "
+                        + "can do (no capabilities in /api/tags or /api/show): whether it can see images shows with "
+                        + "the first request.\n")
+                .endsWith("Ready to run.\n");
+        assertThat(job.run("run", "jobs/v.yaml")).isZero();
+        assertThat(job.jsonLines("output/v.jsonl"))
+                .extracting(r -> r.get("prompt_eval_count").asInt())
+                .containsExactly(3 + IMAGE_TOKENS);
     }
 
     @Test
