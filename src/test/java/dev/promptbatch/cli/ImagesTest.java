@@ -97,6 +97,11 @@ class ImagesTest {
                         "field 'photo': image file photos/plate.png is 2048 bytes, more than max-image-size (1024 bytes)");
         assertThat(simulator.stats().requestsForPrompt("Describe blue cup")).isZero();
         assertThat(simulator.stats().requestsForPrompt("Describe big plate")).isZero();
+        JsonNode shown = JobFixture.JSON
+                .readTree(dir.resolve("output/i.manifest.json").toFile())
+                .get("spec");
+        assertThat(shown.get("images").toString()).isEqualTo("[\"photo\"]");
+        assertThat(shown.get("max-image-size").asLong()).isEqualTo(1024);
     }
 
     @Test
