@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import tools.jackson.databind.JsonNode;
@@ -184,7 +185,7 @@ public final class ImageLoader {
         if (value.isObject()) {
             return "an object";
         }
-        return value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase();
+        return value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     static MessageDigest sha256() {

@@ -15,7 +15,7 @@ package dev.promptbatch.simulator;
  *                           model name only in {@code model}
  * @param noShow             {@code POST /api/show} answers 404 with an empty body
  * @param noVersion          {@code GET /api/version} answers 404 with an empty body
- * @param noTagsCapabilities {@code /api/tags} lists no {@code capabilities}, as servers that emulate Ollama's list,
+ * @param noTagsCapabilities {@code /api/tags} lists no {@code capabilities}, as some servers that emulate Ollama do,
  *                           so that a client must ask {@code /api/show}
  */
 public record ServerQuirks(

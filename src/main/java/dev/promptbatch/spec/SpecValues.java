@@ -84,7 +84,7 @@ public final class SpecValues {
     private static Map<String, @Nullable Object> values(JobSpec spec, boolean onlyShaping) {
         Map<String, @Nullable Object> values = new LinkedHashMap<>();
         for (Key key : KEYS) {
-            Object value = key.value().apply(spec);
+            @Nullable Object value = key.value().apply(spec);
             if ((key.shapesAnswers() || !onlyShaping) && (value != null || !key.onlyWhenSet())) {
                 values.put(key.name(), value);
             }
