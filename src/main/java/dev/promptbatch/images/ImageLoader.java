@@ -3,6 +3,7 @@ package dev.promptbatch.images;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -148,8 +149,12 @@ public final class ImageLoader {
             return bytes;
         } catch (NoSuchFileException e) {
             throw new ImageException("field '" + field + "': image file " + file.written() + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new ImageException(
+                    "field '" + field + "': cannot read image file " + file.written() + ": permission denied");
         } catch (IOException e) {
-            throw new ImageException("field '" + field + "': cannot read image file " + file.written() + ": " + e);
+            throw new ImageException(
+                    "field '" + field + "': cannot read image file " + file.written() + ": " + e.getMessage());
         }
     }
 
