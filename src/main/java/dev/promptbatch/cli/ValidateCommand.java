@@ -129,6 +129,11 @@ final class ValidateCommand implements Callable<Integer> {
                 out.println("  system: " + first.request().system().replace("\n", "\n          "));
             }
             out.println("  prompt: " + first.request().prompt().replace("\n", "\n          "));
+            List<String> images = first.request().images();
+            if (images != null) {
+                out.println("  images: " + images.size() + " ("
+                        + images.stream().mapToLong(String::length).sum() + " characters of base64)");
+            }
         }
         return badCount == 0;
     }

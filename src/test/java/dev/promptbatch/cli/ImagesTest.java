@@ -131,7 +131,10 @@ class ImagesTest {
                         "--base-url",
                         simulator.baseUrl().toString()))
                 .isEqualTo(ExitCode.NOTHING_RUN);
-        assertThat(job.out).contains("  " + problem + "\n").endsWith("Not ready: see above.\n");
+        assertThat(job.out)
+                .contains("  prompt: Describe red mug\n  images: 1 (136 characters of base64)\n")
+                .contains("  " + problem + "\n")
+                .endsWith("Not ready: see above.\n");
     }
 
     @Test
