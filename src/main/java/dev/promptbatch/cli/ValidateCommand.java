@@ -129,6 +129,11 @@ final class ValidateCommand implements Callable<Integer> {
                 out.println("  system: " + first.request().system().replace("\n", "\n          "));
             }
             out.println("  prompt: " + first.request().prompt().replace("\n", "\n          "));
+            List<String> images = first.request().images();
+            if (images != null) {
+                out.println("  images: " + images.size() + " ("
+                        + images.stream().mapToLong(String::length).sum() + " characters of base64)");
+            }
         }
         return badCount == 0;
     }
@@ -143,7 +148,10 @@ final class ValidateCommand implements Callable<Integer> {
         Preflight.Result result;
         try {
             result = Preflight.check(
-                    targets, spec.generation().models(), spec.generation().think());
+                    targets,
+                    spec.generation().models(),
+                    spec.generation().think(),
+                    spec.input().images().any());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandRefusedException("interrupted while checking the servers", e);

@@ -13,8 +13,8 @@ import dev.promptbatch.spec.SpecException;
 
 /**
  * What can be known to be wrong before any record is sent: templates that do not parse, an input file that cannot
- * be opened, and CSV columns that the templates, id-field or include name but the header lacks (every record would
- * fail the same way).
+ * be opened, and CSV columns that the templates, id-field, include or images name but the header lacks (every record
+ * would fail the same way).
  */
 public final class InputCheck {
     private InputCheck() {}
@@ -43,6 +43,9 @@ public final class InputCheck {
         spec.output().include().stream()
                 .filter(f -> !columns.contains(f))
                 .forEach(f -> problems.add("include names '" + f + "'"));
+        spec.input().images().fields().stream()
+                .filter(f -> !columns.contains(f))
+                .forEach(f -> problems.add("images names '" + f + "'"));
         if (!problems.isEmpty()) {
             throw new SpecException(spec.specFile() + ": " + String.join("; ", problems) + ", but "
                     + spec.input().file() + " has no such column (columns: " + String.join(", ", columns) + ")");

@@ -1,10 +1,13 @@
 package dev.promptbatch.generation;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.promptbatch.images.ImageException;
+import dev.promptbatch.images.ImageLoader;
 import dev.promptbatch.input.BadRecord;
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.GenerateRequest;
@@ -15,7 +18,9 @@ import dev.promptbatch.prompt.MissingFieldException;
 import dev.promptbatch.prompt.PromptTemplate;
 import dev.promptbatch.spec.JobSpec;
 
-/** Where a record becomes a request: its id, the rendered system and prompt text, and the spec's options. */
+/**
+ * Where a record becomes a request: its id, the rendered system and prompt text, its images, and the spec's options.
+ */
 public final class RequestBuilder {
     /** What a work item becomes: a request to send, or a bad record that sends nothing. */
     public sealed interface Prepared permits Ready, Bad {}
@@ -31,6 +36,7 @@ public final class RequestBuilder {
     private final JobSpec spec;
     private final PromptTemplate prompt;
     private final PromptTemplate system;
+    private final ImageLoader images;
 
     public RequestBuilder(JobSpec spec) {
         this.spec = spec;
@@ -38,6 +44,7 @@ public final class RequestBuilder {
         this.system = spec.generation().system() == null
                 ? null
                 : PromptTemplate.parse(spec.generation().system());
+        this.images = new ImageLoader(spec.input().images());
     }
 
     public Prepared prepare(WorkItem item) {
@@ -65,16 +72,19 @@ public final class RequestBuilder {
                         0,
                         null));
             }
+            String systemText = system == null ? null : system.render(record.fields());
+            List<String> loaded = images.load(record.fields());
             GenerateRequest request = new GenerateRequest(
                     item.model(),
                     text,
-                    system == null ? null : system.render(record.fields()),
+                    systemText,
                     options,
                     spec.generation().format(),
                     spec.generation().think(),
-                    spec.generation().keepAlive());
+                    spec.generation().keepAlive(),
+                    loaded.isEmpty() ? null : loaded);
             return new Ready(id, record, request, seed, included(record));
-        } catch (MissingFieldException | IllegalArgumentException e) {
+        } catch (MissingFieldException | ImageException | IllegalArgumentException e) {
             return new Bad(
                     new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(), 0, null));
         }

@@ -10,25 +10,39 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.promptbatch.images.ImageLoader;
+import dev.promptbatch.input.DataRecord;
+import dev.promptbatch.input.InputRecord;
+import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecValues;
 
 /**
- * What a run's output depends on: the input file (size and SHA-256) and the parts of the spec that shape the
- * answers and where they go. Kept with each execution, so that resuming after either changed can be refused:
- * mixing two inputs or two prompts in one output is never right.
+ * What a run's output depends on: the input file (size and SHA-256), the image files its records name (one SHA-256
+ * over them all, for a job with {@code images}) and the parts of the spec that shape the answers and where they go.
+ * Kept with each execution, so that resuming after any of them changed can be refused: mixing two inputs, two photos
+ * of a record or two prompts in one output is never right.
+ *
+ * @param imagesSha256 null for a job without images
  */
-record RunFingerprint(long inputSize, String inputSha256, String specSha256, String output) {
+record RunFingerprint(
+        long inputSize,
+        String inputSha256,
+        String specSha256,
+        String output,
+        @Nullable String imagesSha256) {
     static final String INPUT_SIZE = "promptbatch.input-size";
     static final String INPUT_SHA256 = "promptbatch.input-sha256";
     static final String SPEC_SHA256 = "promptbatch.spec-sha256";
     static final String OUTPUT = "promptbatch.output";
+    static final String IMAGES_SHA256 = "promptbatch.images-sha256";
 
     private static final JsonMapper CANONICAL = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -52,7 +66,26 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
                 size,
                 HexFormat.of().formatHex(inputDigest.digest()),
                 HexFormat.of().formatHex(specDigest.digest()),
-                spec.output().file().toString());
+                spec.output().file().toString(),
+                imagesSha256(spec));
+    }
+
+    /** One SHA-256 over the image files of every record in input order; null without images. */
+    private static String imagesSha256(JobSpec spec) {
+        if (!spec.input().images().any()) {
+            return null;
+        }
+        ImageLoader images = new ImageLoader(spec.input().images());
+        MessageDigest digest = sha256();
+        try (RecordReader reader =
+                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+            for (InputRecord record = reader.next(); record != null; record = reader.next()) {
+                if (record instanceof DataRecord data) {
+                    images.digestFiles(data.fields(), digest);
+                }
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     void addTo(JobParametersBuilder builder) {
@@ -60,6 +93,9 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
         builder.addString(INPUT_SHA256, inputSha256, false);
         builder.addString(SPEC_SHA256, specSha256, false);
         builder.addString(OUTPUT, output, false);
+        if (imagesSha256 != null) {
+            builder.addString(IMAGES_SHA256, imagesSha256, false);
+        }
     }
 
     /** The output the execution that ran with {@code earlier} wrote, when it is not the one the spec names now. */
@@ -75,6 +111,11 @@ record RunFingerprint(long inputSize, String inputSha256, String specSha256, Str
             return Optional.of(spec.input().file() + " changed (it was " + earlier.getLong(INPUT_SIZE) + " bytes with "
                     + "SHA-256 " + earlierInput.substring(0, 12) + "..., it is " + inputSize + " bytes with SHA-256 "
                     + inputSha256.substring(0, 12) + "...)");
+        }
+        String earlierImages = earlier.getString(IMAGES_SHA256);
+        if (earlierImages != null && imagesSha256 != null && !earlierImages.equals(imagesSha256)) {
+            return Optional.of("the image files that " + spec.input().file() + " names changed (SHA-256 over them was "
+                    + earlierImages.substring(0, 12) + "..., it is " + imagesSha256.substring(0, 12) + "...)");
         }
         String earlierSpec = earlier.getString(SPEC_SHA256);
         if (earlierSpec != null && !earlierSpec.equals(specSha256)) {

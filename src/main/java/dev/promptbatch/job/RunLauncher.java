@@ -89,7 +89,8 @@ final class RunLauncher {
                     return Preflight.check(
                             targets,
                             settings.spec().generation().models(),
-                            settings.spec().generation().think());
+                            settings.spec().generation().think(),
+                            settings.spec().input().images().any());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new CancellationException("interrupted while checking the servers");

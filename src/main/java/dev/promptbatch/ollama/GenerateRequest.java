@@ -1,5 +1,6 @@
 package dev.promptbatch.ollama;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,6 +9,7 @@ import java.util.Map;
  * @param format    null, "json" or a JSON Schema object
  * @param think     null, a Boolean or a level string; sent at the top level, where Ollama reads it
  * @param keepAlive null, a duration string with a unit, or a number of seconds
+ * @param images    null, or the images as padded standard base64 without a {@code data:} prefix
  */
 public record GenerateRequest(
         String model,
@@ -16,4 +18,5 @@ public record GenerateRequest(
         Map<String, Object> options,
         Object format,
         Object think,
-        Object keepAlive) {}
+        Object keepAlive,
+        List<String> images) {}

@@ -84,6 +84,7 @@ public final class OllamaClient {
         if (request.format() != null) body.put("format", request.format());
         if (request.think() != null) body.put("think", request.think());
         if (request.keepAlive() != null) body.put("keep_alive", request.keepAlive());
+        if (request.images() != null) body.put("images", request.images());
         HttpResponse<String> response = send(post("/api/generate", JSON.writeValueAsString(body), timeout));
         JsonNode answer = parse(response);
         if (!answer.path("done").asBoolean(false)) {
@@ -153,6 +154,22 @@ public final class OllamaClient {
                     details));
         }
         return models;
+    }
+
+    /**
+     * {@code POST /api/show}: the model's capabilities, for a server whose {@code /api/tags} does not list them. Empty
+     * when the server does not say either (no {@code /api/show}, an error, or no list).
+     */
+    public List<String> showCapabilities(String model) {
+        JsonNode answer;
+        try {
+            answer = parse(send(post("/api/show", JSON.writeValueAsString(Map.of("model", model)), METADATA_TIMEOUT)));
+        } catch (OllamaException e) {
+            return List.of();
+        }
+        List<String> capabilities = new ArrayList<>();
+        answer.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
+        return List.copyOf(capabilities);
     }
 
     private HttpRequest post(String path, String json, Duration requestTimeout) {

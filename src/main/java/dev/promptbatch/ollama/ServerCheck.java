@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Whether a server can run a job: {@code /api/tags} lists every model, and each model can think when the job asks
- * it to (else every request would be refused). A server without {@code /api/version} is accepted with a warning:
+ * Whether a server can run a job: {@code /api/tags} lists every model, each model can think when the job asks it to,
+ * and can see when the job sends images (else every request would be refused). A server without {@code /api/version} is accepted with a warning:
  * servers that emulate Ollama's API do not all have it.
  */
 public final class ServerCheck {
@@ -39,7 +39,10 @@ public final class ServerCheck {
 
     private ServerCheck() {}
 
-    public static Result check(OllamaClient client, String url, List<String> wanted, Object think) {
+    /**
+     * @param vision whether the job sends images: each model must have the {@code vision} capability
+     */
+    public static Result check(OllamaClient client, String url, List<String> wanted, Object think, boolean vision) {
         String version;
         List<ModelInfo> available;
         try {
@@ -76,9 +79,25 @@ public final class ServerCheck {
                         + " would be "
                         + "refused. Set think: false or remove it.");
             } else {
+                List<String> capabilities = vision ? capabilities(client, found.get(), model) : List.of();
+                if (vision && capabilities.isEmpty()) {
+                    warnings.add("the server at " + url + " does not say what model '" + model + "' can do (no "
+                            + "capabilities in /api/tags or /api/show): whether it can see images shows with the "
+                            + "first request.");
+                } else if (vision && !capabilities.contains("vision")) {
+                    problems.add("model '" + model + "' on the server at " + url + " cannot see images (its "
+                            + "capabilities: " + String.join(", ", capabilities) + "), so every request with images "
+                            + "would be refused. Choose a vision model such as llava, or remove images.");
+                    continue;
+                }
                 usable.put(model, found.get());
             }
         }
         return new Result(url, version, available, problems, List.copyOf(warnings), usable);
+    }
+
+    /** What a model can do: as {@code /api/tags} lists it, or else as {@code /api/show} says; empty when neither. */
+    private static List<String> capabilities(OllamaClient client, ModelInfo listed, String model) {
+        return listed.capabilities().isEmpty() ? client.showCapabilities(model) : listed.capabilities();
     }
 }

@@ -5,7 +5,10 @@ package dev.promptbatch.outcome;
  * format, so earlier errors files read the same.
  */
 public enum FailureKind {
-    /** The record could not become a request: unreadable, no usable id, a field the template needs, an empty prompt. */
+    /**
+     * The record could not become a request: unreadable, no usable id, a field the template needs, an empty prompt,
+     * an image that is missing, unreadable or too large.
+     */
     BAD_RECORD("bad-record"),
     /** The server refused the request (4xx, or a 500 naming a mistake in the request): sending it again cannot help. */
     REJECTED("rejected"),

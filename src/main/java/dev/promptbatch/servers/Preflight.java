@@ -47,8 +47,10 @@ public final class Preflight {
 
     private Preflight() {}
 
-    public static Result check(List<Target> targets, List<String> models, Object think) throws InterruptedException {
-        List<ServerCheck.Result> checks = checkAll(targets, models, think);
+    /** @param vision whether the job sends images, so that every model must see */
+    public static Result check(List<Target> targets, List<String> models, Object think, boolean vision)
+            throws InterruptedException {
+        List<ServerCheck.Result> checks = checkAll(targets, models, think, vision);
         Map<String, Set<String>> byModel = new LinkedHashMap<>();
         for (String model : models) {
             byModel.put(
@@ -120,11 +122,11 @@ public final class Preflight {
     }
 
     /** Every server's check, at once, so that one slow server does not hold up the others'. */
-    private static List<ServerCheck.Result> checkAll(List<Target> targets, List<String> models, Object think)
-            throws InterruptedException {
+    private static List<ServerCheck.Result> checkAll(
+            List<Target> targets, List<String> models, Object think, boolean vision) throws InterruptedException {
         if (targets.size() == 1) {
             Target only = targets.get(0);
-            return List.of(ServerCheck.check(only.client(), only.url(), models, think));
+            return List.of(ServerCheck.check(only.client(), only.url(), models, think, vision));
         }
         ExecutorService executor = Executors.newFixedThreadPool(targets.size(), runnable -> {
             Thread thread = new Thread(runnable, "preflight");
@@ -134,7 +136,8 @@ public final class Preflight {
         try {
             List<Future<ServerCheck.Result>> futures = new ArrayList<>();
             for (Target target : targets) {
-                futures.add(executor.submit(() -> ServerCheck.check(target.client(), target.url(), models, think)));
+                futures.add(
+                        executor.submit(() -> ServerCheck.check(target.client(), target.url(), models, think, vision)));
             }
             List<ServerCheck.Result> results = new ArrayList<>();
             for (Future<ServerCheck.Result> future : futures) {

@@ -127,7 +127,7 @@ final class CompletionHandler implements HttpHandler {
         }
         JsonNode format = request.validFormat();
         if (request.imageCount() > 0 && !model.traits().vision()) {
-            // Ollama's chat has no vision check: the runner refuses, and Ollama passes its body on as text.
+            // Ollama has no vision check: the runner refuses, and Ollama passes its body on as text.
             throw new RequestRefusedException(500, NO_VISION);
         }
 

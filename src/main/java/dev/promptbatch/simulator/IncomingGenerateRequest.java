@@ -22,6 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  *                       What fault rules and statistics see.
  * @param system         generate: the system text; chat: the system messages' contents, one per line
  * @param messages       chat: the messages; generate: empty
+ * @param images         generate: the top-level {@code images}, base64, already checked; chat: empty (its images are
+ *                       in its messages)
  * @param stream         false only for an explicit {@code "stream": false}
  * @param format         the raw {@code format} value, null when absent or null
  * @param options        the {@code options} object, empty when absent
@@ -34,6 +36,7 @@ record IncomingGenerateRequest(
         String prompt,
         String system,
         List<Message> messages,
+        List<String> images,
         boolean stream,
         JsonNode format,
         ObjectNode options,
@@ -57,6 +60,7 @@ record IncomingGenerateRequest(
         String prompt;
         String system;
         List<Message> messages;
+        List<String> images;
         if (endpoint == Endpoint.CHAT) {
             messages = messages(request);
             prompt = messages.stream()
@@ -68,10 +72,12 @@ record IncomingGenerateRequest(
                     .filter(m -> m.role().equals("system"))
                     .map(Message::content)
                     .collect(Collectors.joining("\n"));
+            images = List.of();
         } else {
             messages = List.of();
             prompt = GoJson.string(request, "prompt", goStruct);
             system = GoJson.string(request, "system", goStruct);
+            images = images(request, goStruct);
         }
         return new IncomingGenerateRequest(
                 endpoint,
@@ -79,6 +85,7 @@ record IncomingGenerateRequest(
                 prompt,
                 system,
                 messages,
+                images,
                 stream == null || stream.booleanValue(),
                 format == null || format.isNull() ? null : format,
                 options == null ? Exchanges.object() : (ObjectNode) options,
@@ -94,7 +101,7 @@ record IncomingGenerateRequest(
     /** What the answer depends on besides the model, system and options: the prompt, or the whole conversation. */
     String conversation() {
         if (endpoint == Endpoint.GENERATE) {
-            return prompt;
+            return images.isEmpty() ? prompt : prompt + "\n" + String.join("\n", images);
         }
         StringBuilder text = new StringBuilder();
         for (Message message : messages) {
@@ -118,7 +125,8 @@ record IncomingGenerateRequest(
     }
 
     int imageCount() {
-        return messages.stream().mapToInt(m -> m.images().size()).sum();
+        return images.size()
+                + messages.stream().mapToInt(m -> m.images().size()).sum();
     }
 
     /** The options as plain Java values, for fault rules. */
@@ -181,26 +189,31 @@ record IncomingGenerateRequest(
             String path = "ChatRequest.messages";
             String role = GoJson.string(message, "role", path).toLowerCase(Locale.ROOT);
             String content = GoJson.string(message, "content", path);
-            JsonNode images = GoJson.typed(message, "images", JsonNode::isArray, "[]api.ImageData", path);
-            List<String> imageList = new ArrayList<>();
-            if (images != null) {
-                for (JsonNode image : images) {
-                    if (!image.isString()) {
-                        throw new RequestRefusedException(
-                                400,
-                                "json: cannot unmarshal " + GoJson.goType(image)
-                                        + " into Go struct field ChatRequest.messages.images of type api.ImageData");
-                    }
-                    String error = GoJson.base64Error(image.stringValue());
-                    if (error != null) {
-                        throw new RequestRefusedException(400, error);
-                    }
-                    imageList.add(image.stringValue());
-                }
-            }
-            messages.add(new Message(role, content, List.copyOf(imageList)));
+            messages.add(new Message(role, content, images(message, path)));
         }
         return messages;
+    }
+
+    /** The {@code images} of a generate request or a chat message: base64 strings, each checked as Go decodes it. */
+    private static List<String> images(ObjectNode parent, String path) throws RequestRefusedException {
+        JsonNode images = GoJson.typed(parent, "images", JsonNode::isArray, "[]api.ImageData", path);
+        List<String> imageList = new ArrayList<>();
+        if (images != null) {
+            for (JsonNode image : images) {
+                if (!image.isString()) {
+                    throw new RequestRefusedException(
+                            400,
+                            "json: cannot unmarshal " + GoJson.goType(image) + " into Go struct field " + path
+                                    + ".images of type api.ImageData");
+                }
+                String error = GoJson.base64Error(image.stringValue());
+                if (error != null) {
+                    throw new RequestRefusedException(400, error);
+                }
+                imageList.add(image.stringValue());
+            }
+        }
+        return List.copyOf(imageList);
     }
 
     static int wordCount(String text) {

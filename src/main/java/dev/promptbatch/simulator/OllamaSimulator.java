@@ -207,7 +207,11 @@ public final class OllamaSimulator implements AutoCloseable {
     }
 
     private void tags(HttpExchange exchange) throws IOException {
-        Exchanges.sendJson(exchange, 200, catalog.tags());
+        ObjectNode tags = catalog.tags();
+        if (settings.quirks().noTagsCapabilities()) {
+            tags.get("models").forEach(model -> ((ObjectNode) model).remove("capabilities"));
+        }
+        Exchanges.sendJson(exchange, 200, tags);
     }
 
     private void show(HttpExchange exchange) throws IOException {

@@ -15,6 +15,8 @@ package dev.promptbatch.simulator;
  *                           model name only in {@code model}
  * @param noShow             {@code POST /api/show} answers 404 with an empty body
  * @param noVersion          {@code GET /api/version} answers 404 with an empty body
+ * @param noTagsCapabilities {@code /api/tags} lists no {@code capabilities}, as some servers that emulate Ollama do,
+ *                           so that a client must ask {@code /api/show}
  */
 public record ServerQuirks(
         boolean closesConnections,
@@ -22,7 +24,8 @@ public record ServerQuirks(
         boolean durationsOfOneNs,
         String tagsName,
         boolean noShow,
-        boolean noVersion) {
+        boolean noVersion,
+        boolean noTagsCapabilities) {
 
     /** KoboldCpp's queue: about six requests wait for its one generation, the next is refused. */
     private static final int KOBOLDCPP_QUEUE = 6;
@@ -38,35 +41,46 @@ public record ServerQuirks(
 
     /** Behaves as Ollama does. */
     public static ServerQuirks none() {
-        return new ServerQuirks(false, Integer.MAX_VALUE, false, null, false, false);
+        return new ServerQuirks(false, Integer.MAX_VALUE, false, null, false, false, false);
     }
 
     /** Behaves as KoboldCpp 1.104 does (run it with one slot to match it fully). */
     public static ServerQuirks koboldCpp() {
-        return new ServerQuirks(true, KOBOLDCPP_QUEUE, true, "koboldcpp", true, false);
+        return new ServerQuirks(true, KOBOLDCPP_QUEUE, true, "koboldcpp", true, false, false);
     }
 
     public ServerQuirks withClosesConnections(boolean closesConnections) {
-        return new ServerQuirks(closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion);
+        return new ServerQuirks(
+                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
     }
 
     public ServerQuirks withMaxQueue(int maxQueue) {
-        return new ServerQuirks(closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion);
+        return new ServerQuirks(
+                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
     }
 
     public ServerQuirks withDurationsOfOneNs(boolean durationsOfOneNs) {
-        return new ServerQuirks(closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion);
+        return new ServerQuirks(
+                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
     }
 
     public ServerQuirks withTagsName(String tagsName) {
-        return new ServerQuirks(closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion);
+        return new ServerQuirks(
+                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
     }
 
     public ServerQuirks withNoShow(boolean noShow) {
-        return new ServerQuirks(closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion);
+        return new ServerQuirks(
+                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
     }
 
     public ServerQuirks withNoVersion(boolean noVersion) {
-        return new ServerQuirks(closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion);
+        return new ServerQuirks(
+                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+    }
+
+    public ServerQuirks withNoTagsCapabilities(boolean noTagsCapabilities) {
+        return new ServerQuirks(
+                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
     }
 }

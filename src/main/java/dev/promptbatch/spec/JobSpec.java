@@ -29,8 +29,24 @@ public record JobSpec(
      *
      * @param idField        the input field whose value identifies a record, or null for the record's number
      * @param maxRecordBytes the longest input line (and CSV record) in bytes; a longer one is a bad record
+     * @param images         the fields that hold each record's images
      */
-    public record Input(Path file, @Nullable String idField, int maxRecordBytes) {}
+    public record Input(Path file, @Nullable String idField, int maxRecordBytes, Images images) {}
+
+    /**
+     * The input fields whose values are sent as images with each record's request.
+     *
+     * @param fields    the {@code images} fields, in the spec's order; empty when the job sends no images
+     * @param maxBytes  the largest image, in bytes ({@code max-image-size}); a larger one is a bad record
+     * @param directory where relative image paths resolve: the working directory, as for the spec's own paths
+     */
+    public record Images(List<String> fields, long maxBytes, Path directory) {
+        public static final long DEFAULT_MAX_BYTES = 20L << 20;
+
+        public boolean any() {
+            return !fields.isEmpty();
+        }
+    }
 
     /**
      * What each request asks of the server.

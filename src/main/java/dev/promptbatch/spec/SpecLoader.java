@@ -38,6 +38,7 @@ public final class SpecLoader {
             "format",
             "think",
             "keep-alive",
+            "images",
             "output",
             "include",
             "concurrency",
@@ -46,6 +47,7 @@ public final class SpecLoader {
             "max-failures",
             "max-outage",
             "max-record-size",
+            "max-image-size",
             "seeds",
             "variants",
             "repeat",
@@ -188,7 +190,7 @@ public final class SpecLoader {
                     duration(root, "max-outage", JobSpec.Limits.DEFAULT_MAX_OUTAGE),
                     maxFailures(),
                     autoConcurrency);
-            JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes());
+            JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes(), images());
             JobSpec.Sweep sweep = new JobSpec.Sweep(seeds(), variants(options), repeat());
             return new JobSpec(
                     file,
@@ -408,9 +410,33 @@ public final class SpecLoader {
         }
 
         private int maxRecordBytes() {
-            JsonNode node = root.get("max-record-size");
+            return (int) size("max-record-size", RecordReader.DEFAULT_MAX_RECORD_BYTES, Integer.MAX_VALUE - 8, "2 GiB");
+        }
+
+        private JobSpec.Images images() {
+            JsonNode node = root.get("images");
+            List<String> fields = stringList("images");
+            if (node != null && !node.isNull() && fields.isEmpty()) {
+                throw error("images", "a list of input fields that hold image files, such as [photo]");
+            }
+            for (String field : fields) {
+                if (field.isBlank()) {
+                    throw error("images", "a list of input field names, got an empty name");
+                }
+            }
+            if (Set.copyOf(fields).size() != fields.size()) {
+                throw error("images", "a list of different input fields, got " + node);
+            }
+            // A base64 text of the largest image must still fit in one Java string.
+            long maxBytes = size("max-image-size", JobSpec.Images.DEFAULT_MAX_BYTES, 1L << 30, "1 GiB");
+            return new JobSpec.Images(List.copyOf(fields), maxBytes, workingDirectory);
+        }
+
+        /** A size in bytes, KiB, MiB or GiB, from 1 byte to {@code max}. */
+        private long size(String key, long fallback, long max, String maxText) {
+            JsonNode node = root.get(key);
             if (node == null || node.isNull()) {
-                return RecordReader.DEFAULT_MAX_RECORD_BYTES;
+                return fallback;
             }
             Matcher m = SIZE.matcher(node.asString().trim());
             long bytes = -1;
@@ -424,12 +450,12 @@ public final class SpecLoader {
                 // More than ten digits is past the limit in any unit; fewer cannot overflow a long.
                 bytes = m.group(1).length() > 10 ? Long.MAX_VALUE : Long.parseLong(m.group(1)) * unit;
             }
-            if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+            if (bytes < 1 || bytes > max) {
                 throw error(
-                        "max-record-size",
-                        "a size such as 1MiB, 512KiB or 65536 (bytes), up to 2 GiB, got " + node.asString());
+                        key,
+                        "a size such as 1MiB, 512KiB or 65536 (bytes), up to " + maxText + ", got " + node.asString());
             }
-            return (int) bytes;
+            return bytes;
         }
 
         private RetrySpec retry() {

@@ -17,7 +17,16 @@ import org.jspecify.annotations.Nullable;
  */
 @NullMarked
 public final class SpecValues {
-    private record Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {}
+    /**
+     * @param onlyWhenSet a key newer than the first job databases: left out while its value is null, so that a spec
+     *                    without it hashes as it did before the key existed
+     */
+    private record Key(
+            String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value, boolean onlyWhenSet) {
+        Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {
+            this(name, shapesAnswers, value, false);
+        }
+    }
 
     private static final List<Key> KEYS = List.of(
             new Key("file", false, spec -> spec.specFile().toString()),
@@ -31,6 +40,7 @@ public final class SpecValues {
             new Key("format", true, spec -> spec.generation().format()),
             new Key("think", true, spec -> spec.generation().think()),
             new Key("keep-alive", false, spec -> spec.generation().keepAlive()),
+            new Key("images", true, spec -> images(spec) ? spec.input().images().fields() : null, true),
             new Key("output", true, spec -> spec.output().file().toString()),
             new Key("include", true, spec -> spec.output().include()),
             new Key(
@@ -44,6 +54,11 @@ public final class SpecValues {
             new Key("max-failures", false, spec -> spec.limits().maxFailures().toString()),
             new Key("max-outage", false, spec -> Durations.format(spec.limits().maxOutage())),
             new Key("max-record-size", false, spec -> spec.input().maxRecordBytes()),
+            new Key(
+                    "max-image-size",
+                    false,
+                    spec -> images(spec) ? spec.input().images().maxBytes() : null,
+                    true),
             new Key("seeds", true, spec -> spec.sweep().seeds()),
             new Key("variants", true, spec -> spec.sweep().variants()),
             new Key("repeat", true, spec -> spec.sweep().repeat()),
@@ -69,11 +84,16 @@ public final class SpecValues {
     private static Map<String, @Nullable Object> values(JobSpec spec, boolean onlyShaping) {
         Map<String, @Nullable Object> values = new LinkedHashMap<>();
         for (Key key : KEYS) {
-            if (key.shapesAnswers() || !onlyShaping) {
-                values.put(key.name(), key.value().apply(spec));
+            @Nullable Object value = key.value().apply(spec);
+            if ((key.shapesAnswers() || !onlyShaping) && (value != null || !key.onlyWhenSet())) {
+                values.put(key.name(), value);
             }
         }
         return values;
+    }
+
+    private static boolean images(JobSpec spec) {
+        return spec.input().images().any();
     }
 
     private static Map<String, Object> retry(RetrySpec retry) {

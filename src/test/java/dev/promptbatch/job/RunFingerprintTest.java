@@ -75,13 +75,46 @@ class RunFingerprintTest {
         JobSpec spec = load(SWEEP);
         RunFingerprint fingerprint = RunFingerprint.of(spec);
         JobParametersBuilder earlier = new JobParametersBuilder();
-        new RunFingerprint(fingerprint.inputSize(), fingerprint.inputSha256(), "0".repeat(64), fingerprint.output())
+        new RunFingerprint(
+                        fingerprint.inputSize(), fingerprint.inputSha256(), "0".repeat(64), fingerprint.output(), null)
                 .addTo(earlier);
 
         assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
                 .contains(spec.specFile()
                         + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
-                        + "think, output, include, seeds, variants or repeat)");
+                        + "think, images, output, include, seeds, variants or repeat)");
+    }
+
+    @Test
+    void theImageFilesOfAJobWithImagesAreHashedInRecordOrderAndAMissingOneDoesNotStopIt() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Files.createDirectories(work.resolve("photos"));
+        Files.write(work.resolve("photos/a.png"), new byte[] {1, 2, 3});
+        Files.writeString(work.resolve("in.csv"), "n,photo\n1,photos/a.png\n2,photos/gone.png\n3,\n");
+        Path file = Files.writeString(work.resolve("i.yaml"), """
+                name: images
+                input: in.csv
+                model: llava:7b
+                prompt: "{{n}}"
+                images: [photo]
+                output: out.jsonl
+                """);
+        JobSpec spec = new SpecLoader(work).load(file, Map.of(), Map.of());
+        RunFingerprint before = RunFingerprint.of(spec);
+        JobParametersBuilder earlier = new JobParametersBuilder();
+        before.addTo(earlier);
+
+        assertThat(before.imagesSha256()).hasSize(64);
+        assertThat(RunFingerprint.of(spec)).isEqualTo(before);
+        assertThat(RunFingerprint.of(load(SWEEP)).imagesSha256()).isNull();
+        Files.write(work.resolve("photos/a.png"), new byte[] {1, 2, 4});
+        RunFingerprint after = RunFingerprint.of(spec);
+        assertThat(after.inputSha256()).isEqualTo(before.inputSha256());
+        assertThat(after.specSha256()).isEqualTo(before.specSha256());
+        assertThat(after.changeSince(earlier.toJobParameters(), spec))
+                .contains("the image files that " + work.resolve("in.csv") + " names changed (SHA-256 over them was "
+                        + before.imagesSha256().substring(0, 12) + "..., it is "
+                        + after.imagesSha256().substring(0, 12) + "...)");
     }
 
     /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */

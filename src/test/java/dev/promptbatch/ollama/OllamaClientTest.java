@@ -62,11 +62,11 @@ class OllamaClientTest {
         options.put("seed", 42);
         options.put("stop", List.of("\n\n"));
         client().generate(new GenerateRequest(
-                "llama3.2:3b", "Say hi", null, options, Map.of("type", "object"), false, "10m"));
+                "llama3.2:3b", "Say hi", null, options, Map.of("type", "object"), false, "10m", List.of("aGk=")));
         assertThat(requestBody.get())
                 .isEqualTo("{\"model\":\"llama3.2:3b\",\"prompt\":\"Say hi\",\"stream\":false,"
                         + "\"options\":{\"temperature\":0.7,\"seed\":42,\"stop\":[\"\\n\\n\"]},\"format\":{\"type\":\"object\"},"
-                        + "\"think\":false,\"keep_alive\":\"10m\"}");
+                        + "\"think\":false,\"keep_alive\":\"10m\",\"images\":[\"aGk=\"]}");
     }
 
     @Test
@@ -143,7 +143,7 @@ class OllamaClientTest {
                     ServerAddress.resolve(closing.baseUrl().toString(), null, Map.of()), Duration.ofSeconds(5), 1);
             for (int i = 0; i < 100; i++) {
                 assertThat(client.generate(new GenerateRequest(
-                                        "llama3.2:3b", "prompt " + i, null, Map.of(), null, null, null))
+                                        "llama3.2:3b", "prompt " + i, null, Map.of(), null, null, null, null))
                                 .response())
                         .isNotEmpty();
             }
@@ -194,6 +194,6 @@ class OllamaClientTest {
     }
 
     private static GenerateRequest request() {
-        return new GenerateRequest("m", "p", null, Map.of(), null, null, null);
+        return new GenerateRequest("m", "p", null, Map.of(), null, null, null, null);
     }
 }

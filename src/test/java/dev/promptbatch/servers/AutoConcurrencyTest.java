@@ -111,6 +111,7 @@ class AutoConcurrencyTest {
                                             Map.of(),
                                             null,
                                             null,
+                                            null,
                                             null));
                             lease.answered(System.nanoTime() - start, response.evalCount());
                         }

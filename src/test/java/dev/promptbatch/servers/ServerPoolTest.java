@@ -251,7 +251,7 @@ class ServerPoolTest {
         OllamaClient client = lease.server().client();
         return catchThrowableOfType(
                 OllamaException.class,
-                () -> client.generate(new GenerateRequest(MODEL, "hello", null, Map.of(), null, null, null)));
+                () -> client.generate(new GenerateRequest(MODEL, "hello", null, Map.of(), null, null, null, null)));
     }
 
     private void restart(int server, int port) {

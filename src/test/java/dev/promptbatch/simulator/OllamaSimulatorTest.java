@@ -56,6 +56,43 @@ class OllamaSimulatorTest {
     }
 
     @Test
+    void generateTakesImagesAtTheTopLevelCheckedAsOllamaChecksThem() throws Exception {
+        String png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+        ObjectNode vision = generate("gemma3:4b", "Describe this photo");
+        vision.putArray("images").add(png);
+        ObjectNode textOnly = generate(LLAMA, "Describe this photo");
+        textOnly.putArray("images").add(png);
+        ObjectNode prefixed = generate("gemma3:4b", "Describe this photo");
+        prefixed.putArray("images").add("data:image/png;base64," + png);
+        ObjectNode number = generate("gemma3:4b", "Describe this photo");
+        number.putArray("images").add(1);
+
+        JsonNode answer = client.answer(vision);
+
+        assertThat(answer.get("prompt_eval_count").intValue()).isEqualTo(3 + 768);
+        assertThat(answer.get("response").stringValue())
+                .isNotEqualTo(client.answer(generate("gemma3:4b", "Describe this photo"))
+                        .get("response")
+                        .stringValue());
+        assertError(
+                textOnly,
+                500,
+                "{\"error\":{\"code\":500,\"message\":\"image input is not supported - hint: if this is unexpected, "
+                        + "you may need to provide the mmproj\",\"type\":\"server_error\"}}");
+        assertError(prefixed, 400, "illegal base64 data at input byte 4");
+        assertError(
+                number,
+                400,
+                "json: cannot unmarshal number into Go struct field GenerateRequest.images of type api.ImageData");
+    }
+
+    private void assertError(ObjectNode request, int status, String message) throws Exception {
+        HttpResponse<String> response = client.post("/api/generate", request);
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(JSON.readTree(response.body()).get("error").stringValue()).isEqualTo(message);
+    }
+
+    @Test
     void nonStreamingAnswerHasOllamasFieldsInNanoseconds() throws Exception {
         JsonNode answer =
                 client.answer(generate(LLAMA, "Write a haiku about autumn").put("system", "Be brief."));

@@ -144,6 +144,30 @@ class SpecLoaderTest {
     }
 
     @Test
+    void imagesNameInputFieldsWithAMaximumSizeResolvedFromTheWorkingDirectory() throws IOException {
+        String base = "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\n";
+        JobSpec none = load(write(base));
+        assertThat(none.input().images().any()).isFalse();
+        assertThat(none.input().images().maxBytes()).isEqualTo(20L << 20);
+        JobSpec set = load(write(base + "images: [front, back]\nmax-image-size: 512KiB\n"));
+        assertThat(set.input().images().fields()).containsExactly("front", "back");
+        assertThat(set.input().images().maxBytes()).isEqualTo(512 * 1024);
+        assertThat(set.input().images().directory()).isEqualTo(dir);
+        assertThat(load(write(base + "images: [photo]\nmax-image-size: 1GiB\n"))
+                        .input()
+                        .images()
+                        .maxBytes())
+                .isEqualTo(1L << 30);
+        assertError(base + "images: photo\n", "key 'images': expected a list such as [a, b]");
+        assertError(base + "images: []\n", "key 'images': expected a list of input fields that hold image files");
+        assertError(base + "images: [photo, photo]\n", "key 'images': expected a list of different input fields");
+        assertError(
+                base + "images: [photo]\nmax-image-size: 2GiB\n",
+                "key 'max-image-size': expected a size such as 1MiB, 512KiB or 65536 (bytes), up to 1 GiB, got 2GiB");
+        assertError(base + "max-image-size: 0\n", "key 'max-image-size': expected a size such as 1MiB");
+    }
+
+    @Test
     void serversListEachWithItsOwnConcurrencyOrTheJobs() throws IOException {
         String base = "name: x\ninput: in.csv\nmodel: m\nprompt: p\noutput: o.jsonl\nconcurrency: 6\n";
         JobSpec job = load(write(base + """
