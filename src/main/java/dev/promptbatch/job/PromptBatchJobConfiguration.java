@@ -1,6 +1,7 @@
 package dev.promptbatch.job;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -20,6 +21,7 @@ import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.structured.AnswerCheck;
 
 /**
  * The job a spec describes: one chunk-oriented step, "generate", reading outcomes from the generation pipeline and
@@ -100,7 +102,12 @@ public class PromptBatchJobConfiguration {
                         new AnswerFormat(
                                 spec.output().include(),
                                 !spec.sweep().variants().isEmpty(),
-                                spec.sweep().repeat() != null),
+                                spec.sweep().repeat() != null,
+                                spec.generation().format() != null,
+                                spec.generation().format() == null
+                                        ? List.of()
+                                        : AnswerCheck.of(spec.generation().format())
+                                                .properties()),
                         progress,
                         instance))
                 .build();

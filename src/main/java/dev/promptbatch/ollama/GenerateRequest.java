@@ -16,4 +16,11 @@ public record GenerateRequest(
         Map<String, Object> options,
         Object format,
         Object think,
-        Object keepAlive) {}
+        Object keepAlive)
+        implements ModelRequest {
+    @Override
+    public GenerateRequest withSeed(long seed) {
+        return new GenerateRequest(
+                model, prompt, system, ModelRequest.optionsWithSeed(options, seed), format, think, keepAlive);
+    }
+}

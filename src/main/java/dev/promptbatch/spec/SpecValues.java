@@ -17,18 +17,39 @@ import org.jspecify.annotations.Nullable;
  */
 @NullMarked
 public final class SpecValues {
-    private record Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {}
+    /**
+     * @param unhashedAt for a key that shapes the answers but came after job databases were written: the value
+     *                   (its default) at which the fingerprint leaves it out, so that those runs still resume
+     */
+    private record Key(
+            String name,
+            boolean shapesAnswers,
+            Function<JobSpec, @Nullable Object> value,
+            @Nullable Object unhashedAt,
+            boolean addedLater) {
+        Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {
+            this(name, shapesAnswers, value, null, false);
+        }
+
+        static Key addedLater(String name, Function<JobSpec, @Nullable Object> value, @Nullable Object unhashedAt) {
+            return new Key(name, true, value, unhashedAt, true);
+        }
+    }
 
     private static final List<Key> KEYS = List.of(
             new Key("file", false, spec -> spec.specFile().toString()),
             new Key("name", false, JobSpec::name),
+            Key.addedLater(
+                    "endpoint", spec -> spec.generation().endpoint().name().toLowerCase(), "generate"),
             new Key("input", true, spec -> spec.input().file().toString()),
             new Key("id-field", true, spec -> spec.input().idField()),
             new Key("models", true, spec -> spec.generation().models()),
             new Key("system", true, spec -> spec.generation().system()),
             new Key("prompt", true, spec -> spec.generation().prompt()),
+            Key.addedLater("messages", spec -> messages(spec.chat()), null),
             new Key("options", true, spec -> spec.generation().options()),
             new Key("format", true, spec -> spec.generation().format()),
+            new Key("schema-retries", false, spec -> spec.limits().schemaRetries()),
             new Key("think", true, spec -> spec.generation().think()),
             new Key("keep-alive", false, spec -> spec.generation().keepAlive()),
             new Key("output", true, spec -> spec.output().file().toString()),
@@ -70,10 +91,27 @@ public final class SpecValues {
         Map<String, @Nullable Object> values = new LinkedHashMap<>();
         for (Key key : KEYS) {
             if (key.shapesAnswers() || !onlyShaping) {
-                values.put(key.name(), key.value().apply(spec));
+                Object value = key.value().apply(spec);
+                if (!(onlyShaping && key.addedLater() && Objects.equals(value, key.unhashedAt()))) {
+                    values.put(key.name(), value);
+                }
             }
         }
         return values;
+    }
+
+    private static @Nullable List<Map<String, String>> messages(JobSpec.Chat chat) {
+        if (chat.messages().isEmpty()) {
+            return null;
+        }
+        return chat.messages().stream()
+                .map(m -> {
+                    Map<String, String> message = new LinkedHashMap<>();
+                    message.put("role", m.role());
+                    message.put("content", m.content());
+                    return message;
+                })
+                .toList();
     }
 
     private static Map<String, Object> retry(RetrySpec retry) {

@@ -80,8 +80,8 @@ class RunFingerprintTest {
 
         assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
                 .contains(spec.specFile()
-                        + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
-                        + "think, output, include, seeds, variants or repeat)");
+                        + " changed in what shapes the answers (endpoint, input, id-field, models, system, prompt, "
+                        + "messages, options, format, think, output, include, seeds, variants or repeat)");
     }
 
     /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */

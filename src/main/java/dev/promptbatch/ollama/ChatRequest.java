@@ -1,0 +1,30 @@
+package dev.promptbatch.ollama;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One {@code POST /api/chat}. Null parts are not sent; {@code stream} is always false.
+ *
+ * @param messages  the conversation, in order
+ * @param format    null, "json" or a JSON Schema object
+ * @param think     null, a Boolean or a level string
+ * @param keepAlive null, a duration string with a unit, or a number of seconds
+ */
+public record ChatRequest(
+        String model,
+        List<Message> messages,
+        Map<String, Object> options,
+        Object format,
+        Object think,
+        Object keepAlive)
+        implements ModelRequest {
+
+    /** One message: a role (system, user, assistant or tool) and its text. */
+    public record Message(String role, String content) {}
+
+    @Override
+    public ChatRequest withSeed(long seed) {
+        return new ChatRequest(model, messages, ModelRequest.optionsWithSeed(options, seed), format, think, keepAlive);
+    }
+}

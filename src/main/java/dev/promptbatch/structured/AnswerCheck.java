@@ -1,0 +1,123 @@
+package dev.promptbatch.structured;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaException;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Checks answers given under a {@code format}: {@code "json"} (the answer must parse) or a JSON Schema (it must
+ * parse and match). Built once per job and shared: the compiled schema and the parser are thread-safe. The schema
+ * itself is checked when this is built, so that a spec's mistake is found before any request.
+ */
+public final class AnswerCheck {
+    /** What a check found: the parsed answer, or why it is no good. */
+    public sealed interface Verdict permits Valid, Invalid {}
+
+    public record Valid(JsonNode json) implements Verdict {}
+
+    public record Invalid(String problem) implements Verdict {}
+
+    private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
+    private static final int ERRORS_SHOWN = 3;
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
+            builder -> builder.schemaRegistryConfig(
+                    SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
+
+    private final Schema schema;
+    private final List<String> properties;
+
+    private AnswerCheck(Schema schema, List<String> properties) {
+        this.schema = schema;
+        this.properties = properties;
+    }
+
+    /**
+     * The check for a spec's {@code format}: {@code "json"}, or a JSON Schema as a map.
+     *
+     * @throws InvalidSchemaException when the schema is not a JSON Schema, or has a keyword no draft knows
+     */
+    public static AnswerCheck of(Object format) {
+        if ("json".equals(format)) {
+            return new AnswerCheck(null, List.of());
+        }
+        if (!(format instanceof Map<?, ?>)) {
+            throw new InvalidSchemaException("expected \"json\" or a JSON Schema object");
+        }
+        JsonNode node = JSON.valueToTree(format);
+        SchemaKeywords.firstUnknown(node).ifPresent(problem -> {
+            throw new InvalidSchemaException(problem);
+        });
+        List<Error> errors = REGISTRY.getSchema(SchemaLocation.of(META_SCHEMA)).validate(node);
+        if (!errors.isEmpty()) {
+            throw new InvalidSchemaException("not a valid JSON Schema (draft 2020-12): " + describe(errors));
+        }
+        Schema schema;
+        try {
+            schema = REGISTRY.getSchema(node);
+            schema.initializeValidators();
+        } catch (SchemaException | IllegalArgumentException e) {
+            throw new InvalidSchemaException("not a JSON Schema this job can use: " + e.getMessage());
+        }
+        List<String> properties = new ArrayList<>();
+        node.path("properties").propertyNames().forEach(properties::add);
+        return new AnswerCheck(schema, List.copyOf(properties));
+    }
+
+    /** The schema's top-level properties in its order: the {@code json.NAME} columns of a CSV output. */
+    public List<String> properties() {
+        return properties;
+    }
+
+    /**
+     * @param answer     the answer's text
+     * @param doneReason Ollama's {@code done_reason}: {@code length} means the answer was cut short
+     */
+    public Verdict check(String answer, String doneReason) {
+        if ("length".equals(doneReason)) {
+            return new Invalid("the answer was cut short (done_reason: length)");
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(answer);
+        } catch (JacksonException e) {
+            return new Invalid("not JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || json.isMissingNode()) {
+            return new Invalid("not JSON: the answer is empty");
+        }
+        if (schema == null) {
+            return new Valid(json);
+        }
+        List<Error> errors = schema.validate(json);
+        return errors.isEmpty() ? new Valid(json) : new Invalid("does not match the schema: " + describe(errors));
+    }
+
+    private static String describe(List<Error> errors) {
+        String shown = errors.stream()
+                .limit(ERRORS_SHOWN)
+                .map(e -> {
+                    String where = e.getInstanceLocation().toString();
+                    return (where.isEmpty() ? "" : where + ": ") + e.getMessage();
+                })
+                .collect(Collectors.joining("; "));
+        return errors.size() > ERRORS_SHOWN ? shown + " (and " + (errors.size() - ERRORS_SHOWN) + " more)" : shown;
+    }
+}
