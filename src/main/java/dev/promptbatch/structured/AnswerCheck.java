@@ -67,7 +67,9 @@ public final class AnswerCheck {
         });
         List<Error> errors = REGISTRY.getSchema(SchemaLocation.of(META_SCHEMA)).validate(node);
         if (!errors.isEmpty()) {
-            throw new InvalidSchemaException("not a valid JSON Schema (draft 2020-12): " + describe(errors));
+            // The first error is the one that reads: the others restate it through the meta-schema's alternatives.
+            throw new InvalidSchemaException(
+                    "not a valid JSON Schema (draft 2020-12): " + describe(errors.subList(0, 1)));
         }
         Schema schema;
         try {

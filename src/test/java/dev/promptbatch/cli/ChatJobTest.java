@@ -1,0 +1,252 @@
+package dev.promptbatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorTestSettings;
+
+/** Chat jobs over real HTTP: the messages sent, the assistant message written, and the spec's chat mistakes. */
+class ChatJobTest {
+    @RegisterExtension
+    final SimulatorExtension simulated = SimulatorExtension.startedWith(
+            SimulatorTestSettings.instant().withModels(List.of("llama3.2:3b", "qwen3:4b")));
+
+    @TempDir
+    Path dir;
+
+    private OllamaSimulator simulator;
+    private JobFixture job;
+
+    @Test
+    void aChatJobSendsItsRenderedMessagesAndWritesTheAssistantMessageWithTheChatStatistics() {
+        job.write("input/items.jsonl", """
+                {"id":"a","text":"a red mug"}
+                {"id":"b","text":"a blue kettle"}
+                {"id":"c","other":"no text here"}
+                {"id":"d","text":"a green lamp"}
+                """);
+        job.write("jobs/chat.yaml", """
+                name: chat
+                endpoint: chat
+                input: input/items.jsonl
+                id-field: id
+                model: qwen3:4b
+                messages:
+                  - {role: system, content: "You name things."}
+                  - {role: user, content: "Name it."}
+                  - {role: assistant, content: "Which thing?"}
+                  - {role: user, content: "{{text}}"}
+                options: {seed: 11, temperature: 0.5}
+                output: output/chat.jsonl
+                """);
+
+        assertThat(job.run("run", "jobs/chat.yaml")).as(job.err).isEqualTo(3);
+
+        List<JsonNode> output = job.jsonLines("output/chat.jsonl");
+        assertThat(output).extracting(r -> r.get("id").asString()).containsExactly("a", "b", "d");
+        for (JsonNode record : output) {
+            String text = record.get("id").asString().equals("a")
+                    ? "a red mug"
+                    : record.get("id").asString().equals("b") ? "a blue kettle" : "a green lamp";
+            JsonNode expected = chat(
+                    "qwen3:4b",
+                    List.of(
+                            message("system", "You name things."),
+                            message("user", "Name it."),
+                            message("assistant", "Which thing?"),
+                            message("user", text)),
+                    Map.of("seed", 11, "temperature", 0.5),
+                    null);
+            assertThat(record.get("response").asString())
+                    .isEqualTo(expected.at("/message/content").asString())
+                    .isNotEmpty();
+            assertThat(record.get("thinking").asString())
+                    .isEqualTo(expected.at("/message/thinking").asString())
+                    .isNotEmpty();
+            assertThat(record.get("done_reason").asString())
+                    .isEqualTo(expected.get("done_reason").asString());
+            assertThat(record.get("eval_count").asLong())
+                    .isEqualTo(expected.get("eval_count").asLong());
+            assertThat(record.get("prompt_eval_count").asLong())
+                    .isEqualTo(expected.get("prompt_eval_count").asLong());
+            assertThat(record.get("seed").asLong()).isEqualTo(11);
+            assertThat(record.get("attempts").asInt()).isEqualTo(1);
+            assertThat(record.has("json")).isFalse();
+        }
+        assertThat(job.jsonLines("output/chat.errors.jsonl")).singleElement().satisfies(error -> {
+            assertThat(error.get("id").asString()).isEqualTo("c");
+            assertThat(error.get("kind").asString()).isEqualTo("bad-record");
+            assertThat(error.get("message").asString()).isEqualTo("missing field 'text'");
+            assertThat(error.get("attempts").asInt()).isZero();
+        });
+        // The three answers the job wrote, and the three this test asked for to compare.
+        assertThat(simulator.stats().chatRequests()).isEqualTo(6);
+    }
+
+    @Test
+    void withoutMessagesTheSystemAndPromptBecomeASystemAndAUserMessage() {
+        job.write("input/items.csv", "text\nmug\nkettle\n");
+        job.write("jobs/chat.yaml", """
+                name: chat
+                endpoint: chat
+                input: input/items.csv
+                model: llama3.2:3b
+                system: "You describe {{text}}s."
+                prompt: "Describe a {{text}}."
+                options: {seed: 3}
+                output: output/chat.csv
+                """);
+
+        assertThat(job.run("run", "jobs/chat.yaml")).as(job.err).isZero();
+
+        List<Map<String, String>> rows = job.csvRows("output/chat.csv");
+        assertThat(rows).extracting(r -> r.get("id")).containsExactly("1", "2");
+        for (Map<String, String> row : rows) {
+            String text = row.get("id").equals("1") ? "mug" : "kettle";
+            JsonNode expected = chat(
+                    "llama3.2:3b",
+                    List.of(
+                            message("system", "You describe " + text + "s."),
+                            message("user", "Describe a " + text + ".")),
+                    Map.of("seed", 3),
+                    null);
+            assertThat(row.get("response"))
+                    .isEqualTo(expected.at("/message/content").asString());
+            assertThat(row.get("thinking")).isEmpty();
+        }
+        assertThat(job.lines("output/chat.csv").get(0)).doesNotContain("json");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            endpoint: chatt                                  | key 'endpoint': expected generate, chat or embed, got chatt
+            'format: {typ: object}'                          | key 'format': unknown keyword 'typ' at the top (did you mean 'type'?); a JSON Schema ignores keywords it does not know, so it would not check the answers (write x-NAME for a keyword of your own)
+            'format: {type: objekt}'                         | key 'format': not a valid JSON Schema (draft 2020-12): /type: does not have a value in the enumeration ["array", "boolean", "integer", "null", "number", "object", "string"]
+            schema-retries: 11                               | key 'schema-retries': expected a whole number from 0 to 10 (0: never ask again), got 11
+            schema-retries: -1                               | key 'schema-retries': expected a whole number from 0 to 10 (0: never ask again), got -1
+            'messages: [{role: system, content: a}, {role: usr, content: b}]' | key 'messages[2].role': expected one of system, user, assistant, tool, got usr (did you mean 'user'?)
+            'messages: [{role: user, text: b}]'              | unknown key 'messages[1].text'; known keys: role, content
+            'messages: []'                                   | key 'messages': expected a list of messages such as [{role: system, content: "You extract facts."}, {role: user, content: "{{text}}"}]
+            """)
+    void aChatMistakeIsExitTwoNamingTheKey(String line, String expected) {
+        job.write("input/a.csv", "text\nhello\n");
+        boolean messages = line.startsWith("messages:");
+        Path spec = job.write(
+                "jobs/m.yaml",
+                """
+                name: mistakes
+                endpoint: chat
+                input: input/a.csv
+                model: llama3.2:3b
+                output: output/a.jsonl
+                """.replace("endpoint: chat\n", line.startsWith("endpoint:") ? "" : "endpoint: chat\n")
+                        + (messages ? "" : "prompt: \"Say {{text}}\"\n") + line + "\n");
+
+        assertThat(job.run("run", "jobs/m.yaml")).isEqualTo(2);
+        assertThat(job.err).isEqualTo("promptbatch: " + spec + ": " + expected + "\n");
+        assertThat(simulator.stats().chatRequests()).isZero();
+    }
+
+    @Test
+    void messagesBesidePromptOrOnAnotherEndpointAreMistakes() {
+        job.write("input/a.csv", "text\nhello\n");
+        Path both = job.write("jobs/both.yaml", """
+                name: both
+                endpoint: chat
+                input: input/a.csv
+                model: llama3.2:3b
+                prompt: "Say {{text}}"
+                messages: [{role: user, content: "{{text}}"}]
+                output: output/a.jsonl
+                """);
+        Path generate = job.write("jobs/generate.yaml", """
+                name: generate
+                input: input/a.csv
+                model: llama3.2:3b
+                messages: [{role: user, content: "{{text}}"}]
+                output: output/a.jsonl
+                """);
+        Path column = job.write("jobs/column.yaml", """
+                name: column
+                endpoint: chat
+                input: input/a.csv
+                model: llama3.2:3b
+                messages: [{role: user, content: "{{txt}}"}]
+                output: output/a.jsonl
+                """);
+
+        assertThat(job.run("run", "jobs/both.yaml")).isEqualTo(2);
+        assertThat(job.err)
+                .isEqualTo("promptbatch: " + both + ": key 'messages': either messages, or system and prompt (which "
+                        + "become a system and a user message), not both: write the prompt as a message\n");
+        assertThat(job.run("run", "jobs/generate.yaml")).isEqualTo(2);
+        assertThat(job.err)
+                .isEqualTo("promptbatch: " + generate
+                        + ": key 'messages': only for endpoint: chat (this job's endpoint is generate)\n");
+        assertThat(job.run("run", "jobs/column.yaml")).isEqualTo(2);
+        assertThat(job.err)
+                .isEqualTo("promptbatch: " + column + ": messages[1].content uses {{txt}}, but "
+                        + dir.resolve("input/a.csv") + " has no such column (columns: text)\n");
+    }
+
+    static Map<String, Object> message(String role, String content) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("role", role);
+        message.put("content", content);
+        return message;
+    }
+
+    /** What the server answers for exactly this chat request. */
+    private JsonNode chat(
+            String model, List<Map<String, Object>> messages, Map<String, Object> options, Object format) {
+        return chat(job, model, messages, options, format);
+    }
+
+    static JsonNode chat(
+            JobFixture job,
+            String model,
+            List<Map<String, Object>> messages,
+            Map<String, Object> options,
+            Object format) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put("messages", messages);
+        body.put("stream", false);
+        body.put("options", options);
+        if (format != null) {
+            body.put("format", format);
+        }
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(job.server.resolve("/api/chat"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(JobFixture.JSON.writeValueAsString(body)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            return JobFixture.JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
