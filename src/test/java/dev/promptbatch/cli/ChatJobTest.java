@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,6 +207,74 @@ class ChatJobTest {
         assertThat(job.err)
                 .isEqualTo("promptbatch: " + column + ": messages[1].content uses {{txt}}, but "
                         + dir.resolve("input/a.csv") + " has no such column (columns: text)\n");
+    }
+
+    @Test
+    void aChatSweepRunsModelMajorReproducesAcrossConcurrencyAndGetsItsSummaryReportAndDiff() throws IOException {
+        StringBuilder prompts = new StringBuilder();
+        for (int n = 1; n <= 5; n++) {
+            prompts.append("{\"id\":\"p")
+                    .append(n)
+                    .append("\",\"q\":\"question ")
+                    .append(n)
+                    .append("\"}\n");
+        }
+        job.write("input/prompts.jsonl", prompts.toString());
+        for (String name : List.of("narrow", "wide")) {
+            job.write("jobs/" + name + ".yaml", """
+                    name: %s
+                    endpoint: chat
+                    input: input/prompts.jsonl
+                    id-field: id
+                    models: [llama3.2:3b, qwen3:4b]
+                    messages: [{role: system, content: "Answer in JSON."}, {role: user, content: "{{q}}"}]
+                    format: {type: object, properties: {answer: {type: string}}, required: [answer]}
+                    seeds: [7, 8]
+                    variants: [{temperature: 0.0}, {temperature: 0.9}]
+                    concurrency: %d
+                    output: output/%s.jsonl
+                    report: output/%s.html
+                    """.formatted(name, name.equals("narrow") ? 1 : 8, name, name));
+            assertThat(job.run("run", "jobs/" + name + ".yaml")).as(job.err).isZero();
+        }
+
+        List<JsonNode> output = job.jsonLines("output/wide.jsonl");
+        List<String> expected = new ArrayList<>();
+        for (String model : List.of("llama3.2:3b", "qwen3:4b")) {
+            for (int variant = 0; variant < 2; variant++) {
+                for (int seed : new int[] {7, 8}) {
+                    for (int n = 1; n <= 5; n++) {
+                        expected.add(model + " v" + variant + " s" + seed + " p" + n);
+                    }
+                }
+            }
+        }
+        assertThat(output)
+                .extracting(
+                        r -> r.get("model").asString() + " v" + r.get("variant").asInt() + " s"
+                                + r.get("seed").asInt() + " " + r.get("id").asString())
+                .isEqualTo(expected);
+        assertThat(output)
+                .allSatisfy(r -> assertThat(r.at("/json/answer").isString()).isTrue());
+        assertThat(job.runAsIs("diff", "output/narrow.jsonl", "output/wide.jsonl"))
+                .isZero();
+        assertThat(job.out).startsWith("identical: 40, different: 0, only in A: 0, only in B: 0");
+
+        List<Map<String, String>> summary = job.csvRows("output/wide.summary.csv");
+        assertThat(summary)
+                .extracting(
+                        r -> r.get("model") + " " + r.get("variant") + " " + r.get("answers") + " " + r.get("failures"))
+                .containsExactly("llama3.2:3b 0 10 0", "llama3.2:3b 1 10 0", "qwen3:4b 0 10 0", "qwen3:4b 1 10 0");
+        String report = Files.readString(dir.resolve("output/wide.html"));
+        assertThat(report).contains("<h1>wide</h1>", "llama3.2:3b", "qwen3:4b");
+        JsonNode manifest = JobFixture.JSON.readTree(
+                dir.resolve("output/wide.manifest.json").toFile());
+        assertThat(manifest.at("/spec/endpoint").asString()).isEqualTo("chat");
+        assertThat(manifest.at("/spec/messages/1/content").asString()).isEqualTo("{{q}}");
+        assertThat(job.runAsIs("report", "output/wide.jsonl", "--out", "output/again.html"))
+                .isZero();
+        assertThat(Files.readString(dir.resolve("output/again.html"))).contains("<h1>wide</h1>");
+        assertThat(simulator.stats().chatRequests()).isEqualTo(80);
     }
 
     static Map<String, Object> message(String role, String content) {

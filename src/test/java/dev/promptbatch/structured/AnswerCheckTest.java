@@ -3,6 +3,7 @@ package dev.promptbatch.structured;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -90,7 +91,7 @@ class AnswerCheckTest {
         AnswerCheck check = AnswerCheck.of(PRODUCT);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Future<Boolean>> results = new java.util.ArrayList<>();
+            List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 400; i++) {
                 String answer = i % 2 == 0 ? "{\"title\":\"t" + i + "\",\"price\":" + i + "}" : "{\"price\":" + i + "}";
                 results.add(pool.submit(() -> check.check(answer, "stop") instanceof AnswerCheck.Valid));
