@@ -277,6 +277,46 @@ class ChatJobTest {
         assertThat(simulator.stats().chatRequests()).isEqualTo(80);
     }
 
+    @Test
+    void theProductFactsExampleRunsWithTheSimulatorIntoJsonColumns() throws IOException {
+        for (String folder : List.of("jobs", "input")) {
+            Files.createDirectories(dir.resolve(folder));
+            try (var files = Files.list(Path.of(folder))) {
+                for (Path file : files.toList()) {
+                    Files.copy(file, dir.resolve(folder).resolve(file.getFileName()));
+                }
+            }
+        }
+
+        assertThat(job.runAsIs("run", "jobs/product-facts.yaml", "--simulator"))
+                .as(job.err)
+                .isIn(0, 3);
+
+        List<String> header =
+                List.of(job.lines("output/product-facts.csv").get(0).split(","));
+        assertThat(header.subList(0, 11))
+                .containsExactly(
+                        "id",
+                        "line",
+                        "model",
+                        "server",
+                        "seed",
+                        "response",
+                        "json.title",
+                        "json.category",
+                        "json.price",
+                        "json.weight_kg",
+                        "json.features");
+        List<Map<String, String>> rows = job.csvRows("output/product-facts.csv");
+        assertThat(rows).hasSizeGreaterThan(250);
+        assertThat(rows).allSatisfy(row -> {
+            assertThat(row.get("json.title")).isNotEmpty();
+            assertThat(Double.parseDouble(row.get("json.price"))).isNotNegative();
+            assertThat(JobFixture.JSON.readTree(row.get("json.features")).isArray())
+                    .isTrue();
+        });
+    }
+
     static Map<String, Object> message(String role, String content) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", role);
