@@ -1,6 +1,5 @@
 package dev.promptbatch.generation;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -54,8 +53,6 @@ import dev.promptbatch.structured.AnswerCheck;
 public final class Generator {
     private static final Logger log = LoggerFactory.getLogger(Generator.class);
     private static final Duration SHORTEST_LOAD_TIMEOUT = Duration.ofMinutes(15);
-    /** The most of an invalid answer the errors file keeps, in UTF-8 bytes. */
-    static final int ANSWER_SHOWN_BYTES = 2048;
 
     private final JobSpec spec;
     private final ServerPool pool;
@@ -245,7 +242,7 @@ public final class Generator {
                     ? ""
                     : " (asked " + (reasks + 1) + " times"
                             + (ready.seed() == null ? "" : ", seeds " + ready.seed() + " to " + seed) + ")";
-            return problem + asks + "; the answer: " + cut(answer, ANSWER_SHOWN_BYTES);
+            return problem + asks + "; the answer: " + AnswerCheck.excerpt(answer);
         }
 
         private Answer answer(GenerateResponse response, JsonNode json, long latencyMs, PooledServer server) {
@@ -267,25 +264,6 @@ public final class Generator {
             return new Failure(
                     ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts, lastServer);
         }
-    }
-
-    /** The text cut to at most {@code maxBytes} in UTF-8, never inside a character, marked when it was cut. */
-    static String cut(String text, int maxBytes) {
-        if (text.length() * 3L <= maxBytes || text.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
-            return text;
-        }
-        int bytes = 0;
-        int end = 0;
-        while (end < text.length()) {
-            int codePoint = text.codePointAt(end);
-            int size = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
-            if (bytes + size > maxBytes) {
-                break;
-            }
-            bytes += size;
-            end += Character.charCount(codePoint);
-        }
-        return text.substring(0, end) + "...";
     }
 
     private void pause(long millis, String interrupted) {

@@ -1,5 +1,6 @@
 package dev.promptbatch.structured;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ public final class AnswerCheck {
     public record Valid(JsonNode json) implements Verdict {}
 
     public record Invalid(String problem) implements Verdict {}
+
+    /** The most of a bad answer an errors line keeps, in UTF-8 bytes. */
+    public static final int EXCERPT_BYTES = 2048;
 
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
     private static final int ERRORS_SHOWN = 3;
@@ -110,6 +114,28 @@ public final class AnswerCheck {
         }
         List<Error> errors = schema.validate(json);
         return errors.isEmpty() ? new Valid(json) : new Invalid("does not match the schema: " + describe(errors));
+    }
+
+    /**
+     * A bad answer as the errors file shows it: at most {@link #EXCERPT_BYTES} in UTF-8, never cut inside a
+     * character, and "..." after it when it was cut.
+     */
+    public static String excerpt(String answer) {
+        if (answer.length() * 3L <= EXCERPT_BYTES || answer.getBytes(StandardCharsets.UTF_8).length <= EXCERPT_BYTES) {
+            return answer;
+        }
+        int bytes = 0;
+        int end = 0;
+        while (end < answer.length()) {
+            int codePoint = answer.codePointAt(end);
+            int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            if (bytes + size > EXCERPT_BYTES) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(codePoint);
+        }
+        return answer.substring(0, end) + "...";
     }
 
     private static String describe(List<Error> errors) {

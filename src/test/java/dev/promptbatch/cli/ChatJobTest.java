@@ -137,6 +137,30 @@ class ChatJobTest {
         assertThat(job.lines("output/chat.csv").get(0)).doesNotContain("json");
     }
 
+    @Test
+    void validateShowsTheFirstRecordsMessages() {
+        job.write("input/items.csv", "text\nmug\n");
+        job.write("jobs/chat.yaml", """
+                name: chat
+                endpoint: chat
+                input: input/items.csv
+                model: llama3.2:3b
+                messages: [{role: system, content: "Be brief."}, {role: user, content: "Describe a {{text}}."}]
+                output: output/chat.jsonl
+                """);
+
+        assertThat(job.runAsIs(
+                        "validate",
+                        "jobs/chat.yaml",
+                        "--base-url",
+                        simulator.baseUrl().toString()))
+                .as(job.out + job.err)
+                .isZero();
+        assertThat(job.out)
+                .contains("First prompt (record 1, line 2):\n  system: Be brief.\n  user: Describe a mug.\n");
+        assertThat(simulator.stats().chatRequests()).isZero();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             endpoint: chatt                                  | key 'endpoint': expected generate, chat or embed, got chatt

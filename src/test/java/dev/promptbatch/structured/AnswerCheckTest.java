@@ -87,6 +87,16 @@ class AnswerCheckTest {
     }
 
     @Test
+    void aBadAnswerIsShownUpToTwoKibibytesNeverCutInsideACharacter() {
+        assertThat(AnswerCheck.excerpt("{\"a\":")).isEqualTo("{\"a\":");
+        assertThat(AnswerCheck.excerpt("x".repeat(2048))).isEqualTo("x".repeat(2048));
+        assertThat(AnswerCheck.excerpt("x".repeat(3000))).isEqualTo("x".repeat(2048) + "...");
+        // 2047 one-byte characters, then a two-byte one that would end at byte 2049.
+        assertThat(AnswerCheck.excerpt("x".repeat(2047) + "é" + "y".repeat(10))).isEqualTo("x".repeat(2047) + "...");
+        assertThat(AnswerCheck.excerpt("€".repeat(700))).isEqualTo("€".repeat(682) + "...");
+    }
+
+    @Test
     void oneCheckServesManyThreadsAtOnce() throws Exception {
         AnswerCheck check = AnswerCheck.of(PRODUCT);
         ExecutorService pool = Executors.newFixedThreadPool(4);
