@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.promptbatch.simulator.Endpoint;
+import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 
@@ -119,6 +122,60 @@ class StructuredOutputTest {
                                     + "(?s).*\\(asked 3 times, seeds 100 to 102\\); the answer: .*");
         }
         assertThat(simulator.stats().chatRequests()).isEqualTo(asks);
+    }
+
+    @Test
+    void aReAskIsNotARetryItHasItsOwnAttemptsAndAttemptsCountsEveryRequest() {
+        // Every ask fails once with a server error before its answer: with max-attempts 2, each ask needs both.
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        simulator
+                .faults()
+                .failWhen(r -> failedOnce.add(r.prompt() + " " + r.options().get("seed")), Fault.INTERNAL_ERROR);
+        job.numberedRecords("input/products.csv", 40);
+        job.write("jobs/facts.yaml", """
+                name: facts
+                endpoint: chat
+                input: input/products.csv
+                model: llama3.2:3b
+                messages:
+                  - {role: system, content: "You extract product facts as JSON."}
+                  - {role: user, content: "Facts about {{text}}"}
+                options: {seed: %d}
+                format: %s
+                retry: {max-attempts: 2, initial-backoff: 1ms, max-backoff: 2ms}
+                output: output/facts.jsonl
+                """.formatted(SEED, SCHEMA_YAML));
+
+        assertThat(job.run("run", "jobs/facts.yaml")).as(job.err).isIn(0, 3);
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (int n = 1; n <= 40; n++) {
+            String outcome = "invalid-output " + SEED + " 6";
+            for (long seed = SEED; seed <= SEED + 2; seed++) {
+                if (simulator.answerIsValid(Endpoint.CHAT, request("record " + n, seed))) {
+                    outcome = "answered " + seed + " " + 2 * (seed - SEED + 1);
+                    break;
+                }
+            }
+            expected.put(String.valueOf(n), outcome);
+        }
+        assertThat(expected.values()).anyMatch(o -> o.startsWith("answered " + (SEED + 1)));
+        Map<String, String> actual = new LinkedHashMap<>();
+        for (JsonNode r : job.jsonLines("output/facts.jsonl")) {
+            actual.put(
+                    r.get("id").asString(),
+                    "answered " + r.get("seed").asLong() + " "
+                            + r.get("attempts").asInt());
+        }
+        if (expected.values().stream().anyMatch(o -> o.startsWith("invalid"))) {
+            for (JsonNode r : job.jsonLines("output/facts.errors.jsonl")) {
+                actual.put(
+                        r.get("id").asString(),
+                        r.get("kind").asString() + " " + r.get("seed").asLong() + " "
+                                + r.get("attempts").asInt());
+            }
+        }
+        assertThat(actual).containsExactlyInAnyOrderEntriesOf(expected);
     }
 
     @Test
