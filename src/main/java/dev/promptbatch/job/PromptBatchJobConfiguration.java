@@ -1,7 +1,6 @@
 package dev.promptbatch.job;
 
 import java.time.Duration;
-import java.util.List;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -104,10 +103,7 @@ public class PromptBatchJobConfiguration {
                                 !spec.sweep().variants().isEmpty(),
                                 spec.sweep().repeat() != null,
                                 spec.generation().format() != null,
-                                spec.generation().format() == null
-                                        ? List.of()
-                                        : AnswerCheck.of(spec.generation().format())
-                                                .properties()),
+                                AnswerCheck.properties(spec.generation().format())),
                         progress,
                         instance))
                 .build();

@@ -46,11 +46,9 @@ public final class AnswerCheck {
                     SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
 
     private final Schema schema;
-    private final List<String> properties;
 
-    private AnswerCheck(Schema schema, List<String> properties) {
+    private AnswerCheck(Schema schema) {
         this.schema = schema;
-        this.properties = properties;
     }
 
     /**
@@ -60,7 +58,7 @@ public final class AnswerCheck {
      */
     public static AnswerCheck of(Object format) {
         if ("json".equals(format)) {
-            return new AnswerCheck(null, List.of());
+            return new AnswerCheck(null);
         }
         if (!(format instanceof Map<?, ?>)) {
             throw new InvalidSchemaException("expected \"json\" or a JSON Schema object");
@@ -82,14 +80,19 @@ public final class AnswerCheck {
         } catch (SchemaException | IllegalArgumentException e) {
             throw new InvalidSchemaException("not a JSON Schema this job can use: " + e.getMessage());
         }
-        List<String> properties = new ArrayList<>();
-        node.path("properties").propertyNames().forEach(properties::add);
-        return new AnswerCheck(schema, List.copyOf(properties));
+        return new AnswerCheck(schema);
     }
 
-    /** The schema's top-level properties in its order: the {@code json.NAME} columns of a CSV output. */
-    public List<String> properties() {
-        return properties;
+    /**
+     * The top-level properties of a spec's {@code format} schema, in its order: the {@code json.NAME} columns of a
+     * CSV output. None for {@code "json"} or no format.
+     */
+    public static List<String> properties(Object format) {
+        List<String> properties = new ArrayList<>();
+        if (format instanceof Map<?, ?> schema && schema.get("properties") instanceof Map<?, ?> named) {
+            named.keySet().forEach(name -> properties.add(String.valueOf(name)));
+        }
+        return List.copyOf(properties);
     }
 
     /**
