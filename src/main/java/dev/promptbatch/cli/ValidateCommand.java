@@ -18,6 +18,8 @@ import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
+import dev.promptbatch.ollama.ChatRequest;
+import dev.promptbatch.ollama.GenerateRequest;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.servers.Preflight;
@@ -125,10 +127,18 @@ final class ValidateCommand implements Callable<Integer> {
         if (first != null) {
             out.println("First prompt (record " + first.record().number() + ", line "
                     + first.record().line() + "):");
-            if (first.request().system() != null) {
-                out.println("  system: " + first.request().system().replace("\n", "\n          "));
+            if (first.request() instanceof ChatRequest chat) {
+                for (ChatRequest.Message message : chat.messages()) {
+                    String label = ("  " + message.role() + ": ");
+                    out.println(label + message.content().replace("\n", "\n" + " ".repeat(label.length())));
+                }
+            } else {
+                GenerateRequest generate = (GenerateRequest) first.request();
+                if (generate.system() != null) {
+                    out.println("  system: " + generate.system().replace("\n", "\n          "));
+                }
+                out.println("  prompt: " + generate.prompt().replace("\n", "\n          "));
             }
-            out.println("  prompt: " + first.request().prompt().replace("\n", "\n          "));
             List<String> images = first.request().images();
             if (images != null) {
                 out.println("  images: " + images.size() + " ("

@@ -12,7 +12,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import tools.jackson.databind.JsonNode;
+
 import dev.promptbatch.ollama.FailureClass;
+import dev.promptbatch.ollama.ModelRequest;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Failure;
@@ -27,6 +30,7 @@ import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
+import dev.promptbatch.structured.AnswerCheck;
 
 /**
  * Turns one work item into an outcome. A bad record becomes a failure without a request. Otherwise the request takes
@@ -39,6 +43,12 @@ import dev.promptbatch.spec.RetrySpec;
  * decides when an outage has lasted past {@code max-outage} and the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a
  * little and goes again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come
  * from the {@link Ticker}. Safe to call from many threads.
+ *
+ * <p>With a {@code format}, every answer is checked ({@link AnswerCheck}). One that does not parse, was cut short or
+ * breaks the schema is asked for again, up to {@code schema-retries} times, each time with the next seed (a seeded
+ * request would get the same answer again); the answer carries the seed that produced it. A re-ask is not a retry:
+ * it starts a fresh {@code retry.max-attempts} budget, while {@code attempts} counts every request sent for the
+ * record. Still no good: {@code invalid-output}, with the problem and the answer.
  */
 public final class Generator {
     private static final Logger log = LoggerFactory.getLogger(Generator.class);
@@ -48,6 +58,7 @@ public final class Generator {
     private final ServerPool pool;
     private final RequestBuilder requests;
     private final Ticker ticker;
+    private final AnswerCheck check;
     private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
     public Generator(JobSpec spec, ServerPool pool, Ticker ticker) {
@@ -55,6 +66,9 @@ public final class Generator {
         this.pool = pool;
         this.requests = new RequestBuilder(spec);
         this.ticker = ticker;
+        this.check = spec.generation().format() == null
+                ? null
+                : AnswerCheck.of(spec.generation().format());
     }
 
     public Outcome generate(WorkItem item) {
@@ -70,7 +84,11 @@ public final class Generator {
         private final WorkItem item;
         private final RequestBuilder.Ready ready;
         private final Set<PooledServer> failedOn = new HashSet<>();
+        private ModelRequest request;
+        private Number seed;
+        private int reasks;
         private int attempts;
+        private int attemptsThisAsk;
         private int awayInARow;
         private int busyInARow;
         private long awaySince;
@@ -80,6 +98,8 @@ public final class Generator {
         Request(WorkItem item, RequestBuilder.Ready ready) {
             this.item = item;
             this.ready = ready;
+            this.request = ready.request();
+            this.seed = ready.seed();
         }
 
         Outcome send() {
@@ -92,11 +112,23 @@ public final class Generator {
                     load(server, item.model());
                     long start = ticker.nanoTime();
                     try {
-                        GenerateResponse response = server.client().generate(ready.request());
+                        GenerateResponse response = server.client().answer(request);
                         long nanos = ticker.nanoTime() - start;
                         lease.answered(nanos, response.evalCount());
                         attempts++;
-                        return answer(response, nanos / 1_000_000, server);
+                        if (check == null) {
+                            return answer(response, null, nanos / 1_000_000, server);
+                        }
+                        AnswerCheck.Verdict verdict = check.check(response.response(), response.doneReason());
+                        if (verdict instanceof AnswerCheck.Valid valid) {
+                            return answer(response, valid.json(), nanos / 1_000_000, server);
+                        }
+                        String problem = ((AnswerCheck.Invalid) verdict).problem();
+                        if (reasks >= spec.limits().schemaRetries()) {
+                            return failure(FailureKind.INVALID_OUTPUT, invalidOutput(problem, response.response()));
+                        }
+                        askAgain();
+                        continue;
                     } catch (OllamaException e) {
                         long nanos = ticker.nanoTime() - start;
                         failure = e;
@@ -105,6 +137,7 @@ public final class Generator {
                             case REJECTED, TRANSIENT -> {
                                 lease.answered(nanos);
                                 attempts++;
+                                attemptsThisAsk++;
                             }
                             case AWAY -> lease.failed(nanos, e);
                         }
@@ -139,7 +172,7 @@ public final class Generator {
                 case TRANSIENT -> {
                     busyInARow = 0;
                     awayInARow = 0;
-                    if (attempts >= policy.maxAttempts()) {
+                    if (attemptsThisAsk >= policy.maxAttempts()) {
                         return failure(FailureKind.RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts + " attempts)");
                     }
                     failedOn.add(server);
@@ -193,17 +226,37 @@ public final class Generator {
             return null;
         }
 
-        private Answer answer(GenerateResponse response, long latencyMs, PooledServer server) {
+        /** The next ask for an answer that broke the format: the next seed when seeded, a fresh retry budget. */
+        private void askAgain() {
+            reasks++;
+            attemptsThisAsk = 0;
+            failedOn.clear();
+            if (ready.seed() != null) {
+                seed = ready.seed().longValue() + reasks;
+                request = ready.request().withSeed(seed.longValue());
+            }
+        }
+
+        private String invalidOutput(String problem, String answer) {
+            String asks = reasks == 0
+                    ? ""
+                    : " (asked " + (reasks + 1) + " times"
+                            + (ready.seed() == null ? "" : ", seeds " + ready.seed() + " to " + seed) + ")";
+            return problem + asks + "; the answer: " + AnswerCheck.excerpt(answer);
+        }
+
+        private Answer answer(GenerateResponse response, JsonNode json, long latencyMs, PooledServer server) {
             return new Answer(
                     ready.id(),
                     ready.record().line(),
                     item.cell(),
-                    ready.seed(),
+                    seed,
                     response,
                     latencyMs,
                     attempts,
                     server.display(),
-                    ready.included());
+                    ready.included(),
+                    json);
         }
 
         private Failure failure(FailureKind kind, String message) {

@@ -21,9 +21,16 @@ public final class InputCheck {
 
     public static void check(JobSpec spec) {
         Map<String, PromptTemplate> templates = new LinkedHashMap<>();
-        templates.put("prompt", parse(spec, "prompt", spec.generation().prompt()));
+        if (spec.generation().prompt() != null) {
+            templates.put("prompt", parse(spec, "prompt", spec.generation().prompt()));
+        }
         if (spec.generation().system() != null) {
             templates.put("system", parse(spec, "system", spec.generation().system()));
+        }
+        List<JobSpec.Message> messages = spec.chat().messages();
+        for (int i = 0; i < messages.size(); i++) {
+            String key = "messages[" + (i + 1) + "].content";
+            templates.put(key, parse(spec, key, messages.get(i).content()));
         }
         List<String> columns;
         try (RecordReader reader =

@@ -1,5 +1,6 @@
 package dev.promptbatch.generation;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,40 +11,53 @@ import dev.promptbatch.images.ImageException;
 import dev.promptbatch.images.ImageLoader;
 import dev.promptbatch.input.BadRecord;
 import dev.promptbatch.input.DataRecord;
+import dev.promptbatch.ollama.ChatRequest;
 import dev.promptbatch.ollama.GenerateRequest;
+import dev.promptbatch.ollama.ModelRequest;
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.prompt.MissingFieldException;
 import dev.promptbatch.prompt.PromptTemplate;
+import dev.promptbatch.spec.Endpoint;
 import dev.promptbatch.spec.JobSpec;
 
 /**
- * Where a record becomes a request: its id, the rendered system and prompt text, its images, and the spec's options.
+ * Where a record becomes a request: its id, the rendered system and prompt text (or, for a chat job, its messages),
+ * its images, and the spec's options. A chat job without {@code messages} sends its system and prompt as a system
+ * and a user message; its images go with the last user message.
  */
 public final class RequestBuilder {
     /** What a work item becomes: a request to send, or a bad record that sends nothing. */
     public sealed interface Prepared permits Ready, Bad {}
 
     /** A request ready to send, with what the answer needs from its record. */
-    public record Ready(
-            Object id, DataRecord record, GenerateRequest request, Number seed, Map<String, JsonNode> included)
+    public record Ready(Object id, DataRecord record, ModelRequest request, Number seed, Map<String, JsonNode> included)
             implements Prepared {}
 
     /** A bad record: the line for the errors file. */
     public record Bad(Failure failure) implements Prepared {}
 
+    /** A message template of a chat job. */
+    private record MessageTemplate(String role, PromptTemplate content) {}
+
     private final JobSpec spec;
     private final PromptTemplate prompt;
     private final PromptTemplate system;
+    private final List<MessageTemplate> messages;
     private final ImageLoader images;
 
     public RequestBuilder(JobSpec spec) {
         this.spec = spec;
-        this.prompt = PromptTemplate.parse(spec.generation().prompt());
+        this.prompt = spec.generation().prompt() == null
+                ? null
+                : PromptTemplate.parse(spec.generation().prompt());
         this.system = spec.generation().system() == null
                 ? null
                 : PromptTemplate.parse(spec.generation().system());
+        this.messages = spec.chat().messages().stream()
+                .map(m -> new MessageTemplate(m.role(), PromptTemplate.parse(m.content())))
+                .toList();
         this.images = new ImageLoader(spec.input().images());
     }
 
@@ -60,34 +74,94 @@ public final class RequestBuilder {
         Object id = unknownId;
         try {
             id = id(record, spec.input().idField());
-            String text = prompt.render(record.fields());
-            if (text.isBlank()) {
+            ModelRequest request = spec.generation().endpoint() == Endpoint.CHAT
+                    ? chat(item.model(), record, options)
+                    : generate(item.model(), record, options);
+            if (request == null) {
                 return new Bad(new Failure(
                         id,
                         record.line(),
                         item.cell(),
                         seed,
                         FailureKind.BAD_RECORD,
-                        "the prompt renders empty",
+                        messages.isEmpty() ? "the prompt renders empty" : "the messages render empty",
                         0,
                         null));
             }
-            String systemText = system == null ? null : system.render(record.fields());
-            List<String> loaded = images.load(record.fields());
-            GenerateRequest request = new GenerateRequest(
-                    item.model(),
-                    text,
-                    systemText,
-                    options,
-                    spec.generation().format(),
-                    spec.generation().think(),
-                    spec.generation().keepAlive(),
-                    loaded.isEmpty() ? null : loaded);
             return new Ready(id, record, request, seed, included(record));
         } catch (MissingFieldException | ImageException | IllegalArgumentException e) {
             return new Bad(
                     new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(), 0, null));
         }
+    }
+
+    /** A generate request, or null when the prompt renders empty. */
+    private GenerateRequest generate(String model, DataRecord record, Map<String, Object> options) {
+        String text = prompt.render(record.fields());
+        if (text.isBlank()) {
+            return null;
+        }
+        return new GenerateRequest(
+                model,
+                text,
+                system == null ? null : system.render(record.fields()),
+                options,
+                spec.generation().format(),
+                spec.generation().think(),
+                spec.generation().keepAlive(),
+                images(record));
+    }
+
+    /** A chat request, or null when its user text renders empty (every message, with {@code messages}). */
+    private ChatRequest chat(String model, DataRecord record, Map<String, Object> options) {
+        List<ChatRequest.Message> rendered = new ArrayList<>();
+        if (messages.isEmpty()) {
+            String text = prompt.render(record.fields());
+            if (text.isBlank()) {
+                return null;
+            }
+            if (system != null) {
+                rendered.add(new ChatRequest.Message("system", system.render(record.fields()), null));
+            }
+            rendered.add(new ChatRequest.Message("user", text, null));
+        } else {
+            for (MessageTemplate message : messages) {
+                rendered.add(new ChatRequest.Message(
+                        message.role(), message.content().render(record.fields()), null));
+            }
+            if (rendered.stream().allMatch(m -> m.content().isBlank())) {
+                return null;
+            }
+        }
+        List<String> loaded = images(record);
+        if (loaded != null) {
+            int lastUser = lastUserMessage(rendered);
+            ChatRequest.Message user = rendered.get(lastUser);
+            rendered.set(lastUser, new ChatRequest.Message(user.role(), user.content(), loaded));
+        }
+        return new ChatRequest(
+                model,
+                List.copyOf(rendered),
+                options,
+                spec.generation().format(),
+                spec.generation().think(),
+                spec.generation().keepAlive());
+    }
+
+    /** The record's images as base64, or null when it has none. */
+    private List<String> images(DataRecord record) {
+        List<String> loaded = images.load(record.fields());
+        return loaded.isEmpty() ? null : loaded;
+    }
+
+    /** Where a chat's images go: the last user message, or the last message when no message is the user's. */
+    private static int lastUserMessage(List<ChatRequest.Message> rendered) {
+        for (int i = rendered.size() - 1; i >= 0; i--) {
+            if (rendered.get(i).role().equals("user")) {
+                return i;
+            }
+        }
+        return rendered.size() - 1;
     }
 
     /** The options of a pass: the spec's, its variant's over them, and its sweep seed over both. */

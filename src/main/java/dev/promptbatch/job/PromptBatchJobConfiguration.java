@@ -20,6 +20,7 @@ import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.structured.AnswerCheck;
 
 /**
  * The job a spec describes: one chunk-oriented step, "generate", reading outcomes from the generation pipeline and
@@ -100,7 +101,9 @@ public class PromptBatchJobConfiguration {
                         new AnswerFormat(
                                 spec.output().include(),
                                 !spec.sweep().variants().isEmpty(),
-                                spec.sweep().repeat() != null),
+                                spec.sweep().repeat() != null,
+                                spec.generation().format() != null,
+                                AnswerCheck.properties(spec.generation().format())),
                         progress,
                         instance))
                 .build();

@@ -19,4 +19,11 @@ public record GenerateRequest(
         Object format,
         Object think,
         Object keepAlive,
-        List<String> images) {}
+        List<String> images)
+        implements ModelRequest {
+    @Override
+    public GenerateRequest withSeed(long seed) {
+        return new GenerateRequest(
+                model, prompt, system, ModelRequest.optionsWithSeed(options, seed), format, think, keepAlive, images);
+    }
+}

@@ -73,32 +73,74 @@ public final class OllamaClient {
         this.resends = connections + 1;
     }
 
+    /** Sends one request to the endpoint its kind names; see {@link #generate} and {@link #chat}. */
+    public GenerateResponse answer(ModelRequest request) {
+        return request instanceof ChatRequest chat ? chat(chat) : generate((GenerateRequest) request);
+    }
+
     /** Sends one generate request and returns the answer, which Ollama must have marked {@code done: true}. */
     public GenerateResponse generate(GenerateRequest request) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", request.model());
         body.put("prompt", request.prompt());
         if (request.system() != null) body.put("system", request.system());
-        body.put("stream", false);
-        if (request.options() != null && !request.options().isEmpty()) body.put("options", request.options());
-        if (request.format() != null) body.put("format", request.format());
-        if (request.think() != null) body.put("think", request.think());
-        if (request.keepAlive() != null) body.put("keep_alive", request.keepAlive());
+        putCommon(body, request.options(), request.format(), request.think(), request.keepAlive());
         if (request.images() != null) body.put("images", request.images());
-        HttpResponse<String> response = send(post("/api/generate", JSON.writeValueAsString(body), timeout));
-        JsonNode answer = parse(response);
+        JsonNode answer = done(parse(send(post("/api/generate", JSON.writeValueAsString(body), timeout))));
+        if (!answer.path("response").isString()) {
+            throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no response text", null);
+        }
+        return response(answer, answer.get("response").asString(), text(answer, "thinking"));
+    }
+
+    /**
+     * Sends one chat request and returns the assistant message's content as the response and its thinking, with
+     * the statistics of {@code /api/chat}; Ollama must have marked the answer {@code done: true}.
+     */
+    public GenerateResponse chat(ChatRequest request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", request.model());
+        List<Map<String, Object>> messages = new ArrayList<>();
+        for (ChatRequest.Message message : request.messages()) {
+            Map<String, Object> sent = new LinkedHashMap<>();
+            sent.put("role", message.role());
+            sent.put("content", message.content());
+            if (message.images() != null) sent.put("images", message.images());
+            messages.add(sent);
+        }
+        body.put("messages", messages);
+        putCommon(body, request.options(), request.format(), request.think(), request.keepAlive());
+        JsonNode answer = done(parse(send(post("/api/chat", JSON.writeValueAsString(body), timeout))));
+        JsonNode message = answer.path("message");
+        if (!message.path("content").isString()) {
+            throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no message content", null);
+        }
+        return response(answer, message.get("content").asString(), text(message, "thinking"));
+    }
+
+    private static void putCommon(
+            Map<String, Object> body, Map<String, Object> options, Object format, Object think, Object keepAlive) {
+        body.put("stream", false);
+        if (options != null && !options.isEmpty()) body.put("options", options);
+        if (format != null) body.put("format", format);
+        if (think != null) body.put("think", think);
+        if (keepAlive != null) body.put("keep_alive", keepAlive);
+    }
+
+    private static JsonNode done(JsonNode answer) {
         if (!answer.path("done").asBoolean(false)) {
             throw new OllamaException(
                     OllamaException.Reason.NOT_DONE,
                     "the server answered done: false (the generation ended early)",
                     null);
         }
-        if (!answer.path("response").isString()) {
-            throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no response text", null);
-        }
+        return answer;
+    }
+
+    private static GenerateResponse response(JsonNode answer, String text, String thinking) {
         return new GenerateResponse(
-                answer.get("response").asString(),
-                text(answer, "thinking"),
+                text,
+                thinking,
                 text(answer, "done_reason"),
                 number(answer, "prompt_eval_count"),
                 number(answer, "eval_count"),

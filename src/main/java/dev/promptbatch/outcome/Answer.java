@@ -9,9 +9,10 @@ import tools.jackson.databind.JsonNode;
  *
  * @param line    the record's physical line in the input file: it tells apart records that share an id
  * @param cell    the model and sweep coordinates
- * @param seed    the seed sent, or null
  * @param server  the server that answered (its URL without credentials)
+ * @param seed    the seed that produced the answer (a re-ask under a {@code format} uses the next), or null
  * @param input   the spec's {@code include} fields, in the spec's order
+ * @param json    the parsed answer, for a job with a {@code format}; else null
  */
 public record Answer(
         Object id,
@@ -22,8 +23,23 @@ public record Answer(
         long latencyMs,
         int attempts,
         String server,
-        Map<String, JsonNode> input)
+        Map<String, JsonNode> input,
+        JsonNode json)
         implements Outcome {
+    /** An answer of a job without a {@code format}. */
+    public Answer(
+            Object id,
+            long line,
+            Cell cell,
+            Number seed,
+            GenerateResponse response,
+            long latencyMs,
+            int attempts,
+            String server,
+            Map<String, JsonNode> input) {
+        this(id, line, cell, seed, response, latencyMs, attempts, server, input, null);
+    }
+
     /** Where {@link #tokensPerSecond()} comes from: {@code server} or {@code client}; null when there is none. */
     public static final String SERVER = "server";
 

@@ -13,7 +13,9 @@ public enum FailureKind {
     /** The server refused the request (4xx, or a 500 naming a mistake in the request): sending it again cannot help. */
     REJECTED("rejected"),
     /** Every attempt failed in a way worth retrying (a timeout, a broken answer, a server error), up to the last. */
-    RETRIES_EXHAUSTED("retries-exhausted");
+    RETRIES_EXHAUSTED("retries-exhausted"),
+    /** With a {@code format}: every answer, re-asks included, was not JSON, cut short or off the schema. */
+    INVALID_OUTPUT("invalid-output");
 
     private final String text;
 

@@ -20,7 +20,9 @@ import dev.promptbatch.outcome.Outcome;
 /**
  * Turns answers and failures into output lines: JSON Lines, or CSV with RFC 4180 quoting and the included input
  * fields flattened into {@code input.NAME} columns. Both carry the same fields in the same order; {@code variant}
- * and {@code repeat} only when the spec sweeps them.
+ * and {@code repeat} only when the spec sweeps them. A job with a {@code format} adds the parsed answer after
+ * {@code response}: {@code json} in JSON Lines, and in CSV one {@code json.NAME} column per top-level property of
+ * its schema (none for {@code format: json}, whose answers have no known shape).
  */
 public final class AnswerFormat {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -28,11 +30,24 @@ public final class AnswerFormat {
     private final List<String> include;
     private final boolean variants;
     private final boolean repeats;
+    private final boolean json;
+    private final List<String> jsonProperties;
 
     public AnswerFormat(List<String> include, boolean variants, boolean repeats) {
+        this(include, variants, repeats, false, List.of());
+    }
+
+    /**
+     * @param json           whether answers carry {@code json}: the job has a {@code format}
+     * @param jsonProperties the schema's top-level properties, in order: the {@code json.NAME} columns
+     */
+    public AnswerFormat(
+            List<String> include, boolean variants, boolean repeats, boolean json, List<String> jsonProperties) {
         this.include = List.copyOf(include);
         this.variants = variants;
         this.repeats = repeats;
+        this.json = json;
+        this.jsonProperties = List.copyOf(jsonProperties);
     }
 
     /** The answer as one JSON object on one line. */
@@ -62,8 +77,9 @@ public final class AnswerFormat {
         if (repeats) {
             columns.add("repeat");
         }
+        columns.add("response");
+        jsonProperties.forEach(name -> columns.add("json." + name));
         columns.addAll(List.of(
-                "response",
                 "thinking",
                 "done_reason",
                 "prompt_eval_count",
@@ -92,12 +108,18 @@ public final class AnswerFormat {
      */
     public String csvLine(Answer answer, List<String> columns) {
         Map<String, String> cells = new LinkedHashMap<>();
-        fields(answer).forEach((name, value) -> cells.put(name, value == null ? "" : value.toString()));
+        fields(answer).forEach((name, value) -> {
+            if (!name.equals("json")) {
+                cells.put(name, value == null ? "" : value.toString());
+            }
+        });
+        for (String name : jsonProperties) {
+            JsonNode value = answer.json() == null ? null : answer.json().get(name);
+            cells.put("json." + name, text(value));
+        }
         for (String name : include) {
             JsonNode value = answer.input().get(name);
-            cells.put(
-                    "input." + name,
-                    value == null || value.isNull() ? "" : value.isValueNode() ? value.asString() : value.toString());
+            cells.put("input." + name, text(value));
         }
         return csv(
                 columns.stream().map(column -> cells.getOrDefault(column, "")).toArray(String[]::new));
@@ -116,6 +138,9 @@ public final class AnswerFormat {
         var response = answer.response();
         Map<String, Object> record = where(answer);
         record.put("response", response.response());
+        if (json) {
+            record.put("json", answer.json());
+        }
         record.put("thinking", response.thinking());
         record.put("done_reason", response.doneReason());
         record.put("prompt_eval_count", response.promptEvalCount());
@@ -149,6 +174,11 @@ public final class AnswerFormat {
             record.put("repeat", outcome.cell().repeat());
         }
         return record;
+    }
+
+    /** A value as a CSV cell: text as it is, nested values as JSON text, nothing for null. */
+    private static String text(JsonNode value) {
+        return value == null || value.isNull() ? "" : value.isValueNode() ? value.asString() : value.toString();
     }
 
     private static String csv(String[] values) {

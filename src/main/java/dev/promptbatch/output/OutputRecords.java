@@ -85,7 +85,8 @@ public final class OutputRecords {
                 || column.equals("response")
                 || column.equals("thinking")
                 || column.equals("done_reason")
-                || column.startsWith("input.")) {
+                || column.startsWith("input.")
+                || column.startsWith("json.")) {
             record.put(column, value);
             return;
         }

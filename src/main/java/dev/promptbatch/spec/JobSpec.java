@@ -22,7 +22,8 @@ public record JobSpec(
         Sweep sweep,
         Output output,
         Limits limits,
-        Server server) {
+        Server server,
+        Chat chat) {
 
     /**
      * Where the records come from.
@@ -52,19 +53,34 @@ public record JobSpec(
      * What each request asks of the server.
      *
      * @param system    the system template, or null
+     * @param prompt    the prompt template; null for a chat job that gives {@code messages} instead
      * @param options   Ollama options, sent as given
      * @param format    null, "json" or a JSON Schema object (a Map)
      * @param think     null (not sent), a Boolean, or a level string
      * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
+     * @param endpoint  where the requests go: generate (the default), chat or embed
      */
     public record Generation(
             List<String> models,
             @Nullable String system,
-            String prompt,
+            @Nullable String prompt,
             Map<String, Object> options,
             @Nullable Object format,
             @Nullable Object think,
-            @Nullable Object keepAlive) {}
+            @Nullable Object keepAlive,
+            Endpoint endpoint) {}
+
+    /**
+     * A chat job's {@code messages}: role and content templates, sent in order. Empty for a chat job that gives
+     * {@code system} and {@code prompt} (they become a system and a user message) and for other endpoints.
+     */
+    public record Chat(List<Message> messages) {
+        public static final List<String> ROLES = List.of("system", "user", "assistant", "tool");
+        public static final Chat NONE = new Chat(List.of());
+    }
+
+    /** One message template: a role from {@link Chat#ROLES} and its content, with {@code {{field}}} as in prompts. */
+    public record Message(String role, String content) {}
 
     /**
      * The passes over the input besides one per model.
@@ -97,6 +113,9 @@ public record JobSpec(
      * @param maxFailures     the error budget
      * @param autoConcurrency {@code concurrency: auto}: each server without a concurrency of its own is tuned to
      *                        the level where its tokens/s stop rising
+     * @param schemaRetries   how many times an answer that breaks the {@code format} is asked for again, each time
+     *                        with the next seed; like {@code retry}, it decides how hard the run tries, not what an
+     *                        answer says
      */
     public record Limits(
             int concurrency,
@@ -104,13 +123,16 @@ public record JobSpec(
             RetrySpec retry,
             Duration maxOutage,
             ErrorBudget maxFailures,
-            boolean autoConcurrency) {
+            boolean autoConcurrency,
+            int schemaRetries) {
         public static final int DEFAULT_CONCURRENCY = 4;
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
         public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(10);
+        public static final int DEFAULT_SCHEMA_RETRIES = 2;
+        public static final int MAX_SCHEMA_RETRIES = 10;
 
         Limits withConcurrency(int newConcurrency) {
-            return new Limits(newConcurrency, timeout, retry, maxOutage, maxFailures, false);
+            return new Limits(newConcurrency, timeout, retry, maxOutage, maxFailures, false, schemaRetries);
         }
     }
 
@@ -133,6 +155,6 @@ public record JobSpec(
 
     public JobSpec withConcurrency(int newConcurrency) {
         return new JobSpec(
-                specFile, name, input, generation, sweep, output, limits.withConcurrency(newConcurrency), server);
+                specFile, name, input, generation, sweep, output, limits.withConcurrency(newConcurrency), server, chat);
     }
 }

@@ -20,6 +20,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.promptbatch.input.RecordReader;
+import dev.promptbatch.structured.AnswerCheck;
+import dev.promptbatch.structured.InvalidSchemaException;
 
 /**
  * Reads a job spec: YAML, every key known, every value of the expected type, {@code ${param}} substituted in the
@@ -28,14 +30,17 @@ import dev.promptbatch.input.RecordReader;
 public final class SpecLoader {
     private static final List<String> KEYS = List.of(
             "name",
+            "endpoint",
             "input",
             "id-field",
             "model",
             "models",
             "system",
             "prompt",
+            "messages",
             "options",
             "format",
+            "schema-retries",
             "think",
             "keep-alive",
             "images",
@@ -56,6 +61,9 @@ public final class SpecLoader {
             "servers");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
     private static final List<String> SERVER_KEYS = List.of("base-url");
+    private static final List<String> MESSAGE_KEYS = List.of("role", "content");
+    private static final String MESSAGES_EXAMPLE =
+            "[{role: system, content: \"You extract facts.\"}, {role: user, content: \"{{text}}\"}]";
     private static final List<String> SERVERS_ENTRY_KEYS = List.of("url", "concurrency", "api", "api-key-env");
     private static final String SERVERS_EXAMPLE =
             "[{url: \"http://gpu1:11434\", concurrency: 8}, {url: \"http://gpu2:11434\"}]";
@@ -167,13 +175,15 @@ public final class SpecLoader {
                     .equals(input.toAbsolutePath().normalize())) {
                 throw error("output", "a file other than the input");
             }
+            Endpoint endpoint = endpoint();
+            JobSpec.Chat chat = chat(endpoint);
             String system = root.has("system") ? substitute("system", string("system")) : null;
-            String prompt = substitute("prompt", requiredString("prompt"));
+            String prompt = chat.messages().isEmpty() ? substitute("prompt", requiredString("prompt")) : null;
             Map<String, Object> options = options();
             // Read in this order, so that of two mistakes the same one is named first.
             String idField = optionalString("id-field");
             JobSpec.Generation generation =
-                    new JobSpec.Generation(models(), system, prompt, options, format(), think(), keepAlive());
+                    new JobSpec.Generation(models(), system, prompt, options, format(), think(), keepAlive(), endpoint);
             List<String> include = stringList("include");
             JsonNode concurrencyNode = root.get("concurrency");
             boolean autoConcurrency = isAuto(concurrencyNode);
@@ -189,7 +199,8 @@ public final class SpecLoader {
                     retry,
                     duration(root, "max-outage", JobSpec.Limits.DEFAULT_MAX_OUTAGE),
                     maxFailures(),
-                    autoConcurrency);
+                    autoConcurrency,
+                    schemaRetries());
             JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes(), images());
             JobSpec.Sweep sweep = new JobSpec.Sweep(seeds(), variants(options), repeat());
             return new JobSpec(
@@ -200,7 +211,92 @@ public final class SpecLoader {
                     sweep,
                     new JobSpec.Output(output, include, report(output)),
                     limits,
-                    server);
+                    server,
+                    chat);
+        }
+
+        private Endpoint endpoint() {
+            JsonNode node = root.get("endpoint");
+            if (node == null || node.isNull()) {
+                return Endpoint.GENERATE;
+            }
+            for (Endpoint endpoint : Endpoint.values()) {
+                if (node.isString() && node.asString().equals(endpoint.name().toLowerCase())) {
+                    return endpoint;
+                }
+            }
+            throw error("endpoint", "generate, chat or embed, got " + shown(node));
+        }
+
+        /**
+         * A chat job's messages. They hold the whole conversation, so {@code system} and {@code prompt} beside them
+         * would leave it unclear which comes first: that is a mistake, not a rule to learn.
+         */
+        private JobSpec.Chat chat(Endpoint endpoint) {
+            JsonNode node = root.get("messages");
+            if (node == null || node.isNull()) {
+                return JobSpec.Chat.NONE;
+            }
+            if (endpoint != Endpoint.CHAT) {
+                throw problem(
+                        "messages",
+                        "only for endpoint: chat (this job's endpoint is "
+                                + endpoint.name().toLowerCase() + ")");
+            }
+            for (String other : List.of("prompt", "system")) {
+                if (root.has(other)) {
+                    throw problem(
+                            "messages",
+                            "either messages, or system and prompt (which become a system and a user message), "
+                                    + "not both: write the " + other + " as a message");
+                }
+            }
+            if (!node.isArray() || node.isEmpty()) {
+                throw error("messages", "a list of messages such as " + MESSAGES_EXAMPLE);
+            }
+            List<JobSpec.Message> messages = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                String key = "messages[" + (i + 1) + "]";
+                JsonNode message = node.get(i);
+                if (!message.isObject()) {
+                    throw error(key, "a mapping such as {role: user, content: \"{{text}}\"}");
+                }
+                checkKeys(message, MESSAGE_KEYS, key + ".");
+                JsonNode role = message.get("role");
+                if (role == null || role.isNull()) {
+                    throw new SpecException(file + ": missing required key '" + key + ".role'");
+                }
+                if (!role.isString() || !JobSpec.Chat.ROLES.contains(role.asString())) {
+                    String hint = role.isString()
+                            ? Suggestions.closest(role.asString(), JobSpec.Chat.ROLES)
+                                    .map(r -> " (did you mean '" + r + "'?)")
+                                    .orElse("")
+                            : "";
+                    throw error(
+                            key + ".role",
+                            "one of " + String.join(", ", JobSpec.Chat.ROLES) + ", got " + shown(role) + hint);
+                }
+                JsonNode content = message.get("content");
+                if (content == null || content.isNull()) {
+                    throw new SpecException(file + ": missing required key '" + key + ".content'");
+                }
+                if (!content.isString() && !content.isNumber()) {
+                    throw error(
+                            key + ".content",
+                            "a text value, got " + content.getNodeType().name().toLowerCase());
+                }
+                messages.add(new JobSpec.Message(role.asString(), substitute(key + ".content", content.asString())));
+            }
+            return new JobSpec.Chat(List.copyOf(messages));
+        }
+
+        private int schemaRetries() {
+            JsonNode node = root.get("schema-retries");
+            if (node == null || node.isNull()) {
+                return JobSpec.Limits.DEFAULT_SCHEMA_RETRIES;
+            }
+            return (int)
+                    wholeNumber(node, "schema-retries", 0, JobSpec.Limits.MAX_SCHEMA_RETRIES, " (0: never ask again)");
         }
 
         private List<String> models() {
@@ -260,7 +356,13 @@ public final class SpecLoader {
                 return "json";
             }
             if (node.isObject()) {
-                return yaml.treeToValue(node, Map.class);
+                Map<?, ?> schema = yaml.treeToValue(node, Map.class);
+                try {
+                    AnswerCheck.of(schema);
+                } catch (InvalidSchemaException e) {
+                    throw problem("format", e.getMessage());
+                }
+                return schema;
             }
             throw error("format", "\"json\" or a JSON Schema object");
         }

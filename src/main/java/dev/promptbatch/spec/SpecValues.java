@@ -18,29 +18,48 @@ import org.jspecify.annotations.Nullable;
 @NullMarked
 public final class SpecValues {
     /**
-     * @param onlyWhenSet a key newer than the first job databases: left out while its value is null, so that a spec
-     *                    without it hashes as it did before the key existed
+     * @param unhashedAt for a key that shapes the answers but came after job databases were written: the value
+     *                   (its default) at which the fingerprint leaves it out, so that those runs still resume
+     * @param onlyWhenSet for a key of a feature most jobs do not use: left out of the manifest too while unset
      */
     private record Key(
-            String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value, boolean onlyWhenSet) {
+            String name,
+            boolean shapesAnswers,
+            Function<JobSpec, @Nullable Object> value,
+            @Nullable Object unhashedAt,
+            boolean addedLater,
+            boolean onlyWhenSet) {
         Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {
-            this(name, shapesAnswers, value, false);
+            this(name, shapesAnswers, value, null, false, false);
+        }
+
+        static Key addedLater(String name, Function<JobSpec, @Nullable Object> value, @Nullable Object unhashedAt) {
+            return new Key(name, true, value, unhashedAt, true, false);
+        }
+
+        static Key onlyWhenSet(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {
+            return new Key(name, shapesAnswers, value, null, shapesAnswers, true);
         }
     }
 
     private static final List<Key> KEYS = List.of(
             new Key("file", false, spec -> spec.specFile().toString()),
             new Key("name", false, JobSpec::name),
+            Key.addedLater(
+                    "endpoint", spec -> spec.generation().endpoint().name().toLowerCase(), "generate"),
             new Key("input", true, spec -> spec.input().file().toString()),
             new Key("id-field", true, spec -> spec.input().idField()),
             new Key("models", true, spec -> spec.generation().models()),
             new Key("system", true, spec -> spec.generation().system()),
             new Key("prompt", true, spec -> spec.generation().prompt()),
+            Key.addedLater("messages", spec -> messages(spec.chat()), null),
             new Key("options", true, spec -> spec.generation().options()),
             new Key("format", true, spec -> spec.generation().format()),
+            new Key("schema-retries", false, spec -> spec.limits().schemaRetries()),
             new Key("think", true, spec -> spec.generation().think()),
             new Key("keep-alive", false, spec -> spec.generation().keepAlive()),
-            new Key("images", true, spec -> images(spec) ? spec.input().images().fields() : null, true),
+            Key.onlyWhenSet(
+                    "images", true, spec -> images(spec) ? spec.input().images().fields() : null),
             new Key("output", true, spec -> spec.output().file().toString()),
             new Key("include", true, spec -> spec.output().include()),
             new Key(
@@ -54,11 +73,10 @@ public final class SpecValues {
             new Key("max-failures", false, spec -> spec.limits().maxFailures().toString()),
             new Key("max-outage", false, spec -> Durations.format(spec.limits().maxOutage())),
             new Key("max-record-size", false, spec -> spec.input().maxRecordBytes()),
-            new Key(
+            Key.onlyWhenSet(
                     "max-image-size",
                     false,
-                    spec -> images(spec) ? spec.input().images().maxBytes() : null,
-                    true),
+                    spec -> images(spec) ? spec.input().images().maxBytes() : null),
             new Key("seeds", true, spec -> spec.sweep().seeds()),
             new Key("variants", true, spec -> spec.sweep().variants()),
             new Key("repeat", true, spec -> spec.sweep().repeat()),
@@ -84,9 +102,13 @@ public final class SpecValues {
     private static Map<String, @Nullable Object> values(JobSpec spec, boolean onlyShaping) {
         Map<String, @Nullable Object> values = new LinkedHashMap<>();
         for (Key key : KEYS) {
-            @Nullable Object value = key.value().apply(spec);
-            if ((key.shapesAnswers() || !onlyShaping) && (value != null || !key.onlyWhenSet())) {
-                values.put(key.name(), value);
+            if (key.shapesAnswers() || !onlyShaping) {
+                Object value = key.value().apply(spec);
+                boolean unset = key.onlyWhenSet() && value == null;
+                boolean unhashed = onlyShaping && key.addedLater() && Objects.equals(value, key.unhashedAt());
+                if (!unset && !unhashed) {
+                    values.put(key.name(), value);
+                }
             }
         }
         return values;
@@ -94,6 +116,20 @@ public final class SpecValues {
 
     private static boolean images(JobSpec spec) {
         return spec.input().images().any();
+    }
+
+    private static @Nullable List<Map<String, String>> messages(JobSpec.Chat chat) {
+        if (chat.messages().isEmpty()) {
+            return null;
+        }
+        return chat.messages().stream()
+                .map(m -> {
+                    Map<String, String> message = new LinkedHashMap<>();
+                    message.put("role", m.role());
+                    message.put("content", m.content());
+                    return message;
+                })
+                .toList();
     }
 
     private static Map<String, Object> retry(RetrySpec retry) {

@@ -5,10 +5,10 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /** "Did you mean" for misspelled keys: the known key within two edits, if any. */
-final class Suggestions {
+public final class Suggestions {
     private Suggestions() {}
 
-    static Optional<String> closest(String word, Collection<String> candidates) {
+    public static Optional<String> closest(String word, Collection<String> candidates) {
         return candidates.stream()
                 .filter(c -> distance(word, c) <= 2)
                 .min(Comparator.comparingInt(c -> distance(word, c)));

@@ -105,6 +105,40 @@ class ImagesTest {
     }
 
     @Test
+    void aChatJobSendsTheImagesWithItsLastUserMessage() throws IOException {
+        byte[] mug = bytes(700, 1);
+        image("photos/mug.png", mug);
+        job.write("input/items.csv", "id,text,photo\n1,red mug,photos/mug.png\n2,white jug,\n");
+        job.write("jobs/c.yaml", """
+                name: chat-items
+                input: input/items.csv
+                id-field: id
+                endpoint: chat
+                model: llava:7b
+                messages:
+                  - {role: system, content: "You describe products."}
+                  - {role: user, content: "Describe {{text}}"}
+                images: [photo]
+                options: {seed: 7}
+                output: output/c.jsonl
+                """);
+
+        assertThat(job.run("run", "jobs/c.yaml")).isEqualTo(ExitCode.OK);
+
+        List<JsonNode> output = job.jsonLines("output/c.jsonl");
+        assertThat(output).extracting(r -> r.get("id").asString()).containsExactly("1", "2");
+        String mugImage = Base64.getEncoder().encodeToString(mug);
+        assertThat(output.get(0).get("response").asString())
+                .isEqualTo(expectedChatResponse("Describe red mug", List.of(mugImage)));
+        assertThat(output.get(1).get("response").asString())
+                .isEqualTo(expectedChatResponse("Describe white jug", null));
+        assertThat(output.get(0).get("response").asString())
+                .isNotEqualTo(expectedChatResponse("Describe red mug", null));
+        assertThat(output.get(0).get("prompt_eval_count").asInt() - IMAGE_TOKENS)
+                .isEqualTo(output.get(1).get("prompt_eval_count").asInt());
+    }
+
+    @Test
     void imagesForAModelThatCannotSeeAreExitTwoNamingTheModelAndServerBeforeAnyRequest() {
         image("photos/mug.png", bytes(100, 1));
         job.write("input/items.csv", "id,text,photo\n1,red mug,photos/mug.png\n");
@@ -266,6 +300,21 @@ class ImagesTest {
     }
 
     /** What the simulator answers the job's request for this prompt and these images, asked directly. */
+    private String expectedChatResponse(String userText, List<String> images) {
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("role", "user");
+        user.put("content", userText);
+        if (images != null) {
+            user.put("images", images);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", VISION);
+        body.put("messages", List.of(Map.of("role", "system", "content", "You describe products."), user));
+        body.put("stream", false);
+        body.put("options", Map.of("seed", 7));
+        return post("/api/chat", body).get("message").get("content").asString();
+    }
+
     private String expectedResponse(String prompt, List<String> images) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", VISION);
@@ -275,15 +324,19 @@ class ImagesTest {
         if (images != null) {
             body.put("images", images);
         }
+        return post("/api/generate", body).get("response").asString();
+    }
+
+    private JsonNode post(String path, Map<String, Object> body) {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/api/generate"))
+                            HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
                                     .POST(HttpRequest.BodyPublishers.ofString(JobFixture.JSON.writeValueAsString(body)))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
-            return JobFixture.JSON.readTree(response.body()).get("response").asString();
+            return JobFixture.JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

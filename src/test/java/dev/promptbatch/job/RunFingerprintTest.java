@@ -62,9 +62,13 @@ class RunFingerprintTest {
                 max-record-size: 4KiB
                 server: {base-url: "http://gpu-box:11434"}
                 report: output/fingerprint.html
+                schema-retries: 5
+                endpoint: generate
                 """;
 
         assertThat(RunFingerprint.of(load(paced))).isEqualTo(RunFingerprint.of(load(SWEEP)));
+        assertThat(RunFingerprint.of(load(SWEEP + "endpoint: chat\n")).specSha256())
+                .isNotEqualTo(RunFingerprint.of(load(SWEEP)).specSha256());
         assertThat(RunFingerprint.of(load(SWEEP.replace("repeat: 2", "repeat: 3")))
                         .specSha256())
                 .isNotEqualTo(RunFingerprint.of(load(SWEEP)).specSha256());
@@ -81,8 +85,8 @@ class RunFingerprintTest {
 
         assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
                 .contains(spec.specFile()
-                        + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
-                        + "think, images, output, include, seeds, variants or repeat)");
+                        + " changed in what shapes the answers (endpoint, input, id-field, models, system, prompt, "
+                        + "messages, options, format, think, images, output, include, seeds, variants or repeat)");
     }
 
     @Test

@@ -184,6 +184,49 @@ class OllamaClientTest {
         });
     }
 
+    @Test
+    void aChatRequestGoesToApiChatAndItsMessageIsTheResponse() {
+        answer = "{\"model\":\"m\",\"created_at\":\"2026-11-21T10:00:00.1Z\",\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"{\\\"a\\\":1}\",\"thinking\":\"hmm\"},\"done\":true,\"done_reason\":\"stop\","
+                + "\"total_duration\":900,\"load_duration\":10,\"prompt_eval_count\":7,\"prompt_eval_duration\":100,"
+                + "\"eval_count\":3,\"eval_duration\":600}";
+        ModelRequest request = new ChatRequest(
+                "qwen3:4b",
+                List.of(
+                        new ChatRequest.Message("system", "Be brief.", null),
+                        new ChatRequest.Message("user", "Hi", null)),
+                Map.of("seed", 1),
+                "json",
+                true,
+                "5m");
+
+        GenerateResponse response = client().answer(request);
+
+        assertThat(requestBody.get())
+                .isEqualTo("{\"model\":\"qwen3:4b\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                        + "{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":false,\"options\":{\"seed\":1},"
+                        + "\"format\":\"json\",\"think\":true,\"keep_alive\":\"5m\"}");
+        assertThat(response).isEqualTo(new GenerateResponse("{\"a\":1}", "hmm", "stop", 7L, 3L, 900L, 10L, 100L, 600L));
+        assertThat(((ChatRequest) request.withSeed(2)).options()).isEqualTo(Map.of("seed", 2L));
+    }
+
+    @Test
+    void aChatAnswerIsAnAnswerOnlyWhenDoneAndWithAMessage() {
+        answer = "{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"cut\"},\"done\":false}";
+        assertThatThrownBy(() -> client().chat(chatRequest()))
+                .isInstanceOfSatisfying(
+                        OllamaException.class, e -> assertThat(e.reason()).isEqualTo(OllamaException.Reason.NOT_DONE));
+        answer = "{\"model\":\"m\",\"response\":\"a generate answer\",\"done\":true}";
+        assertThatThrownBy(() -> client().chat(chatRequest())).isInstanceOfSatisfying(OllamaException.class, e -> {
+            assertThat(e.reason()).isEqualTo(OllamaException.Reason.BAD_BODY);
+            assertThat(e.getMessage()).isEqualTo("the answer has no message content");
+        });
+    }
+
+    private static ChatRequest chatRequest() {
+        return new ChatRequest("m", List.of(new ChatRequest.Message("user", "p", null)), Map.of(), null, null, null);
+    }
+
     private OllamaClient client() {
         return client(server.getAddress().getPort());
     }

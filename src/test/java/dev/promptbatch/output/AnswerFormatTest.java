@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.StringNode;
 
 import dev.promptbatch.outcome.Answer;
@@ -16,6 +17,7 @@ import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
 
 class AnswerFormatTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Cell CELL = new Cell("llama3.2", 1, null, null);
 
     @Test
@@ -23,7 +25,11 @@ class AnswerFormatTest {
         AnswerFormat format = new AnswerFormat(List.of(), true, false);
 
         assertThat(FailureKind.values())
-                .containsExactly(FailureKind.BAD_RECORD, FailureKind.REJECTED, FailureKind.RETRIES_EXHAUSTED);
+                .containsExactly(
+                        FailureKind.BAD_RECORD,
+                        FailureKind.REJECTED,
+                        FailureKind.RETRIES_EXHAUSTED,
+                        FailureKind.INVALID_OUTPUT);
         assertThat(format.errorLine(new Failure(7L, 8, CELL, null, FailureKind.BAD_RECORD, "no field 'name'", 0, null)))
                 .isEqualTo("""
                         {"id":7,"line":8,"model":"llama3.2","server":null,"seed":null,"variant":1,"kind":"bad-record",\
@@ -87,6 +93,33 @@ class AnswerFormatTest {
                 .isEqualTo("a,2,llama3.2,7,1,Paris,,stop,5,4,9000000,0,1000000,8000000,500.0,server,12,1,geography");
         assertThat(format.csvLine(answer(), List.of("id", "retired_column", "server")))
                 .isEqualTo("a,,http://gpu2:11434");
+    }
+
+    @Test
+    void aStructuredAnswerCarriesItsJsonAfterTheResponseAndOneCsvColumnPerSchemaProperty() {
+        AnswerFormat format = new AnswerFormat(List.of(), false, false, true, List.of("title", "tags", "price"));
+        Answer answer = new Answer(
+                "a",
+                2,
+                new Cell("llama3.2", null, null, null),
+                8,
+                new GenerateResponse(
+                        "{\"title\":\"Mug\",\"tags\":[\"a\",\"b\"]}", null, "stop", 5L, 4L, 9L, 0L, 1L, 8L),
+                12,
+                3,
+                "http://gpu2:11434",
+                Map.of(),
+                JSON.readTree("{\"title\":\"Mug\",\"tags\":[\"a\",\"b\"]}"));
+
+        assertThat(format.jsonLine(answer)).startsWith("""
+                        {"id":"a","line":2,"model":"llama3.2","server":"http://gpu2:11434","seed":8,\
+                        "response":"{\\"title\\":\\"Mug\\",\\"tags\\":[\\"a\\",\\"b\\"]}",\
+                        "json":{"title":"Mug","tags":["a","b"]},"thinking":null,""");
+        assertThat(format.csvHeader())
+                .startsWith("id,line,model,server,seed,response,json.title,json.tags,json.price," + "thinking,");
+        assertThat(format.csvLine(answer))
+                .startsWith("a,2,llama3.2,http://gpu2:11434,8,\"{\"\"title\"\":\"\"Mug\"\",\"\"tags\"\":[\"\"a\"\","
+                        + "\"\"b\"\"]}\",Mug,\"[\"\"a\"\",\"\"b\"\"]\",,,stop,");
     }
 
     private static Answer answer() {

@@ -79,13 +79,16 @@ class RunManifestTest {
                 .containsExactly(
                         "file",
                         "name",
+                        "endpoint",
                         "input",
                         "id-field",
                         "models",
                         "system",
                         "prompt",
+                        "messages",
                         "options",
                         "format",
+                        "schema-retries",
                         "think",
                         "keep-alive",
                         "output",
@@ -101,10 +104,10 @@ class RunManifestTest {
                         "repeat",
                         "report");
         assertThat(shown)
-                .isEqualTo(JSON.readTree(("{\"file\":\"DIR/sweep.yaml\",\"name\":\"sweep\","
+                .isEqualTo(JSON.readTree(("{\"file\":\"DIR/sweep.yaml\",\"name\":\"sweep\",\"endpoint\":\"generate\","
                                 + "\"input\":\"DIR/in.csv\",\"id-field\":\"id\",\"models\":[\"llama3.2:3b\",\"qwen2.5:7b\"],"
-                                + "\"system\":\"You answer briefly.\",\"prompt\":\"{{question}}\",\"options\":{\"num_predict\":64},"
-                                + "\"format\":\"json\",\"think\":true,\"keep-alive\":\"30m\",\"output\":\"DIR/out/sweep.jsonl\","
+                                + "\"system\":\"You answer briefly.\",\"prompt\":\"{{question}}\",\"messages\":null,"
+                                + "\"options\":{\"num_predict\":64},\"format\":\"json\",\"schema-retries\":2,\"think\":true,\"keep-alive\":\"30m\",\"output\":\"DIR/out/sweep.jsonl\","
                                 + "\"include\":[\"topic\"],\"concurrency\":8,\"timeout\":\"90s\",\"retry\":{\"max-attempts\":3,"
                                 + "\"initial-backoff\":\"500ms\",\"max-backoff\":\"10s\"},\"max-failures\":\"5%\","
                                 + "\"max-outage\":\"1m\",\"max-record-size\":4096,\"seeds\":[1,2],\"variants\":[{\"temperature\":0.0},"
