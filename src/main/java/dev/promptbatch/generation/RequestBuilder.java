@@ -17,12 +17,16 @@ import dev.promptbatch.spec.JobSpec;
 
 /** Where a record becomes a request: its id, the rendered system and prompt text, and the spec's options. */
 public final class RequestBuilder {
-    /** What a work item becomes: a request to send, or a bad record that sends nothing. */
-    public sealed interface Prepared permits Ready, Bad {}
+    /** What a work item becomes: a request to send, an input to embed, or a bad record that sends nothing. */
+    public sealed interface Prepared permits Ready, Input, Bad {}
 
     /** A request ready to send, with what the answer needs from its record. */
     public record Ready(
             Object id, DataRecord record, GenerateRequest request, Number seed, Map<String, JsonNode> included)
+            implements Prepared {}
+
+    /** An embed job's record: its rendered prompt is the text embedded. */
+    public record Input(Object id, DataRecord record, String text, Map<String, JsonNode> included)
             implements Prepared {}
 
     /** A bad record: the line for the errors file. */
@@ -40,9 +44,34 @@ public final class RequestBuilder {
                 : PromptTemplate.parse(spec.generation().system());
     }
 
+    /** A generate job's record as its request. */
     public Prepared prepare(WorkItem item) {
         Map<String, Object> options = options(item.cell());
         Number seed = options.get("seed") instanceof Number number ? number : null;
+        return prepared(item, seed, (id, record, text) -> {
+            GenerateRequest request = new GenerateRequest(
+                    item.model(),
+                    text,
+                    system == null ? null : system.render(record.fields()),
+                    options,
+                    spec.generation().format(),
+                    spec.generation().think(),
+                    spec.generation().keepAlive());
+            return new Ready(id, record, request, seed, included(record));
+        });
+    }
+
+    /** An embed job's record as the text to embed. */
+    public Prepared prepareInput(WorkItem item) {
+        return prepared(item, null, (id, record, text) -> new Input(id, record, text, included(record)));
+    }
+
+    /** What a readable record with an id and a prompt that renders becomes. */
+    private interface Rendered {
+        Prepared of(Object id, DataRecord record, String prompt);
+    }
+
+    private Prepared prepared(WorkItem item, Number seed, Rendered rendered) {
         // With an id-field, a record whose id cannot be read has none: its line identifies it.
         Object unknownId = spec.input().idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
@@ -65,15 +94,7 @@ public final class RequestBuilder {
                         0,
                         null));
             }
-            GenerateRequest request = new GenerateRequest(
-                    item.model(),
-                    text,
-                    system == null ? null : system.render(record.fields()),
-                    options,
-                    spec.generation().format(),
-                    spec.generation().think(),
-                    spec.generation().keepAlive());
-            return new Ready(id, record, request, seed, included(record));
+            return rendered.of(id, record, text);
         } catch (MissingFieldException | IllegalArgumentException e) {
             return new Bad(
                     new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(), 0, null));

@@ -22,7 +22,8 @@ public record JobSpec(
         Sweep sweep,
         Output output,
         Limits limits,
-        Server server) {
+        Server server,
+        @Nullable Embedding embedding) {
 
     /**
      * Where the records come from.
@@ -40,6 +41,7 @@ public record JobSpec(
      * @param format    null, "json" or a JSON Schema object (a Map)
      * @param think     null (not sent), a Boolean, or a level string
      * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
+     * @param endpoint  the Ollama API the requests go to
      */
     public record Generation(
             List<String> models,
@@ -48,7 +50,22 @@ public record JobSpec(
             Map<String, Object> options,
             @Nullable Object format,
             @Nullable Object think,
-            @Nullable Object keepAlive) {}
+            @Nullable Object keepAlive,
+            Endpoint endpoint) {}
+
+    /**
+     * How an {@code endpoint: embed} job sends its records: {@code batch-size} of them per request.
+     *
+     * @param dimensions Ollama's {@code dimensions}, or null (not sent)
+     * @param truncate   Ollama's {@code truncate}, or null (not sent: Ollama truncates)
+     */
+    public record Embedding(
+            int batchSize,
+            @Nullable Integer dimensions,
+            @Nullable Boolean truncate) {
+        public static final int DEFAULT_BATCH_SIZE = 16;
+        public static final int MAX_BATCH_SIZE = 1024;
+    }
 
     /**
      * The passes over the input besides one per model.
@@ -115,8 +132,26 @@ public record JobSpec(
      */
     public record ServerEntry(ServerUrl url, @Nullable Integer concurrency, boolean autoConcurrency) {}
 
+    /** Whether the job embeds its records in batches rather than asking for one answer per record. */
+    public boolean embeds() {
+        return generation.endpoint() == Endpoint.EMBED;
+    }
+
+    /** Records per request: the embed job's batch size, else 1. */
+    public int unitSize() {
+        return embedding == null ? 1 : embedding.batchSize();
+    }
+
     public JobSpec withConcurrency(int newConcurrency) {
         return new JobSpec(
-                specFile, name, input, generation, sweep, output, limits.withConcurrency(newConcurrency), server);
+                specFile,
+                name,
+                input,
+                generation,
+                sweep,
+                output,
+                limits.withConcurrency(newConcurrency),
+                server,
+                embedding);
     }
 }

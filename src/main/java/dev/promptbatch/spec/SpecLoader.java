@@ -32,12 +32,16 @@ public final class SpecLoader {
             "id-field",
             "model",
             "models",
+            "endpoint",
             "system",
             "prompt",
             "options",
             "format",
             "think",
             "keep-alive",
+            "batch-size",
+            "dimensions",
+            "truncate",
             "output",
             "include",
             "concurrency",
@@ -165,13 +169,15 @@ public final class SpecLoader {
                     .equals(input.toAbsolutePath().normalize())) {
                 throw error("output", "a file other than the input");
             }
+            Endpoint endpoint = endpoint();
+            JobSpec.Embedding embedding = embedding(endpoint, outputName);
             String system = root.has("system") ? substitute("system", string("system")) : null;
             String prompt = substitute("prompt", requiredString("prompt"));
             Map<String, Object> options = options();
             // Read in this order, so that of two mistakes the same one is named first.
             String idField = optionalString("id-field");
             JobSpec.Generation generation =
-                    new JobSpec.Generation(models(), system, prompt, options, format(), think(), keepAlive());
+                    new JobSpec.Generation(models(), system, prompt, options, format(), think(), keepAlive(), endpoint);
             List<String> include = stringList("include");
             JsonNode concurrencyNode = root.get("concurrency");
             boolean autoConcurrency = isAuto(concurrencyNode);
@@ -198,7 +204,61 @@ public final class SpecLoader {
                     sweep,
                     new JobSpec.Output(output, include, report(output)),
                     limits,
-                    server);
+                    server,
+                    embedding);
+        }
+
+        private Endpoint endpoint() {
+            JsonNode node = root.get("endpoint");
+            if (node == null || node.isNull()) {
+                return Endpoint.GENERATE;
+            }
+            for (Endpoint endpoint : Endpoint.values()) {
+                if (node.isString() && node.asString().equals(endpoint.key())) {
+                    if (endpoint == Endpoint.CHAT) {
+                        throw problem("endpoint", "chat is not supported yet; generate or embed");
+                    }
+                    return endpoint;
+                }
+            }
+            throw error("endpoint", "generate, chat or embed, got " + shown(node));
+        }
+
+        /**
+         * The embed keys, which only an embed job may set; an embed job takes no generation keys and writes JSON
+         * Lines only (a vector has no place in a CSV cell).
+         */
+        private JobSpec.Embedding embedding(Endpoint endpoint, String outputName) {
+            if (endpoint != Endpoint.EMBED) {
+                for (String key : List.of("batch-size", "dimensions", "truncate")) {
+                    if (root.has(key)) {
+                        throw problem(key, "only for endpoint: embed");
+                    }
+                }
+                return null;
+            }
+            for (String key : List.of("system", "format", "think")) {
+                if (root.has(key)) {
+                    throw problem(key, "does not apply to endpoint: embed (the text embedded is the rendered prompt)");
+                }
+            }
+            if (!outputName.endsWith(".jsonl")) {
+                throw problem("output", "a .jsonl file: embed jobs write JSON Lines only, got '" + outputName + "'");
+            }
+            JsonNode batchSize = root.get("batch-size");
+            JsonNode dimensions = root.get("dimensions");
+            JsonNode truncate = root.get("truncate");
+            if (truncate != null && !truncate.isNull() && !truncate.isBoolean()) {
+                throw error("truncate", "true or false, got " + shown(truncate));
+            }
+            return new JobSpec.Embedding(
+                    batchSize == null || batchSize.isNull()
+                            ? JobSpec.Embedding.DEFAULT_BATCH_SIZE
+                            : (int) wholeNumber(batchSize, "batch-size", 1, JobSpec.Embedding.MAX_BATCH_SIZE, ""),
+                    dimensions == null || dimensions.isNull()
+                            ? null
+                            : (int) wholeNumber(dimensions, "dimensions", 1, Integer.MAX_VALUE, ""),
+                    truncate == null || truncate.isNull() ? null : truncate.booleanValue());
         }
 
         private List<String> models() {

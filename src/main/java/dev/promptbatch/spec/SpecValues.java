@@ -17,7 +17,23 @@ import org.jspecify.annotations.Nullable;
  */
 @NullMarked
 public final class SpecValues {
-    private record Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {}
+    /**
+     * @param before what a run made before the key existed meant by it: while the key holds that, it is left out
+     *     (so that job databases written before the key still resume, and a generate job's manifest does not list
+     *     the embed keys)
+     */
+    private record Key(
+            String name,
+            boolean shapesAnswers,
+            Function<JobSpec, @Nullable Object> value,
+            @Nullable Object before) {
+        Key(String name, boolean shapesAnswers, Function<JobSpec, @Nullable Object> value) {
+            this(name, shapesAnswers, value, ABSENT);
+        }
+    }
+
+    /** What no value equals: the key of an original spec, hashed whatever it holds. */
+    private static final Object ABSENT = new Object();
 
     private static final List<Key> KEYS = List.of(
             new Key("file", false, spec -> spec.specFile().toString()),
@@ -25,12 +41,28 @@ public final class SpecValues {
             new Key("input", true, spec -> spec.input().file().toString()),
             new Key("id-field", true, spec -> spec.input().idField()),
             new Key("models", true, spec -> spec.generation().models()),
+            new Key("endpoint", true, spec -> spec.generation().endpoint().key(), Endpoint.GENERATE.key()),
             new Key("system", true, spec -> spec.generation().system()),
             new Key("prompt", true, spec -> spec.generation().prompt()),
             new Key("options", true, spec -> spec.generation().options()),
             new Key("format", true, spec -> spec.generation().format()),
             new Key("think", true, spec -> spec.generation().think()),
             new Key("keep-alive", false, spec -> spec.generation().keepAlive()),
+            new Key(
+                    "batch-size",
+                    true,
+                    spec -> spec.embedding() == null ? null : spec.embedding().batchSize(),
+                    null),
+            new Key(
+                    "dimensions",
+                    true,
+                    spec -> spec.embedding() == null ? null : spec.embedding().dimensions(),
+                    null),
+            new Key(
+                    "truncate",
+                    true,
+                    spec -> spec.embedding() == null ? null : spec.embedding().truncate(),
+                    null),
             new Key("output", true, spec -> spec.output().file().toString()),
             new Key("include", true, spec -> spec.output().include()),
             new Key(
@@ -51,7 +83,7 @@ public final class SpecValues {
 
     private SpecValues() {}
 
-    /** Every value, in the order of the spec's documentation. */
+    /** Every value that applies, in the order of the spec's documentation. */
     public static Map<String, @Nullable Object> all(JobSpec spec) {
         return values(spec, false);
     }
@@ -70,7 +102,10 @@ public final class SpecValues {
         Map<String, @Nullable Object> values = new LinkedHashMap<>();
         for (Key key : KEYS) {
             if (key.shapesAnswers() || !onlyShaping) {
-                values.put(key.name(), key.value().apply(spec));
+                Object value = key.value().apply(spec);
+                if (!Objects.equals(value, key.before())) {
+                    values.put(key.name(), value);
+                }
             }
         }
         return values;

@@ -80,8 +80,9 @@ class RunFingerprintTest {
 
         assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
                 .contains(spec.specFile()
-                        + " changed in what shapes the answers (input, id-field, models, system, prompt, options, format, "
-                        + "think, output, include, seeds, variants or repeat)");
+                        + " changed in what shapes the answers (input, id-field, models, endpoint, system, prompt, "
+                        + "options, format, think, batch-size, dimensions, truncate, output, include, seeds, variants or "
+                        + "repeat)");
     }
 
     /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */
