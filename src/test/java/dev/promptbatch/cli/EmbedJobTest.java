@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -245,6 +246,33 @@ class EmbedJobTest {
                         "4 bad-record: the prompt renders empty (0 attempts)");
         assertThat(simulator.stats().embedRequests()).isEqualTo(1 + 1);
         assertThat(simulator.stats().embedInputs()).isEqualTo(3);
+    }
+
+    @Test
+    void theExampleJobEmbedsEveryArticleWithTheBuiltInSimulator() throws IOException {
+        Files.createDirectories(dir.resolve("jobs"));
+        Files.copy(Path.of("jobs/embed-articles.yaml"), dir.resolve("jobs/embed-articles.yaml"));
+        Files.createDirectories(dir.resolve("input"));
+        Files.copy(Path.of("input/articles.jsonl"), dir.resolve("input/articles.jsonl"));
+
+        assertThat(job.runAsIs("run", "jobs/embed-articles.yaml", "--simulator", "--db", "state/db"))
+                .as(job.err)
+                .isZero();
+
+        List<JsonNode> output = job.jsonLines("output/embed-articles.jsonl");
+        assertThat(output)
+                .extracting(r -> r.get("id").asString())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 40)
+                        .mapToObj(n -> String.format("a-2026-11-20-%03d", n))
+                        .toList());
+        assertThat(output).extracting(r -> r.get("dimensions").asInt()).containsOnly(384);
+        assertThat(output)
+                .extracting(r ->
+                        r.get("batch").asInt() + " of " + r.get("batch_size").asInt())
+                .containsExactlyElementsOf(IntStream.range(0, 40)
+                        .mapToObj(i -> (i / 16 + 1) + " of " + (i < 32 ? 16 : 8))
+                        .toList());
+        assertThat(output.get(0).get("input").propertyNames()).containsExactly("title", "published");
     }
 
     private static String embedJob(String more) {
