@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 
@@ -246,6 +247,29 @@ class EmbedJobTest {
                         "4 bad-record: the prompt renders empty (0 attempts)");
         assertThat(simulator.stats().embedRequests()).isEqualTo(1 + 1);
         assertThat(simulator.stats().embedInputs()).isEqualTo(3);
+    }
+
+    @Test
+    void aBatchAnsweredWithTooFewVectorsIsRetriedAndThenFailsForEachOfItsRecords() {
+        job.numberedRecords("in.csv", 6);
+        job.write(
+                "job.yaml",
+                embedJob("batch-size: 2\nretry: {max-attempts: 3, initial-backoff: 1ms, max-backoff: 1ms}\n"));
+        // The embedding counterpart of an unfinished answer: a 200 without a vector per input.
+        simulator.faults().failWhen(r -> r.prompt().equals("record 3\nrecord 4"), Fault.NOT_DONE);
+
+        assertThat(job.run("run", "job.yaml")).as(job.err).isEqualTo(3);
+
+        assertThat(job.jsonLines("out/vectors.jsonl"))
+                .extracting(r -> r.get("id").asString())
+                .containsExactly("1", "2", "5", "6");
+        assertThat(job.jsonLines("out/vectors.errors.jsonl"))
+                .extracting(r -> r.get("id").asString() + " " + r.get("kind").asString() + ": "
+                        + r.get("message").asString() + " (" + r.get("attempts").asInt() + " attempts)")
+                .containsExactly(
+                        "3 retries-exhausted: the answer has 0 embeddings for 2 inputs (3 attempts) (3 attempts)",
+                        "4 retries-exhausted: the answer has 0 embeddings for 2 inputs (3 attempts) (3 attempts)");
+        assertThat(simulator.stats().embedRequests()).isEqualTo(1 + 1 + 3 + 1);
     }
 
     @Test
