@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,28 @@ class RunFingerprintTest {
                         + " changed in what shapes the answers (input, id-field, models, endpoint, system, prompt, "
                         + "options, format, think, batch-size, dimensions, truncate, output, include, seeds, variants or "
                         + "repeat)");
+    }
+
+    @Test
+    void anEmbedJobsBatchSizeDimensionsAndTruncateShapeItsAnswersAndSoItsBatches() throws IOException {
+        String embed = """
+                name: vectors
+                endpoint: embed
+                input: input/articles.jsonl
+                id-field: id
+                model: all-minilm
+                prompt: "{{title}}"
+                output: output/vectors.jsonl
+                """;
+        String hash = RunFingerprint.of(load(embed)).specSha256();
+
+        assertThat(List.of("batch-size: 8\n", "batch-size: 32\n", "dimensions: 64\n", "truncate: true\n"))
+                .extracting(more -> RunFingerprint.of(load(embed + more)).specSha256())
+                .doesNotContain(hash)
+                .doesNotHaveDuplicates();
+        assertThat(RunFingerprint.of(load(embed.replace("endpoint: embed\n", "")))
+                        .specSha256())
+                .isNotEqualTo(hash);
     }
 
     /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */
