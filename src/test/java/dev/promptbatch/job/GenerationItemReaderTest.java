@@ -127,6 +127,45 @@ class GenerationItemReaderTest {
         assertThat(sent).isEmpty();
     }
 
+    @Test
+    void anEmbedJobsUnitsAreBatchesTheStateCountsThemAndAResumeSkipsWholeBatches() throws Exception {
+        spec = NumberedJob.write(dir, RECORDS, "a.jsonl", "endpoint: embed\nbatch-size: 2");
+        List<List<Long>> batches = new ArrayList<>();
+        GenerationItemReader reader = new GenerationItemReader(
+                () -> new WorkPlan(spec),
+                unit -> {
+                    batches.add(unit.records().stream().map(r -> r.number()).toList());
+                    return new UnitOutcomes(unit.items().stream()
+                            .<Outcome>map(item -> item.record().number() == 2 ? failure(item) : answer(item))
+                            .toList());
+                },
+                2,
+                4,
+                ErrorBudget.UNLIMITED,
+                stop);
+        reader.beforeStep(step);
+
+        reader.open(context);
+        List<Outcome> outcomes = readAll(reader);
+        reader.update(context);
+        reader.close();
+
+        assertThat(batches).containsExactly(List.of(1L, 2L), List.of(3L, 4L), List.of(5L));
+        assertThat(outcomes).extracting(Outcome::id).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(3, 5, 1));
+
+        batches.clear();
+        ExecutionContext resumed = new ExecutionContext();
+        new RestartState.Read(2, 4, 1).saveIn(resumed);
+        reader.open(resumed);
+        assertThat(readAll(reader)).extracting(Outcome::id).containsExactly(5L);
+        reader.update(resumed);
+        reader.close();
+
+        assertThat(batches).containsExactly(List.of(5L));
+        assertThat(RestartState.Read.in(resumed)).isEqualTo(new RestartState.Read(3, 5, 1));
+    }
+
     /** A reader whose records with the given numbers fail; the others are answered. */
     private GenerationItemReader reader(Set<Long> failing, ErrorBudget budget) {
         GenerationItemReader reader = new GenerationItemReader(
