@@ -39,17 +39,17 @@ import dev.promptbatch.spec.RetrySpec;
 
 /**
  * Turns one unit of work into its outcomes: a generate job's record into an answer or a failure, an embed job's batch
- * into one embedding or failure per record, its records sent in one request. A bad record becomes a failure without a request. Otherwise the request takes
- * a slot on a server that has the model ({@link ServerPool}), the model is loaded there once (a warm-up request, so
- * the first records do not pay the load under their timeout), and the request is sent; it goes again with
- * exponential backoff and full jitter while it fails in a way that can pass, on another server when there is one.
- * A request the server rejects (4xx, or a 500 naming a mistake in the request) is a failure ({@code rejected}); so
- * is one that keeps timing out or getting a broken answer ({@code retries-exhausted}). A server that is away never
- * fails a record and costs it no attempt: the request goes to another server, or waits for one, and the pool
- * decides when an outage has lasted past {@code max-outage} and the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a
- * little and goes again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come
- * from the {@link Ticker}. One attempt loop serves a record's request and a batch's alike. Safe to call from many
- * threads.
+ * into one embedding or failure per record, its records sent in one request. A bad record becomes a failure without
+ * a request. Otherwise the request takes a slot on a server that has the model ({@link ServerPool}), the model is
+ * loaded there once (a warm-up request, so the first records do not pay the load under their timeout), and the
+ * request is sent; it goes again with exponential backoff and full jitter while it fails in a way that can pass, on
+ * another server when there is one. A request the server rejects (4xx, or a 500 naming a mistake in the request) is
+ * a failure ({@code rejected}); so is one that keeps timing out or getting a broken answer
+ * ({@code retries-exhausted}). A server that is away never fails a record and costs it no attempt: the request goes
+ * to another server, or waits for one, and the pool decides when an outage has lasted past {@code max-outage} and
+ * the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a little and goes
+ * again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come from the
+ * {@link Ticker}. One attempt loop serves a record's request and a batch's alike. Safe to call from many threads.
  */
 public final class Generator {
     private static final Logger log = LoggerFactory.getLogger(Generator.class);
