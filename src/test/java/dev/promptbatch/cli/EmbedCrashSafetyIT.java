@@ -31,12 +31,12 @@ class EmbedCrashSafetyIT {
     /** Batches a crash may cost at most: the read-ahead window plus one uncommitted chunk, both counted in batches. */
     private static final int RESENT_BATCHES_AT_MOST = Math.max(32, 16 * CONCURRENCY) + Math.max(8, CONCURRENCY);
 
-    // Each record is 2 words and 2 special tokens: a batch of 8 takes 100 ms of a slot at 320 tokens/s.
+    // Each record is 2 words and 2 special tokens: a batch of 8 takes 200 ms of a slot at 160 tokens/s.
     @RegisterExtension
     final SimulatorExtension simulated = SimulatorExtension.startedWith(SimulatorTestSettings.instant()
             .withModels(List.of("all-minilm"))
             .withParallel(CONCURRENCY)
-            .withPromptTokensPerSecond(320));
+            .withPromptTokensPerSecond(160));
 
     @TempDir
     Path dir;
