@@ -1,27 +1,36 @@
 package dev.promptbatch.generation;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.promptbatch.input.DataRecord;
+import dev.promptbatch.ollama.EmbedRequest;
 import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.ModelRequest;
+import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.EmbedResponse;
+import dev.promptbatch.outcome.Embedded;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.servers.Lease;
@@ -33,16 +42,18 @@ import dev.promptbatch.spec.RetrySpec;
 import dev.promptbatch.structured.AnswerCheck;
 
 /**
- * Turns one work item into an outcome. A bad record becomes a failure without a request. Otherwise the request takes
- * a slot on a server that has the model ({@link ServerPool}), the model is loaded there once (a warm-up request, so
- * the first records do not pay the load under their timeout), and the request is sent; it goes again with
- * exponential backoff and full jitter while it fails in a way that can pass, on another server when there is one.
- * A request the server rejects (4xx, or a 500 naming a mistake in the request) is a failure ({@code rejected}); so
- * is one that keeps timing out or getting a broken answer ({@code retries-exhausted}). A server that is away never
- * fails a record and costs it no attempt: the request goes to another server, or waits for one, and the pool
- * decides when an outage has lasted past {@code max-outage} and the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a
- * little and goes again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come
- * from the {@link Ticker}. Safe to call from many threads.
+ * Turns one unit of work into its outcomes: a generate job's record into an answer or a failure, an embed job's batch
+ * into one embedding or failure per record, its records sent in one request. A bad record becomes a failure without
+ * a request. Otherwise the request takes a slot on a server that has the model ({@link ServerPool}), the model is
+ * loaded there once (a warm-up request, so the first records do not pay the load under their timeout), and the
+ * request is sent; it goes again with exponential backoff and full jitter while it fails in a way that can pass, on
+ * another server when there is one. A request the server rejects (4xx, or a 500 naming a mistake in the request) is
+ * a failure ({@code rejected}); so is one that keeps timing out or getting a broken answer
+ * ({@code retries-exhausted}). A server that is away never fails a record and costs it no attempt: the request goes
+ * to another server, or waits for one, and the pool decides when an outage has lasted past {@code max-outage} and
+ * the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a little and goes
+ * again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come from the
+ * {@link Ticker}. One attempt loop serves a record's request and a batch's alike. Safe to call from many threads.
  *
  * <p>With a {@code format}, every answer is checked ({@link AnswerCheck}). One that does not parse, was cut short or
  * breaks the schema is asked for again, up to {@code schema-retries} times, each time with the next seed (a seeded
@@ -71,64 +82,255 @@ public final class Generator {
                 : AnswerCheck.of(spec.generation().format());
     }
 
+    /** What a unit of work becomes: its record's outcome, or for an embed job one outcome per record of its batch. */
+    public UnitOutcomes work(WorkUnit unit) {
+        return spec.embeds()
+                ? new UnitOutcomes(embed(unit))
+                : UnitOutcomes.of(generate(unit.items().get(0)));
+    }
+
     public Outcome generate(WorkItem item) {
         RequestBuilder.Prepared prepared = requests.prepare(item);
         if (prepared instanceof RequestBuilder.Bad bad) {
             return bad.failure();
         }
-        return new Request(item, (RequestBuilder.Ready) prepared).send();
+        RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
+        DataRecord record = ready.record();
+        ModelRequest request = ready.request();
+        Number seed = ready.seed();
+        int sentBefore = 0;
+        for (int reasks = 0; ; reasks++) {
+            ModelRequest asked = request;
+            Sent<GenerateResponse> sent = new Attempts<GenerateResponse>(
+                            item.model(),
+                            "record " + record.number() + " (line " + record.line() + ")",
+                            client -> client.answer(asked),
+                            GenerateResponse::evalCount)
+                    .send();
+            if (sent instanceof Refused<GenerateResponse> refused) {
+                return failure(
+                        ready,
+                        item,
+                        refused.kind(),
+                        refused.message(),
+                        sentBefore + refused.attempts(),
+                        refused.server());
+            }
+            Delivered<GenerateResponse> delivered = (Delivered<GenerateResponse>) sent;
+            JsonNode json = null;
+            if (check != null) {
+                AnswerCheck.Verdict verdict = check.check(
+                        delivered.response().response(), delivered.response().doneReason());
+                if (verdict instanceof AnswerCheck.Invalid invalid) {
+                    if (reasks >= spec.limits().schemaRetries()) {
+                        return failure(
+                                ready,
+                                item,
+                                FailureKind.INVALID_OUTPUT,
+                                invalidOutput(
+                                        invalid.problem(), delivered.response().response(), ready.seed(), seed, reasks),
+                                sentBefore + delivered.attempts(),
+                                delivered.server());
+                    }
+                    sentBefore += delivered.attempts();
+                    if (ready.seed() != null) {
+                        seed = ready.seed().longValue() + reasks + 1;
+                        request = ready.request().withSeed(seed.longValue());
+                    }
+                    continue;
+                }
+                json = ((AnswerCheck.Valid) verdict).json();
+            }
+            return new Answer(
+                    ready.id(),
+                    record.line(),
+                    item.cell(),
+                    seed,
+                    delivered.response(),
+                    delivered.latencyMs(),
+                    sentBefore + delivered.attempts(),
+                    delivered.server(),
+                    ready.included(),
+                    json);
+        }
     }
 
-    /** One record's request through its attempts, on whichever servers take it. */
-    private final class Request {
-        private final WorkItem item;
-        private final RequestBuilder.Ready ready;
+    private static Failure failure(
+            RequestBuilder.Ready ready, WorkItem item, FailureKind kind, String message, int attempts, String server) {
+        log.debug("record {} failed for good: {}", ready.record().number(), message);
+        return new Failure(
+                ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts, server);
+    }
+
+    private static String invalidOutput(String problem, String answer, Number firstSeed, Number lastSeed, int reasks) {
+        String asks = reasks == 0
+                ? ""
+                : " (asked " + (reasks + 1) + " times"
+                        + (firstSeed == null ? "" : ", seeds " + firstSeed + " to " + lastSeed) + ")";
+        return problem + asks + "; the answer: " + AnswerCheck.excerpt(answer);
+    }
+
+    /**
+     * One outcome per record of an embed job's batch, in input order. Bad records fail alone without being sent; the
+     * others go in one request. When the server refuses that request because an input is longer than the model's
+     * context, it does not say which: each record is then sent alone, so that only the long one fails.
+     */
+    List<Outcome> embed(WorkUnit unit) {
+        List<WorkItem> items = unit.items();
+        Outcome[] outcomes = new Outcome[items.size()];
+        List<Integer> sendable = new ArrayList<>();
+        List<RequestBuilder.Input> inputs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            RequestBuilder.Prepared prepared = requests.prepareInput(items.get(i));
+            if (prepared instanceof RequestBuilder.Bad bad) {
+                outcomes[i] = bad.failure();
+            } else {
+                sendable.add(i);
+                inputs.add((RequestBuilder.Input) prepared);
+            }
+        }
+        if (!inputs.isEmpty()) {
+            Sent<EmbedResponse> sent = embedRequest(unit, inputs);
+            if (sent instanceof Refused<EmbedResponse> refused
+                    && refused.cause() != null
+                    && refused.cause().inputTooLong()
+                    && inputs.size() > 1) {
+                log.debug(
+                        "batch {} of {} has an input longer than the context: sending its records one by one",
+                        unit.number(),
+                        unit.model());
+                for (int k = 0; k < inputs.size(); k++) {
+                    List<RequestBuilder.Input> alone = List.of(inputs.get(k));
+                    outcomes[sendable.get(k)] = embedded(unit, alone, embedRequest(unit, alone), refused.attempts())
+                            .get(0);
+                }
+            } else {
+                List<Outcome> embedded = embedded(unit, inputs, sent, 0);
+                for (int k = 0; k < inputs.size(); k++) {
+                    outcomes[sendable.get(k)] = embedded.get(k);
+                }
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    private Sent<EmbedResponse> embedRequest(WorkUnit unit, List<RequestBuilder.Input> inputs) {
+        JobSpec.Embedding embedding = spec.embedding();
+        EmbedRequest request = new EmbedRequest(
+                unit.model(),
+                inputs.stream().map(RequestBuilder.Input::text).toList(),
+                embedding.dimensions(),
+                embedding.truncate(),
+                requests.options(unit.cell()),
+                spec.generation().keepAlive());
+        DataRecord first = inputs.get(0).record();
+        DataRecord last = inputs.get(inputs.size() - 1).record();
+        String where = inputs.size() == 1
+                ? "record " + first.number() + " (line " + first.line() + ")"
+                : "records " + first.number() + " to " + last.number() + " (lines " + first.line() + " to "
+                        + last.line() + ")";
+        // What an embedding model works through is the inputs' tokens: the measure concurrency: auto tunes on.
+        return new Attempts<EmbedResponse>(
+                        unit.model(), where, client -> client.embed(request), EmbedResponse::promptEvalCount)
+                .send();
+    }
+
+    /** The outcomes of the records one embed request carried; {@code earlier} counts requests sent for them before. */
+    private List<Outcome> embedded(
+            WorkUnit unit, List<RequestBuilder.Input> inputs, Sent<EmbedResponse> sent, int earlier) {
+        List<Outcome> outcomes = new ArrayList<>(inputs.size());
+        for (int k = 0; k < inputs.size(); k++) {
+            RequestBuilder.Input input = inputs.get(k);
+            if (sent instanceof Delivered<EmbedResponse> delivered) {
+                EmbedResponse response = delivered.response();
+                outcomes.add(new Embedded(
+                        input.id(),
+                        input.record().line(),
+                        unit.cell(),
+                        delivered.server(),
+                        response.embeddings().get(k),
+                        unit.number(),
+                        inputs.size(),
+                        response.promptEvalCount(),
+                        response.totalDuration(),
+                        response.loadDuration(),
+                        delivered.latencyMs(),
+                        earlier + delivered.attempts(),
+                        input.included()));
+            } else {
+                Refused<EmbedResponse> refused = (Refused<EmbedResponse>) sent;
+                outcomes.add(new Failure(
+                        input.id(),
+                        input.record().line(),
+                        unit.cell(),
+                        null,
+                        refused.kind(),
+                        refused.message(),
+                        earlier + refused.attempts(),
+                        refused.server()));
+            }
+        }
+        return outcomes;
+    }
+
+    /** What one request came to after its attempts. */
+    private sealed interface Sent<T> permits Delivered, Refused {}
+
+    /** The server's answer, the last attempt's latency, the attempts made and the server that answered. */
+    private record Delivered<T>(T response, long latencyMs, int attempts, String server) implements Sent<T> {}
+
+    /**
+     * A failure for good.
+     *
+     * @param cause  the server's refusal, or null when the attempts ran out
+     * @param server the server the last attempt went to
+     */
+    private record Refused<T>(FailureKind kind, String message, OllamaException cause, int attempts, String server)
+            implements Sent<T> {}
+
+    /**
+     * One request through its attempts, on whichever servers take it: a record's generate request or a batch's embed
+     * request alike.
+     */
+    private final class Attempts<T> {
+        private final String model;
+        /** The records the request carries, for the message of an outage. */
+        private final String where;
+
+        private final Function<OllamaClient, T> call;
+        /** The tokens an answer reports, for concurrency: auto; null when it reports none. */
+        private final Function<T, Long> tokens;
+
         private final Set<PooledServer> failedOn = new HashSet<>();
-        private ModelRequest request;
-        private Number seed;
-        private int reasks;
         private int attempts;
-        private int attemptsThisAsk;
         private int awayInARow;
         private int busyInARow;
         private long awaySince;
         private long busySince;
         private String lastServer;
 
-        Request(WorkItem item, RequestBuilder.Ready ready) {
-            this.item = item;
-            this.ready = ready;
-            this.request = ready.request();
-            this.seed = ready.seed();
+        Attempts(String model, String where, Function<OllamaClient, T> call, Function<T, Long> tokens) {
+            this.model = model;
+            this.where = where;
+            this.call = call;
+            this.tokens = tokens;
         }
 
-        Outcome send() {
+        Sent<T> send() {
             while (true) {
                 Lease lease = lease();
                 PooledServer server = lease.server();
                 lastServer = server.display();
                 OllamaException failure;
                 try (lease) {
-                    load(server, item.model());
+                    load(server, model);
                     long start = ticker.nanoTime();
                     try {
-                        GenerateResponse response = server.client().answer(request);
+                        T response = call.apply(server.client());
                         long nanos = ticker.nanoTime() - start;
-                        lease.answered(nanos, response.evalCount());
+                        lease.answered(nanos, tokens.apply(response));
                         attempts++;
-                        if (check == null) {
-                            return answer(response, null, nanos / 1_000_000, server);
-                        }
-                        AnswerCheck.Verdict verdict = check.check(response.response(), response.doneReason());
-                        if (verdict instanceof AnswerCheck.Valid valid) {
-                            return answer(response, valid.json(), nanos / 1_000_000, server);
-                        }
-                        String problem = ((AnswerCheck.Invalid) verdict).problem();
-                        if (reasks >= spec.limits().schemaRetries()) {
-                            return failure(FailureKind.INVALID_OUTPUT, invalidOutput(problem, response.response()));
-                        }
-                        askAgain();
-                        continue;
+                        return new Delivered<>(response, nanos / 1_000_000, attempts, server.display());
                     } catch (OllamaException e) {
                         long nanos = ticker.nanoTime() - start;
                         failure = e;
@@ -137,7 +339,6 @@ public final class Generator {
                             case REJECTED, TRANSIENT -> {
                                 lease.answered(nanos);
                                 attempts++;
-                                attemptsThisAsk++;
                             }
                             case AWAY -> lease.failed(nanos, e);
                         }
@@ -146,7 +347,7 @@ public final class Generator {
                         throw e;
                     }
                 }
-                Outcome outcome = afterFailure(server, failure);
+                Sent<T> outcome = afterFailure(server, failure);
                 if (outcome != null) {
                     return outcome;
                 }
@@ -155,7 +356,7 @@ public final class Generator {
 
         private Lease lease() {
             try {
-                return pool.acquire(item.model(), failedOn);
+                return pool.acquire(model, failedOn);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancellationException("interrupted while waiting for a server");
@@ -163,17 +364,22 @@ public final class Generator {
         }
 
         /** What comes of a failed request: a failure for good, or null after waiting as long as it asks. */
-        private Outcome afterFailure(PooledServer server, OllamaException e) {
+        private Sent<T> afterFailure(PooledServer server, OllamaException e) {
             RetrySpec policy = spec.limits().retry();
             switch (e.failureClass()) {
                 case REJECTED -> {
-                    return failure(FailureKind.REJECTED, e.getMessage());
+                    return new Refused<>(FailureKind.REJECTED, e.getMessage(), e, attempts, lastServer);
                 }
                 case TRANSIENT -> {
                     busyInARow = 0;
                     awayInARow = 0;
-                    if (attemptsThisAsk >= policy.maxAttempts()) {
-                        return failure(FailureKind.RETRIES_EXHAUSTED, e.getMessage() + " (" + attempts + " attempts)");
+                    if (attempts >= policy.maxAttempts()) {
+                        return new Refused<>(
+                                FailureKind.RETRIES_EXHAUSTED,
+                                e.getMessage() + " (" + attempts + " attempts)",
+                                null,
+                                attempts,
+                                lastServer);
                     }
                     failedOn.add(server);
                     long wait = jitter(policy, attempts);
@@ -187,18 +393,13 @@ public final class Generator {
                     pause(wait, "interrupted while waiting to send a request again");
                 }
                 case AWAY -> {
-                    // A server that is away says nothing against the record: no attempt, and up to max-outage.
+                    // A server that is away says nothing against the records: no attempt, and up to max-outage.
                     busyInARow = 0;
                     long now = ticker.nanoTime();
                     awaySince = awayInARow++ == 0 ? now : awaySince;
-                    pool.failIfAwayTooLong(
-                            item.model(),
-                            Duration.ofNanos(now - awaySince),
-                            "record " + ready.record().number() + " (line "
-                                    + ready.record().line() + ")",
-                            e);
+                    pool.failIfAwayTooLong(model, Duration.ofNanos(now - awaySince), where, e);
                     failedOn.add(server);
-                    if (!pool.hasAlternative(item.model(), failedOn)) {
+                    if (!pool.hasAlternative(model, failedOn)) {
                         failedOn.clear();
                         pause(jitter(policy, awayInARow), "interrupted while waiting for the server");
                     }
@@ -224,45 +425,6 @@ public final class Generator {
                 }
             }
             return null;
-        }
-
-        /** The next ask for an answer that broke the format: the next seed when seeded, a fresh retry budget. */
-        private void askAgain() {
-            reasks++;
-            attemptsThisAsk = 0;
-            failedOn.clear();
-            if (ready.seed() != null) {
-                seed = ready.seed().longValue() + reasks;
-                request = ready.request().withSeed(seed.longValue());
-            }
-        }
-
-        private String invalidOutput(String problem, String answer) {
-            String asks = reasks == 0
-                    ? ""
-                    : " (asked " + (reasks + 1) + " times"
-                            + (ready.seed() == null ? "" : ", seeds " + ready.seed() + " to " + seed) + ")";
-            return problem + asks + "; the answer: " + AnswerCheck.excerpt(answer);
-        }
-
-        private Answer answer(GenerateResponse response, JsonNode json, long latencyMs, PooledServer server) {
-            return new Answer(
-                    ready.id(),
-                    ready.record().line(),
-                    item.cell(),
-                    seed,
-                    response,
-                    latencyMs,
-                    attempts,
-                    server.display(),
-                    ready.included(),
-                    json);
-        }
-
-        private Failure failure(FailureKind kind, String message) {
-            log.debug("record {} failed for good: {}", ready.record().number(), message);
-            return new Failure(
-                    ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts, lastServer);
         }
     }
 
@@ -295,8 +457,10 @@ public final class Generator {
             for (int attempt = 1; ; attempt++) {
                 long start = ticker.nanoTime();
                 try {
-                    Long loadNanos =
-                            server.client().load(model, spec.generation().keepAlive(), timeout);
+                    Long loadNanos = spec.embeds()
+                            ? server.client()
+                                    .loadForEmbedding(model, spec.generation().keepAlive(), timeout)
+                            : server.client().load(model, spec.generation().keepAlive(), timeout);
                     log.info(
                             "Model {} ready on {} in {} ms{}",
                             model,

@@ -28,11 +28,15 @@ import dev.promptbatch.spec.JobSpec;
  * and a user message; its images go with the last user message.
  */
 public final class RequestBuilder {
-    /** What a work item becomes: a request to send, or a bad record that sends nothing. */
-    public sealed interface Prepared permits Ready, Bad {}
+    /** What a work item becomes: a request to send, an input to embed, or a bad record that sends nothing. */
+    public sealed interface Prepared permits Ready, Input, Bad {}
 
     /** A request ready to send, with what the answer needs from its record. */
     public record Ready(Object id, DataRecord record, ModelRequest request, Number seed, Map<String, JsonNode> included)
+            implements Prepared {}
+
+    /** An embed job's record: its rendered prompt is the text embedded. */
+    public record Input(Object id, DataRecord record, String text, Map<String, JsonNode> included)
             implements Prepared {}
 
     /** A bad record: the line for the errors file. */
@@ -61,9 +65,32 @@ public final class RequestBuilder {
         this.images = new ImageLoader(spec.input().images());
     }
 
+    /** A generate or chat job's record as its request. */
     public Prepared prepare(WorkItem item) {
         Map<String, Object> options = options(item.cell());
         Number seed = options.get("seed") instanceof Number number ? number : null;
+        return prepared(item, seed, (id, record) -> {
+            ModelRequest request = spec.generation().endpoint() == Endpoint.CHAT
+                    ? chat(item.model(), record, options)
+                    : generate(item.model(), record, options);
+            return request == null ? null : new Ready(id, record, request, seed, included(record));
+        });
+    }
+
+    /** An embed job's record as the text to embed. */
+    public Prepared prepareInput(WorkItem item) {
+        return prepared(item, null, (id, record) -> {
+            String text = prompt.render(record.fields());
+            return text.isBlank() ? null : new Input(id, record, text, included(record));
+        });
+    }
+
+    /** What a readable record with an id becomes: null when its prompt (or every message) renders empty. */
+    private interface Rendered {
+        Prepared of(Object id, DataRecord record);
+    }
+
+    private Prepared prepared(WorkItem item, Number seed, Rendered rendered) {
         // With an id-field, a record whose id cannot be read has none: its line identifies it.
         Object unknownId = spec.input().idField() == null ? item.record().number() : null;
         if (item.record() instanceof BadRecord bad) {
@@ -74,10 +101,8 @@ public final class RequestBuilder {
         Object id = unknownId;
         try {
             id = id(record, spec.input().idField());
-            ModelRequest request = spec.generation().endpoint() == Endpoint.CHAT
-                    ? chat(item.model(), record, options)
-                    : generate(item.model(), record, options);
-            if (request == null) {
+            Prepared prepared = rendered.of(id, record);
+            if (prepared == null) {
                 return new Bad(new Failure(
                         id,
                         record.line(),
@@ -88,7 +113,7 @@ public final class RequestBuilder {
                         0,
                         null));
             }
-            return new Ready(id, record, request, seed, included(record));
+            return prepared;
         } catch (MissingFieldException | ImageException | IllegalArgumentException e) {
             return new Bad(
                     new Failure(id, record.line(), item.cell(), seed, FailureKind.BAD_RECORD, e.getMessage(), 0, null));

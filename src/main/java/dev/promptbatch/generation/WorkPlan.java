@@ -13,18 +13,26 @@ import dev.promptbatch.spec.JobSpec;
 /**
  * The run's work in output order: for each model, for each variant, seed and repetition, every record. Model-major,
  * so the server loads each model once. The input is streamed again for each pass rather than held in memory.
+ *
+ * <p>The plan hands out units of work: one record each for a generate job, and for an embed job batches of
+ * {@code batch-size} consecutive records of one pass (the pass's last batch may be shorter). Given the input and
+ * the batch size, which the run's fingerprint guards, the units are the same on every run, so a resumed run can
+ * skip the units committed before as a plain count.
  */
 public final class WorkPlan implements AutoCloseable {
     private final Path input;
     private final int maxRecordBytes;
     private final List<Cell> passes;
+    private final int unitSize;
     private int passIndex;
+    private long unitInPass;
     private RecordReader reader;
 
     public WorkPlan(JobSpec spec) {
         this.input = spec.input().file();
         this.maxRecordBytes = spec.input().maxRecordBytes();
         this.passes = passes(spec);
+        this.unitSize = spec.unitSize();
     }
 
     /** Every pass over the input, in run order. */
@@ -51,29 +59,40 @@ public final class WorkPlan implements AutoCloseable {
         return List.copyOf(passes);
     }
 
-    /** The next item, or null when the plan is done. */
-    public WorkItem next() {
+    /** The next unit, or null when the plan is done. */
+    public WorkUnit next() {
         while (passIndex < passes.size()) {
             if (reader == null) {
                 reader = RecordReader.open(input, maxRecordBytes);
+                unitInPass = 0;
             }
-            InputRecord record = reader.next();
-            if (record != null) {
-                return new WorkItem(record, passes.get(passIndex));
+            List<InputRecord> records = new ArrayList<>(unitSize);
+            for (InputRecord record = reader.next(); record != null; record = reader.next()) {
+                records.add(record);
+                if (records.size() == unitSize) {
+                    break;
+                }
             }
-            reader.close();
-            reader = null;
-            passIndex++;
+            Cell cell = passes.get(passIndex);
+            if (records.size() < unitSize) {
+                reader.close();
+                reader = null;
+                passIndex++;
+            }
+            if (!records.isEmpty()) {
+                return new WorkUnit(cell, records, ++unitInPass);
+            }
         }
         return null;
     }
 
-    /** Passes over items already done (a resumed run), reading records without sending anything. */
+    /** Passes over units already done (a resumed run), reading records without sending anything. */
     public void skip(long count) {
         for (long i = 0; i < count; i++) {
             if (next() == null) {
                 throw new IllegalStateException("the input has fewer than " + count
-                        + " records left to skip; it changed since the run that is being resumed");
+                        + (unitSize == 1 ? " records" : " batches") + " left to skip; it changed since the run that "
+                        + "is being resumed");
             }
         }
     }

@@ -12,8 +12,10 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 
 import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Embedded;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.ChunkedFile;
 import dev.promptbatch.output.OutputFileException;
@@ -21,7 +23,7 @@ import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.OutputRecords;
 
 /**
- * Writes answers to the output file and failures to the errors file beside it. A chunk's lines are written to both
+ * Writes answers and embeddings to the output file and failures to the errors file beside it. A chunk's lines are written to both
  * files inside the chunk's transaction, before it commits with the files' lengths; a failed write (a full disk, a
  * file deleted under the run) fails the chunk, which rolls back, and a resumed run cuts the files back to the last
  * committed length, so a line is never written twice.
@@ -32,7 +34,7 @@ import dev.promptbatch.output.OutputRecords;
  * <p>The files are written here rather than when the transaction commits: a failure while committing would leave the
  * step execution's saved version and state ahead of the database, and the execution in no state to resume.
  */
-public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
+public class OutcomeItemWriter implements ItemStreamWriter<UnitOutcomes> {
     private static final Logger log = LoggerFactory.getLogger(OutcomeItemWriter.class);
 
     private final OutputFiles files;
@@ -102,20 +104,25 @@ public class OutcomeItemWriter implements ItemStreamWriter<Outcome> {
     }
 
     @Override
-    public void write(Chunk<? extends Outcome> chunk) {
+    public void write(Chunk<? extends UnitOutcomes> chunk) {
         instance.confirmHeld();
         StringBuilder answered = new StringBuilder();
         StringBuilder failed = new StringBuilder();
         long answerCount = 0;
         long failureCount = 0;
-        for (Outcome outcome : chunk) {
-            if (outcome instanceof Answer answer) {
-                answered.append(
-                        files.csv() ? format.csvLine(answer, csvColumns) + "\r\n" : format.jsonLine(answer) + "\n");
-                answerCount++;
-            } else if (outcome instanceof Failure failure) {
-                failed.append(format.errorLine(failure)).append('\n');
-                failureCount++;
+        for (UnitOutcomes unit : chunk) {
+            for (Outcome outcome : unit.outcomes()) {
+                if (outcome instanceof Answer answer) {
+                    answered.append(
+                            files.csv() ? format.csvLine(answer, csvColumns) + "\r\n" : format.jsonLine(answer) + "\n");
+                    answerCount++;
+                } else if (outcome instanceof Embedded embedded) {
+                    answered.append(format.jsonLine(embedded)).append('\n');
+                    answerCount++;
+                } else if (outcome instanceof Failure failure) {
+                    failed.append(format.errorLine(failure)).append('\n');
+                    failureCount++;
+                }
             }
         }
         // Both files are written, even with nothing to add, so that each is checked at every commit.

@@ -14,7 +14,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.WorkPlan;
-import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.servers.ServerPool;
@@ -83,11 +83,11 @@ public class PromptBatchJobConfiguration {
         JobSpec spec = settings.spec();
         int concurrency = pool.capacity();
         Step generate = new StepBuilder(STEP, jobRepository)
-                .<Outcome, Outcome>chunk(commitInterval(concurrency))
+                .<UnitOutcomes, UnitOutcomes>chunk(commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(
                         () -> new WorkPlan(spec),
-                        new Generator(spec, pool, Ticker.SYSTEM)::generate,
+                        new Generator(spec, pool, Ticker.SYSTEM)::work,
                         concurrency,
                         Math.max(
                                 32,
@@ -110,7 +110,10 @@ public class PromptBatchJobConfiguration {
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();
     }
 
-    /** Answers per commit: enough to keep commits cheap, few enough that a crash re-sends little. */
+    /**
+     * Units of work per commit (records, or an embed job's batches): enough to keep commits cheap, few enough that a
+     * crash re-sends little.
+     */
     static int commitInterval(int concurrency) {
         return Math.max(8, concurrency);
     }

@@ -14,6 +14,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 final class RestartState {
     private static final String HANDED_OVER = "generation.handed-over";
     private static final String FAILED = "generation.failed";
+    private static final String RECORDS = "generation.records";
     /** The keys Spring Batch's file writers used for a file's committed length. */
     private static final String OUTPUT_BYTES = "output.current.count";
 
@@ -23,15 +24,26 @@ final class RestartState {
 
     private RestartState() {}
 
-    /** What the reader handed to committed chunks: records done, and how many of them failed. */
-    record Read(long handedOver, long failed) {
+    /**
+     * What the reader handed to committed chunks: units of work done (records of a generate job, batches of an embed
+     * job), the records in them and how many of those failed. A database written before embed jobs has no record
+     * count: its units were records.
+     */
+    record Read(long handedOver, long records, long failed) {
         /** Nothing read yet, in a step that never committed. */
         static Read in(ExecutionContext context) {
-            return new Read(context.getLong(HANDED_OVER, 0L), context.getLong(FAILED, 0L));
+            long handedOver = context.getLong(HANDED_OVER, 0L);
+            return new Read(handedOver, context.getLong(RECORDS, handedOver), context.getLong(FAILED, 0L));
         }
 
         void saveIn(ExecutionContext context) {
             context.putLong(HANDED_OVER, handedOver);
+            // Kept only where units are batches, so that a generate job's context stays as earlier versions read it.
+            if (records != handedOver) {
+                context.putLong(RECORDS, records);
+            } else {
+                context.remove(RECORDS);
+            }
             context.putLong(FAILED, failed);
         }
     }

@@ -26,6 +26,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.promptbatch.outcome.EmbedResponse;
 import dev.promptbatch.outcome.GenerateResponse;
 
 /**
@@ -148,6 +149,60 @@ public final class OllamaClient {
                 number(answer, "load_duration"),
                 number(answer, "prompt_eval_duration"),
                 number(answer, "eval_duration"));
+    }
+
+    /**
+     * Sends one embed request and returns one vector per input, in input order: an answer with another number of
+     * vectors is broken (Ollama answers all or nothing).
+     */
+    public EmbedResponse embed(EmbedRequest request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", request.model());
+        body.put("input", request.input());
+        if (request.dimensions() != null) body.put("dimensions", request.dimensions());
+        if (request.truncate() != null) body.put("truncate", request.truncate());
+        if (request.options() != null && !request.options().isEmpty()) body.put("options", request.options());
+        if (request.keepAlive() != null) body.put("keep_alive", request.keepAlive());
+        JsonNode answer = parse(send(post("/api/embed", JSON.writeValueAsString(body), timeout)));
+        JsonNode embeddings = answer.path("embeddings");
+        if (!embeddings.isArray() || embeddings.size() != request.input().size()) {
+            throw new OllamaException(
+                    OllamaException.Reason.BAD_BODY,
+                    "the answer has " + (embeddings.isArray() ? embeddings.size() : "no") + " embeddings for "
+                            + request.input().size() + " inputs",
+                    null);
+        }
+        List<JsonNode> vectors = new ArrayList<>(embeddings.size());
+        for (JsonNode vector : embeddings) {
+            if (!vector.isArray() || vector.isEmpty()) {
+                throw new OllamaException(
+                        OllamaException.Reason.BAD_BODY, "the answer has an embedding that is not numbers", null);
+            }
+            for (JsonNode value : vector) {
+                if (!value.isNumber()) {
+                    throw new OllamaException(
+                            OllamaException.Reason.BAD_BODY, "the answer has an embedding that is not numbers", null);
+                }
+            }
+            vectors.add(vector);
+        }
+        return new EmbedResponse(
+                List.copyOf(vectors),
+                number(answer, "prompt_eval_count"),
+                number(answer, "total_duration"),
+                number(answer, "load_duration"));
+    }
+
+    /**
+     * Loads an embedding model without embedding: an embed request with no input, which Ollama answers once the
+     * model is ready. Returns the load duration Ollama reports, or null.
+     */
+    public Long loadForEmbedding(String model, Object keepAlive, Duration loadTimeout) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put("input", List.of());
+        if (keepAlive != null) body.put("keep_alive", keepAlive);
+        return number(parse(send(post("/api/embed", JSON.writeValueAsString(body), loadTimeout))), "load_duration");
     }
 
     /**

@@ -23,6 +23,8 @@ public class OllamaException extends RuntimeException {
         NOT_DONE
     }
 
+    private static final String INPUT_TOO_LONG = "the input length exceeds the context length";
+
     private final Reason reason;
     private final FailureClass failureClass;
     private final int status;
@@ -69,6 +71,14 @@ public class OllamaException extends RuntimeException {
     /** The HTTP status, or 0 when no response arrived. */
     public int status() {
         return status;
+    }
+
+    /**
+     * Whether the server refused an embed request because one of its inputs is longer than the model's context
+     * ({@code truncate: false}): Ollama says so for the whole request, without naming the input.
+     */
+    public boolean inputTooLong() {
+        return status == 400 && getMessage().contains(INPUT_TOO_LONG);
     }
 
     /** The server's Retry-After, or null. */

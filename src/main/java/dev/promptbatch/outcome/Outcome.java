@@ -1,7 +1,7 @@
 package dev.promptbatch.outcome;
 
-/** What became of one unit of work: an answer for the output, or a failure for the errors file. */
-public sealed interface Outcome permits Answer, Failure {
+/** What became of one record in one pass: an answer or an embedding for the output, or a failure for the errors file. */
+public sealed interface Outcome permits Answer, Embedded, Failure {
     /** The record's id: the id-field's value (a String), else the record's number (a Long). */
     Object id();
 

@@ -14,6 +14,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Embedded;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.Outcome;
 
@@ -53,13 +54,47 @@ public final class AnswerFormat {
     /** The answer as one JSON object on one line. */
     public String jsonLine(Answer answer) {
         Map<String, Object> record = fields(answer);
+        putInput(record, answer.input());
+        return JSON.writeValueAsString(record);
+    }
+
+    /** The included input fields, in the spec's order, when the spec includes any. */
+    private void putInput(Map<String, Object> record, Map<String, JsonNode> values) {
         if (!include.isEmpty()) {
             Map<String, JsonNode> input = new LinkedHashMap<>();
             for (String name : include) {
-                input.put(name, answer.input().get(name));
+                input.put(name, values.get(name));
             }
             record.put("input", input);
         }
+    }
+
+    /**
+     * An embedding as one JSON object on one line: where it belongs (no seed: embeddings take none), the vector and
+     * its length, and the request that carried it, whose statistics every record of its batch repeats.
+     */
+    public String jsonLine(Embedded embedded) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", embedded.id());
+        record.put("line", embedded.line());
+        record.put("model", embedded.model());
+        record.put("server", embedded.server());
+        if (variants) {
+            record.put("variant", embedded.cell().variant());
+        }
+        if (repeats) {
+            record.put("repeat", embedded.cell().repeat());
+        }
+        record.put("embedding", embedded.embedding());
+        record.put("dimensions", embedded.dimensions());
+        record.put("batch", embedded.batch());
+        record.put("batch_size", embedded.batchSize());
+        record.put("prompt_eval_count", embedded.promptEvalCount());
+        record.put("total_duration", embedded.totalDuration());
+        record.put("load_duration", embedded.loadDuration());
+        record.put("latency_ms", embedded.latencyMs());
+        record.put("attempts", embedded.attempts());
+        putInput(record, embedded.input());
         return JSON.writeValueAsString(record);
     }
 

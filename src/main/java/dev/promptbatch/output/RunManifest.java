@@ -64,6 +64,10 @@ public final class RunManifest {
         manifest.put("started", String.valueOf(facts.started()));
         manifest.put("ended", String.valueOf(facts.ended()));
         manifest.put("simulated", facts.simulated());
+        manifest.put("endpoint", spec.generation().endpoint().key());
+        if (spec.embedding() != null) {
+            manifest.put("batch_size", spec.embedding().batchSize());
+        }
         if (!facts.servers().isEmpty()) {
             ServerFacts first = facts.servers().stream()
                     .filter(server -> !Boolean.FALSE.equals(server.reached()))

@@ -23,7 +23,8 @@ public record JobSpec(
         Output output,
         Limits limits,
         Server server,
-        Chat chat) {
+        Chat chat,
+        @Nullable Embedding embedding) {
 
     /**
      * Where the records come from.
@@ -69,6 +70,20 @@ public record JobSpec(
             @Nullable Object think,
             @Nullable Object keepAlive,
             Endpoint endpoint) {}
+
+    /**
+     * How an {@code endpoint: embed} job sends its records: {@code batch-size} of them per request.
+     *
+     * @param dimensions Ollama's {@code dimensions}, or null (not sent)
+     * @param truncate   Ollama's {@code truncate}, or null (not sent: Ollama truncates)
+     */
+    public record Embedding(
+            int batchSize,
+            @Nullable Integer dimensions,
+            @Nullable Boolean truncate) {
+        public static final int DEFAULT_BATCH_SIZE = 16;
+        public static final int MAX_BATCH_SIZE = 1024;
+    }
 
     /**
      * A chat job's {@code messages}: role and content templates, sent in order. Empty for a chat job that gives
@@ -153,8 +168,27 @@ public record JobSpec(
      */
     public record ServerEntry(ServerUrl url, @Nullable Integer concurrency, boolean autoConcurrency) {}
 
+    /** Whether the job embeds its records in batches rather than asking for one answer per record. */
+    public boolean embeds() {
+        return generation.endpoint() == Endpoint.EMBED;
+    }
+
+    /** Records per request: the embed job's batch size, else 1. */
+    public int unitSize() {
+        return embedding == null ? 1 : embedding.batchSize();
+    }
+
     public JobSpec withConcurrency(int newConcurrency) {
         return new JobSpec(
-                specFile, name, input, generation, sweep, output, limits.withConcurrency(newConcurrency), server, chat);
+                specFile,
+                name,
+                input,
+                generation,
+                sweep,
+                output,
+                limits.withConcurrency(newConcurrency),
+                server,
+                chat,
+                embedding);
     }
 }

@@ -44,6 +44,9 @@ public final class SpecLoader {
             "think",
             "keep-alive",
             "images",
+            "batch-size",
+            "dimensions",
+            "truncate",
             "output",
             "include",
             "concurrency",
@@ -177,6 +180,7 @@ public final class SpecLoader {
             }
             Endpoint endpoint = endpoint();
             JobSpec.Chat chat = chat(endpoint);
+            JobSpec.Embedding embedding = embedding(endpoint, outputName);
             String system = root.has("system") ? substitute("system", string("system")) : null;
             String prompt = chat.messages().isEmpty() ? substitute("prompt", requiredString("prompt")) : null;
             Map<String, Object> options = options();
@@ -212,7 +216,8 @@ public final class SpecLoader {
                     new JobSpec.Output(output, include, report(output)),
                     limits,
                     server,
-                    chat);
+                    chat,
+                    embedding);
         }
 
         private Endpoint endpoint() {
@@ -221,7 +226,7 @@ public final class SpecLoader {
                 return Endpoint.GENERATE;
             }
             for (Endpoint endpoint : Endpoint.values()) {
-                if (node.isString() && node.asString().equals(endpoint.name().toLowerCase())) {
+                if (node.isString() && node.asString().equals(endpoint.key())) {
                     return endpoint;
                 }
             }
@@ -297,6 +302,43 @@ public final class SpecLoader {
             }
             return (int)
                     wholeNumber(node, "schema-retries", 0, JobSpec.Limits.MAX_SCHEMA_RETRIES, " (0: never ask again)");
+        }
+
+        /**
+         * The embed keys, which only an embed job may set; an embed job takes no generation keys and writes JSON
+         * Lines only (a vector has no place in a CSV cell).
+         */
+        private JobSpec.Embedding embedding(Endpoint endpoint, String outputName) {
+            if (endpoint != Endpoint.EMBED) {
+                for (String key : List.of("batch-size", "dimensions", "truncate")) {
+                    if (root.has(key)) {
+                        throw problem(key, "only for endpoint: embed");
+                    }
+                }
+                return null;
+            }
+            for (String key : List.of("system", "format", "think", "images")) {
+                if (root.has(key)) {
+                    throw problem(key, "does not apply to endpoint: embed (the text embedded is the rendered prompt)");
+                }
+            }
+            if (!outputName.endsWith(".jsonl")) {
+                throw problem("output", "a .jsonl file: embed jobs write JSON Lines only, got '" + outputName + "'");
+            }
+            JsonNode batchSize = root.get("batch-size");
+            JsonNode dimensions = root.get("dimensions");
+            JsonNode truncate = root.get("truncate");
+            if (truncate != null && !truncate.isNull() && !truncate.isBoolean()) {
+                throw error("truncate", "true or false, got " + shown(truncate));
+            }
+            return new JobSpec.Embedding(
+                    batchSize == null || batchSize.isNull()
+                            ? JobSpec.Embedding.DEFAULT_BATCH_SIZE
+                            : (int) wholeNumber(batchSize, "batch-size", 1, JobSpec.Embedding.MAX_BATCH_SIZE, ""),
+                    dimensions == null || dimensions.isNull()
+                            ? null
+                            : (int) wholeNumber(dimensions, "dimensions", 1, Integer.MAX_VALUE, ""),
+                    truncate == null || truncate.isNull() ? null : truncate.booleanValue());
         }
 
         private List<String> models() {

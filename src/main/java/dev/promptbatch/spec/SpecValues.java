@@ -45,8 +45,7 @@ public final class SpecValues {
     private static final List<Key> KEYS = List.of(
             new Key("file", false, spec -> spec.specFile().toString()),
             new Key("name", false, JobSpec::name),
-            Key.addedLater(
-                    "endpoint", spec -> spec.generation().endpoint().name().toLowerCase(), "generate"),
+            Key.addedLater("endpoint", spec -> spec.generation().endpoint().key(), Endpoint.GENERATE.key()),
             new Key("input", true, spec -> spec.input().file().toString()),
             new Key("id-field", true, spec -> spec.input().idField()),
             new Key("models", true, spec -> spec.generation().models()),
@@ -60,6 +59,18 @@ public final class SpecValues {
             new Key("keep-alive", false, spec -> spec.generation().keepAlive()),
             Key.onlyWhenSet(
                     "images", true, spec -> images(spec) ? spec.input().images().fields() : null),
+            Key.onlyWhenSet(
+                    "batch-size",
+                    true,
+                    spec -> spec.embedding() == null ? null : spec.embedding().batchSize()),
+            Key.onlyWhenSet(
+                    "dimensions",
+                    true,
+                    spec -> spec.embedding() == null ? null : spec.embedding().dimensions()),
+            Key.onlyWhenSet(
+                    "truncate",
+                    true,
+                    spec -> spec.embedding() == null ? null : spec.embedding().truncate()),
             new Key("output", true, spec -> spec.output().file().toString()),
             new Key("include", true, spec -> spec.output().include()),
             new Key(
@@ -84,7 +95,7 @@ public final class SpecValues {
 
     private SpecValues() {}
 
-    /** Every value, in the order of the spec's documentation. */
+    /** Every value that applies, in the order of the spec's documentation. */
     public static Map<String, @Nullable Object> all(JobSpec spec) {
         return values(spec, false);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -27,6 +28,7 @@ import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.spec.ErrorBudget;
 import dev.promptbatch.spec.JobSpec;
@@ -62,13 +64,13 @@ class GenerationItemReaderTest {
 
         assertThat(outcomes).extracting(Outcome::id).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(outcomes.get(1)).isInstanceOf(Failure.class);
-        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(5, 1));
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(5, 5, 1));
         assertThat(step.isTerminateOnly()).isFalse();
     }
 
     @Test
     void aResumedReaderSkipsWhatCommittedChunksHadWithoutSendingIt() throws InterruptedException {
-        new RestartState.Read(3, 1).saveIn(context);
+        new RestartState.Read(3, 3, 1).saveIn(context);
         GenerationItemReader reader = reader(Set.of(2L), ErrorBudget.UNLIMITED);
 
         reader.open(context);
@@ -78,7 +80,7 @@ class GenerationItemReaderTest {
 
         assertThat(outcomes).extracting(Outcome::id).containsExactly(4L, 5L);
         assertThat(sent).containsExactlyInAnyOrder(4L, 5L);
-        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(5, 1));
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(5, 5, 1));
     }
 
     @Test
@@ -87,7 +89,7 @@ class GenerationItemReaderTest {
         reader.open(context);
 
         assertThat(List.of(reader.read(), reader.read(), reader.read()))
-                .extracting(Outcome::id)
+                .extracting(unit -> unit.outcomes().get(0).id())
                 .containsExactly(1L, 2L, 3L);
         assertThatThrownBy(reader::read)
                 .isInstanceOf(GenerationFailedException.class)
@@ -109,12 +111,12 @@ class GenerationItemReaderTest {
 
         assertThat(step.isTerminateOnly()).isTrue();
         assertThat(sent).isEmpty();
-        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(0, 0));
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(0, 0, 0));
     }
 
     @Test
     void anInputShorterThanWhatCommittedChunksHadIsRefusedOnOpen() {
-        new RestartState.Read(RECORDS + 1, 0).saveIn(context);
+        new RestartState.Read(RECORDS + 1, RECORDS + 1, 0).saveIn(context);
         GenerationItemReader reader = reader(Set.of(), ErrorBudget.UNLIMITED);
 
         assertThatThrownBy(() -> reader.open(context))
@@ -126,13 +128,54 @@ class GenerationItemReaderTest {
         assertThat(sent).isEmpty();
     }
 
+    @Test
+    void anEmbedJobsUnitsAreBatchesTheStateCountsThemAndAResumeSkipsWholeBatches() throws Exception {
+        spec = NumberedJob.write(dir, RECORDS, "a.jsonl", "endpoint: embed\nbatch-size: 2");
+        // Two workers take the batches, so they may start in either order; the hand-over is in order.
+        List<List<Long>> batches = Collections.synchronizedList(new ArrayList<>());
+        GenerationItemReader reader = new GenerationItemReader(
+                () -> new WorkPlan(spec),
+                unit -> {
+                    batches.add(unit.records().stream().map(r -> r.number()).toList());
+                    return new UnitOutcomes(unit.items().stream()
+                            .<Outcome>map(item -> item.record().number() == 2 ? failure(item) : answer(item))
+                            .toList());
+                },
+                2,
+                4,
+                ErrorBudget.UNLIMITED,
+                stop);
+        reader.beforeStep(step);
+
+        reader.open(context);
+        List<Outcome> outcomes = readAll(reader);
+        reader.update(context);
+        reader.close();
+
+        assertThat(batches).containsExactlyInAnyOrder(List.of(1L, 2L), List.of(3L, 4L), List.of(5L));
+        assertThat(outcomes).extracting(Outcome::id).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(3, 5, 1));
+
+        batches.clear();
+        ExecutionContext resumed = new ExecutionContext();
+        new RestartState.Read(2, 4, 1).saveIn(resumed);
+        reader.open(resumed);
+        assertThat(readAll(reader)).extracting(Outcome::id).containsExactly(5L);
+        reader.update(resumed);
+        reader.close();
+
+        assertThat(batches).containsExactly(List.of(5L));
+        assertThat(RestartState.Read.in(resumed)).isEqualTo(new RestartState.Read(3, 5, 1));
+    }
+
     /** A reader whose records with the given numbers fail; the others are answered. */
     private GenerationItemReader reader(Set<Long> failing, ErrorBudget budget) {
         GenerationItemReader reader = new GenerationItemReader(
                 () -> new WorkPlan(spec),
-                item -> {
+                unit -> {
+                    WorkItem item = unit.items().get(0);
                     sent.add(item.record().number());
-                    return failing.contains(item.record().number()) ? failure(item) : answer(item);
+                    return UnitOutcomes.of(failing.contains(item.record().number()) ? failure(item) : answer(item));
                 },
                 2,
                 4,
@@ -144,8 +187,8 @@ class GenerationItemReaderTest {
 
     private static List<Outcome> readAll(GenerationItemReader reader) throws InterruptedException {
         List<Outcome> outcomes = new ArrayList<>();
-        for (Outcome outcome = reader.read(); outcome != null; outcome = reader.read()) {
-            outcomes.add(outcome);
+        for (UnitOutcomes unit = reader.read(); unit != null; unit = reader.read()) {
+            outcomes.addAll(unit.outcomes());
         }
         return outcomes;
     }

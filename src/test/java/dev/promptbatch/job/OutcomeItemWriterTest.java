@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,8 @@ import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
+import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.OutputRecords;
@@ -40,7 +43,7 @@ class OutcomeItemWriterTest {
         OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
 
         writer.open(context);
-        writer.write(Chunk.of(answer(1), failure(2), answer(3)));
+        writer.write(units(answer(1), failure(2), answer(3)));
         writer.update(context);
         writer.close();
 
@@ -57,7 +60,7 @@ class OutcomeItemWriterTest {
         OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
 
         writer.open(context);
-        writer.write(Chunk.of(answer(1)));
+        writer.write(units(answer(1)));
         writer.update(context);
         writer.close();
 
@@ -78,7 +81,7 @@ class OutcomeItemWriterTest {
 
         OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
         resumed.open(context);
-        resumed.write(Chunk.of(answer(2), failure(3)));
+        resumed.write(units(answer(2), failure(3)));
         resumed.update(context);
         resumed.close();
 
@@ -100,16 +103,16 @@ class OutcomeItemWriterTest {
         OutputFiles files = OutputFiles.of(dir.resolve("a.jsonl"));
         OutcomeItemWriter first = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
         first.open(context);
-        first.write(Chunk.of(answer(1), failure(2)));
+        first.write(units(answer(1), failure(2)));
         first.update(context);
         // A chunk written but never committed: the run was killed before its commit.
-        first.write(Chunk.of(answer(3), failure(4)));
+        first.write(units(answer(3), failure(4)));
         ExecutionContext committed = new ExecutionContext(context);
 
         RunProgress resumedProgress = new RunProgress(() -> 0L);
         OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, resumedProgress, InstanceCheck.NONE);
         resumed.open(committed);
-        resumed.write(Chunk.of(answer(3), failure(4)));
+        resumed.write(units(answer(3), failure(4)));
         resumed.update(committed);
         resumed.close();
 
@@ -128,7 +131,7 @@ class OutcomeItemWriterTest {
         OutcomeItemWriter writer = new OutcomeItemWriter(files, FORMAT, progress, InstanceCheck.NONE);
 
         writer.open(context);
-        writer.write(Chunk.of(answer(1)));
+        writer.write(units(answer(1)));
         writer.update(context);
         writer.close();
 
@@ -142,12 +145,17 @@ class OutcomeItemWriterTest {
                 new OutcomeItemWriter(OutputFiles.of(dir.resolve("a.jsonl")), FORMAT, progress, InstanceCheck.NONE);
         writer.open(context);
 
-        writer.write(Chunk.of(answer(1), failure(2)));
+        writer.write(units(answer(1), failure(2)));
         assertThat(progress.line()).startsWith("0 answered, 0 failed,");
         writer.update(context);
         writer.close();
 
         assertThat(progress.line()).startsWith("1 answered, 1 failed,");
+    }
+
+    /** A chunk of units of one outcome each, as a generate job's step writes them. */
+    private static Chunk<UnitOutcomes> units(Outcome... outcomes) {
+        return new Chunk<>(Arrays.stream(outcomes).map(UnitOutcomes::of).toList());
     }
 
     private static Answer answer(long n) {

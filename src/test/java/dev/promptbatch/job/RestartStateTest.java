@@ -33,10 +33,10 @@ class RestartStateTest {
     void theReaderStateIsStoredUnderTheKeysEarlierRunsStored() {
         ExecutionContext context = new ExecutionContext();
 
-        new RestartState.Read(15, 3).saveIn(context);
+        new RestartState.Read(15, 15, 3).saveIn(context);
 
         assertThat(entries(context)).isEqualTo(Map.of("generation.handed-over", 15L, "generation.failed", 3L));
-        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(15, 3));
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(15, 15, 3));
     }
 
     @Test
@@ -44,7 +44,7 @@ class RestartStateTest {
         ExecutionContext context = new ExecutionContext();
 
         assertThat(RestartState.Written.in(context)).isEmpty();
-        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(0, 0));
+        assertThat(RestartState.Read.in(context)).isEqualTo(new RestartState.Read(0, 0, 0));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,8 @@ class RunFingerprintTest {
         assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
                 .contains(spec.specFile()
                         + " changed in what shapes the answers (endpoint, input, id-field, models, system, prompt, "
-                        + "messages, options, format, think, images, output, include, seeds, variants or repeat)");
+                        + "messages, options, format, think, images, batch-size, dimensions, truncate, output, include, "
+                        + "seeds, variants or repeat)");
     }
 
     @Test
@@ -119,6 +121,28 @@ class RunFingerprintTest {
                 .contains("the image files that " + work.resolve("in.csv") + " names changed (SHA-256 over them was "
                         + before.imagesSha256().substring(0, 12) + "..., it is "
                         + after.imagesSha256().substring(0, 12) + "...)");
+    }
+
+    @Test
+    void anEmbedJobsBatchSizeDimensionsAndTruncateShapeItsAnswersAndSoItsBatches() throws IOException {
+        String embed = """
+                name: vectors
+                endpoint: embed
+                input: input/articles.jsonl
+                id-field: id
+                model: all-minilm
+                prompt: "{{title}}"
+                output: output/vectors.jsonl
+                """;
+        String hash = RunFingerprint.of(load(embed)).specSha256();
+
+        assertThat(List.of("batch-size: 8\n", "batch-size: 32\n", "dimensions: 64\n", "truncate: true\n"))
+                .extracting(more -> RunFingerprint.of(load(embed + more)).specSha256())
+                .doesNotContain(hash)
+                .doesNotHaveDuplicates();
+        assertThat(RunFingerprint.of(load(embed.replace("endpoint: embed\n", "")))
+                        .specSha256())
+                .isNotEqualTo(hash);
     }
 
     /** The spec file in a temporary folder, its paths relative to the project, where the input exists. */
