@@ -149,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
         }
         out.println("Output: "
                 + environment.workingDirectory().relativize(files.output().toAbsolutePath()) + " ("
-                + count(summary.answered(), "answer") + ")");
+                + count(summary.answered(), spec.embeds() ? "embedding" : "answer") + ")");
         if (summary.failed() > 0) {
             out.println("Errors: "
                     + environment.workingDirectory().relativize(files.errors().toAbsolutePath()) + " ("
