@@ -167,7 +167,7 @@ public final class Generator {
                 ? ""
                 : " (asked " + (reasks + 1) + " times"
                         + (firstSeed == null ? "" : ", seeds " + firstSeed + " to " + lastSeed) + ")";
-        return problem + asks + "; the answer: " + AnswerCheck.excerpt(answer);
+        return problem + asks + AnswerCheck.ANSWER_FOLLOWS + AnswerCheck.excerpt(answer);
     }
 
     /**

@@ -14,6 +14,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.promptbatch.outcome.FailureKind;
+import dev.promptbatch.structured.AnswerCheck;
+
 /** The most common cause in an errors file: what to say when every record of a run failed. */
 public final class FailureCauses {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -39,7 +42,7 @@ public final class FailureCauses {
                     continue;
                 }
                 String kind = failure.path("kind").asString();
-                String message = failure.path("message").asString();
+                String message = problem(kind, failure.path("message").asString());
                 long count = counts.merge(kind + "\n" + message, 1L, Long::sum);
                 if (most == null || count > most.count()) {
                     most = new Cause(kind, message, count);
@@ -49,6 +52,12 @@ public final class FailureCauses {
             throw new UncheckedIOException(e);
         }
         return Optional.ofNullable(most);
+    }
+
+    /** An {@code invalid-output} message without the answer, which differs from record to record. */
+    private static String problem(String kind, String message) {
+        int answer = message.indexOf(AnswerCheck.ANSWER_FOLLOWS);
+        return kind.equals(FailureKind.INVALID_OUTPUT.text()) && answer >= 0 ? message.substring(0, answer) : message;
     }
 
     /** "all 5 records failed: 4 of them retries-exhausted: ...", from the run's errors file. */

@@ -35,6 +35,9 @@ public final class AnswerCheck {
     /** The most of a bad answer an errors line keeps, in UTF-8 bytes. */
     public static final int EXCERPT_BYTES = 2048;
 
+    /** Between the problem and the answer in an {@code invalid-output} message: what tells the two apart. */
+    public static final String ANSWER_FOLLOWS = "; the answer: ";
+
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
     private static final int ERRORS_SHOWN = 3;
     private static final JsonMapper JSON = JsonMapper.builder()

@@ -25,4 +25,19 @@ class FailureCausesTest {
         assertThat(FailureCauses.allFailed(errors, 4))
                 .isEqualTo("all 4 records failed: 2 of them retries-exhausted: timed out (6 attempts)");
     }
+
+    @Test
+    void invalidOutputsShareTheirProblemWhateverTheAnswers() throws IOException {
+        Path errors = Files.writeString(dir.resolve("out.errors.jsonl"), """
+                {"id":null,"line":2,"model":"m","seed":42,"kind":"bad-record","message":"expected 5 fields, found 1","attempts":0}
+                {"id":null,"line":3,"model":"m","seed":42,"kind":"bad-record","message":"expected 5 fields, found 1","attempts":0}
+                {"id":"a","line":4,"model":"m","seed":42,"kind":"invalid-output","message":"the answer was cut short (done_reason: length) (asked 3 times, seeds 42 to 44); the answer: set before went","attempts":3}
+                {"id":"b","line":5,"model":"m","seed":42,"kind":"invalid-output","message":"the answer was cut short (done_reason: length) (asked 3 times, seeds 42 to 44); the answer: picture green try","attempts":3}
+                {"id":"c","line":6,"model":"m","seed":42,"kind":"invalid-output","message":"the answer was cut short (done_reason: length) (asked 3 times, seeds 42 to 44); the answer: river him said","attempts":3}
+                """);
+
+        assertThat(FailureCauses.allFailed(errors, 5))
+                .isEqualTo("all 5 records failed: 3 of them invalid-output: the answer was cut short "
+                        + "(done_reason: length) (asked 3 times, seeds 42 to 44)");
+    }
 }
