@@ -158,10 +158,7 @@ final class ValidateCommand implements Callable<Integer> {
         Preflight.Result result;
         try {
             result = Preflight.check(
-                    targets,
-                    spec.generation().models(),
-                    spec.generation().think(),
-                    spec.input().images().any());
+                    targets, spec.generation().models(), spec.generation().think(), Preflight.needs(spec));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandRefusedException("interrupted while checking the servers", e);

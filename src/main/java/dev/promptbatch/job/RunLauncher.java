@@ -90,7 +90,7 @@ final class RunLauncher {
                             targets,
                             settings.spec().generation().models(),
                             settings.spec().generation().think(),
-                            settings.spec().input().images().any());
+                            Preflight.needs(settings.spec()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new CancellationException("interrupted while checking the servers");

@@ -8,10 +8,35 @@ import java.util.Optional;
 
 /**
  * Whether a server can run a job: {@code /api/tags} lists every model, each model can think when the job asks it to,
- * and can see when the job sends images (else every request would be refused). A server without {@code /api/version} is accepted with a warning:
- * servers that emulate Ollama's API do not all have it.
+ * and has the capabilities the job needs (to generate text, to embed, to see images), else every request would be
+ * refused. A server without {@code /api/version} is accepted with a warning: servers that emulate Ollama's API do not
+ * all have it, nor do they all say what a model can do.
  */
 public final class ServerCheck {
+    /**
+     * A capability every model of a job must have, as Ollama names it in a model's {@code capabilities}, and what to
+     * say when one lacks it.
+     *
+     * @param warnWhenUnknown whether a server that does not say what a model can do is worth a warning: not for
+     *                        plain generation, which every server that emulates Ollama does
+     */
+    public record Need(String capability, String can, String requests, String advice, boolean warnWhenUnknown) {
+        public static final Need COMPLETION = new Need(
+                "completion",
+                "generate text",
+                "to /api/generate or /api/chat",
+                "Choose a model such as llama3.2, or set endpoint: embed for an embedding model.",
+                false);
+        public static final Need EMBEDDING = new Need(
+                "embedding",
+                "embed",
+                "to /api/embed",
+                "Choose an embedding model such as all-minilm or nomic-embed-text.",
+                true);
+        public static final Need VISION = new Need(
+                "vision", "see images", "with images", "Choose a vision model such as llava, or remove images.", true);
+    }
+
     /** A version for a server that does not tell its own. */
     public static final String UNKNOWN_VERSION = "unknown";
 
@@ -39,10 +64,8 @@ public final class ServerCheck {
 
     private ServerCheck() {}
 
-    /**
-     * @param vision whether the job sends images: each model must have the {@code vision} capability
-     */
-    public static Result check(OllamaClient client, String url, List<String> wanted, Object think, boolean vision) {
+    /** @param needs the capabilities each model must have */
+    public static Result check(OllamaClient client, String url, List<String> wanted, Object think, List<Need> needs) {
         String version;
         List<ModelInfo> available;
         try {
@@ -79,16 +102,24 @@ public final class ServerCheck {
                         + " would be "
                         + "refused. Set think: false or remove it.");
             } else {
-                List<String> capabilities = vision ? capabilities(client, found.get(), model) : List.of();
-                if (vision && capabilities.isEmpty()) {
-                    warnings.add("the server at " + url + " does not say what model '" + model + "' can do (no "
-                            + "capabilities in /api/tags or /api/show): whether it can see images shows with the "
-                            + "first request.");
-                } else if (vision && !capabilities.contains("vision")) {
-                    problems.add("model '" + model + "' on the server at " + url + " cannot see images (its "
-                            + "capabilities: " + String.join(", ", capabilities) + "), so every request with images "
-                            + "would be refused. Choose a vision model such as llava, or remove images.");
+                List<String> capabilities = needs.isEmpty() ? List.of() : capabilities(client, found.get(), model);
+                Optional<Need> lacking = needs.stream()
+                        .filter(need -> !capabilities.isEmpty() && !capabilities.contains(need.capability()))
+                        .findFirst();
+                if (lacking.isPresent()) {
+                    problems.add("model '" + model + "' on the server at " + url + " cannot "
+                            + lacking.get().can()
+                            + " (its capabilities: " + String.join(", ", capabilities) + "), so every request "
+                            + lacking.get().requests() + " would be refused. "
+                            + lacking.get().advice());
                     continue;
+                }
+                if (capabilities.isEmpty()) {
+                    needs.stream()
+                            .filter(Need::warnWhenUnknown)
+                            .forEach(need -> warnings.add("the server at " + url + " does not say what model '"
+                                    + model + "' can do (no capabilities in /api/tags or /api/show): whether it can "
+                                    + need.can() + " shows with the first request."));
                 }
                 usable.put(model, found.get());
             }

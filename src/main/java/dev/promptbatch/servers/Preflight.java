@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import dev.promptbatch.ollama.ModelInfo;
 import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.spec.Endpoint;
+import dev.promptbatch.spec.JobSpec;
 
 /**
  * The checks before a run, on every server at once: its version and models. A server that cannot be reached, or
@@ -47,10 +49,23 @@ public final class Preflight {
 
     private Preflight() {}
 
-    /** @param vision whether the job sends images, so that every model must see */
-    public static Result check(List<Target> targets, List<String> models, Object think, boolean vision)
+    /** What every model of the job must be able to do: embed, or generate text; and see, when it sends images. */
+    public static List<ServerCheck.Need> needs(JobSpec spec) {
+        List<ServerCheck.Need> needs = new ArrayList<>();
+        needs.add(
+                spec.generation().endpoint() == Endpoint.EMBED
+                        ? ServerCheck.Need.EMBEDDING
+                        : ServerCheck.Need.COMPLETION);
+        if (spec.input().images().any()) {
+            needs.add(ServerCheck.Need.VISION);
+        }
+        return List.copyOf(needs);
+    }
+
+    /** @param needs the capabilities every model must have ({@link #needs(JobSpec)}) */
+    public static Result check(List<Target> targets, List<String> models, Object think, List<ServerCheck.Need> needs)
             throws InterruptedException {
-        List<ServerCheck.Result> checks = checkAll(targets, models, think, vision);
+        List<ServerCheck.Result> checks = checkAll(targets, models, think, needs);
         Map<String, Set<String>> byModel = new LinkedHashMap<>();
         for (String model : models) {
             byModel.put(
@@ -123,10 +138,11 @@ public final class Preflight {
 
     /** Every server's check, at once, so that one slow server does not hold up the others'. */
     private static List<ServerCheck.Result> checkAll(
-            List<Target> targets, List<String> models, Object think, boolean vision) throws InterruptedException {
+            List<Target> targets, List<String> models, Object think, List<ServerCheck.Need> needs)
+            throws InterruptedException {
         if (targets.size() == 1) {
             Target only = targets.get(0);
-            return List.of(ServerCheck.check(only.client(), only.url(), models, think, vision));
+            return List.of(ServerCheck.check(only.client(), only.url(), models, think, needs));
         }
         ExecutorService executor = Executors.newFixedThreadPool(targets.size(), runnable -> {
             Thread thread = new Thread(runnable, "preflight");
@@ -137,7 +153,7 @@ public final class Preflight {
             List<Future<ServerCheck.Result>> futures = new ArrayList<>();
             for (Target target : targets) {
                 futures.add(
-                        executor.submit(() -> ServerCheck.check(target.client(), target.url(), models, think, vision)));
+                        executor.submit(() -> ServerCheck.check(target.client(), target.url(), models, think, needs)));
             }
             List<ServerCheck.Result> results = new ArrayList<>();
             for (Future<ServerCheck.Result> future : futures) {

@@ -94,6 +94,38 @@ class EmbedJobTest {
     }
 
     @Test
+    void anEmbedJobWithAModelThatCannotEmbedIsExitTwoBeforeAnyRequest() {
+        job.numberedRecords("in.csv", 3);
+        job.write("job.yaml", embedJob("").replace("model: all-minilm", "model: llama3.2:3b"));
+
+        assertThat(job.run("run", "job.yaml")).isEqualTo(ExitCode.NOTHING_RUN);
+        assertThat(job.err)
+                .contains("model 'llama3.2:3b' on the server at " + simulator.baseUrl() + " cannot embed (its "
+                        + "capabilities: completion), so every request to /api/embed would be refused. Choose an "
+                        + "embedding model such as all-minilm or nomic-embed-text.");
+        assertThat(simulator.stats().embedRequests()).isZero();
+    }
+
+    @Test
+    void aGenerateJobWithAnEmbeddingModelIsExitTwoBeforeAnyRequest() {
+        job.numberedRecords("in.csv", 3);
+        job.write("job.yaml", """
+                name: gen
+                input: in.csv
+                model: all-minilm
+                prompt: "{{text}}"
+                output: out/a.jsonl
+                """);
+
+        assertThat(job.run("run", "job.yaml")).isEqualTo(ExitCode.NOTHING_RUN);
+        assertThat(job.err)
+                .contains("model 'all-minilm' on the server at " + simulator.baseUrl() + " cannot generate text "
+                        + "(its capabilities: embedding), so every request to /api/generate or /api/chat would be "
+                        + "refused. Choose a model such as llama3.2, or set endpoint: embed for an embedding model.");
+        assertThat(simulator.stats().generateRequests()).isZero();
+    }
+
+    @Test
     void everyRecordIsEmbeddedInInputOrderInBatchesOfBatchSizeOneRequestEach() {
         job.numberedRecords("in.csv", 20);
         job.write("job.yaml", embedJob("batch-size: 8\ndimensions: 32\ninclude: [text]\n"));
