@@ -21,15 +21,7 @@ final class ServerTable {
         for (Group group : perServer) {
             Stats latency = group.latencyMs();
             Stats speed = group.tokensPerSecond();
-            out.append("<tr><td class=\"text\">")
-                    .append(escape(group.model()))
-                    .append("</td><td class=\"text\">")
-                    .append(escape(group.server()))
-                    .append("</td>");
-            cell(out, Html.number(group.answers(), 0));
-            out.append(group.failures() > 0 ? "<td class=\"num bad\">" : "<td class=\"num\">")
-                    .append(Html.number(group.failures(), 0))
-                    .append("</td>");
+            leadingCells(out, group);
             cell(out, speed.count() == 0 ? Html.NONE : Html.number(speed.p50(), 1));
             cell(out, latency.count() == 0 ? Html.NONE : Html.number(latency.p50(), 0));
             cell(out, latency.count() == 0 ? Html.NONE : Html.number(latency.p95(), 0));
@@ -48,15 +40,7 @@ final class ServerTable {
         out.append("<tr><th>p50</th><th>p95</th></tr>\n</thead>\n<tbody>\n");
         for (Group group : perServer) {
             Stats latency = group.latencyMs();
-            out.append("<tr><td class=\"text\">")
-                    .append(escape(group.model()))
-                    .append("</td><td class=\"text\">")
-                    .append(escape(group.server()))
-                    .append("</td>");
-            cell(out, Html.number(group.answers(), 0));
-            out.append(group.failures() > 0 ? "<td class=\"num bad\">" : "<td class=\"num\">")
-                    .append(Html.number(group.failures(), 0))
-                    .append("</td>");
+            leadingCells(out, group);
             cell(out, Html.number(group.requests(), 0));
             cell(out, group.requests() == 0 ? Html.NONE : Html.number(group.recordsPerSecond(), 1));
             cell(out, latency.count() == 0 ? Html.NONE : Html.number(latency.p50(), 0));
@@ -64,6 +48,19 @@ final class ServerTable {
             out.append("</tr>\n");
         }
         return out.append("</tbody>\n</table>\n").toString();
+    }
+
+    /** A row's start: the model, the server, its answers and its failures (marked when there are any). */
+    private static void leadingCells(StringBuilder out, Group group) {
+        out.append("<tr><td class=\"text\">")
+                .append(escape(group.model()))
+                .append("</td><td class=\"text\">")
+                .append(escape(group.server()))
+                .append("</td>");
+        cell(out, Html.number(group.answers(), 0));
+        out.append(group.failures() > 0 ? "<td class=\"num bad\">" : "<td class=\"num\">")
+                .append(Html.number(group.failures(), 0))
+                .append("</td>");
     }
 
     private static void cell(StringBuilder out, String html) {
