@@ -151,7 +151,8 @@ public final class Generator {
                     sentBefore + delivered.attempts(),
                     delivered.server(),
                     ready.included(),
-                    json);
+                    json,
+                    reasks);
         }
     }
 

@@ -13,6 +13,8 @@ import tools.jackson.databind.JsonNode;
  * @param seed    the seed that produced the answer (a re-ask under a {@code format} uses the next), or null
  * @param input   the spec's {@code include} fields, in the spec's order
  * @param json    the parsed answer, for a job with a {@code format}; else null
+ * @param reasks  how many times the answer was asked for again under a {@code format}: a seeded request's pass seed
+ *                is {@code seed - reasks}
  */
 public record Answer(
         Object id,
@@ -24,7 +26,8 @@ public record Answer(
         int attempts,
         String server,
         Map<String, JsonNode> input,
-        JsonNode json)
+        JsonNode json,
+        int reasks)
         implements Outcome {
     /** An answer of a job without a {@code format}. */
     public Answer(
@@ -37,7 +40,7 @@ public record Answer(
             int attempts,
             String server,
             Map<String, JsonNode> input) {
-        this(id, line, cell, seed, response, latencyMs, attempts, server, input, null);
+        this(id, line, cell, seed, response, latencyMs, attempts, server, input, null, 0);
     }
 
     /** Where {@link #tokensPerSecond()} comes from: {@code server} or {@code client}; null when there is none. */

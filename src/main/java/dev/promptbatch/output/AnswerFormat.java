@@ -127,6 +127,9 @@ public final class AnswerFormat {
                 "tokens_per_second_source",
                 "latency_ms",
                 "attempts"));
+        if (json) {
+            columns.add("reasks");
+        }
         include.forEach(name -> columns.add("input." + name));
         return List.copyOf(columns);
     }
@@ -188,6 +191,9 @@ public final class AnswerFormat {
         record.put("tokens_per_second_source", answer.tokensPerSecondSource());
         record.put("latency_ms", answer.latencyMs());
         record.put("attempts", answer.attempts());
+        if (json) {
+            record.put("reasks", answer.reasks());
+        }
         return record;
     }
 

@@ -303,7 +303,12 @@ public final class OutputComparison {
         StringJoiner key = new StringJoiner(" ");
         for (String field : List.of("id", "model", "seed", "variant", "repeat")) {
             JsonNode value = record.path(field);
-            if (!value.isMissingNode() && !value.isNull()) {
+            if (field.equals("seed")) {
+                String passSeed = OutputRecords.passSeed(record);
+                if (passSeed != null) {
+                    key.add("seed=" + passSeed);
+                }
+            } else if (!value.isMissingNode() && !value.isNull()) {
                 key.add(field + "=" + value.asString());
             }
         }

@@ -78,6 +78,20 @@ public final class OutputRecords {
         }
     }
 
+    /**
+     * The seed of the pass an answer belongs to, as text, or null when it has none. An answer asked for again under
+     * a {@code format} says the seed that produced it and its {@code reasks}: the pass's seed is the one before them,
+     * which is what two runs' answers, and a sweep's seeds, are matched by.
+     */
+    public static String passSeed(JsonNode record) {
+        JsonNode seed = record.path("seed");
+        if (seed.isMissingNode() || seed.isNull()) {
+            return null;
+        }
+        long reasks = record.path("reasks").asLong(0);
+        return seed.isIntegralNumber() && reasks > 0 ? String.valueOf(seed.asLong() - reasks) : seed.asString();
+    }
+
     private static void put(ObjectNode record, String column, String value) {
         if (column.equals("id")
                 || column.equals("model")

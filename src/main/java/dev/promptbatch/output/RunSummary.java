@@ -275,7 +275,7 @@ public final class RunSummary {
                     clientTimedSpeeds++;
                 }
                 double[] countAndSum = speedBySeedAndRepeat.computeIfAbsent(
-                        answer.path("seed").asString("") + "/"
+                        Objects.toString(OutputRecords.passSeed(answer), "") + "/"
                                 + answer.path("repeat").asString(""),
                         k -> new double[2]);
                 countAndSum[0]++;

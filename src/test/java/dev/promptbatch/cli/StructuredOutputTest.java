@@ -125,6 +125,50 @@ class StructuredOutputTest {
     }
 
     @Test
+    void inASweepOverSeedsAReAskedAnswerStaysInItsPassForDiffAndTheSummary() {
+        job.numberedRecords("input/products.csv", 40);
+        String spec = """
+                name: facts-%s
+                endpoint: chat
+                input: input/products.csv
+                model: llama3.2:3b
+                messages:
+                  - {role: user, content: "Facts about {{text}}"}
+                seeds: [%d, %d]
+                format: %s
+                schema-retries: 2
+                concurrency: %d
+                output: output/%s.jsonl
+                """;
+        job.write("jobs/narrow.yaml", spec.formatted("narrow", SEED, SEED + 1, SCHEMA_YAML, 1, "narrow"));
+        job.write("jobs/wide.yaml", spec.formatted("wide", SEED, SEED + 1, SCHEMA_YAML, 6, "wide"));
+
+        assertThat(job.run("run", "jobs/narrow.yaml")).as(job.err).isIn(0, 3);
+        assertThat(job.run("run", "jobs/wide.yaml")).as(job.err).isIn(0, 3);
+
+        List<JsonNode> output = job.jsonLines("output/narrow.jsonl");
+        // Pass 100's answers come first, then pass 101's; a re-asked answer of pass 100 may carry seed 101 or 102.
+        List<Long> passSeeds = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (JsonNode record : output) {
+            long passSeed = record.get("seed").asLong() - record.get("reasks").asLong();
+            assertThat(passSeed).isIn(SEED, SEED + 1);
+            passSeeds.add(passSeed);
+            keys.add(passSeed + " " + record.get("id").asString());
+        }
+        assertThat(passSeeds).isSorted();
+        assertThat(keys).doesNotHaveDuplicates();
+        assertThat(output)
+                .as("some answer of the first pass was asked again and carries the second pass's seed")
+                .anyMatch(r ->
+                        r.get("seed").asLong() == SEED + 1 && r.get("reasks").asLong() == 1);
+        assertThat(job.runAsIs("diff", "output/narrow.jsonl", "output/wide.jsonl"))
+                .as(job.out)
+                .isEqualTo(ExitCode.OK);
+        assertThat(job.out).startsWith("identical: " + output.size() + ", different: 0, only in A: 0, only in B: 0");
+    }
+
+    @Test
     void aReAskIsNotARetryItHasItsOwnAttemptsAndAttemptsCountsEveryRequest() {
         // Every ask fails once with a server error before its answer: with max-attempts 2, each ask needs both.
         Set<String> failedOnce = ConcurrentHashMap.newKeySet();

@@ -109,7 +109,8 @@ class AnswerFormatTest {
                 3,
                 "http://gpu2:11434",
                 Map.of(),
-                JSON.readTree("{\"title\":\"Mug\",\"tags\":[\"a\",\"b\"]}"));
+                JSON.readTree("{\"title\":\"Mug\",\"tags\":[\"a\",\"b\"]}"),
+                1);
 
         assertThat(format.jsonLine(answer)).startsWith("""
                         {"id":"a","line":2,"model":"llama3.2","server":"http://gpu2:11434","seed":8,\
@@ -120,6 +121,9 @@ class AnswerFormatTest {
         assertThat(format.csvLine(answer))
                 .startsWith("a,2,llama3.2,http://gpu2:11434,8,\"{\"\"title\"\":\"\"Mug\"\",\"\"tags\"\":[\"\"a\"\","
                         + "\"\"b\"\"]}\",Mug,\"[\"\"a\"\",\"\"b\"\"]\",,,stop,");
+        assertThat(format.jsonLine(answer)).endsWith("\"latency_ms\":12,\"attempts\":3,\"reasks\":1}");
+        assertThat(format.csvHeader()).endsWith(",latency_ms,attempts,reasks");
+        assertThat(format.csvLine(answer)).endsWith(",12,3,1");
     }
 
     private static Answer answer() {
