@@ -39,6 +39,19 @@ public final class AnswerCheck {
     public static final String ANSWER_FOLLOWS = "; the answer: ";
 
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
+    /** The drafts a schema may name in {@code $schema}, each checked against its own meta-schema. */
+    private static final Map<String, String> DRAFTS = Map.of(
+            "http://json-schema.org/draft-04/schema#",
+            "draft-04",
+            "http://json-schema.org/draft-06/schema#",
+            "draft-06",
+            "http://json-schema.org/draft-07/schema#",
+            "draft-07",
+            "https://json-schema.org/draft/2019-09/schema",
+            "draft 2019-09",
+            META_SCHEMA,
+            "draft 2020-12");
+
     private static final int ERRORS_SHOWN = 3;
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -70,11 +83,17 @@ public final class AnswerCheck {
         SchemaKeywords.firstUnknown(node).ifPresent(problem -> {
             throw new InvalidSchemaException(problem);
         });
-        List<Error> errors = REGISTRY.getSchema(SchemaLocation.of(META_SCHEMA)).validate(node);
+        String metaSchema =
+                node.path("$schema").isString() ? node.get("$schema").asString() : META_SCHEMA;
+        if (!DRAFTS.containsKey(metaSchema)) {
+            throw new InvalidSchemaException("unknown $schema '" + metaSchema + "': name one of "
+                    + DRAFTS.keySet().stream().sorted().toList() + ", or leave it out for draft 2020-12");
+        }
+        List<Error> errors = REGISTRY.getSchema(SchemaLocation.of(metaSchema)).validate(node);
         if (!errors.isEmpty()) {
             // The first error is the one that reads: the others restate it through the meta-schema's alternatives.
             throw new InvalidSchemaException(
-                    "not a valid JSON Schema (draft 2020-12): " + describe(errors.subList(0, 1)));
+                    "not a valid JSON Schema (" + DRAFTS.get(metaSchema) + "): " + describe(errors.subList(0, 1)));
         }
         Schema schema;
         try {

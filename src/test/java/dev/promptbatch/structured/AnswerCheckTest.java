@@ -63,6 +63,27 @@ class AnswerCheckTest {
     }
 
     @Test
+    void aSchemaThatNamesAnOlderDraftIsCheckedAgainstThatDraftsMetaSchema() {
+        Map<String, Object> draft07 = schema("""
+                {"$schema": "http://json-schema.org/draft-07/schema#", "type": "array",
+                 "items": [{"type": "string"}, {"type": "number"}]}""");
+        Map<String, Object> draft04 = schema("""
+                {"$schema": "http://json-schema.org/draft-04/schema#", "type": "number", "maximum": 5,
+                 "exclusiveMaximum": true}""");
+
+        assertThat(AnswerCheck.of(draft07).check("[\"mug\", 4.5]", "stop")).isInstanceOf(AnswerCheck.Valid.class);
+        assertThat(AnswerCheck.of(draft07).check("[4.5, \"mug\"]", "stop")).isInstanceOf(AnswerCheck.Invalid.class);
+        assertThat(AnswerCheck.of(draft04).check("4", "stop")).isInstanceOf(AnswerCheck.Valid.class);
+        assertThat(AnswerCheck.of(draft04).check("5", "stop")).isInstanceOf(AnswerCheck.Invalid.class);
+        assertThatThrownBy(() -> AnswerCheck.of(schema("{\"$schema\": \"https://example.com/mine\"}")))
+                .isInstanceOf(InvalidSchemaException.class)
+                .hasMessageStartingWith("unknown $schema 'https://example.com/mine': name one of");
+        assertThatThrownBy(() -> AnswerCheck.of(
+                        schema("{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": \"objekt\"}")))
+                .hasMessageStartingWith("not a valid JSON Schema (draft-07): ");
+    }
+
+    @Test
     void aKeywordNoDraftKnowsIsRefusedWithTheOneMeantWhereverItIs() {
         assertThatThrownBy(() -> AnswerCheck.of(schema("{\"typ\": \"object\"}")))
                 .isInstanceOf(InvalidSchemaException.class)
