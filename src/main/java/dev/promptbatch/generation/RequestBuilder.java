@@ -109,7 +109,7 @@ public final class RequestBuilder {
                         item.cell(),
                         seed,
                         FailureKind.BAD_RECORD,
-                        messages.isEmpty() ? "the prompt renders empty" : "the messages render empty",
+                        messages.isEmpty() ? "the prompt renders empty" : "the last user message renders empty",
                         0,
                         null));
             }
@@ -137,7 +137,10 @@ public final class RequestBuilder {
                 images(record));
     }
 
-    /** A chat request, or null when its user text renders empty (every message, with {@code messages}). */
+    /**
+     * A chat request, or null when it would ask nothing: the question, its last user message (every message, when
+     * none is the user's), renders empty and it has no image.
+     */
     private ChatRequest chat(String model, DataRecord record, Map<String, Object> options) {
         List<ChatRequest.Message> rendered = new ArrayList<>();
         if (messages.isEmpty()) {
@@ -154,13 +157,16 @@ public final class RequestBuilder {
                 rendered.add(new ChatRequest.Message(
                         message.role(), message.content().render(record.fields()), null));
             }
-            if (rendered.stream().allMatch(m -> m.content().isBlank())) {
-                return null;
-            }
         }
         List<String> loaded = images(record);
+        int lastUser = lastUserMessage(rendered);
+        boolean asksNothing = rendered.get(lastUser).role().equals("user")
+                ? rendered.get(lastUser).content().isBlank()
+                : rendered.stream().allMatch(m -> m.content().isBlank());
+        if (loaded == null && asksNothing) {
+            return null;
+        }
         if (loaded != null) {
-            int lastUser = lastUserMessage(rendered);
             ChatRequest.Message user = rendered.get(lastUser);
             rendered.set(lastUser, new ChatRequest.Message(user.role(), user.content(), loaded));
         }

@@ -317,9 +317,13 @@ public final class SpecLoader {
                 }
                 return null;
             }
-            for (String key : List.of("system", "format", "think", "images")) {
+            for (String key : List.of("system", "format", "think", "images", "seeds")) {
                 if (root.has(key)) {
-                    throw problem(key, "does not apply to endpoint: embed (the text embedded is the rendered prompt)");
+                    throw problem(
+                            key,
+                            key.equals("seeds")
+                                    ? "does not apply to endpoint: embed (an embedding takes no seed)"
+                                    : "does not apply to endpoint: embed (the text embedded is the rendered prompt)");
                 }
             }
             if (!outputName.endsWith(".jsonl")) {

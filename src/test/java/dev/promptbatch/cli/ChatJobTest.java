@@ -44,6 +44,7 @@ class ChatJobTest {
                 {"id":"b","text":"a blue kettle"}
                 {"id":"c","other":"no text here"}
                 {"id":"d","text":"a green lamp"}
+                {"id":"e","text":" "}
                 """);
         job.write("jobs/chat.yaml", """
                 name: chat
@@ -93,12 +94,13 @@ class ChatJobTest {
             assertThat(record.get("attempts").asInt()).isEqualTo(1);
             assertThat(record.has("json")).isFalse();
         }
-        assertThat(job.jsonLines("output/chat.errors.jsonl")).singleElement().satisfies(error -> {
-            assertThat(error.get("id").asString()).isEqualTo("c");
-            assertThat(error.get("kind").asString()).isEqualTo("bad-record");
-            assertThat(error.get("message").asString()).isEqualTo("missing field 'text'");
-            assertThat(error.get("attempts").asInt()).isZero();
-        });
+        List<JsonNode> errors = job.jsonLines("output/chat.errors.jsonl");
+        assertThat(errors).extracting(e -> e.get("id").asString()).containsExactly("c", "e");
+        assertThat(errors).extracting(e -> e.get("kind").asString()).containsOnly("bad-record");
+        assertThat(errors)
+                .extracting(e -> e.get("message").asString())
+                .containsExactly("missing field 'text'", "the last user message renders empty");
+        assertThat(errors).extracting(e -> e.get("attempts").asInt()).containsOnly(0);
         // The three answers the job wrote, and the three this test asked for to compare.
         assertThat(simulator.stats().chatRequests()).isEqualTo(6);
     }

@@ -83,6 +83,17 @@ class EmbedJobTest {
     }
 
     @Test
+    void seedsInAnEmbedJobIsASpecErrorNamingTheKey() {
+        job.numberedRecords("in.csv", 3);
+        job.write("job.yaml", embedJob("seeds: [1, 2]\n"));
+
+        assertThat(job.run("run", "job.yaml")).isEqualTo(2);
+        assertThat(job.err)
+                .isEqualTo("promptbatch: " + dir.resolve("job.yaml")
+                        + ": key 'seeds': does not apply to endpoint: embed (an embedding takes no seed)\n");
+    }
+
+    @Test
     void aSystemPromptInAnEmbedJobIsASpecErrorNamingTheKey() {
         job.numberedRecords("in.csv", 3);
         job.write("job.yaml", embedJob("system: You embed.\n"));
