@@ -50,7 +50,7 @@ public final class ImageLoader {
 
     private record ImageFile(Path path, String written) implements Source {}
 
-    private record InlineBase64(String text, int bytes) implements Source {}
+    private record InlineBase64(String text) implements Source {}
 
     /**
      * The record's images in the order of the {@code images} fields, empty fields left out.
@@ -127,7 +127,7 @@ public final class ImageLoader {
                 throw new ImageException("field '" + field + "': the base64 image in it is " + bytes
                         + " bytes, more than max-image-size (" + images.maxBytes() + " bytes)");
             }
-            return Optional.of(new InlineBase64(text, bytes));
+            return Optional.of(new InlineBase64(text));
         }
         throw new ImageException("field '" + field + "': image file " + text + " does not exist");
     }

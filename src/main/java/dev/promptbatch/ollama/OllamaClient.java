@@ -174,15 +174,15 @@ public final class OllamaClient {
         }
         List<JsonNode> vectors = new ArrayList<>(embeddings.size());
         for (JsonNode vector : embeddings) {
-            if (!vector.isArray() || vector.isEmpty()) {
-                throw new OllamaException(
-                        OllamaException.Reason.BAD_BODY, "the answer has an embedding that is not numbers", null);
-            }
-            for (JsonNode value : vector) {
-                if (!value.isNumber()) {
-                    throw new OllamaException(
-                            OllamaException.Reason.BAD_BODY, "the answer has an embedding that is not numbers", null);
-                }
+            String wrong = !vector.isArray()
+                    ? "an embedding that is not an array"
+                    : vector.isEmpty()
+                            ? "an empty embedding"
+                            : vector.valueStream().allMatch(JsonNode::isNumber)
+                                    ? null
+                                    : "an embedding that is not numbers";
+            if (wrong != null) {
+                throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has " + wrong, null);
             }
             vectors.add(vector);
         }

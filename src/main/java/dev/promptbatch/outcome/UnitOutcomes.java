@@ -14,8 +14,4 @@ public record UnitOutcomes(List<Outcome> outcomes) {
     public static UnitOutcomes of(Outcome outcome) {
         return new UnitOutcomes(List.of(outcome));
     }
-
-    public long failures() {
-        return outcomes.stream().filter(Failure.class::isInstance).count();
-    }
 }
