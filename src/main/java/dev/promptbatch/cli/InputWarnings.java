@@ -16,6 +16,19 @@ final class InputWarnings {
             empty(environment, spec);
         }
         survey.duplicates().ifPresent(text -> duplicates(environment, spec, text));
+        if (survey.noImages()) {
+            noImages(environment, spec);
+        }
+    }
+
+    /** A misspelt {@code images} field in JSON Lines names nothing, and would send no image without a word. */
+    static void noImages(CliEnvironment environment, JobSpec spec) {
+        environment
+                .err()
+                .println("promptbatch: warning: no record of "
+                        + shown(environment, spec.input().file())
+                        + " has a value in images " + spec.input().images().fields()
+                        + ", so no image is sent (field names are case-sensitive)");
     }
 
     /** An empty input is not an error: a cron job's input may be empty some days. */

@@ -16,6 +16,8 @@ import dev.promptbatch.generation.InputCheck;
 import dev.promptbatch.generation.RequestBuilder;
 import dev.promptbatch.generation.WorkItem;
 import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.images.ImageLoader;
+import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.ollama.ChatRequest;
@@ -86,12 +88,15 @@ final class ValidateCommand implements Callable<Integer> {
         List<String> bad = new ArrayList<>();
         long badCount = 0;
         RequestBuilder.Ready first = null;
+        boolean anyImage = false;
+        ImageLoader imageFields = new ImageLoader(spec.input().images());
         DuplicateIds ids = new DuplicateIds(
                 spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
         try (RecordReader reader =
                 RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
+                anyImage |= record instanceof DataRecord data && imageFields.anyImageField(data.fields());
                 RequestBuilder.Prepared prepared = requests.prepare(
                         new WorkItem(record, WorkPlan.passes(spec).get(0)));
                 Object id;
@@ -114,6 +119,8 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (records == 0) {
             InputWarnings.empty(environment, spec);
+        } else if (spec.input().images().any() && !anyImage) {
+            InputWarnings.noImages(environment, spec);
         }
         ids.describe().ifPresent(text -> InputWarnings.duplicates(environment, spec, text));
         Path input =

@@ -74,6 +74,16 @@ public final class ImageLoader {
         return List.copyOf(loaded);
     }
 
+    /** Whether any of the record's {@code images} fields holds a value: a misspelt field name holds none anywhere. */
+    public boolean anyImageField(ObjectNode fields) {
+        return images.fields().stream()
+                .map(field -> PromptTemplate.lookup(fields, field))
+                .anyMatch(value -> value != null
+                        && !value.isMissingNode()
+                        && !value.isNull()
+                        && !(value.isString() && value.asString().isEmpty()));
+    }
+
     /**
      * Feeds every image file the record names into {@code digest}, in field order: its name and the SHA-256 of its
      * bytes, or a mark when it cannot be read (its record will be bad). A missing file adds nothing; base64 in the

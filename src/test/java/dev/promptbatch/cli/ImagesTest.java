@@ -139,6 +139,54 @@ class ImagesTest {
     }
 
     @Test
+    void imagesNamingAFieldNoJsonLinesRecordHasIsAWarningBeforeTheRunAndInValidate() {
+        image("photos/mug.png", bytes(100, 1));
+        job.write("input/items.jsonl", """
+                {"id":"1","text":"red mug","photo":"photos/mug.png"}
+                {"id":"2","text":"white jug"}
+                """);
+        job.write("jobs/j.yaml", """
+                name: items-jsonl
+                input: input/items.jsonl
+                id-field: id
+                model: llava:7b
+                prompt: "Describe {{text}}"
+                images: [picture]
+                output: output/j.jsonl
+                """);
+        String warning = "promptbatch: warning: no record of input/items.jsonl has a value in images [picture], so no "
+                + "image is sent (field names are case-sensitive)";
+
+        assertThat(job.runAsIs(
+                        "validate",
+                        "jobs/j.yaml",
+                        "--base-url",
+                        simulator.baseUrl().toString()))
+                .isEqualTo(ExitCode.OK);
+        assertThat(job.err).contains(warning);
+        assertThat(job.run("run", "jobs/j.yaml")).isEqualTo(ExitCode.OK);
+        assertThat(job.err).contains(warning);
+        assertThat(job.jsonLines("output/j.jsonl"))
+                .extracting(r -> r.get("prompt_eval_count").asInt())
+                .containsExactly(3, 3);
+
+        job.write("jobs/k.yaml", """
+                name: items-jsonl-photo
+                input: input/items.jsonl
+                id-field: id
+                model: llava:7b
+                prompt: "Describe {{text}}"
+                images: [photo]
+                output: output/k.jsonl
+                """);
+        assertThat(job.run("run", "jobs/k.yaml")).isEqualTo(ExitCode.OK);
+        assertThat(job.err).doesNotContain("warning");
+        assertThat(job.jsonLines("output/k.jsonl"))
+                .extracting(r -> r.get("prompt_eval_count").asInt())
+                .containsExactly(3 + IMAGE_TOKENS, 3);
+    }
+
+    @Test
     void imagesForAModelThatCannotSeeAreExitTwoNamingTheModelAndServerBeforeAnyRequest() {
         image("photos/mug.png", bytes(100, 1));
         job.write("input/items.csv", "id,text,photo\n1,red mug,photos/mug.png\n");
