@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ final class RunArtifacts {
 
     /** Writes them all after an execution; returns the run's summary. */
     RunSummary afterExecution(JobExecution execution, List<ServerFacts> servers) {
-        return write(execution, servers, file -> true);
+        return write(execution, servers, file -> true, this::summary);
     }
 
     /**
@@ -68,10 +69,10 @@ final class RunArtifacts {
                 .map(server -> new ServerFacts(
                         server.display(), null, List.of(), server.concurrency(), server.autoConcurrency(), null))
                 .toList();
-        return write(completed, servers, Files::notExists);
+        return write(completed, servers, Files::notExists, this::recordedSummary);
     }
 
-    /** The run's summary, read from its files. */
+    /** The run's summary, read from its files, with a row for each server of this run, whether it answered or not. */
     RunSummary summary() {
         return RunSummary.read(
                 files,
@@ -79,7 +80,20 @@ final class RunArtifacts {
                 settings.servers().stream().map(ServerTarget::display).toList());
     }
 
-    private RunSummary write(JobExecution execution, List<ServerFacts> servers, Predicate<Path> wanted) {
+    /**
+     * The summary of a run this process did not run (met complete, or stopped before it started): only the servers
+     * its records name, since this command's servers (another simulator port, another spelling of a URL) took no
+     * part in it.
+     */
+    RunSummary recordedSummary() {
+        return RunSummary.read(files, WorkPlan.passes(settings.spec()), List.of());
+    }
+
+    private RunSummary write(
+            JobExecution execution,
+            List<ServerFacts> servers,
+            Predicate<Path> wanted,
+            Supplier<RunSummary> afterManifest) {
         JobSpec spec = settings.spec();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             besideOutput(files.errors(), () -> deleteIfEmpty(files.errors()));
@@ -88,7 +102,8 @@ final class RunArtifacts {
         if (wanted.test(manifest)) {
             besideOutput(manifest, () -> writeManifest(execution, servers));
         }
-        RunSummary summary = summary();
+        // The summary reads each server's concurrency from the manifest just written.
+        RunSummary summary = afterManifest.get();
         if (wanted.test(files.summary())) {
             besideOutput(files.summary(), () -> summary.writeCsv(files.summary()));
         }

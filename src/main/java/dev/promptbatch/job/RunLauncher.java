@@ -55,7 +55,7 @@ final class RunLauncher {
         if (decision.alreadyComplete()) {
             RunSummary summary = decision.problem() == null
                     ? artifacts.missingAfterCompletion(decision.last())
-                    : artifacts.summary();
+                    : artifacts.recordedSummary();
             return report(decision.last(), RunReport.Result.ALREADY_COMPLETE, decision.problem(), summary);
         }
         Preflight.Result servers = preflight();
@@ -65,7 +65,7 @@ final class RunLauncher {
                     decision.last() == null ? 0 : decision.last().getId(),
                     Duration.ZERO,
                     "stopped before it started",
-                    artifacts.summary());
+                    artifacts.recordedSummary());
         }
         JobExecution execution;
         try (ProgressReporter reporter = new ProgressReporter(progress::line, ProgressReporter.EVERY)) {

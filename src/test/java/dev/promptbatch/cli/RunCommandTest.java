@@ -255,6 +255,18 @@ class RunCommandTest {
         assertThat(job.run("run", "jobs/r.yaml")).isZero();
         assertThat(job.out).contains("resume already completed");
         assertThat(ids(job.jsonLines("output/r.jsonl"))).isEqualTo(range(1, 40));
+
+        // Another spelling of the same server took no part in the run: the summary has no row for it.
+        String otherSpelling = simulator.baseUrl().toString().replace("127.0.0.1", "localhost");
+        assertThat(job.runAsIs(
+                        "run",
+                        "jobs/r.yaml",
+                        "--base-url",
+                        otherSpelling,
+                        "--db",
+                        dir.resolve("state/db").toString()))
+                .isZero();
+        assertThat(job.out).contains("resume already completed").doesNotContain("localhost");
     }
 
     @Test
