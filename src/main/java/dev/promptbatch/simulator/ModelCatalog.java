@@ -78,6 +78,26 @@ final class ModelCatalog {
                         model.traits()));
     }
 
+    /**
+     * The {@code /v1/models} answer, as Ollama's compatibility layer builds it from the tags: {@code created} is the
+     * modified time, {@code owned_by} the name's namespace ({@code library} when the name has none).
+     */
+    ObjectNode openAiModels() {
+        ObjectNode answer = Exchanges.object();
+        answer.put("object", "list");
+        ArrayNode list = answer.putArray("data");
+        for (Model model : List.copyOf(models.values())) {
+            String id = tagsName == null ? model.name() : tagsName;
+            String[] parts = id.split("/");
+            ObjectNode entry = list.addObject();
+            entry.put("id", id);
+            entry.put("object", "model");
+            entry.put("created", modifiedAt.toEpochSecond());
+            entry.put("owned_by", parts.length >= 2 ? parts[parts.length - 2] : "library");
+        }
+        return answer;
+    }
+
     /** The {@code /api/tags} answer. */
     ObjectNode tags() {
         ObjectNode answer = Exchanges.object();

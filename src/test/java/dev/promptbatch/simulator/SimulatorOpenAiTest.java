@@ -1,0 +1,223 @@
+package dev.promptbatch.simulator;
+
+import static dev.promptbatch.simulator.SimulatorClient.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The OpenAI-compatible routes over real HTTP: OpenAI's field names and types, Ollama's errors, same answers. */
+class SimulatorOpenAiTest {
+
+    private static final String LLAMA = "llama3.2:3b";
+    private static final String MINILM = "all-minilm";
+    private static final String SCHEMA = """
+            {"type": "object",
+             "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+             "required": ["city", "population"]}""";
+
+    private OllamaSimulator simulator;
+    private SimulatorClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
+                .withModels(List.of(LLAMA, "myteam/writer:7b", MINILM))
+                .withMaxLoadedModels(3)
+                .withMedianTokens(12)
+                .withLengthSigma(0));
+        client = new SimulatorClient(simulator);
+    }
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    private static ObjectNode openAiChat(String model, String prompt, long seed) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", model);
+        body.putArray("messages")
+                .add(JSON.createObjectNode().put("role", "system").put("content", "Be brief."))
+                .add(JSON.createObjectNode().put("role", "user").put("content", prompt));
+        body.put("seed", seed);
+        body.put("temperature", 0.7);
+        return body;
+    }
+
+    /** The native request the compatibility layer makes of {@link #openAiChat}. */
+    private static ObjectNode nativeChat(String model, String prompt, long seed) {
+        ObjectNode body = SimulatorChatTest.chat(model, "system", "Be brief.", "user", prompt);
+        body.putObject("options").put("seed", seed).put("temperature", 0.7).put("top_p", 1.0);
+        return body;
+    }
+
+    private JsonNode ok(String path, JsonNode body) throws Exception {
+        HttpResponse<String> response = client.post(path, body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        return JSON.readTree(response.body());
+    }
+
+    private void assertError(HttpResponse<String> response, int status, String type, String message) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.propertyNames()).containsExactly("error");
+        JsonNode error = body.get("error");
+        assertThat(error.propertyNames()).containsExactly("message", "type", "param", "code");
+        assertThat(error.get("message").stringValue()).isEqualTo(message);
+        assertThat(error.get("type").stringValue()).isEqualTo(type);
+        assertThat(error.get("param").isNull()).isTrue();
+        assertThat(error.get("code").isNull()).isTrue();
+    }
+
+    @Test
+    void modelsListsEveryModelWithItsNamespaceAsOwner() throws Exception {
+        HttpResponse<String> response = client.get("/v1/models");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.propertyNames()).containsExactly("object", "data");
+        assertThat(body.get("object").stringValue()).isEqualTo("list");
+        assertThat(body.get("data")).hasSize(3);
+        for (JsonNode model : body.get("data")) {
+            assertThat(model.propertyNames()).containsExactly("id", "object", "created", "owned_by");
+            assertThat(model.get("object").stringValue()).isEqualTo("model");
+            assertThat(model.get("created").isIntegralNumber()).isTrue();
+            assertThat(model.get("created").longValue())
+                    .isBetween(1_700_000_000L, System.currentTimeMillis() / 1000 + 1);
+        }
+        assertThat(body.get("data").findValuesAsString("id"))
+                .containsExactly(LLAMA, "myteam/writer:7b", "all-minilm:latest");
+        assertThat(body.get("data").findValuesAsString("owned_by")).containsExactly("library", "myteam", "library");
+    }
+
+    @Test
+    void chatCompletionHasOpenAisShapeAndTheNativeChatsContent() throws Exception {
+        JsonNode answer = ok("/v1/chat/completions", openAiChat(LLAMA, "Write a haiku about autumn", 42));
+
+        assertThat(answer.propertyNames())
+                .containsExactly("id", "object", "created", "model", "system_fingerprint", "choices", "usage");
+        assertThat(answer.get("id").stringValue()).matches("chatcmpl-\\d{1,3}");
+        assertThat(answer.get("object").stringValue()).isEqualTo("chat.completion");
+        assertThat(answer.get("created").isIntegralNumber()).isTrue();
+        assertThat(answer.get("model").stringValue()).isEqualTo(LLAMA);
+        assertThat(answer.get("system_fingerprint").stringValue()).isEqualTo("fp_ollama");
+        assertThat(answer.get("choices")).hasSize(1);
+        JsonNode choice = answer.get("choices").get(0);
+        assertThat(choice.propertyNames()).containsExactly("index", "message", "finish_reason");
+        assertThat(choice.get("index").intValue()).isZero();
+        assertThat(choice.get("message").propertyNames()).containsExactly("role", "content");
+        assertThat(choice.get("message").get("role").stringValue()).isEqualTo("assistant");
+        String content = choice.get("message").get("content").stringValue();
+        assertThat(content.split(" ")).hasSize(12);
+        assertThat(choice.get("finish_reason").stringValue()).isEqualTo("stop");
+        JsonNode usage = answer.get("usage");
+        assertThat(usage.propertyNames()).containsExactly("prompt_tokens", "completion_tokens", "total_tokens");
+        assertThat(usage.get("completion_tokens").intValue()).isEqualTo(12);
+        assertThat(usage.get("prompt_tokens").intValue()).isPositive();
+        assertThat(usage.get("total_tokens").intValue())
+                .isEqualTo(usage.get("prompt_tokens").intValue() + 12);
+
+        JsonNode again = ok("/v1/chat/completions", openAiChat(LLAMA, "Write a haiku about autumn", 42));
+        JsonNode viaNative = ok("/api/chat", nativeChat(LLAMA, "Write a haiku about autumn", 42));
+        JsonNode otherSeed = ok("/v1/chat/completions", openAiChat(LLAMA, "Write a haiku about autumn", 43));
+        assertThat(again.at("/choices/0/message/content").stringValue()).isEqualTo(content);
+        assertThat(viaNative.at("/message/content").stringValue()).isEqualTo(content);
+        assertThat(viaNative.get("prompt_eval_count").intValue())
+                .isEqualTo(usage.get("prompt_tokens").intValue());
+        assertThat(otherSeed.at("/choices/0/message/content").stringValue()).isNotEqualTo(content);
+    }
+
+    @Test
+    void maxTokensCutsTheAnswerWithFinishReasonLength() throws Exception {
+        ObjectNode request = openAiChat(LLAMA, "Tell a long story", 5);
+        request.put("max_tokens", 4);
+
+        JsonNode answer = ok("/v1/chat/completions", request);
+
+        assertThat(answer.at("/choices/0/finish_reason").stringValue()).isEqualTo("length");
+        assertThat(answer.at("/usage/completion_tokens").intValue()).isEqualTo(4);
+        assertThat(answer.at("/choices/0/message/content").stringValue().split(" "))
+                .hasSize(4);
+    }
+
+    @Test
+    void responseFormatAsksForTheSameStructuredAnswerAsNativeFormat() throws Exception {
+        JsonNode schema = JSON.readTree(SCHEMA);
+        ObjectNode withSchema = openAiChat(LLAMA, "A city, as JSON", 9);
+        withSchema
+                .putObject("response_format")
+                .put("type", "json_schema")
+                .putObject("json_schema")
+                .put("name", "city")
+                .set("schema", schema);
+        ObjectNode nativeWithSchema = nativeChat(LLAMA, "A city, as JSON", 9);
+        nativeWithSchema.set("format", schema);
+        ObjectNode jsonObject = openAiChat(LLAMA, "A city, as JSON", 9);
+        jsonObject.putObject("response_format").put("type", "json_object");
+
+        String content = ok("/v1/chat/completions", withSchema)
+                .at("/choices/0/message/content")
+                .stringValue();
+        JsonNode city = JSON.readTree(content);
+        assertThat(city.propertyNames()).contains("city", "population");
+        assertThat(city.get("city").isString()).isTrue();
+        assertThat(city.get("population").isIntegralNumber()).isTrue();
+        assertThat(ok("/api/chat", nativeWithSchema).at("/message/content").stringValue())
+                .isEqualTo(content);
+        assertThat(JSON.readTree(ok("/v1/chat/completions", jsonObject)
+                                .at("/choices/0/message/content")
+                                .stringValue())
+                        .isObject())
+                .isTrue();
+    }
+
+    @Test
+    void errorsHaveOpenAisShapeWithOllamasMessages() throws Exception {
+        assertError(
+                client.post("/v1/chat/completions", openAiChat("nosuch:1b", "Hi", 1)),
+                404,
+                "not_found_error",
+                "model 'nosuch:1b' not found");
+        ObjectNode empty = openAiChat(LLAMA, "Hi", 1);
+        empty.putArray("messages");
+        assertError(
+                client.post("/v1/chat/completions", empty),
+                400,
+                "invalid_request_error",
+                "[] is too short - 'messages'");
+        assertError(
+                client.post("/v1/chat/completions", openAiChat(MINILM, "Hi", 1)),
+                400,
+                "invalid_request_error",
+                "\"all-minilm\" does not support chat");
+        ObjectNode imageUrl = openAiChat(LLAMA, "Hi", 1);
+        imageUrl.withArray("messages")
+                .addObject()
+                .put("role", "user")
+                .putArray("content")
+                .addObject()
+                .put("type", "image_url")
+                .putObject("image_url")
+                .put("url", "https://example.com/cat.png");
+        assertError(
+                client.post("/v1/chat/completions", imageUrl),
+                400,
+                "invalid_request_error",
+                "image URLs are not currently supported, please use base64 encoded data instead");
+        simulator.faults().rate(Fault.INTERNAL_ERROR, 1.0);
+        assertError(
+                client.post("/v1/chat/completions", openAiChat(LLAMA, "Hi", 1)),
+                500,
+                "api_error",
+                FaultAnswers.RUNNER_STOPPED);
+    }
+}
