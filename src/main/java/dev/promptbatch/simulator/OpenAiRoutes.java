@@ -2,7 +2,12 @@ package dev.promptbatch.simulator;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -20,12 +25,23 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class OpenAiRoutes {
 
-    private final ModelCatalog catalog;
-    private final HttpHandler chat;
+    private static final List<String> IMAGE_PREFIXES = List.of(
+            "data:;base64,",
+            "data:image/jpeg;base64,",
+            "data:image/jpg;base64,",
+            "data:image/png;base64,",
+            "data:image/webp;base64,");
 
-    OpenAiRoutes(ModelCatalog catalog, HttpHandler chat) {
+    private final ModelCatalog catalog;
+    private final HttpHandler generate;
+    private final HttpHandler chat;
+    private final HttpHandler embed;
+
+    OpenAiRoutes(ModelCatalog catalog, HttpHandler generate, HttpHandler chat, HttpHandler embed) {
         this.catalog = catalog;
+        this.generate = generate;
         this.chat = chat;
+        this.embed = embed;
     }
 
     /** {@code GET /v1/models} */
@@ -63,6 +79,163 @@ final class OpenAiRoutes {
         Exchanges.sendJson(exchange, 200, body);
     }
 
+    /** {@code POST /v1/completions}, non-streaming: one prompt, answered by {@code /api/generate}. */
+    void completions(HttpExchange exchange) throws IOException {
+        ObjectNode nativeRequest;
+        try {
+            nativeRequest = completionRequest(readObject(exchange));
+        } catch (RequestRefusedException e) {
+            sendError(exchange, e.status(), e.getMessage());
+            return;
+        }
+        CapturedExchange answer = callNative(exchange, generate, Endpoint.GENERATE.path(), nativeRequest);
+        ObjectNode response = translatable(exchange, answer);
+        if (response == null) {
+            return;
+        }
+        ObjectNode body = Exchanges.object();
+        body.put("id", "cmpl-" + ThreadLocalRandom.current().nextInt(999));
+        body.put("object", "text_completion");
+        body.put("created", Instant.now().getEpochSecond());
+        body.put("model", response.path("model").asString(""));
+        body.put("system_fingerprint", "fp_ollama");
+        ObjectNode choice = body.putArray("choices").addObject();
+        choice.put("text", response.path("response").asString(""));
+        choice.put("index", 0);
+        putFinishReason(choice, response);
+        putUsage(body, response, true);
+        Exchanges.sendJson(exchange, 200, body);
+    }
+
+    /** {@code POST /v1/embeddings}: the vectors of {@code /api/embed}, as floats or little-endian float32 base64. */
+    void embeddings(HttpExchange exchange) throws IOException {
+        ObjectNode request;
+        ObjectNode nativeRequest;
+        try {
+            request = readObject(exchange);
+            nativeRequest = embedRequest(request);
+        } catch (RequestRefusedException e) {
+            sendError(exchange, e.status(), e.getMessage());
+            return;
+        }
+        CapturedExchange answer = callNative(exchange, embed, "/api/embed", nativeRequest);
+        ObjectNode response = translatable(exchange, answer);
+        if (response == null) {
+            return;
+        }
+        boolean base64 = request.path("encoding_format").asString("").equalsIgnoreCase("base64");
+        ObjectNode body = Exchanges.object();
+        JsonNode embeddings = response.path("embeddings");
+        if (!embeddings.isArray()) {
+            // An answer without vectors translates to an empty list, as Go's zero value.
+            body.put("object", "");
+            body.putNull("data");
+            body.put("model", "");
+            putUsage(body, Exchanges.object(), false);
+            Exchanges.sendJson(exchange, 200, body);
+            return;
+        }
+        body.put("object", "list");
+        ArrayNode data = body.putArray("data");
+        for (int i = 0; i < embeddings.size(); i++) {
+            ObjectNode item = data.addObject();
+            item.put("object", "embedding");
+            if (base64) {
+                item.put("embedding", littleEndianBase64(embeddings.get(i)));
+            } else {
+                item.set("embedding", embeddings.get(i));
+            }
+            item.put("index", i);
+        }
+        body.put("model", request.path("model").asString(""));
+        putUsage(body, response, false);
+        Exchanges.sendJson(exchange, 200, body);
+    }
+
+    /** The native {@code /api/generate} body: the prompt must be one string, every stop a string. */
+    private static ObjectNode completionRequest(ObjectNode request) throws RequestRefusedException {
+        refuseStreaming(request);
+        ObjectNode native_ = Exchanges.object();
+        native_.put("model", request.path("model").asString(""));
+        JsonNode prompt = request.path("prompt");
+        if (!prompt.isMissingNode() && !prompt.isNull() && !prompt.isString()) {
+            throw new RequestRefusedException(
+                    400,
+                    "json: cannot unmarshal " + jsonKind(prompt)
+                            + " into Go struct field CompletionRequest.prompt of type string");
+        }
+        native_.put("prompt", prompt.asString(""));
+        native_.put("stream", false);
+        ObjectNode options = options(request);
+        JsonNode stop = request.path("stop");
+        if (stop.isString()) {
+            options.putArray("stop").add(stop);
+        } else if (stop.isArray()) {
+            ArrayNode stops = options.putArray("stop");
+            for (JsonNode item : stop) {
+                if (!item.isString()) {
+                    throw new RequestRefusedException(400, "invalid type for 'stop' field: " + goType(item));
+                }
+                stops.add(item);
+            }
+        }
+        // Unlike chat, completions always send both penalties, 0 when absent, and take a top_p of 0 as absent.
+        options.set("frequency_penalty", number(request.path("frequency_penalty")));
+        options.set("presence_penalty", number(request.path("presence_penalty")));
+        if (request.path("top_p").isNumber() && request.path("top_p").doubleValue() == 0) {
+            options.put("top_p", 1.0);
+        }
+        native_.set("options", options);
+        return native_;
+    }
+
+    /** The native {@code /api/embed} body, after the compatibility layer's own checks. */
+    private static ObjectNode embedRequest(ObjectNode request) throws RequestRefusedException {
+        String encoding = request.path("encoding_format").asString("");
+        if (!encoding.isEmpty() && !encoding.equalsIgnoreCase("float") && !encoding.equalsIgnoreCase("base64")) {
+            throw new RequestRefusedException(
+                    400,
+                    "Invalid value for 'encoding_format' = " + encoding + ". Supported values: ['float', 'base64'].");
+        }
+        JsonNode input = request.path("input");
+        if (input.isMissingNode() || input.isNull() || (input.isArray() && input.isEmpty())) {
+            throw new RequestRefusedException(400, "invalid input");
+        }
+        ObjectNode native_ = Exchanges.object();
+        native_.put("model", request.path("model").asString(""));
+        if (input.isString() && input.stringValue().isEmpty()) {
+            native_.putArray("input").add(""); // an empty string is embedded, not a load request
+        } else {
+            native_.set("input", input);
+        }
+        JsonNode dimensions = request.path("dimensions");
+        if (!dimensions.isMissingNode() && !dimensions.isNull()) {
+            native_.set("dimensions", dimensions);
+        }
+        return native_;
+    }
+
+    private static String littleEndianBase64(JsonNode vector) {
+        ByteBuffer bytes = ByteBuffer.allocate(vector.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        vector.forEach(value -> bytes.putFloat(value.floatValue()));
+        return Base64.getEncoder().encodeToString(bytes.array());
+    }
+
+    private static JsonNode number(JsonNode value) {
+        return value.isNumber() ? value : Exchanges.object().numberNode(0);
+    }
+
+    /** How Go's JSON decoder names a value it cannot put into a field. */
+    private static String jsonKind(JsonNode value) {
+        if (value.isArray()) {
+            return "array";
+        }
+        if (value.isObject()) {
+            return "object";
+        }
+        return value.isNumber() ? "number" : "bool";
+    }
+
     /** The native {@code /api/chat} body for an OpenAI chat request, with the compatibility layer's defaults. */
     private static ObjectNode chatRequest(ObjectNode request) throws RequestRefusedException {
         refuseStreaming(request);
@@ -75,7 +248,7 @@ final class OpenAiRoutes {
         }
         ArrayNode nativeMessages = native_.putArray("messages");
         for (JsonNode message : messages) {
-            nativeMessages.add(chatMessage(message));
+            addMessages(nativeMessages, message);
         }
         ObjectNode options = options(request);
         JsonNode stop = request.path("stop");
@@ -91,7 +264,7 @@ final class OpenAiRoutes {
         }
         native_.set("options", options);
         JsonNode responseFormat = request.path("response_format");
-        switch (responseFormat.path("type").asString("")) {
+        switch (responseFormat.path("type").asString("").strip().toLowerCase(Locale.ROOT)) {
             case "json_object" -> native_.put("format", "json");
             case "json_schema" -> {
                 JsonNode schema = responseFormat.path("json_schema").path("schema");
@@ -106,45 +279,74 @@ final class OpenAiRoutes {
         return native_;
     }
 
-    /** Text content, or parts: text parts joined, images as base64 data URIs only. */
-    private static ObjectNode chatMessage(JsonNode message) throws RequestRefusedException {
-        ObjectNode native_ = Exchanges.object();
-        native_.put("role", message.path("role").asString(""));
+    /**
+     * A message with text content is one native message; one with parts becomes one native message per part (a text,
+     * or an image as a base64 data URI), as the compatibility layer splits them.
+     */
+    private static void addMessages(ArrayNode nativeMessages, JsonNode message) throws RequestRefusedException {
+        String role = message.path("role").asString("");
         JsonNode content = message.path("content");
-        if (!content.isArray()) {
-            native_.put("content", content.asString(""));
-            return native_;
+        if (content.isString()) {
+            nativeMessages.addObject().put("role", role).put("content", content.stringValue());
+            return;
         }
-        StringBuilder text = new StringBuilder();
-        ArrayNode images = Exchanges.object().arrayNode();
+        if (!content.isArray()) {
+            throw new RequestRefusedException(400, "invalid message content type: " + goType(content));
+        }
         for (JsonNode part : content) {
             switch (part.path("type").asString("")) {
-                case "text" -> text.append(part.path("text").asString(""));
-                case "image_url" ->
-                    images.add(imageData(
-                            part.path("image_url").isObject()
-                                    ? part.path("image_url").path("url").asString("")
-                                    : part.path("image_url").asString("")));
+                case "text" -> {
+                    if (!part.path("text").isString()) {
+                        throw new RequestRefusedException(400, "invalid message format");
+                    }
+                    nativeMessages
+                            .addObject()
+                            .put("role", role)
+                            .put("content", part.get("text").stringValue());
+                }
+                case "image_url" -> {
+                    JsonNode image = part.path("image_url");
+                    JsonNode url = image.isObject() ? image.path("url") : image;
+                    if (!url.isString()) {
+                        throw new RequestRefusedException(400, "invalid message format");
+                    }
+                    ObjectNode native_ = nativeMessages.addObject().put("role", role);
+                    native_.putArray("images").add(imageData(url.stringValue()));
+                }
                 default -> throw new RequestRefusedException(400, "invalid message format");
             }
         }
-        native_.put("content", text.toString());
-        if (!images.isEmpty()) {
-            native_.set("images", images);
-        }
-        return native_;
     }
 
+    /** A data URI's base64 payload: {@code data:image/{jpeg,jpg,png,webp};base64,} or {@code data:;base64,}. */
     private static String imageData(String url) throws RequestRefusedException {
         if (url.startsWith("http://") || url.startsWith("https://")) {
             throw new RequestRefusedException(
                     400, "image URLs are not currently supported, please use base64 encoded data instead");
         }
-        int comma = url.indexOf(";base64,");
-        if (!url.startsWith("data:") || comma < 0) {
-            throw new RequestRefusedException(400, "invalid image input");
+        for (String prefix : IMAGE_PREFIXES) {
+            if (url.startsWith(prefix)) {
+                return url.substring(prefix.length());
+            }
         }
-        return url.substring(comma + ";base64,".length());
+        throw new RequestRefusedException(400, "invalid image input");
+    }
+
+    /** How Go's {@code %T} names a decoded JSON value. */
+    private static String goType(JsonNode value) {
+        if (value.isNumber()) {
+            return "float64";
+        }
+        if (value.isBoolean()) {
+            return "bool";
+        }
+        if (value.isObject()) {
+            return "map[string]interface {}";
+        }
+        if (value.isArray()) {
+            return "[]interface {}";
+        }
+        return "<nil>";
     }
 
     /**

@@ -220,4 +220,132 @@ class SimulatorOpenAiTest {
                 "api_error",
                 FaultAnswers.RUNNER_STOPPED);
     }
+
+    @Test
+    void completionAnswersThePromptAsNativeGenerateDoes() throws Exception {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("model", LLAMA);
+        request.put("prompt", "Name three rivers");
+        request.put("seed", 11);
+        request.put("temperature", 0.2);
+        ObjectNode nativeRequest = SimulatorClient.generate(LLAMA, "Name three rivers");
+        nativeRequest
+                .putObject("options")
+                .put("seed", 11)
+                .put("temperature", 0.2)
+                .put("top_p", 1.0)
+                .put("frequency_penalty", 0)
+                .put("presence_penalty", 0);
+
+        JsonNode answer = ok("/v1/completions", request);
+
+        assertThat(answer.propertyNames())
+                .containsExactly("id", "object", "created", "model", "system_fingerprint", "choices", "usage");
+        assertThat(answer.get("id").stringValue()).matches("cmpl-\\d{1,3}");
+        assertThat(answer.get("object").stringValue()).isEqualTo("text_completion");
+        assertThat(answer.get("created").isIntegralNumber()).isTrue();
+        assertThat(answer.get("model").stringValue()).isEqualTo(LLAMA);
+        JsonNode choice = answer.get("choices").get(0);
+        assertThat(answer.get("choices")).hasSize(1);
+        assertThat(choice.propertyNames()).containsExactly("text", "index", "finish_reason");
+        assertThat(choice.get("index").intValue()).isZero();
+        assertThat(choice.get("finish_reason").stringValue()).isEqualTo("stop");
+        assertThat(choice.get("text").stringValue())
+                .isEqualTo(client.answer(nativeRequest).get("response").stringValue());
+        assertThat(answer.get("usage").propertyNames())
+                .containsExactly("prompt_tokens", "completion_tokens", "total_tokens");
+        assertThat(answer.at("/usage/completion_tokens").intValue()).isEqualTo(12);
+
+        ObjectNode arrayPrompt = request.deepCopy();
+        arrayPrompt.putArray("prompt").add("a").add("b");
+        assertError(
+                client.post("/v1/completions", arrayPrompt),
+                400,
+                "invalid_request_error",
+                "json: cannot unmarshal array into Go struct field CompletionRequest.prompt of type string");
+        ObjectNode numberStop = request.deepCopy();
+        numberStop.putArray("stop").add("x").add(3);
+        assertError(
+                client.post("/v1/completions", numberStop),
+                400,
+                "invalid_request_error",
+                "invalid type for 'stop' field: float64");
+    }
+
+    @Test
+    void embeddingsAreTheNativeVectorsInOpenAisList() throws Exception {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("model", MINILM);
+        request.putArray("input").add("first text").add("second text");
+        ObjectNode nativeRequest = JSON.createObjectNode();
+        nativeRequest.put("model", MINILM);
+        nativeRequest.putArray("input").add("first text").add("second text");
+
+        JsonNode answer = ok("/v1/embeddings", request);
+        JsonNode vectors = ok("/api/embed", nativeRequest).get("embeddings");
+
+        assertThat(answer.propertyNames()).containsExactly("object", "data", "model", "usage");
+        assertThat(answer.get("object").stringValue()).isEqualTo("list");
+        assertThat(answer.get("model").stringValue()).isEqualTo(MINILM);
+        assertThat(answer.get("data")).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            JsonNode item = answer.get("data").get(i);
+            assertThat(item.propertyNames()).containsExactly("object", "embedding", "index");
+            assertThat(item.get("object").stringValue()).isEqualTo("embedding");
+            assertThat(item.get("index").intValue()).isEqualTo(i);
+            assertThat(item.get("embedding")).hasSize(384);
+            assertThat(item.get("embedding")).isEqualTo(vectors.get(i));
+        }
+        JsonNode usage = answer.get("usage");
+        assertThat(usage.propertyNames()).containsExactly("prompt_tokens", "total_tokens");
+        assertThat(usage.get("prompt_tokens").intValue()).isPositive();
+        assertThat(usage.get("total_tokens").intValue())
+                .isEqualTo(usage.get("prompt_tokens").intValue());
+    }
+
+    @Test
+    void embeddingsTakeOneStringDimensionsAndBase64() throws Exception {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("model", MINILM);
+        request.put("input", "one text");
+        request.put("dimensions", 8);
+        ObjectNode nativeRequest = JSON.createObjectNode();
+        nativeRequest.put("model", MINILM);
+        nativeRequest.put("input", "one text");
+        nativeRequest.put("dimensions", 8);
+        JsonNode vector = ok("/api/embed", nativeRequest).at("/embeddings/0");
+
+        JsonNode floats = ok("/v1/embeddings", request);
+        request.put("encoding_format", "base64");
+        JsonNode base64 = ok("/v1/embeddings", request);
+
+        assertThat(floats.get("data")).hasSize(1);
+        assertThat(floats.at("/data/0/embedding")).isEqualTo(vector);
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder()
+                        .decode(base64.at("/data/0/embedding").stringValue()))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertThat(bytes.remaining()).isEqualTo(8 * Float.BYTES);
+        for (int i = 0; i < 8; i++) {
+            assertThat(bytes.getFloat()).isEqualTo(vector.get(i).floatValue());
+        }
+
+        request.put("encoding_format", "int8");
+        assertError(
+                client.post("/v1/embeddings", request),
+                400,
+                "invalid_request_error",
+                "Invalid value for 'encoding_format' = int8. Supported values: ['float', 'base64'].");
+        request.remove("encoding_format");
+        request.putArray("input");
+        assertError(client.post("/v1/embeddings", request), 400, "invalid_request_error", "invalid input");
+        request.put("model", LLAMA);
+        request.put("input", "one text");
+        request.remove("dimensions");
+        assertError(
+                client.post("/v1/embeddings", request),
+                501,
+                "api_error",
+                "{\"error\":{\"code\":501,\"message\":\"This server does not support embeddings. Start it with "
+                        + "`--embeddings`\",\"type\":\"not_supported_error\"}}");
+    }
 }
