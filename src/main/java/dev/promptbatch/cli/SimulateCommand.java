@@ -120,6 +120,12 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-version", description = "Answer GET /api/version with 404.")
     boolean noVersion;
 
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
+            description = "Answer every /v1 request without 'Authorization: Bearer KEY' with 401.")
+    String apiKey;
+
     private final CliEnvironment environment;
 
     SimulateCommand(CliEnvironment environment) {
@@ -161,6 +167,7 @@ final class SimulateCommand implements Callable<Integer> {
                     .withMedianTokens(medianTokens)
                     .withLengthSigma(lengthSigma)
                     .withInvalidJsonRate(invalidJsonRate)
+                    .withApiKey(apiKey)
                     .withQuirks(quirks());
         } catch (IllegalArgumentException e) {
             throw new CommandRefusedException(e.getMessage(), e);

@@ -32,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Serves {@code POST /api/generate}, {@code POST /api/chat}, {@code POST /api/embed}, {@code GET /api/tags},
  * {@code POST /api/show}, {@code GET /api/version} and {@code GET /}; the OpenAI-compatible {@code GET /v1/models},
- * {@code POST /v1/chat/completions}, {@code POST /v1/completions} and {@code POST /v1/embeddings}, as Ollama's compatibility layer serves them; plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
+ * {@code POST /v1/chat/completions}, {@code POST /v1/completions} and {@code POST /v1/embeddings}, as Ollama's compatibility layer serves them (behind {@code Authorization: Bearer KEY} when
+ * {@link SimulatorSettings#apiKey()} is set); plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
  * {@code POST /_simulator/faults} ({@code {"clear":true,"rates":{"SERVICE_UNAVAILABLE":0.1},"slowMillis":2000,
  * "seed":7}}, every key optional) and {@code POST /_simulator/reset} (statistics).
  */
@@ -72,7 +73,7 @@ public final class OllamaSimulator implements AutoCloseable {
                 new CompletionHandler(Endpoint.GENERATE, settings, catalog, scheduler, faults, stats);
         CompletionHandler chat = new CompletionHandler(Endpoint.CHAT, settings, catalog, scheduler, faults, stats);
         EmbedHandler embed = new EmbedHandler(settings, catalog, scheduler, faults, stats);
-        OpenAiRoutes openAi = new OpenAiRoutes(catalog, generate, chat, embed);
+        OpenAiRoutes openAi = new OpenAiRoutes(settings.apiKey(), catalog, generate, chat, embed);
 
         Map<String, Map<String, HttpHandler>> routes = Map.ofEntries(
                 Map.entry("/", Map.of("GET", this::root, "HEAD", this::root)),
@@ -82,10 +83,10 @@ public final class OllamaSimulator implements AutoCloseable {
                 Map.entry("/api/generate", Map.of("POST", generate)),
                 Map.entry("/api/chat", Map.of("POST", chat)),
                 Map.entry("/api/embed", Map.of("POST", embed)),
-                Map.entry("/v1/models", Map.of("GET", openAi::models)),
-                Map.entry("/v1/chat/completions", Map.of("POST", openAi::chatCompletions)),
-                Map.entry("/v1/completions", Map.of("POST", openAi::completions)),
-                Map.entry("/v1/embeddings", Map.of("POST", openAi::embeddings)),
+                Map.entry("/v1/models", Map.of("GET", openAi.keyed(openAi::models))),
+                Map.entry("/v1/chat/completions", Map.of("POST", openAi.keyed(openAi::chatCompletions))),
+                Map.entry("/v1/completions", Map.of("POST", openAi.keyed(openAi::completions))),
+                Map.entry("/v1/embeddings", Map.of("POST", openAi.keyed(openAi::embeddings))),
                 Map.entry("/_simulator/stats", Map.of("GET", this::statsEndpoint)),
                 Map.entry("/_simulator/faults", Map.of("POST", this::faultsEndpoint)),
                 Map.entry("/_simulator/reset", Map.of("POST", this::resetEndpoint)));

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -32,16 +34,43 @@ final class OpenAiRoutes {
             "data:image/png;base64,",
             "data:image/webp;base64,");
 
+    private final String apiKey;
     private final ModelCatalog catalog;
     private final HttpHandler generate;
     private final HttpHandler chat;
     private final HttpHandler embed;
 
-    OpenAiRoutes(ModelCatalog catalog, HttpHandler generate, HttpHandler chat, HttpHandler embed) {
+    /** {@code apiKey}: the key every request must carry, null for none. */
+    OpenAiRoutes(String apiKey, ModelCatalog catalog, HttpHandler generate, HttpHandler chat, HttpHandler embed) {
+        this.apiKey = apiKey;
         this.catalog = catalog;
         this.generate = generate;
         this.chat = chat;
         this.embed = embed;
+    }
+
+    /** {@code handler} behind the key check, when the server has a key. */
+    HttpHandler keyed(HttpHandler handler) {
+        if (apiKey == null) {
+            return handler;
+        }
+        byte[] expected = ("Bearer " + apiKey).getBytes(StandardCharsets.UTF_8);
+        return exchange -> {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (authorization != null
+                    && MessageDigest.isEqual(expected, authorization.getBytes(StandardCharsets.UTF_8))) {
+                handler.handle(exchange);
+                return;
+            }
+            exchange.getRequestBody().readAllBytes(); // the connection stays usable for the next request
+            ObjectNode body = Exchanges.object();
+            ObjectNode error = body.putObject("error");
+            error.put("message", "Invalid API Key"); // llama-server's words, in OpenAI's body
+            error.put("type", "invalid_request_error");
+            error.putNull("param");
+            error.put("code", "invalid_api_key");
+            Exchanges.sendJson(exchange, 401, body);
+        };
     }
 
     /** {@code GET /v1/models} */

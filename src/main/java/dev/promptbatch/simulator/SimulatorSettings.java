@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param invalidJsonRate       share of structured answers ({@code format} set) that are bad: broken JSON, cut
  *                              short, or not matching the schema; chosen per seed and prompt (see
  *                              {@link AnswerQuality})
+ * @param apiKey                the key every {@code /v1} request must send as {@code Authorization: Bearer KEY}, as
+ *                              OpenAI-compatible servers started with a key require; null for none
  */
 public record SimulatorSettings(
         int port,
@@ -33,7 +35,8 @@ public record SimulatorSettings(
         double lengthSigma,
         String version,
         ServerQuirks quirks,
-        double invalidJsonRate) {
+        double invalidJsonRate,
+        String apiKey) {
 
     public SimulatorSettings {
         require(port >= 0 && port <= 65535, "port must be between 0 and 65535, got " + port);
@@ -59,6 +62,7 @@ public record SimulatorSettings(
         require(
                 invalidJsonRate >= 0 && invalidJsonRate <= 1,
                 "invalidJsonRate must be between 0 and 1, got " + invalidJsonRate);
+        require(apiKey == null || !apiKey.isBlank(), "apiKey must not be blank; null means none");
     }
 
     /** Realistic timing of a small GPU server: 4 slots, 200 tokens/s, 1.5 s model loads; three chat models and an
@@ -76,7 +80,8 @@ public record SimulatorSettings(
                 0.5,
                 "0.33.0",
                 ServerQuirks.none(),
-                0);
+                0,
+                null);
     }
 
     public SimulatorSettings withPort(int port) {
@@ -92,7 +97,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withParallel(int parallel) {
@@ -108,7 +114,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withTokensPerSecond(double tokensPerSecond) {
@@ -124,7 +131,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withPromptTokensPerSecond(double promptTokensPerSecond) {
@@ -140,7 +148,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withLoadMillis(long loadMillis) {
@@ -156,7 +165,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withMaxLoadedModels(int maxLoadedModels) {
@@ -172,7 +182,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withModels(List<String> models) {
@@ -188,7 +199,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withMedianTokens(int medianTokens) {
@@ -204,7 +216,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withLengthSigma(double lengthSigma) {
@@ -220,7 +233,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withVersion(String version) {
@@ -236,7 +250,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withQuirks(ServerQuirks quirks) {
@@ -252,7 +267,8 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
     }
 
     public SimulatorSettings withInvalidJsonRate(double invalidJsonRate) {
@@ -268,7 +284,25 @@ public record SimulatorSettings(
                 lengthSigma,
                 version,
                 quirks,
-                invalidJsonRate);
+                invalidJsonRate,
+                apiKey);
+    }
+
+    public SimulatorSettings withApiKey(String apiKey) {
+        return new SimulatorSettings(
+                port,
+                parallel,
+                tokensPerSecond,
+                promptTokensPerSecond,
+                loadMillis,
+                maxLoadedModels,
+                models,
+                medianTokens,
+                lengthSigma,
+                version,
+                quirks,
+                invalidJsonRate,
+                apiKey);
     }
 
     private static void require(boolean condition, String message) {

@@ -42,6 +42,12 @@ class SimulateCommandTest {
     }
 
     @Test
+    void apiKeyIsTheKeyTheV1RoutesRequire() {
+        assertThat(settings("--api-key", "sk-local").apiKey()).isEqualTo("sk-local");
+        assertThat(settings().apiKey()).isNull();
+    }
+
+    @Test
     void anInvalidJsonRateAboveOneIsRefusedInOneLine() {
         int exit = PromptBatchCli.execute(environment(), "simulate", "--port", "0", "--invalid-json-rate", "1.5");
 

@@ -57,6 +57,18 @@ final class SimulatorClient {
         return http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** With an {@code Authorization} header, unless {@code authorization} is null. */
+    HttpResponse<String> send(String method, String path, String body, String authorization)
+            throws IOException, InterruptedException {
+        if (authorization == null) {
+            return send(method, path, body);
+        }
+        HttpRequest request = HttpRequest.newBuilder(request(method, path, body), (name, value) -> true)
+                .header("Authorization", authorization)
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Posts to /api/generate and returns the parsed JSON answer, which must have status 200. */
     JsonNode answer(JsonNode body) throws IOException, InterruptedException {
         HttpResponse<String> response = post("/api/generate", body);

@@ -348,4 +348,55 @@ class SimulatorOpenAiTest {
                 "{\"error\":{\"code\":501,\"message\":\"This server does not support embeddings. Start it with "
                         + "`--embeddings`\",\"type\":\"not_supported_error\"}}");
     }
+
+    @Test
+    void withAKeyEveryV1RouteWantsItAsBearerToken() throws Exception {
+        simulator.close();
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
+                .withModels(List.of(LLAMA, MINILM))
+                .withMaxLoadedModels(2)
+                .withApiKey("sk-local-1"));
+        client = new SimulatorClient(simulator);
+        ObjectNode embedding = JSON.createObjectNode().put("model", MINILM).put("input", "text");
+        ObjectNode completion = JSON.createObjectNode().put("model", LLAMA).put("prompt", "Hi");
+        String expected = "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"invalid_request_error\","
+                + "\"param\":null,\"code\":\"invalid_api_key\"}}";
+
+        for (String authorization : new String[] {null, "Bearer sk-wrong", "sk-local-1", "Bearer sk-local-12"}) {
+            List<HttpResponse<String>> refused = List.of(
+                    client.send("GET", "/v1/models", null, authorization),
+                    client.send(
+                            "POST",
+                            "/v1/chat/completions",
+                            openAiChat(LLAMA, "Hi", 1).toString(),
+                            authorization),
+                    client.send("POST", "/v1/completions", completion.toString(), authorization),
+                    client.send("POST", "/v1/embeddings", embedding.toString(), authorization));
+            for (HttpResponse<String> response : refused) {
+                assertThat(response.statusCode())
+                        .as(response.uri() + " " + authorization)
+                        .isEqualTo(401);
+                assertThat(response.body()).isEqualTo(expected);
+            }
+        }
+        String key = "Bearer sk-local-1";
+        assertThat(client.send("GET", "/v1/models", null, key).statusCode()).isEqualTo(200);
+        assertThat(client.send(
+                                "POST",
+                                "/v1/chat/completions",
+                                openAiChat(LLAMA, "Hi", 1).toString(),
+                                key)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(client.send("POST", "/v1/completions", completion.toString(), key)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(client.send("POST", "/v1/embeddings", embedding.toString(), key)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(client.get("/api/tags").statusCode())
+                .as("the native API has no key")
+                .isEqualTo(200);
+        assertThat(simulator.stats().chatRequests()).isEqualTo(1);
+    }
 }

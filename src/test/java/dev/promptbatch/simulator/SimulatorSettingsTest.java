@@ -25,7 +25,8 @@ class SimulatorSettingsTest {
                         0.5,
                         "0.33.0",
                         ServerQuirks.none(),
-                        0));
+                        0,
+                        null));
     }
 
     @Test
@@ -37,7 +38,8 @@ class SimulatorSettingsTest {
                 .withMedianTokens(5)
                 .withLengthSigma(0)
                 .withVersion("0.1.0")
-                .withInvalidJsonRate(0.2);
+                .withInvalidJsonRate(0.2)
+                .withApiKey("sk-test");
 
         assertThat(changed)
                 .isEqualTo(new SimulatorSettings(
@@ -52,7 +54,8 @@ class SimulatorSettingsTest {
                         0,
                         "0.1.0",
                         ServerQuirks.none(),
-                        0.2));
+                        0.2,
+                        "sk-test"));
     }
 
     @Test
