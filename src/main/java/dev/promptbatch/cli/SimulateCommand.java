@@ -121,6 +121,12 @@ final class SimulateCommand implements Callable<Integer> {
     boolean noVersion;
 
     @Option(
+            names = "--unavailable-while-loading",
+            description = "As llama-server: load the first model at start, and answer every /v1 route but /v1/models "
+                    + "with 503 'Loading model' while a model loads.")
+    boolean unavailableWhileLoading;
+
+    @Option(
             names = "--api-key",
             paramLabel = "KEY",
             description = "Answer every /v1 request without 'Authorization: Bearer KEY' with 401.")
@@ -188,6 +194,8 @@ final class SimulateCommand implements Callable<Integer> {
         if (tagsName != null) {
             quirks = quirks.withTagsName(tagsName);
         }
-        return quirks.withNoShow(quirks.noShow() || noShow).withNoVersion(quirks.noVersion() || noVersion);
+        return quirks.withNoShow(quirks.noShow() || noShow)
+                .withNoVersion(quirks.noVersion() || noVersion)
+                .withUnavailableWhileLoading(unavailableWhileLoading);
     }
 }

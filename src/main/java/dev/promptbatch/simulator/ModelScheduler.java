@@ -97,7 +97,7 @@ final class ModelScheduler {
                     break;
                 }
                 if (runner == null && !loadInProgress) {
-                    runner = load(model);
+                    runner = load(model, () -> {});
                     warm = false;
                     break;
                 }
@@ -155,8 +155,41 @@ final class ModelScheduler {
         }
     }
 
-    /** Called with the lock held and no load in progress; returns the loaded runner. */
-    private Runner load(String model) throws InterruptedException {
+    /**
+     * Loads {@code model} with no request waiting for it, as a server that loads its model when it starts; runs
+     * {@code loadBegun} once the load is under way, so that {@link #loading()} is true.
+     */
+    void preload(String model, Runnable loadBegun) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (loadInProgress) {
+                changed.await();
+            }
+            if (runners.containsKey(model)) {
+                loadBegun.run();
+                return;
+            }
+            load(model, loadBegun);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a model is being loaded (or room made for one) right now. */
+    boolean loading() {
+        lock.lock();
+        try {
+            return loadInProgress;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called with the lock held and no load in progress; returns the loaded runner. {@code loadBegun} runs once the
+     * runner is registered and before the wait for the load.
+     */
+    private Runner load(String model, Runnable loadBegun) throws InterruptedException {
         loadInProgress = true;
         Runner runner = null;
         try {
@@ -164,6 +197,7 @@ final class ModelScheduler {
             runner = new Runner(model, parallel);
             runners.put(model, runner);
             log.debug("loading {}", model);
+            loadBegun.run();
             lock.unlock(); // requests for loaded models go on meanwhile
             try {
                 TimeUnit.MILLISECONDS.sleep(loadMillis);

@@ -1,6 +1,7 @@
 package dev.promptbatch.simulator;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -60,6 +62,7 @@ public final class OllamaSimulator implements AutoCloseable {
     private final ExecutorService executor;
     private final SimulatorSettings settings;
     private final ModelCatalog catalog;
+    private final ModelScheduler scheduler;
     private final SimulatorFaults faults = new SimulatorFaults();
     private final SimulatorStats stats = new SimulatorStats();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -68,12 +71,19 @@ public final class OllamaSimulator implements AutoCloseable {
         this.settings = settings;
         this.catalog = new ModelCatalog(
                 settings.models(), OffsetDateTime.now(), settings.quirks().tagsName());
-        ModelScheduler scheduler = new ModelScheduler(settings, stats);
+        this.scheduler = new ModelScheduler(settings, stats);
         CompletionHandler generate =
                 new CompletionHandler(Endpoint.GENERATE, settings, catalog, scheduler, faults, stats);
         CompletionHandler chat = new CompletionHandler(Endpoint.CHAT, settings, catalog, scheduler, faults, stats);
         EmbedHandler embed = new EmbedHandler(settings, catalog, scheduler, faults, stats);
-        OpenAiRoutes openAi = new OpenAiRoutes(settings.apiKey(), catalog, generate, chat, embed);
+        OpenAiRoutes openAi = new OpenAiRoutes(
+                settings.apiKey(),
+                settings.quirks().unavailableWhileLoading(),
+                scheduler,
+                catalog,
+                generate,
+                chat,
+                embed);
 
         Map<String, Map<String, HttpHandler>> routes = Map.ofEntries(
                 Map.entry("/", Map.of("GET", this::root, "HEAD", this::root)),
@@ -83,10 +93,10 @@ public final class OllamaSimulator implements AutoCloseable {
                 Map.entry("/api/generate", Map.of("POST", generate)),
                 Map.entry("/api/chat", Map.of("POST", chat)),
                 Map.entry("/api/embed", Map.of("POST", embed)),
-                Map.entry("/v1/models", Map.of("GET", openAi.keyed(openAi::models))),
-                Map.entry("/v1/chat/completions", Map.of("POST", openAi.keyed(openAi::chatCompletions))),
-                Map.entry("/v1/completions", Map.of("POST", openAi.keyed(openAi::completions))),
-                Map.entry("/v1/embeddings", Map.of("POST", openAi.keyed(openAi::embeddings))),
+                Map.entry("/v1/models", Map.of("GET", openAi.guarded(openAi::models, false))),
+                Map.entry("/v1/chat/completions", Map.of("POST", openAi.guarded(openAi::chatCompletions))),
+                Map.entry("/v1/completions", Map.of("POST", openAi.guarded(openAi::completions))),
+                Map.entry("/v1/embeddings", Map.of("POST", openAi.guarded(openAi::embeddings))),
                 Map.entry("/_simulator/stats", Map.of("GET", this::statsEndpoint)),
                 Map.entry("/_simulator/faults", Map.of("POST", this::faultsEndpoint)),
                 Map.entry("/_simulator/reset", Map.of("POST", this::resetEndpoint)));
@@ -108,6 +118,9 @@ public final class OllamaSimulator implements AutoCloseable {
     public static OllamaSimulator start(SimulatorSettings settings) throws IOException {
         OllamaSimulator simulator = new OllamaSimulator(settings);
         simulator.server.start();
+        if (settings.quirks().unavailableWhileLoading()) {
+            simulator.preloadFirstModel();
+        }
         log.debug(
                 "Ollama simulator listening on {} (models {}, {} parallel, {} tokens/s)",
                 simulator.baseUrl(),
@@ -115,6 +128,26 @@ public final class OllamaSimulator implements AutoCloseable {
                 settings.parallel(),
                 settings.tokensPerSecond());
         return simulator;
+    }
+
+    /** Starts loading the first model, as llama-server loads its model at start; returns once the load is under way. */
+    private void preloadFirstModel() throws IOException {
+        CountDownLatch loadBegun = new CountDownLatch(1);
+        String model = catalog.find(settings.models().get(0)).orElseThrow().name();
+        executor.execute(() -> {
+            try {
+                scheduler.preload(model, loadBegun::countDown);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the simulator is closing
+            }
+        });
+        try {
+            loadBegun.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new InterruptedIOException("interrupted while the first model began loading");
+        }
     }
 
     /** {@code http://127.0.0.1:PORT} */

@@ -35,22 +35,65 @@ final class OpenAiRoutes {
             "data:image/webp;base64,");
 
     private final String apiKey;
+    private final boolean unavailableWhileLoading;
+    private final ModelScheduler scheduler;
     private final ModelCatalog catalog;
     private final HttpHandler generate;
     private final HttpHandler chat;
     private final HttpHandler embed;
 
-    /** {@code apiKey}: the key every request must carry, null for none. */
-    OpenAiRoutes(String apiKey, ModelCatalog catalog, HttpHandler generate, HttpHandler chat, HttpHandler embed) {
+    /**
+     * {@code apiKey}: the key every request must carry, null for none; {@code unavailableWhileLoading}: see
+     * {@link ServerQuirks#unavailableWhileLoading()}.
+     */
+    OpenAiRoutes(
+            String apiKey,
+            boolean unavailableWhileLoading,
+            ModelScheduler scheduler,
+            ModelCatalog catalog,
+            HttpHandler generate,
+            HttpHandler chat,
+            HttpHandler embed) {
         this.apiKey = apiKey;
+        this.unavailableWhileLoading = unavailableWhileLoading;
+        this.scheduler = scheduler;
         this.catalog = catalog;
         this.generate = generate;
         this.chat = chat;
         this.embed = embed;
     }
 
-    /** {@code handler} behind the key check, when the server has a key. */
-    HttpHandler keyed(HttpHandler handler) {
+    /** {@code handler} behind the server's checks: loading (see {@link #guarded(HttpHandler, boolean)}), then the key. */
+    HttpHandler guarded(HttpHandler handler) {
+        return guarded(handler, true);
+    }
+
+    /**
+     * {@code handler} behind the key check, when the server has a key, and, when {@code refusedWhileLoading} and the
+     * server is unavailable while loading, behind llama-server's 503 while a model loads. That check comes first,
+     * as in llama-server.
+     */
+    HttpHandler guarded(HttpHandler handler, boolean refusedWhileLoading) {
+        HttpHandler keyed = keyed(handler);
+        if (!refusedWhileLoading || !unavailableWhileLoading) {
+            return keyed;
+        }
+        return exchange -> {
+            if (!scheduler.loading()) {
+                keyed.handle(exchange);
+                return;
+            }
+            exchange.getRequestBody().readAllBytes();
+            ObjectNode body = Exchanges.object();
+            ObjectNode error = body.putObject("error");
+            error.put("code", 503);
+            error.put("message", "Loading model");
+            error.put("type", "unavailable_error");
+            Exchanges.sendJson(exchange, 503, body);
+        };
+    }
+
+    private HttpHandler keyed(HttpHandler handler) {
         if (apiKey == null) {
             return handler;
         }

@@ -17,6 +17,9 @@ package dev.promptbatch.simulator;
  * @param noVersion          {@code GET /api/version} answers 404 with an empty body
  * @param noTagsCapabilities {@code /api/tags} lists no {@code capabilities}, as some servers that emulate Ollama do,
  *                           so that a client must ask {@code /api/show}
+ * @param unavailableWhileLoading as llama-server: the first model starts loading when the server starts, and while
+ *                           any model loads every {@code /v1} route but {@code /v1/models} answers 503
+ *                           {@code {"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}}
  */
 public record ServerQuirks(
         boolean closesConnections,
@@ -25,7 +28,8 @@ public record ServerQuirks(
         String tagsName,
         boolean noShow,
         boolean noVersion,
-        boolean noTagsCapabilities) {
+        boolean noTagsCapabilities,
+        boolean unavailableWhileLoading) {
 
     /** KoboldCpp's queue: about six requests wait for its one generation, the next is refused. */
     private static final int KOBOLDCPP_QUEUE = 6;
@@ -41,46 +45,107 @@ public record ServerQuirks(
 
     /** Behaves as Ollama does. */
     public static ServerQuirks none() {
-        return new ServerQuirks(false, Integer.MAX_VALUE, false, null, false, false, false);
+        return new ServerQuirks(false, Integer.MAX_VALUE, false, null, false, false, false, false);
     }
 
     /** Behaves as KoboldCpp 1.104 does (run it with one slot to match it fully). */
     public static ServerQuirks koboldCpp() {
-        return new ServerQuirks(true, KOBOLDCPP_QUEUE, true, "koboldcpp", true, false, false);
+        return new ServerQuirks(true, KOBOLDCPP_QUEUE, true, "koboldcpp", true, false, false, false);
     }
 
     public ServerQuirks withClosesConnections(boolean closesConnections) {
         return new ServerQuirks(
-                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
     }
 
     public ServerQuirks withMaxQueue(int maxQueue) {
         return new ServerQuirks(
-                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
     }
 
     public ServerQuirks withDurationsOfOneNs(boolean durationsOfOneNs) {
         return new ServerQuirks(
-                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
     }
 
     public ServerQuirks withTagsName(String tagsName) {
         return new ServerQuirks(
-                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
     }
 
     public ServerQuirks withNoShow(boolean noShow) {
         return new ServerQuirks(
-                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
     }
 
     public ServerQuirks withNoVersion(boolean noVersion) {
         return new ServerQuirks(
-                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
     }
 
     public ServerQuirks withNoTagsCapabilities(boolean noTagsCapabilities) {
         return new ServerQuirks(
-                closesConnections, maxQueue, durationsOfOneNs, tagsName, noShow, noVersion, noTagsCapabilities);
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
+    }
+
+    public ServerQuirks withUnavailableWhileLoading(boolean unavailableWhileLoading) {
+        return new ServerQuirks(
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading);
     }
 }

@@ -48,6 +48,13 @@ class SimulateCommandTest {
     }
 
     @Test
+    void unavailableWhileLoadingIsLlamaServersLoadingQuirk() {
+        assertThat(settings("--unavailable-while-loading").quirks().unavailableWhileLoading())
+                .isTrue();
+        assertThat(settings().quirks().unavailableWhileLoading()).isFalse();
+    }
+
+    @Test
     void anInvalidJsonRateAboveOneIsRefusedInOneLine() {
         int exit = PromptBatchCli.execute(environment(), "simulate", "--port", "0", "--invalid-json-rate", "1.5");
 

@@ -399,4 +399,36 @@ class SimulatorOpenAiTest {
                 .isEqualTo(200);
         assertThat(simulator.stats().chatRequests()).isEqualTo(1);
     }
+
+    @Test
+    void unavailableWhileLoadingAnswers503UntilTheModelAtStartIsLoaded() throws Exception {
+        simulator.close();
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
+                .withModels(List.of(LLAMA, MINILM))
+                .withLoadMillis(3000)
+                .withQuirks(ServerQuirks.none().withUnavailableWhileLoading(true)));
+        client = new SimulatorClient(simulator);
+        ObjectNode embedding = JSON.createObjectNode().put("model", MINILM).put("input", "text");
+        ObjectNode completion = JSON.createObjectNode().put("model", LLAMA).put("prompt", "Hi");
+        String loading = "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}";
+
+        for (HttpResponse<String> response : List.of(
+                client.post("/v1/chat/completions", openAiChat(LLAMA, "Hi", 1)),
+                client.post("/v1/completions", completion),
+                client.post("/v1/embeddings", embedding))) {
+            assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(503);
+            assertThat(response.body()).isEqualTo(loading);
+        }
+        assertThat(client.get("/v1/models").statusCode()).isEqualTo(200);
+        assertThat(simulator.stats().chatRequests()).isZero();
+
+        // A native request waits for the load, as Ollama's do; after it the /v1 routes answer.
+        assertThat(client.answer(SimulatorClient.generate(LLAMA, "Hi"))
+                        .get("done")
+                        .booleanValue())
+                .isTrue();
+        assertThat(simulator.stats().loads()).containsEntry(LLAMA, 1);
+        JsonNode answer = ok("/v1/chat/completions", openAiChat(LLAMA, "Hi", 1));
+        assertThat(answer.at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
+    }
 }
