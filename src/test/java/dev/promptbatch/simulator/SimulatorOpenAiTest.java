@@ -2,7 +2,9 @@ package dev.promptbatch.simulator;
 
 import static dev.promptbatch.simulator.SimulatorClient.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 
@@ -430,5 +432,80 @@ class SimulatorOpenAiTest {
         assertThat(simulator.stats().loads()).containsEntry(LLAMA, 1);
         JsonNode answer = ok("/v1/chat/completions", openAiChat(LLAMA, "Hi", 1));
         assertThat(answer.at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
+    }
+
+    @Test
+    void faultsReachTheClientAsThroughOllamasCompatibilityLayer() throws Exception {
+        ObjectNode request = openAiChat(LLAMA, "Hi", 1);
+
+        simulator.faults().rate(Fault.SERVICE_UNAVAILABLE, 1.0);
+        assertError(client.post("/v1/chat/completions", request), 503, "api_error", FaultAnswers.SERVER_BUSY);
+        simulator.faults().clear();
+        simulator.faults().rate(Fault.DROP_CONNECTION, 1.0);
+        assertThatThrownBy(() -> client.post("/v1/chat/completions", request)).isInstanceOf(IOException.class);
+        simulator.faults().clear();
+        simulator.faults().rate(Fault.TRUNCATED_BODY, 1.0);
+        assertThatThrownBy(() -> client.post("/v1/chat/completions", request)).isInstanceOf(IOException.class);
+        simulator.faults().clear();
+        simulator.faults().rate(Fault.BAD_GATEWAY, 1.0);
+        HttpResponse<String> proxy = client.post("/v1/chat/completions", request);
+        assertThat(proxy.statusCode()).isEqualTo(502);
+        assertThat(proxy.body()).contains("<h1>502 Bad Gateway</h1>");
+        simulator.faults().clear();
+        simulator.faults().rate(Fault.NOT_DONE, 1.0);
+        JsonNode unfinished = ok("/v1/chat/completions", request);
+        assertThat(unfinished.at("/choices/0/finish_reason").isNull()).isTrue();
+        assertThat(unfinished.at("/usage/completion_tokens").intValue()).isZero();
+        simulator.faults().clear();
+
+        assertThat(ok("/v1/chat/completions", request)
+                        .at("/choices/0/finish_reason")
+                        .stringValue())
+                .isEqualTo("stop");
+    }
+
+    @Test
+    void partsOfAMessageAreNativeMessagesOfTheirOwn() throws Exception {
+        String png = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        ObjectNode request = JSON.createObjectNode();
+        request.put("model", "gemma3:4b");
+        request.put("seed", 3);
+        ObjectNode message = request.putArray("messages").addObject().put("role", "user");
+        message.putArray("content")
+                .add(JSON.createObjectNode().put("type", "text").put("text", "What is in this picture?"))
+                .add(JSON.createObjectNode()
+                        .put("type", "image_url")
+                        .set("image_url", JSON.createObjectNode().put("url", "data:image/png;base64," + png)));
+        ObjectNode nativeRequest = SimulatorChatTest.chat("gemma3:4b", "user", "What is in this picture?");
+        nativeRequest
+                .withArray("messages")
+                .addObject()
+                .put("role", "user")
+                .putArray("images")
+                .add(png);
+        nativeRequest
+                .putObject("options")
+                .put("seed", 3)
+                .put("temperature", 1.0)
+                .put("top_p", 1.0);
+        simulator.close();
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
+                .withModels(List.of("gemma3:4b", LLAMA))
+                .withMedianTokens(12)
+                .withLengthSigma(0));
+        client = new SimulatorClient(simulator);
+
+        String content = ok("/v1/chat/completions", request)
+                .at("/choices/0/message/content")
+                .stringValue();
+
+        assertThat(content)
+                .isEqualTo(ok("/api/chat", nativeRequest).at("/message/content").stringValue());
+        request.put("model", LLAMA);
+        HttpResponse<String> blind = client.post("/v1/chat/completions", request);
+        assertThat(blind.statusCode()).isEqualTo(500);
+        assertThat(JSON.readTree(blind.body()).at("/error/type").stringValue()).isEqualTo("api_error");
+        ((ObjectNode) message.get("content").get(1).get("image_url")).put("url", "data:image/gif;base64," + png);
+        assertError(client.post("/v1/chat/completions", request), 400, "invalid_request_error", "invalid image input");
     }
 }
