@@ -227,8 +227,8 @@ final class OpenAiRoutes {
     /** The native {@code /api/generate} body: the prompt must be one string, every stop a string. */
     private static ObjectNode completionRequest(ObjectNode request) throws RequestRefusedException {
         refuseStreaming(request);
-        ObjectNode native_ = Exchanges.object();
-        native_.put("model", request.path("model").asString(""));
+        ObjectNode rewritten = Exchanges.object();
+        rewritten.put("model", request.path("model").asString(""));
         JsonNode prompt = request.path("prompt");
         if (!prompt.isMissingNode() && !prompt.isNull() && !prompt.isString()) {
             throw new RequestRefusedException(
@@ -236,8 +236,8 @@ final class OpenAiRoutes {
                     "json: cannot unmarshal " + jsonKind(prompt)
                             + " into Go struct field CompletionRequest.prompt of type string");
         }
-        native_.put("prompt", prompt.asString(""));
-        native_.put("stream", false);
+        rewritten.put("prompt", prompt.asString(""));
+        rewritten.put("stream", false);
         ObjectNode options = options(request);
         JsonNode stop = request.path("stop");
         if (stop.isString()) {
@@ -257,8 +257,8 @@ final class OpenAiRoutes {
         if (request.path("top_p").isNumber() && request.path("top_p").doubleValue() == 0) {
             options.put("top_p", 1.0);
         }
-        native_.set("options", options);
-        return native_;
+        rewritten.set("options", options);
+        return rewritten;
     }
 
     /** The native {@code /api/embed} body, after the compatibility layer's own checks. */
@@ -273,18 +273,18 @@ final class OpenAiRoutes {
         if (input.isMissingNode() || input.isNull() || (input.isArray() && input.isEmpty())) {
             throw new RequestRefusedException(400, "invalid input");
         }
-        ObjectNode native_ = Exchanges.object();
-        native_.put("model", request.path("model").asString(""));
+        ObjectNode rewritten = Exchanges.object();
+        rewritten.put("model", request.path("model").asString(""));
         if (input.isString() && input.stringValue().isEmpty()) {
-            native_.putArray("input").add(""); // an empty string is embedded, not a load request
+            rewritten.putArray("input").add(""); // an empty string is embedded, not a load request
         } else {
-            native_.set("input", input);
+            rewritten.set("input", input);
         }
         JsonNode dimensions = request.path("dimensions");
         if (!dimensions.isMissingNode() && !dimensions.isNull()) {
-            native_.set("dimensions", dimensions);
+            rewritten.set("dimensions", dimensions);
         }
-        return native_;
+        return rewritten;
     }
 
     private static String littleEndianBase64(JsonNode vector) {
@@ -311,14 +311,14 @@ final class OpenAiRoutes {
     /** The native {@code /api/chat} body for an OpenAI chat request, with the compatibility layer's defaults. */
     private static ObjectNode chatRequest(ObjectNode request) throws RequestRefusedException {
         refuseStreaming(request);
-        ObjectNode native_ = Exchanges.object();
-        native_.set("model", request.path("model").isMissingNode() ? native_.stringNode("") : request.get("model"));
-        native_.put("stream", false);
+        ObjectNode rewritten = Exchanges.object();
+        rewritten.put("model", request.path("model").asString(""));
+        rewritten.put("stream", false);
         JsonNode messages = request.path("messages");
         if (!messages.isArray() || messages.isEmpty()) {
             throw new RequestRefusedException(400, "[] is too short - 'messages'");
         }
-        ArrayNode nativeMessages = native_.putArray("messages");
+        ArrayNode nativeMessages = rewritten.putArray("messages");
         for (JsonNode message : messages) {
             addMessages(nativeMessages, message);
         }
@@ -334,21 +334,21 @@ final class OpenAiRoutes {
                 }
             });
         }
-        native_.set("options", options);
+        rewritten.set("options", options);
         JsonNode responseFormat = request.path("response_format");
         switch (responseFormat.path("type").asString("").strip().toLowerCase(Locale.ROOT)) {
-            case "json_object" -> native_.put("format", "json");
+            case "json_object" -> rewritten.put("format", "json");
             case "json_schema" -> {
                 JsonNode schema = responseFormat.path("json_schema").path("schema");
                 if (!schema.isMissingNode() && !schema.isNull()) {
-                    native_.set("format", schema);
+                    rewritten.set("format", schema);
                 }
             }
             default -> {
                 // "text", or none: free text
             }
         }
-        return native_;
+        return rewritten;
     }
 
     /**
@@ -382,8 +382,11 @@ final class OpenAiRoutes {
                     if (!url.isString()) {
                         throw new RequestRefusedException(400, "invalid message format");
                     }
-                    ObjectNode native_ = nativeMessages.addObject().put("role", role);
-                    native_.putArray("images").add(imageData(url.stringValue()));
+                    nativeMessages
+                            .addObject()
+                            .put("role", role)
+                            .putArray("images")
+                            .add(imageData(url.stringValue()));
                 }
                 default -> throw new RequestRefusedException(400, "invalid message format");
             }
@@ -518,7 +521,7 @@ final class OpenAiRoutes {
     }
 
     /** Ollama's {@code /v1} error body: the type follows the status, {@code param} and {@code code} are null. */
-    static void sendError(HttpExchange exchange, int status, String message) throws IOException {
+    private static void sendError(HttpExchange exchange, int status, String message) throws IOException {
         ObjectNode error = Exchanges.object();
         ObjectNode inner = error.putObject("error");
         inner.put("message", message);
