@@ -87,15 +87,20 @@ final class ModelCatalog {
         answer.put("object", "list");
         ArrayNode list = answer.putArray("data");
         for (Model model : List.copyOf(models.values())) {
-            String id = tagsName == null ? model.name() : tagsName;
-            String[] parts = id.split("/");
-            ObjectNode entry = list.addObject();
-            entry.put("id", id);
-            entry.put("object", "model");
-            entry.put("created", modifiedAt.toEpochSecond());
-            entry.put("owned_by", parts.length >= 2 ? parts[parts.length - 2] : "library");
+            list.add(openAiModel(tagsName == null ? model.name() : tagsName));
         }
         return answer;
+    }
+
+    /** One model as {@code /v1/models} lists it and {@code /v1/models/{model}} answers it, under {@code id}. */
+    ObjectNode openAiModel(String id) {
+        String[] parts = id.split("/");
+        ObjectNode entry = Exchanges.object();
+        entry.put("id", id);
+        entry.put("object", "model");
+        entry.put("created", modifiedAt.toEpochSecond());
+        entry.put("owned_by", parts.length >= 2 ? parts[parts.length - 2] : "library");
+        return entry;
     }
 
     /** The {@code /api/tags} answer. */

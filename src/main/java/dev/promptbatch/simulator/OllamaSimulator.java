@@ -34,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Serves {@code POST /api/generate}, {@code POST /api/chat}, {@code POST /api/embed}, {@code GET /api/tags},
  * {@code POST /api/show}, {@code GET /api/version} and {@code GET /}; the OpenAI-compatible {@code GET /v1/models},
- * {@code POST /v1/chat/completions}, {@code POST /v1/completions} and {@code POST /v1/embeddings}, as Ollama's compatibility layer serves them (behind {@code Authorization: Bearer KEY} when
+ * {@code GET /v1/models/{model}}, {@code POST /v1/chat/completions}, {@code POST /v1/completions} and {@code POST /v1/embeddings}, as Ollama's compatibility layer serves them (behind {@code Authorization: Bearer KEY} when
  * {@link SimulatorSettings#apiKey()} is set); plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
  * {@code POST /_simulator/faults} ({@code {"clear":true,"rates":{"SERVICE_UNAVAILABLE":0.1},"slowMillis":2000,
  * "seed":7}}, every key optional) and {@code POST /_simulator/reset} (statistics).
@@ -94,6 +94,7 @@ public final class OllamaSimulator implements AutoCloseable {
                 Map.entry("/api/chat", Map.of("POST", chat)),
                 Map.entry("/api/embed", Map.of("POST", embed)),
                 Map.entry("/v1/models", Map.of("GET", openAi.guarded(openAi::models, false))),
+                Map.entry(OpenAiRoutes.MODEL_PATH + "{model}", Map.of("GET", openAi.guarded(openAi::model))),
                 Map.entry("/v1/chat/completions", Map.of("POST", openAi.guarded(openAi::chatCompletions))),
                 Map.entry("/v1/completions", Map.of("POST", openAi.guarded(openAi::completions))),
                 Map.entry("/v1/embeddings", Map.of("POST", openAi.guarded(openAi::embeddings))),
@@ -219,8 +220,10 @@ public final class OllamaSimulator implements AutoCloseable {
 
     private static void route(Map<String, Map<String, HttpHandler>> routes, HttpExchange exchange) throws IOException {
         try (exchange) {
-            Map<String, HttpHandler> methods =
-                    routes.get(exchange.getRequestURI().getPath());
+            String path = exchange.getRequestURI().getPath();
+            boolean namesModel =
+                    path.startsWith(OpenAiRoutes.MODEL_PATH) && path.length() > OpenAiRoutes.MODEL_PATH.length();
+            Map<String, HttpHandler> methods = routes.get(namesModel ? OpenAiRoutes.MODEL_PATH + "{model}" : path);
             if (methods == null) {
                 Exchanges.sendText(exchange, 404, "404 page not found");
                 return;

@@ -27,6 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class OpenAiRoutes {
 
+    /** Followed by a model's name: {@code GET /v1/models/{model}}. */
+    static final String MODEL_PATH = "/v1/models/";
+
     private static final List<String> IMAGE_PREFIXES = List.of(
             "data:;base64,",
             "data:image/jpeg;base64,",
@@ -119,6 +122,16 @@ final class OpenAiRoutes {
     /** {@code GET /v1/models} */
     void models(HttpExchange exchange) throws IOException {
         Exchanges.sendJson(exchange, 200, catalog.openAiModels());
+    }
+
+    /** {@code GET /v1/models/{model}}: the model under the name asked for, or 404 as {@code /api/show} gives it. */
+    void model(HttpExchange exchange) throws IOException {
+        String name = exchange.getRequestURI().getPath().substring(MODEL_PATH.length());
+        if (catalog.find(name).isEmpty()) {
+            sendError(exchange, 404, "model '" + name + "' not found");
+            return;
+        }
+        Exchanges.sendJson(exchange, 200, catalog.openAiModel(name));
     }
 
     /** {@code POST /v1/chat/completions}, non-streaming. */

@@ -102,6 +102,23 @@ class SimulatorOpenAiTest {
     }
 
     @Test
+    void oneModelIsAnsweredUnderTheNameAskedFor() throws Exception {
+        HttpResponse<String> response = client.get("/v1/models/myteam/writer:7b");
+        HttpResponse<String> withoutTag = client.get("/v1/models/all-minilm");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode model = JSON.readTree(response.body());
+        assertThat(model.propertyNames()).containsExactly("id", "object", "created", "owned_by");
+        assertThat(model.get("id").stringValue()).isEqualTo("myteam/writer:7b");
+        assertThat(model.get("object").stringValue()).isEqualTo("model");
+        assertThat(model.get("created").isIntegralNumber()).isTrue();
+        assertThat(model.get("owned_by").stringValue()).isEqualTo("myteam");
+        assertThat(JSON.readTree(withoutTag.body()).get("id").stringValue()).isEqualTo("all-minilm");
+        assertError(client.get("/v1/models/nosuch:1b"), 404, "not_found_error", "model 'nosuch:1b' not found");
+        assertThat(client.get("/v1/models/").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void chatCompletionHasOpenAisShapeAndTheNativeChatsContent() throws Exception {
         JsonNode answer = ok("/v1/chat/completions", openAiChat(LLAMA, "Write a haiku about autumn", 42));
 
