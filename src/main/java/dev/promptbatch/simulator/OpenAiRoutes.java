@@ -111,10 +111,10 @@ final class OpenAiRoutes {
             exchange.getRequestBody().readAllBytes(); // the connection stays usable for the next request
             ObjectNode body = Exchanges.object();
             ObjectNode error = body.putObject("error");
-            error.put("message", "Invalid API Key"); // llama-server's words, in OpenAI's body
-            error.put("type", "invalid_request_error");
-            error.putNull("param");
-            error.put("code", "invalid_api_key");
+            // llama-server's body (format_error_response): Ollama's own /v1 routes take no key.
+            error.put("code", 401);
+            error.put("message", "Invalid API Key");
+            error.put("type", "authentication_error");
             Exchanges.sendJson(exchange, 401, body);
         };
     }

@@ -378,8 +378,8 @@ class SimulatorOpenAiTest {
         client = new SimulatorClient(simulator);
         ObjectNode embedding = JSON.createObjectNode().put("model", MINILM).put("input", "text");
         ObjectNode completion = JSON.createObjectNode().put("model", LLAMA).put("prompt", "Hi");
-        String expected = "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"invalid_request_error\","
-                + "\"param\":null,\"code\":\"invalid_api_key\"}}";
+        String expected =
+                "{\"error\":{\"code\":401,\"message\":\"Invalid API Key\",\"type\":\"authentication_error\"}}";
 
         for (String authorization : new String[] {null, "Bearer sk-wrong", "sk-local-1", "Bearer sk-local-12"}) {
             List<HttpResponse<String>> refused = List.of(
