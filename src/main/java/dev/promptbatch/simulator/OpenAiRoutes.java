@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -134,59 +135,77 @@ final class OpenAiRoutes {
         Exchanges.sendJson(exchange, 200, catalog.openAiModel(name));
     }
 
-    /** {@code POST /v1/chat/completions}, non-streaming. */
+    /** {@code POST /v1/chat/completions}, non-streaming: answered by {@code /api/chat}. */
     void chatCompletions(HttpExchange exchange) throws IOException {
-        ObjectNode nativeRequest;
-        try {
-            nativeRequest = chatRequest(readObject(exchange));
-        } catch (RequestRefusedException e) {
-            sendError(exchange, e.status(), e.getMessage());
-            return;
-        }
-        CapturedExchange answer = callNative(exchange, chat, Endpoint.CHAT.path(), nativeRequest);
-        ObjectNode response = translatable(exchange, answer);
-        if (response == null) {
-            return;
-        }
-        ObjectNode body = Exchanges.object();
-        body.put("id", "chatcmpl-" + ThreadLocalRandom.current().nextInt(999));
-        body.put("object", "chat.completion");
-        body.put("created", Instant.now().getEpochSecond());
-        body.put("model", response.path("model").asString(""));
-        body.put("system_fingerprint", "fp_ollama");
-        ObjectNode choice = body.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        message.put("content", response.path("message").path("content").asString(""));
-        putFinishReason(choice, response);
-        putUsage(body, response, true);
-        Exchanges.sendJson(exchange, 200, body);
+        complete(
+                exchange,
+                OpenAiRoutes::chatRequest,
+                chat,
+                Endpoint.CHAT,
+                "chatcmpl-",
+                "chat.completion",
+                (choice, response) -> {
+                    choice.put("index", 0);
+                    ObjectNode message = choice.putObject("message");
+                    message.put("role", "assistant");
+                    message.put(
+                            "content", response.path("message").path("content").asString(""));
+                });
     }
 
     /** {@code POST /v1/completions}, non-streaming: one prompt, answered by {@code /api/generate}. */
     void completions(HttpExchange exchange) throws IOException {
+        complete(
+                exchange,
+                OpenAiRoutes::completionRequest,
+                generate,
+                Endpoint.GENERATE,
+                "cmpl-",
+                "text_completion",
+                (choice, response) -> {
+                    choice.put("text", response.path("response").asString(""));
+                    choice.put("index", 0);
+                });
+    }
+
+    /** How a /v1 request becomes the native one; a request Ollama's layer refuses throws. */
+    private interface ToNative {
+        ObjectNode apply(ObjectNode request) throws RequestRefusedException;
+    }
+
+    /**
+     * A completion through the native endpoint: the request rewritten, answered there, and the answer rewritten in
+     * OpenAI's shape, {@code content} filling the one choice before its {@code finish_reason}.
+     */
+    private void complete(
+            HttpExchange exchange,
+            ToNative toNative,
+            HttpHandler handler,
+            Endpoint endpoint,
+            String idPrefix,
+            String object,
+            BiConsumer<ObjectNode, ObjectNode> content)
+            throws IOException {
         ObjectNode nativeRequest;
         try {
-            nativeRequest = completionRequest(readObject(exchange));
+            nativeRequest = toNative.apply(readObject(exchange));
         } catch (RequestRefusedException e) {
             sendError(exchange, e.status(), e.getMessage());
             return;
         }
-        CapturedExchange answer = callNative(exchange, generate, Endpoint.GENERATE.path(), nativeRequest);
+        CapturedExchange answer = callNative(exchange, handler, endpoint.path(), nativeRequest);
         ObjectNode response = translatable(exchange, answer);
         if (response == null) {
             return;
         }
         ObjectNode body = Exchanges.object();
-        body.put("id", "cmpl-" + ThreadLocalRandom.current().nextInt(999));
-        body.put("object", "text_completion");
+        body.put("id", idPrefix + ThreadLocalRandom.current().nextInt(999));
+        body.put("object", object);
         body.put("created", Instant.now().getEpochSecond());
         body.put("model", response.path("model").asString(""));
         body.put("system_fingerprint", "fp_ollama");
         ObjectNode choice = body.putArray("choices").addObject();
-        choice.put("text", response.path("response").asString(""));
-        choice.put("index", 0);
+        content.accept(choice, response);
         putFinishReason(choice, response);
         putUsage(body, response, true);
         Exchanges.sendJson(exchange, 200, body);
