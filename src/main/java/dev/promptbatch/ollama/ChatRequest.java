@@ -3,6 +3,8 @@ package dev.promptbatch.ollama;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
+
 /**
  * One {@code POST /api/chat}. Null parts are not sent; {@code stream} is always false.
  *
@@ -10,6 +12,7 @@ import java.util.Map;
  * @param format    null, "json" or a JSON Schema object
  * @param think     null, a Boolean or a level string
  * @param keepAlive null, a duration string with a unit, or a number of seconds
+ * @param batchBody null, or the body of the OpenAI Batch line this request was read from ({@link ModelRequest#batchBody()})
  */
 public record ChatRequest(
         String model,
@@ -17,8 +20,19 @@ public record ChatRequest(
         Map<String, Object> options,
         Object format,
         Object think,
-        Object keepAlive)
+        Object keepAlive,
+        JsonNode batchBody)
         implements ModelRequest {
+    /** A request made from a template. */
+    public ChatRequest(
+            String model,
+            List<Message> messages,
+            Map<String, Object> options,
+            Object format,
+            Object think,
+            Object keepAlive) {
+        this(model, messages, options, format, think, keepAlive, null);
+    }
 
     /**
      * One message: a role (system, user, assistant or tool), its text, and the images that go with it (padded
@@ -38,6 +52,7 @@ public record ChatRequest(
 
     @Override
     public ChatRequest withSeed(long seed) {
-        return new ChatRequest(model, messages, ModelRequest.optionsWithSeed(options, seed), format, think, keepAlive);
+        return new ChatRequest(
+                model, messages, ModelRequest.optionsWithSeed(options, seed), format, think, keepAlive, batchBody);
     }
 }
