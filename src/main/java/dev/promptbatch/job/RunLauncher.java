@@ -16,6 +16,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.servers.CredentialsRefusedException;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.servers.PooledServer;
 import dev.promptbatch.servers.Preflight;
@@ -112,8 +113,8 @@ final class RunLauncher {
         for (ServerCheck.Result server : servers.servers()) {
             if (server.reached()) {
                 log.info(
-                        "Ollama {} at {}{}",
-                        server.version(),
+                        "{} at {}{}",
+                        server.describe(),
                         server.url(),
                         settings.simulated() ? " (built-in simulator: answers are synthetic)" : "");
             }
@@ -136,7 +137,9 @@ final class RunLauncher {
                     check == null ? List.of() : check.models(),
                     server.concurrencyInUse(),
                     server.target().autoConcurrency(),
-                    check != null));
+                    check != null,
+                    server.target().api().key(),
+                    server.client().durations()));
         }
         return facts;
     }
@@ -152,6 +155,13 @@ final class RunLauncher {
                         summary);
             default -> {
                 Throwable cause = failureCause(execution);
+                if (cause instanceof CredentialsRefusedException refused) {
+                    log.error("{} stopped: {}", settings.spec().name(), refused.getMessage());
+                    throw new RunRefusedException(
+                            refused.getMessage() + ". Everything answered is saved: fix the key and run the same "
+                                    + "command again to resume.",
+                            refused);
+                }
                 String reason = cause == null ? execution.getExitStatus().getExitDescription() : cause.getMessage();
                 log.error("{} failed: {}", settings.spec().name(), reason);
                 yield report(

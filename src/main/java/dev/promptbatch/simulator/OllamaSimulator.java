@@ -79,6 +79,7 @@ public final class OllamaSimulator implements AutoCloseable {
         OpenAiRoutes openAi = new OpenAiRoutes(
                 settings.apiKey(),
                 settings.quirks().unavailableWhileLoading(),
+                settings.quirks().openAiTimings(),
                 scheduler,
                 catalog,
                 generate,

@@ -88,7 +88,7 @@ class RunFingerprintTest {
                 .contains(spec.specFile()
                         + " changed in what shapes the answers (endpoint, input, id-field, models, system, prompt, "
                         + "messages, options, format, think, images, batch-size, dimensions, truncate, output, include, "
-                        + "seeds, variants or repeat)");
+                        + "api, seeds, variants or repeat)");
     }
 
     @Test
