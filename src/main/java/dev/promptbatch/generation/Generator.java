@@ -451,6 +451,9 @@ public final class Generator {
      * in a way that can pass. A failed load is only reported: the requests will say more.
      */
     private void load(PooledServer server, String model) {
+        if (!server.client().loadsAhead()) {
+            return;
+        }
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> first = loaded.putIfAbsent(server.display() + " " + model, mine);
         if (first != null) {

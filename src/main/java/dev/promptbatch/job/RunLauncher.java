@@ -139,7 +139,7 @@ final class RunLauncher {
                     server.target().autoConcurrency(),
                     check != null,
                     server.target().api().key(),
-                    server.client().durations()));
+                    check == null ? null : server.client().durations()));
         }
         return facts;
     }
@@ -158,7 +158,7 @@ final class RunLauncher {
                 if (cause instanceof CredentialsRefusedException refused) {
                     log.error("{} stopped: {}", settings.spec().name(), refused.getMessage());
                     throw new RunRefusedException(
-                            refused.getMessage() + ". Everything answered is saved: fix the key and run the same "
+                            refused.getMessage() + ". Nothing answered is lost: fix the credentials and run the same "
                                     + "command again to resume.",
                             refused);
                 }

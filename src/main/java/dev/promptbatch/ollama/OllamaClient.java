@@ -46,6 +46,11 @@ public final class OllamaClient implements ServerClient {
         return "ollama";
     }
 
+    @Override
+    public boolean loadsAhead() {
+        return true;
+    }
+
     /** Ollama reports every duration itself. */
     @Override
     public String durations() {

@@ -21,6 +21,9 @@ public interface ServerClient {
     /** Sends one embed request and returns one vector per input, in input order. */
     EmbedResponse embed(EmbedRequest request);
 
+    /** Whether the run loads a model with {@link #load} before its first request; false where the server loads alone. */
+    boolean loadsAhead();
+
     /**
      * Loads a model before its first request, so that the first records do not pay the load under their timeout;
      * returns the load duration the server reports, or null. A server that loads on its own does nothing here.

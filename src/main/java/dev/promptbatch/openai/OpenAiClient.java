@@ -211,6 +211,11 @@ public final class OpenAiClient implements ServerClient {
 
     /** These servers load a model on their own (or serve only the one they started with): nothing to ask. */
     @Override
+    public boolean loadsAhead() {
+        return false;
+    }
+
+    @Override
     public Long load(String model, Object keepAlive, Duration loadTimeout) {
         return null;
     }

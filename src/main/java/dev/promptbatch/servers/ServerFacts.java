@@ -28,9 +28,17 @@ public record ServerFacts(
         Boolean reached,
         String api,
         String durations) {
-    /** An Ollama server, which reports every duration itself. */
+    /** An Ollama server, which reports every duration itself once it answers. */
     public ServerFacts(
             String url, String version, List<ModelInfo> models, int concurrency, boolean auto, Boolean reached) {
-        this(url, version, models, concurrency, auto, reached, "ollama", "server");
+        this(
+                url,
+                version,
+                models,
+                concurrency,
+                auto,
+                reached,
+                "ollama",
+                Boolean.TRUE.equals(reached) ? "server" : null);
     }
 }

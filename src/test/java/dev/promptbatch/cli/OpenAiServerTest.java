@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.ServerQuirks;
 import dev.promptbatch.simulator.SimulatorSettings;
@@ -264,6 +265,34 @@ class OpenAiServerTest {
     }
 
     @Test
+    void credentialsRefusedMidRunStopTheRunWithExit2WithoutFailingRecordsAndTheSameCommandResumes() {
+        start(false);
+        simulator.faults().failWhen(request -> request.prompt().equals("Describe a kettle."), Fault.UNAUTHORIZED);
+        job.write("input/items.csv", "text\nmug\nkettle\nlamp\nvase\n");
+        job.write("jobs/oa.yaml", generateJob("concurrency: 1\n"));
+
+        assertThat(job.run("run", "jobs/oa.yaml")).isEqualTo(2);
+
+        assertThat(job.err)
+                .contains("the server at " + job.server + " refuses the credentials (HTTP 401: unauthorized): every "
+                        + "request would be refused, so the run stops. Nothing answered is lost: fix the credentials "
+                        + "and run the same command again to resume.")
+                .doesNotContain(KEY);
+        // Not retried, and no record failed for it: the run stopped at the first refusal.
+        assertThat(simulator.stats().requestsForPrompt("Describe a kettle.")).isEqualTo(1);
+        assertThat(dir.resolve("output/oa.errors.jsonl"))
+                .satisfiesAnyOf(
+                        errors -> assertThat(errors).doesNotExist(),
+                        errors -> assertThat(errors).isEmptyFile());
+
+        simulator.faults().clear();
+        assertThat(job.run("run", "jobs/oa.yaml")).as(job.err).isZero();
+        assertThat(job.jsonLines("output/oa.jsonl"))
+                .extracting(r -> r.get("id").asString())
+                .containsExactly("1", "2", "3", "4");
+    }
+
+    @Test
     void anUnsetKeyVariableIsASpecErrorNamingIt() {
         start(false);
         job.write("input/items.csv", "text\nmug\n");
@@ -494,6 +523,36 @@ class OpenAiServerTest {
             assertThat(manifest.at("/spec/api").toString()).isEqualTo("[\"ollama\",\"openai\"]");
             assertThat(ollama.stats().generateRequests()).isPositive();
         }
+    }
+
+    @Test
+    void theOpenAiServerExampleRunsOnTheSimulatorAsLlamaServerWithTimings() throws IOException {
+        for (String folder : List.of("jobs", "input")) {
+            Files.createDirectories(dir.resolve(folder));
+            try (Stream<Path> files = Files.list(Path.of(folder))) {
+                for (Path file : files.toList()) {
+                    Files.copy(file, dir.resolve(folder).resolve(file.getFileName()));
+                }
+            }
+        }
+        JobFixture example = new JobFixture(dir, null);
+
+        assertThat(example.runAsIs("validate", "jobs/openai-server.yaml", "--simulator"))
+                .as(example.out)
+                .isZero();
+        assertThat(example.out).containsPattern("Server http://127\\.0\\.0\\.1:\\d+: OpenAI-compatible API, ");
+        assertThat(example.runAsIs("run", "jobs/openai-server.yaml", "--simulator", "--db", "state/db"))
+                .as(example.err)
+                .isZero();
+
+        List<String> inputIds = Files.readAllLines(dir.resolve("input/articles.jsonl")).stream()
+                .map(line -> JobFixture.JSON.readTree(line).get("id").asString())
+                .toList();
+        List<JsonNode> output = example.jsonLines("output/openai-server.jsonl");
+        assertThat(output).extracting(record -> record.get("id").asString()).isEqualTo(inputIds);
+        assertThat(output)
+                .extracting(record -> record.get("tokens_per_second_source").asString())
+                .containsOnly("server");
     }
 
     private static boolean absent(JsonNode record, String field) {
