@@ -135,7 +135,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(
             names = "--api-key",
             paramLabel = "KEY",
-            description = "Answer every /v1 request without 'Authorization: Bearer KEY' with 401.")
+            description = "Answer every /v1 request but GET /v1/models without 'Authorization: Bearer KEY' with 401, "
+                    + "as llama-server does.")
     String apiKey;
 
     private final CliEnvironment environment;

@@ -218,6 +218,10 @@ public final class OllamaClient implements ServerClient {
     }
 
     /** Connections the server closed under a request before answering it, each followed by a resend. */
+    /** Ollama takes no key; a proxy in front of it that wants credentials refuses every route, the version too. */
+    @Override
+    public void checkCredentials() {}
+
     @Override
     public void probe() {
         version();

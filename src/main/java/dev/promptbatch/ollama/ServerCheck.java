@@ -83,6 +83,7 @@ public final class ServerCheck {
         try {
             version = client.version();
             available = client.models();
+            client.checkCredentials();
         } catch (OllamaException e) {
             boolean openAi = OPENAI.equals(client.api());
             boolean denied = e.failureClass() == FailureClass.DENIED;

@@ -39,6 +39,12 @@ public interface ServerClient {
     /** Asks the server whether it answers at all, as cheaply as it allows; throws when it does not. */
     void probe();
 
+    /**
+     * Asks whether the server takes the credentials, without generating anything; throws an {@link OllamaException}
+     * of class {@link FailureClass#DENIED} when it does not. For a server whose model list is open to anyone.
+     */
+    void checkCredentials();
+
     /** The models the server has. */
     List<ModelInfo> models();
 

@@ -12,6 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.promptbatch.ollama.ChatRequest;
 import dev.promptbatch.ollama.EmbedRequest;
+import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.GenerateRequest;
 import dev.promptbatch.ollama.HttpTransport;
 import dev.promptbatch.ollama.ModelInfo;
@@ -255,6 +256,22 @@ public final class OpenAiClient implements ServerClient {
     @Override
     public void probe() {
         http.get("/v1/models");
+    }
+
+    /**
+     * llama-server answers {@code GET /v1/models} without a key, so a wrong key would show only with the first
+     * record. A chat request without messages shows it at once: the key is checked before the body (401 or 403),
+     * and any server refuses such a body without generating (400, or 500 from llama-server).
+     */
+    @Override
+    public void checkCredentials() {
+        try {
+            http.post("/v1/chat/completions", HttpTransport.JSON.createObjectNode(), HttpTransport.METADATA_TIMEOUT);
+        } catch (OllamaException e) {
+            if (e.failureClass() == FailureClass.DENIED) {
+                throw e;
+            }
+        }
     }
 
     /** The OpenAI API does not say what a model can do. */

@@ -70,19 +70,15 @@ final class OpenAiRoutes {
         this.embed = embed;
     }
 
-    /** {@code handler} behind the server's checks: loading (see {@link #guarded(HttpHandler, boolean)}), then the key. */
-    HttpHandler guarded(HttpHandler handler) {
-        return guarded(handler, true);
-    }
-
     /**
-     * {@code handler} behind the key check, when the server has a key, and, when {@code refusedWhileLoading} and the
-     * server is unavailable while loading, behind llama-server's 503 while a model loads. That check comes first,
-     * as in llama-server.
+     * {@code handler} behind the key check, when the server has a key, and, when the server is unavailable while
+     * loading, behind llama-server's 503 while a model loads. That check comes first, as in llama-server.
+     * {@code GET /v1/models} is not guarded: llama-server answers it without a key and while loading (its public
+     * endpoints, {@code tools/server/server-http.cpp}).
      */
-    HttpHandler guarded(HttpHandler handler, boolean refusedWhileLoading) {
+    HttpHandler guarded(HttpHandler handler) {
         HttpHandler keyed = keyed(handler);
-        if (!refusedWhileLoading || !unavailableWhileLoading) {
+        if (!unavailableWhileLoading) {
             return keyed;
         }
         return exchange -> {
