@@ -137,9 +137,9 @@ final class ChosenServer implements AutoCloseable {
                 .toList();
         List<String> problems = openAi.isEmpty() ? List.of() : OpenAiOptions.problems(spec);
         if (!problems.isEmpty()) {
-            throw new SpecException(spec.specFile() + ": " + String.join("; ", problems) + ", for the server"
-                    + (openAi.size() == 1 ? " at " : "s at ") + String.join(", ", openAi)
-                    + " (api: openai). Remove it, or send the job to an Ollama server.");
+            throw new SpecException(spec.specFile() + ": for the server" + (openAi.size() == 1 ? " at " : "s at ")
+                    + String.join(", ", openAi) + " (api: openai): " + String.join("; ", problems) + ". "
+                    + (problems.size() == 1 ? "Remove it" : "Remove them") + ", or send the job to an Ollama server.");
         }
     }
 

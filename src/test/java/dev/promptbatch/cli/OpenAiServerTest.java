@@ -310,12 +310,13 @@ class OpenAiServerTest {
     @Test
     void theKeyIsInNoFileNoLogAndNoOutputOfARun() throws IOException {
         start(true);
-        job.write("input/items.csv", "text\nmug\nkettle\n");
+        simulator.faults().failWhen(request -> request.prompt().equals("Describe a lamp."), Fault.PROMPT_TOO_LONG);
+        job.write("input/items.csv", "text\nmug\nkettle\nlamp\n");
         job.write("jobs/oa.yaml", generateJob("report: output/oa.html\n"));
 
         String logs;
         try (LogCapture log = new LogCapture()) {
-            assertThat(job.run("run", "jobs/oa.yaml")).as(job.err).isZero();
+            assertThat(job.run("run", "jobs/oa.yaml")).as(job.err).isEqualTo(3);
             assertThat(job.run("validate", "jobs/oa.yaml", "--base-url", job.server.toString()))
                     .as(job.err)
                     .isZero();
@@ -329,7 +330,12 @@ class OpenAiServerTest {
         }
         assertThat(files)
                 .extracting(file -> dir.relativize(file).toString())
-                .contains("output/oa.jsonl", "output/oa.manifest.json", "output/oa.summary.csv", "output/oa.html");
+                .contains(
+                        "output/oa.jsonl",
+                        "output/oa.errors.jsonl",
+                        "output/oa.manifest.json",
+                        "output/oa.summary.csv",
+                        "output/oa.html");
         assertThat(files.stream().map(dir::relativize).map(Path::toString).filter(f -> f.startsWith("state/")))
                 .isNotEmpty();
         for (Path file : files) {
@@ -368,15 +374,28 @@ class OpenAiServerTest {
 
         assertThat(job.run("run", "jobs/oa.yaml")).isEqualTo(2);
         assertThat(job.err)
-                .isEqualTo("promptbatch: " + dir.resolve("jobs/oa.yaml") + ": variants[0].top_k: no OpenAI equivalent "
-                        + "(these servers take frequency_penalty, num_predict, presence_penalty, seed, stop, "
-                        + "temperature, top_p); think: no OpenAI equivalent, for the server at " + job.server
-                        + " (api: openai). Remove it, or send the job to an Ollama server.\n");
+                .isEqualTo("promptbatch: " + dir.resolve("jobs/oa.yaml") + ": for the server at " + job.server
+                        + " (api: openai): variants[0].top_k: no OpenAI equivalent (these servers take "
+                        + "frequency_penalty, num_predict, presence_penalty, seed, stop, temperature, top_p); think: no "
+                        + "OpenAI equivalent. Remove them, or send the job to an Ollama server.\n");
 
         assertThat(job.run("validate", "jobs/oa.yaml", "--base-url", job.server.toString()))
                 .isEqualTo(2);
         assertThat(job.err).contains("variants[0].top_k: no OpenAI equivalent");
         assertThat(simulator.stats().generateRequests()).isZero();
+    }
+
+    @Test
+    void aGenerateJobsSystemPromptHasNoPlaceInV1Completions() {
+        start(false);
+        job.write("input/items.csv", "text\nmug\n");
+        job.write("jobs/oa.yaml", generateJob("system: You describe things.\n"));
+
+        assertThat(job.run("run", "jobs/oa.yaml")).isEqualTo(2);
+        assertThat(job.err)
+                .isEqualTo("promptbatch: " + dir.resolve("jobs/oa.yaml") + ": for the server at " + job.server
+                        + " (api: openai): system: /v1/completions takes one prompt and no system prompt; use "
+                        + "endpoint: chat. Remove it, or send the job to an Ollama server.\n");
     }
 
     @Test
