@@ -39,6 +39,7 @@ public final class OpenAiClient implements ServerClient {
 
     private final HttpTransport http;
     private final Duration timeout;
+    private final boolean keyed;
     private final AtomicLong timed = new AtomicLong();
     private final AtomicLong untimed = new AtomicLong();
 
@@ -46,6 +47,7 @@ public final class OpenAiClient implements ServerClient {
     public OpenAiClient(ServerAddress address, ApiKey key, Duration timeout, int connections) {
         this.http = new HttpTransport(address.baseUrl(), key == null ? null : key.bearer(), connections);
         this.timeout = timeout;
+        this.keyed = key != null;
     }
 
     @Override
@@ -260,13 +262,20 @@ public final class OpenAiClient implements ServerClient {
 
     /**
      * llama-server answers {@code GET /v1/models} without a key, so a wrong key would show only with the first
-     * record. A chat request without messages shows it at once: the key is checked before the body (401 or 403),
-     * and any server refuses such a body without generating (400, or 500 from llama-server).
+     * record. With a key, a chat request without messages shows it at once: the key is checked before the body (401
+     * or 403), and vLLM, llama-server and Ollama refuse such a body without generating (400, or 500 from
+     * llama-server); KoboldCpp answers it, so it asks for one token at most.
      */
     @Override
     public void checkCredentials() {
+        if (!keyed) {
+            return;
+        }
         try {
-            http.post("/v1/chat/completions", HttpTransport.JSON.createObjectNode(), HttpTransport.METADATA_TIMEOUT);
+            http.post(
+                    "/v1/chat/completions",
+                    HttpTransport.JSON.createObjectNode().put("max_tokens", 1),
+                    HttpTransport.METADATA_TIMEOUT);
         } catch (OllamaException e) {
             if (e.failureClass() == FailureClass.DENIED) {
                 throw e;
