@@ -53,11 +53,16 @@ public final class ProgressDisplay implements AutoCloseable {
         if (settings.mode() == ProgressSettings.Mode.QUIET) {
             return new ProgressDisplay(List.of(), InputCount.of(0), counts, Ticker.SYSTEM);
         }
-        ProgressDisplay display = new ProgressDisplay(
-                WorkPlan.passes(spec),
-                InputCount.start(spec.input().file(), spec.input().maxRecordBytes()),
-                counts,
-                Ticker.SYSTEM);
+        return start(
+                settings,
+                new ProgressDisplay(
+                        WorkPlan.passes(spec),
+                        InputCount.start(spec.input().file(), spec.input().maxRecordBytes()),
+                        counts,
+                        Ticker.SYSTEM));
+    }
+
+    static ProgressDisplay start(ProgressSettings settings, ProgressDisplay display) {
         display.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "progress");
             thread.setDaemon(true);
