@@ -83,6 +83,8 @@ final class RunLauncher {
         return new ProgressDisplay.Counts(
                 progress.answered(),
                 progress.failed(),
+                progress.answeredHere() + progress.failedHere(),
+                progress.answeredHere(),
                 pool.servers().stream()
                         .map(server -> new ProgressFacts.ServerLoad(
                                 server.display(), server.concurrency().inFlight()))

@@ -25,8 +25,12 @@ public final class ProgressDisplay implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProgressDisplay.class);
 
-    /** What the run has done at one moment, counted by whoever does it. */
-    public record Counts(long answered, long failed, List<ProgressFacts.ServerLoad> inFlight) {}
+    /**
+     * What the run has done at one moment, counted by whoever does it: answered and failed in the whole run, and
+     * done and answered in this execution, which alone set the pace (a resumed run's earlier records arrive at once).
+     */
+    public record Counts(
+            long answered, long failed, long doneHere, long answeredHere, List<ProgressFacts.ServerLoad> inFlight) {}
 
     private final List<Cell> passes;
     private final InputCount input;
@@ -110,7 +114,7 @@ public final class ProgressDisplay implements AutoCloseable {
     ProgressFacts facts() {
         Counts now = counts.get();
         long done = now.answered() + now.failed();
-        window.record(ticker.nanoTime(), now.answered(), done);
+        window.record(ticker.nanoTime(), now.answeredHere(), now.doneHere());
         Long perPass = input.records();
         Long total = perPass == null ? null : perPass * passes.size();
         Cell pass = null;

@@ -15,5 +15,7 @@ class RunProgressTest {
 
         assertThat(progress.answered()).isEqualTo(145);
         assertThat(progress.failed()).isEqualTo(8);
+        assertThat(progress.answeredHere()).isEqualTo(45);
+        assertThat(progress.failedHere()).isEqualTo(1);
     }
 }

@@ -35,7 +35,7 @@ class ProgressDisplayTest {
 
     private final ManualTicker ticker = new ManualTicker();
     private final AtomicReference<ProgressDisplay.Counts> counts =
-            new AtomicReference<>(new ProgressDisplay.Counts(0, 0, IN_FLIGHT));
+            new AtomicReference<>(new ProgressDisplay.Counts(0, 0, 0, 0, IN_FLIGHT));
 
     private final Logger logger = (Logger) LoggerFactory.getLogger(ProgressDisplay.class);
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
@@ -52,7 +52,7 @@ class ProgressDisplayTest {
     }
 
     private void counts(long answered, long failed) {
-        counts.set(new ProgressDisplay.Counts(answered, failed, IN_FLIGHT));
+        counts.set(new ProgressDisplay.Counts(answered, failed, answered + failed, answered, IN_FLIGHT));
     }
 
     @Test
@@ -76,6 +76,26 @@ class ProgressDisplayTest {
         // 250 records left at 300 a minute.
         assertThat(later.eta()).isEqualTo(Duration.ofSeconds(50));
         assertThat(later.inFlight()).isEqualTo(IN_FLIGHT);
+    }
+
+    @Test
+    void aResumedRunsEarlierRecordsCountInTheTotalsButNotInThePace() {
+        ProgressDisplay display = new ProgressDisplay(FOUR_PASSES, InputCount.of(100), counts::get, ticker);
+        display.facts();
+        ticker.sleep(Duration.ofSeconds(10));
+        // The writer opens and learns what the earlier executions committed.
+        counts.set(new ProgressDisplay.Counts(200, 20, 0, 0, IN_FLIGHT));
+        display.facts();
+        ticker.sleep(Duration.ofSeconds(30));
+        counts.set(new ProgressDisplay.Counts(230, 20, 30, 30, IN_FLIGHT));
+
+        ProgressFacts resumed = display.facts();
+
+        assertThat(resumed.done()).isEqualTo(250);
+        assertThat(resumed.pass()).isEqualTo(FOUR_PASSES.get(2));
+        assertThat(resumed.answersPerMinute()).isEqualTo(45.0);
+        // 150 records left at 45 a minute.
+        assertThat(resumed.eta()).isEqualTo(Duration.ofSeconds(200));
     }
 
     @Test
@@ -140,7 +160,7 @@ class ProgressDisplayTest {
                     if (call <= 3) {
                         throw new IllegalStateException("counts unavailable");
                     }
-                    return new ProgressDisplay.Counts(call, 0, IN_FLIGHT);
+                    return new ProgressDisplay.Counts(call, 0, call, call, IN_FLIGHT);
                 },
                 ticker);
         try (ProgressDisplay shown = ProgressDisplay.start(
