@@ -19,6 +19,8 @@ import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.progress.ProgressSettings;
+import dev.promptbatch.progress.QuietLogging;
 import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
@@ -65,6 +67,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.StrictParams strictParams;
 
+    @Mixin
+    SharedOptions.Progress progress;
+
     private final CliEnvironment environment;
 
     RunCommand(CliEnvironment environment) {
@@ -73,6 +78,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ProgressSettings shown = progress.settings(environment);
+        try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
+            return run(shown);
+        }
+    }
+
+    private int run(ProgressSettings shown) {
         JobSpec spec = loadSpec();
         InputCheck.check(spec);
         InputWarnings.beforeRun(environment, spec);
@@ -80,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             JobDatabase db = database.resolve(environment);
             RunSettings settings =
-                    new RunSettings(spec, server.targets(), db, parameters.values, newRun, simulator.on, stop);
+                    new RunSettings(spec, server.targets(), db, parameters.values, newRun, simulator.on, stop, shown);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);
