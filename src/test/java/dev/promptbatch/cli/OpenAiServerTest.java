@@ -41,6 +41,7 @@ class OpenAiServerTest {
     private static final String KEY_VARIABLE = "PB_TEST_OPENAI_KEY";
     private static final String MODEL = "llama3.2:3b";
     private static final String EMBEDDER = "all-minilm";
+    private static final String VISION = "llava:7b";
 
     @RegisterExtension
     final SimulatorExtension simulated = SimulatorExtension.startedByEachTest();
@@ -200,6 +201,59 @@ class OpenAiServerTest {
         assertThat(read("output/chat.html"))
                 .contains("OpenAI-compatible API (no durations: tokens/s from the latency measured here)");
         assertThat(simulator.stats().chatRequests()).isEqualTo(4);
+    }
+
+    @Test
+    void aChatJobsImagesGoAsDataUriContentParts() throws IOException {
+        start(settings().withModels(List.of(VISION)));
+        byte[] png = new byte[200];
+        byte[] signature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        for (int i = 0; i < png.length; i++) {
+            png[i] = i < signature.length ? signature[i] : (byte) (i * 31);
+        }
+        Files.createDirectories(dir.resolve("photos"));
+        Files.write(dir.resolve("photos/mug.png"), png);
+        job.write("input/items.csv", "text,photo\nmug,photos/mug.png\n");
+        job.write("jobs/look.yaml", """
+                name: look
+                endpoint: chat
+                input: input/items.csv
+                model: %s
+                prompt: "What is this {{text}} like?"
+                images: [photo]
+                options: {seed: 3, temperature: 0.1}
+                output: output/look.jsonl
+                server: {api: openai, api-key-env: %s}
+                """.formatted(VISION, KEY_VARIABLE));
+
+        assertThat(job.run("run", "jobs/look.yaml")).as(job.err).isZero();
+
+        ObjectNode body = JobFixture.JSON.createObjectNode();
+        body.put("model", VISION);
+        ObjectNode message = body.putArray("messages").addObject().put("role", "user");
+        message.putArray("content")
+                .add(JobFixture.JSON.createObjectNode().put("type", "text").put("text", "What is this mug like?"))
+                .add(JobFixture.JSON
+                        .createObjectNode()
+                        .put("type", "image_url")
+                        .set(
+                                "image_url",
+                                JobFixture.JSON
+                                        .createObjectNode()
+                                        .put(
+                                                "url",
+                                                "data:image/png;base64,"
+                                                        + java.util.Base64.getEncoder()
+                                                                .encodeToString(png))));
+        body.put("stream", false);
+        body.put("seed", 3);
+        body.put("temperature", 0.1);
+        JsonNode expected = post("/v1/chat/completions", body);
+        assertThat(job.jsonLines("output/look.jsonl"))
+                .singleElement()
+                .satisfies(record -> assertThat(record.get("response").asString())
+                        .isEqualTo(expected.at("/choices/0/message/content").asString())
+                        .isNotEmpty());
     }
 
     @Test
