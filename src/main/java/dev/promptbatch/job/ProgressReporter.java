@@ -22,10 +22,17 @@ final class ProgressReporter implements AutoCloseable {
     });
 
     private final Supplier<String> line;
+    private final Runnable alsoEachTime;
     private boolean failedBefore;
 
     ProgressReporter(Supplier<String> line, Duration every) {
+        this(line, every, () -> {});
+    }
+
+    /** @param alsoEachTime run after each line: the metrics for monitoring, which report their own failures */
+    ProgressReporter(Supplier<String> line, Duration every, Runnable alsoEachTime) {
         this.line = line;
+        this.alsoEachTime = alsoEachTime;
         timer.scheduleAtFixedRate(this::report, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -39,6 +46,7 @@ final class ProgressReporter implements AutoCloseable {
                 log.warn("Could not report progress: {}; the run goes on", e.getMessage());
             }
         }
+        alsoEachTime.run();
     }
 
     @Override

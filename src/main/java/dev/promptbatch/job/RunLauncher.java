@@ -13,6 +13,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
+import dev.promptbatch.metrics.LiveCounts;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
@@ -32,6 +33,7 @@ final class RunLauncher {
     private final Job job;
     private final ServerPool pool;
     private final RunProgress progress;
+    private final LiveCounts counts;
 
     RunLauncher(
             RunSettings settings,
@@ -39,13 +41,15 @@ final class RunLauncher {
             JobOperator operator,
             Job job,
             ServerPool pool,
-            RunProgress progress) {
+            RunProgress progress,
+            LiveCounts counts) {
         this.settings = settings;
         this.repository = repository;
         this.operator = operator;
         this.job = job;
         this.pool = pool;
         this.progress = progress;
+        this.counts = counts;
     }
 
     RunReport run(RunFingerprint fingerprint) throws Exception {
@@ -68,7 +72,8 @@ final class RunLauncher {
                     artifacts.recordedSummary());
         }
         JobExecution execution;
-        try (ProgressReporter reporter = new ProgressReporter(progress::line, ProgressReporter.EVERY)) {
+        try (ProgressReporter reporter = new ProgressReporter(
+                progress::line, ProgressReporter.EVERY, () -> settings.monitor().duringRun(counts.snapshot()))) {
             execution = operator.start(job, decision.parameters());
         }
         return outcome(execution, artifacts.afterExecution(execution, facts(servers)))

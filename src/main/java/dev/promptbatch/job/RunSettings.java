@@ -3,6 +3,7 @@ package dev.promptbatch.job;
 import java.util.List;
 import java.util.Map;
 
+import dev.promptbatch.metrics.RunMonitor;
 import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.spec.JobSpec;
 
@@ -14,6 +15,7 @@ import dev.promptbatch.spec.JobSpec;
  * @param newRun     start a new instance even if one with these parameters exists
  * @param simulated  the answers come from the built-in simulator
  * @param stop       set by signal handlers to stop the run gracefully
+ * @param monitor    the metrics written at every progress interval; {@link RunMonitor#NONE} without any
  */
 public record RunSettings(
         JobSpec spec,
@@ -22,4 +24,16 @@ public record RunSettings(
         Map<String, String> parameters,
         boolean newRun,
         boolean simulated,
-        GracefulStop stop) {}
+        GracefulStop stop,
+        RunMonitor monitor) {
+    public RunSettings(
+            JobSpec spec,
+            List<ServerTarget> servers,
+            JobDatabase database,
+            Map<String, String> parameters,
+            boolean newRun,
+            boolean simulated,
+            GracefulStop stop) {
+        this(spec, servers, database, parameters, newRun, simulated, stop, RunMonitor.NONE);
+    }
+}
