@@ -135,10 +135,19 @@ public final class RunMonitor {
                             "Could not push the metrics to the Pushgateway at {}: {}; the run's exit code is "
                                     + "unchanged",
                             gateway.display(),
-                            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                            reason(e));
                 }
             }
         }
+    }
+
+    /** The root cause's message: the client's own wraps it in a sentence that names the gateway again. */
+    private static String reason(Exception e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     /** The last success and the last run's facts as the file holds them, for the models of this run. */
