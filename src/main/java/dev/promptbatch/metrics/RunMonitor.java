@@ -39,6 +39,9 @@ public final class RunMonitor {
     private final Instant started;
     private final Map<String, Double> lastSuccess;
     private final Map<String, RunMetrics.LastRun> lastRun;
+    /** Set once the execution's end is written: a progress tick still under way must not overwrite it. */
+    private boolean ended;
+
     private boolean fileWarned;
     private boolean pushWarned;
 
@@ -72,7 +75,7 @@ public final class RunMonitor {
 
     /** At a progress interval: the counts so far, with the last run's facts unchanged. */
     public synchronized void duringRun(Map<String, ModelCounts> counts) {
-        if (!on()) {
+        if (!on() || ended) {
             return;
         }
         publish(new RunMetrics(job, lastSuccess, lastRun, elapsed(), counts));
@@ -97,6 +100,7 @@ public final class RunMonitor {
     }
 
     private synchronized void afterRun(int exitCode, Map<String, ModelCounts> counts) {
+        ended = true;
         double now = clock.millis() / 1000.0;
         for (String model : models) {
             lastRun.put(model, new RunMetrics.LastRun(now, exitCode));

@@ -93,6 +93,18 @@ class RunMonitorTest {
     }
 
     @Test
+    void aProgressTickAfterTheEndDoesNotOverwriteIt() throws IOException {
+        Path file = dir.resolve("nightly.prom");
+        RunMonitor monitor = new RunMonitor("nightly", MODELS, new MetricsFile(file), null, clock);
+        monitor.afterRun(3, this::summaryOf);
+        String ended = Files.readString(file);
+
+        monitor.duringRun(Map.of("llama3.2:3b", new ModelCounts(1, 0, 9), "qwen2.5:7b", ModelCounts.ZERO));
+
+        assertThat(Files.readString(file)).isEqualTo(ended);
+    }
+
+    @Test
     void anotherJobsSeriesInTheFileAreNotTakenForThisOnesAndTheFileIsTheJobsAlone() throws IOException {
         Path file = dir.resolve("shared.prom");
         new RunMonitor("weekly", MODELS, new MetricsFile(file), null, clock).afterRun(0, this::summaryOf);
