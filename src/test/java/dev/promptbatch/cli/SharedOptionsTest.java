@@ -43,7 +43,9 @@ class SharedOptionsTest {
                         "--db",
                         "--new-run",
                         "--simulator",
-                        "--strict-params");
+                        "--strict-params",
+                        "--metrics-file",
+                        "--pushgateway");
         assertThat(optionsInHelp("validate"))
                 .containsExactly("--param", "--base-url", "--max-listed", "--simulator", "--strict-params");
         assertThat(optionsInHelp("status")).containsExactly("--db", "--limit");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +52,29 @@ class ProgressReporterTest {
                 .isNotEmpty()
                 .allSatisfy(message -> assertThat(message).matches("INFO Progress: report \\d+"));
         assertThat(messages.get(1)).isEqualTo("INFO Progress: report 3");
+    }
+
+    @Test
+    void theMetricsAreWrittenAfterEveryLineEvenOneThatFailed() throws InterruptedException {
+        AtomicInteger lines = new AtomicInteger();
+        List<String> order = new CopyOnWriteArrayList<>();
+        AtomicInteger metrics = new AtomicInteger();
+        try (ProgressReporter reporter = new ProgressReporter(
+                () -> {
+                    int call = lines.incrementAndGet();
+                    order.add("line " + call);
+                    if (call == 1) {
+                        throw new IllegalStateException("counts unavailable");
+                    }
+                    return "report " + call;
+                },
+                Duration.ofMillis(5),
+                () -> order.add("metrics " + metrics.incrementAndGet()))) {
+            awaitAtLeast(metrics, 3);
+        }
+
+        assertThat(order.subList(0, 6))
+                .containsExactly("line 1", "metrics 1", "line 2", "metrics 2", "line 3", "metrics 3");
     }
 
     private List<String> messages() {
