@@ -73,7 +73,9 @@ final class RunLauncher {
         }
         JobExecution execution;
         try (ProgressReporter reporter = new ProgressReporter(
-                progress::line, ProgressReporter.EVERY, () -> settings.monitor().duringRun(counts.snapshot()))) {
+                progress::line,
+                ProgressReporter.EVERY,
+                () -> counts.snapshot().ifPresent(settings.monitor()::duringRun))) {
             execution = operator.start(job, decision.parameters());
         }
         return outcome(execution, artifacts.afterExecution(execution, facts(servers)))

@@ -3,6 +3,7 @@ package dev.promptbatch.metrics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.springframework.batch.core.listener.ItemWriteListener;
@@ -69,8 +70,11 @@ public final class LiveCounts implements ItemWriteListener<UnitOutcomes> {
         return outcome instanceof Failure ? new ModelCounts(0, 1, 0) : new ModelCounts(1, 0, 0);
     }
 
-    /** Each model's counts so far; zeros before the first chunk. */
-    public synchronized Map<String, ModelCounts> snapshot() {
-        return counts == null ? ModelCounts.zero(models) : new LinkedHashMap<>(counts);
+    /**
+     * Each model's counts so far; none before this execution's first chunk, when what earlier executions committed is
+     * not read yet (counts of zero would tell a monitor that the run's counters were reset).
+     */
+    public synchronized Optional<Map<String, ModelCounts>> snapshot() {
+        return counts == null ? Optional.empty() : Optional.of(new LinkedHashMap<>(counts));
     }
 }
