@@ -23,6 +23,8 @@ import dev.promptbatch.metrics.RunMonitor;
 import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.progress.ProgressSettings;
+import dev.promptbatch.progress.QuietLogging;
 import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
@@ -70,6 +72,9 @@ final class RunCommand implements Callable<Integer> {
     SharedOptions.StrictParams strictParams;
 
     @Mixin
+    SharedOptions.Progress progress;
+
+    @Mixin
     MetricsOptions metrics;
 
     private final CliEnvironment environment;
@@ -80,6 +85,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ProgressSettings shown = progress.settings(environment);
+        try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
+            return run(shown);
+        }
+    }
+
+    private int run(ProgressSettings shown) {
         JobSpec spec = loadSpec();
         InputCheck.check(spec);
         RunMonitor monitor = metrics.monitor(spec, environment, Clock.systemUTC());
@@ -87,8 +99,8 @@ final class RunCommand implements Callable<Integer> {
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             JobDatabase db = database.resolve(environment);
-            RunSettings settings =
-                    new RunSettings(spec, server.targets(), db, parameters.values, newRun, simulator.on, stop, monitor);
+            RunSettings settings = new RunSettings(
+                    spec, server.targets(), db, parameters.values, newRun, simulator.on, stop, shown, monitor);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);

@@ -61,7 +61,7 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     RunProgress runProgress() {
-        return new RunProgress(System::nanoTime);
+        return new RunProgress();
     }
 
     /** Each model's counts for the metrics written during the run; counting only when there are metrics. */

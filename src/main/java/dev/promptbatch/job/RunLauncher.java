@@ -14,9 +14,12 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
 import dev.promptbatch.metrics.LiveCounts;
+import dev.promptbatch.metrics.RunMonitor;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.progress.ProgressDisplay;
+import dev.promptbatch.progress.ProgressFacts;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.servers.PooledServer;
 import dev.promptbatch.servers.Preflight;
@@ -72,15 +75,26 @@ final class RunLauncher {
                     artifacts.recordedSummary());
         }
         JobExecution execution;
-        try (ProgressReporter reporter = new ProgressReporter(
-                progress::line,
-                ProgressReporter.EVERY,
-                () -> counts.snapshot().ifPresent(settings.monitor()::duringRun))) {
+        try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts);
+                RunMonitor.Ticks metrics =
+                        settings.monitor().everyInterval(settings.progress().interval(), counts::snapshot)) {
             execution = operator.start(job, decision.parameters());
         }
         return outcome(execution, artifacts.afterExecution(execution, facts(servers)))
                 .withThrottling(pool.servers().stream()
                         .map(server -> server.concurrency().report())
+                        .toList());
+    }
+
+    private ProgressDisplay.Counts counts() {
+        return new ProgressDisplay.Counts(
+                progress.answered(),
+                progress.failed(),
+                progress.answeredHere() + progress.failedHere(),
+                progress.answeredHere(),
+                pool.servers().stream()
+                        .map(server -> new ProgressFacts.ServerLoad(
+                                server.display(), server.concurrency().inFlight()))
                         .toList());
     }
 

@@ -7,6 +7,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -71,6 +75,34 @@ public final class RunMonitor {
 
     public List<String> models() {
         return models;
+    }
+
+    /** Stops the writes at every interval; closing it is idempotent. */
+    public interface Ticks extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Writes the metrics at every interval (the run's progress interval) on a timer of its own, with the counts so
+     * far; an interval without counts yet writes nothing. Without metrics, nothing is scheduled.
+     */
+    public Ticks everyInterval(Duration interval, Supplier<Optional<Map<String, ModelCounts>>> counts) {
+        if (!on()) {
+            return () -> {};
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "metrics");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // publish() catches its own failures: a task that threw would never be run again.
+        timer.scheduleAtFixedRate(
+                () -> counts.get().ifPresent(this::duringRun),
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return timer::shutdownNow;
     }
 
     /** At a progress interval: the counts so far, with the last run's facts unchanged. */

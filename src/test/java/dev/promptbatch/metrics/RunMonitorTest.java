@@ -12,6 +12,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +92,56 @@ class RunMonitorTest {
                     .isEqualTo(firstEnd + 86_400 + 120);
             assertThat(after.value("promptbatch_last_run_status", labels)).isEqualTo(143);
             assertThat(after.value("promptbatch_run_duration_seconds", labels)).isEqualTo(120);
+        }
+    }
+
+    @Test
+    void atEveryIntervalTheCountsSoFarAreWrittenOnceThereAreAny() throws IOException, InterruptedException {
+        Path file = dir.resolve("nightly.prom");
+        RunMonitor monitor = new RunMonitor("nightly", MODELS, new MetricsFile(file), null, clock);
+        AtomicInteger asked = new AtomicInteger();
+        AtomicBoolean firstChunkWritten = new AtomicBoolean();
+        Map<String, ModelCounts> counts =
+                Map.of("llama3.2:3b", new ModelCounts(5, 1, 60), "qwen2.5:7b", ModelCounts.ZERO);
+        try (RunMonitor.Ticks ticks = monitor.everyInterval(Duration.ofMillis(5), () -> {
+            asked.incrementAndGet();
+            return firstChunkWritten.get() ? Optional.of(counts) : Optional.empty();
+        })) {
+            awaitAtLeast(asked, 2);
+            assertThat(file).doesNotExist();
+            firstChunkWritten.set(true);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!Files.exists(file)) {
+                assertThat(System.nanoTime()).as("the file within 10 s").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+        }
+
+        PrometheusText metrics = PrometheusText.parse(Files.readString(file));
+        assertThat(metrics.value("promptbatch_records_total", "job=nightly,model=llama3.2:3b,outcome=answered"))
+                .isEqualTo(5);
+        assertThat(metrics.value("promptbatch_generated_tokens_total", "job=nightly,model=llama3.2:3b"))
+                .isEqualTo(60);
+    }
+
+    @Test
+    void withoutAFileOrAGatewayNothingIsScheduled() {
+        AtomicInteger asked = new AtomicInteger();
+        try (RunMonitor.Ticks ticks = RunMonitor.NONE.everyInterval(Duration.ofMillis(1), () -> {
+            asked.incrementAndGet();
+            return Optional.empty();
+        })) {
+            assertThat(asked).hasValue(0);
+        }
+    }
+
+    private static void awaitAtLeast(AtomicInteger calls, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (calls.get() < count) {
+            assertThat(System.nanoTime())
+                    .as("%d calls within 10 s, got %d", count, calls.get())
+                    .isLessThan(deadline);
+            Thread.sleep(1);
         }
     }
 
