@@ -1,6 +1,8 @@
 package dev.promptbatch.cli;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -10,12 +12,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import dev.promptbatch.generation.InputCheck;
+import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobDatabase;
 import dev.promptbatch.job.JobRunner;
 import dev.promptbatch.job.ParameterText;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
+import dev.promptbatch.metrics.RunMonitor;
 import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
@@ -70,6 +74,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Progress progress;
 
+    @Mixin
+    MetricsOptions metrics;
+
     private final CliEnvironment environment;
 
     RunCommand(CliEnvironment environment) {
@@ -87,28 +94,45 @@ final class RunCommand implements Callable<Integer> {
     private int run(ProgressSettings shown) {
         JobSpec spec = loadSpec();
         InputCheck.check(spec);
+        RunMonitor monitor = metrics.monitor(spec, environment, Clock.systemUTC());
         InputWarnings.beforeRun(environment, spec);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             JobDatabase db = database.resolve(environment);
-            RunSettings settings =
-                    new RunSettings(spec, server.targets(), db, parameters.values, newRun, simulator.on, stop, shown);
+            RunSettings settings = new RunSettings(
+                    spec, server.targets(), db, parameters.values, newRun, simulator.on, stop, shown, monitor);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);
             } catch (RuntimeException e) {
-                String locked = db.postgres() ? null : DatabaseErrors.lockMessage(e, db.file());
-                if (locked != null) {
-                    throw new CommandRefusedException(locked, e);
+                RuntimeException failure = failure(e, db);
+                // A run refused (exit 2) ran nothing: the metrics stay those of the last run.
+                if (!ExceptionExitCodes.refusal(failure)) {
+                    monitor.afterRun(
+                            ExitCode.FAILED,
+                            () -> RunSummary.read(
+                                    OutputFiles.of(spec.output().file()), WorkPlan.passes(spec), List.of()));
                 }
-                String lost = DatabaseErrors.lostMessage(e, db);
-                if (lost != null) {
-                    throw new IllegalStateException(lost, e);
-                }
-                throw e;
+                throw failure;
             }
-            return finish(spec, report, stop);
+            int code = finish(spec, report, stop);
+            if (report.result() != RunReport.Result.ALREADY_COMPLETE) {
+                monitor.afterRun(code, report::summary);
+            }
+            return code;
         }
+    }
+
+    private static RuntimeException failure(RuntimeException e, JobDatabase db) {
+        String locked = db.postgres() ? null : DatabaseErrors.lockMessage(e, db.file());
+        if (locked != null) {
+            return new CommandRefusedException(locked, e);
+        }
+        String lost = DatabaseErrors.lostMessage(e, db);
+        if (lost != null) {
+            return new IllegalStateException(lost, e);
+        }
+        return e;
     }
 
     private JobSpec loadSpec() {

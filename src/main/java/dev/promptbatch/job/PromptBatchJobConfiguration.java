@@ -1,6 +1,7 @@
 package dev.promptbatch.job;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -14,9 +15,11 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.metrics.LiveCounts;
 import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
@@ -61,6 +64,16 @@ public class PromptBatchJobConfiguration {
         return new RunProgress();
     }
 
+    /** Each model's counts for the metrics written during the run; counting only when there are metrics. */
+    @Bean
+    LiveCounts liveCounts(RunSettings settings) {
+        return new LiveCounts(
+                settings.monitor().on(),
+                settings.monitor().models(),
+                () -> RunSummary.read(
+                        OutputFiles.of(settings.spec().output().file()), WorkPlan.passes(settings.spec()), List.of()));
+    }
+
     @Bean
     RunLauncher runLauncher(
             RunSettings settings,
@@ -68,8 +81,9 @@ public class PromptBatchJobConfiguration {
             JobOperator operator,
             Job job,
             ServerPool pool,
-            RunProgress progress) {
-        return new RunLauncher(settings, repository, operator, job, pool, progress);
+            RunProgress progress,
+            LiveCounts counts) {
+        return new RunLauncher(settings, repository, operator, job, pool, progress, counts);
     }
 
     @Bean
@@ -79,7 +93,8 @@ public class PromptBatchJobConfiguration {
             RunSettings settings,
             ServerPool pool,
             RunProgress progress,
-            InstanceCheck instance) {
+            InstanceCheck instance,
+            LiveCounts counts) {
         JobSpec spec = settings.spec();
         int concurrency = pool.capacity();
         Step generate = new StepBuilder(STEP, jobRepository)
@@ -106,6 +121,7 @@ public class PromptBatchJobConfiguration {
                                 AnswerCheck.properties(spec.generation().format())),
                         progress,
                         instance))
+                .listener(counts)
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();
     }

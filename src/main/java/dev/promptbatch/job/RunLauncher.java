@@ -13,6 +13,8 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
+import dev.promptbatch.metrics.LiveCounts;
+import dev.promptbatch.metrics.RunMonitor;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
@@ -35,6 +37,7 @@ final class RunLauncher {
     private final Job job;
     private final ServerPool pool;
     private final RunProgress progress;
+    private final LiveCounts counts;
 
     RunLauncher(
             RunSettings settings,
@@ -42,13 +45,15 @@ final class RunLauncher {
             JobOperator operator,
             Job job,
             ServerPool pool,
-            RunProgress progress) {
+            RunProgress progress,
+            LiveCounts counts) {
         this.settings = settings;
         this.repository = repository;
         this.operator = operator;
         this.job = job;
         this.pool = pool;
         this.progress = progress;
+        this.counts = counts;
     }
 
     RunReport run(RunFingerprint fingerprint) throws Exception {
@@ -71,7 +76,9 @@ final class RunLauncher {
                     artifacts.recordedSummary());
         }
         JobExecution execution;
-        try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts)) {
+        try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts);
+                RunMonitor.Ticks metrics =
+                        settings.monitor().everyInterval(settings.progress().interval(), counts::snapshot)) {
             execution = operator.start(job, decision.parameters());
         }
         return outcome(execution, artifacts.afterExecution(execution, facts(servers)))

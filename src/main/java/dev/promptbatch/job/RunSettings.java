@@ -3,6 +3,7 @@ package dev.promptbatch.job;
 import java.util.List;
 import java.util.Map;
 
+import dev.promptbatch.metrics.RunMonitor;
 import dev.promptbatch.progress.ProgressSettings;
 import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.spec.JobSpec;
@@ -16,6 +17,7 @@ import dev.promptbatch.spec.JobSpec;
  * @param simulated  the answers come from the built-in simulator
  * @param stop       set by signal handlers to stop the run gracefully
  * @param progress   how the run shows its progress
+ * @param monitor    the metrics written at every progress interval; {@link RunMonitor#NONE} without any
  */
 public record RunSettings(
         JobSpec spec,
@@ -25,9 +27,10 @@ public record RunSettings(
         boolean newRun,
         boolean simulated,
         GracefulStop stop,
-        ProgressSettings progress) {
+        ProgressSettings progress,
+        RunMonitor monitor) {
 
-    /** Settings that show progress as a log line every 30 s. */
+    /** Settings that show progress as a log line every 30 s, without metrics. */
     public RunSettings(
             JobSpec spec,
             List<ServerTarget> servers,
@@ -36,6 +39,15 @@ public record RunSettings(
             boolean newRun,
             boolean simulated,
             GracefulStop stop) {
-        this(spec, servers, database, parameters, newRun, simulated, stop, ProgressSettings.LOG_EVERY_30_SECONDS);
+        this(
+                spec,
+                servers,
+                database,
+                parameters,
+                newRun,
+                simulated,
+                stop,
+                ProgressSettings.LOG_EVERY_30_SECONDS,
+                RunMonitor.NONE);
     }
 }

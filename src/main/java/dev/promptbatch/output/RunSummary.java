@@ -143,6 +143,11 @@ public final class RunSummary {
             return failures;
         }
 
+        /** The tokens its answers generated: the sum of their {@code eval_count}. */
+        public long generatedTokens() {
+            return generatedTokens;
+        }
+
         public Stats latencyMs() {
             return latencyMs.stats();
         }

@@ -114,9 +114,13 @@ public record JobSpec(
      *
      * @param include input fields copied into every output record
      * @param report  the HTML report to write at the end, or null
+     * @param metrics the metrics file for monitoring ({@code PATH.prom}), or null
      */
     public record Output(
-            Path file, List<String> include, @Nullable Path report) {}
+            Path file,
+            List<String> include,
+            @Nullable Path report,
+            @Nullable Path metrics) {}
 
     /**
      * How hard the run pushes the server and how much trouble it takes before it fails: a resumed run may change

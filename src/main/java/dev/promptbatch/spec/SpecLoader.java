@@ -60,6 +60,7 @@ public final class SpecLoader {
             "variants",
             "repeat",
             "report",
+            "metrics-file",
             "server",
             "servers");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
@@ -214,7 +215,7 @@ public final class SpecLoader {
                     records,
                     generation,
                     sweep,
-                    new JobSpec.Output(output, include, report(output)),
+                    new JobSpec.Output(output, include, report(output), path("metrics-file", false)),
                     limits,
                     server,
                     chat,

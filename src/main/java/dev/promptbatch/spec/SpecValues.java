@@ -94,7 +94,11 @@ public final class SpecValues {
             new Key("seeds", true, spec -> spec.sweep().seeds()),
             new Key("variants", true, spec -> spec.sweep().variants()),
             new Key("repeat", true, spec -> spec.sweep().repeat()),
-            new Key("report", false, spec -> Objects.toString(spec.output().report(), null)));
+            new Key("report", false, spec -> Objects.toString(spec.output().report(), null)),
+            Key.onlyWhenSet(
+                    "metrics-file",
+                    false,
+                    spec -> Objects.toString(spec.output().metrics(), null)));
 
     private SpecValues() {}
 

@@ -47,7 +47,9 @@ class SharedOptionsTest {
                         "--simulator",
                         "--strict-params",
                         "--progress-interval",
-                        "--quiet");
+                        "--quiet",
+                        "--metrics-file",
+                        "--pushgateway");
         assertThat(optionsInHelp("validate"))
                 .containsExactly("--param", "--base-url", "--max-listed", "--simulator", "--strict-params");
         assertThat(optionsInHelp("status")).containsExactly("--db", "--limit");

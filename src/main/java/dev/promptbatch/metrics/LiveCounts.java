@@ -1,0 +1,80 @@
+package dev.promptbatch.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.springframework.batch.core.listener.ItemWriteListener;
+import org.springframework.batch.infrastructure.item.Chunk;
+
+import dev.promptbatch.outcome.Answer;
+import dev.promptbatch.outcome.Failure;
+import dev.promptbatch.outcome.Outcome;
+import dev.promptbatch.outcome.UnitOutcomes;
+import dev.promptbatch.output.RunSummary;
+
+/**
+ * Each model's counts while a run goes on, for the metrics written at every progress interval: what earlier
+ * executions committed, read from the output and errors files just before this execution writes its first chunk
+ * (when the writer has cut them back to what was committed), plus every chunk written since. Counting nothing
+ * when the run writes no metrics.
+ */
+public final class LiveCounts implements ItemWriteListener<UnitOutcomes> {
+    private final boolean on;
+    private final List<String> models;
+    private final Supplier<RunSummary> committedBefore;
+    private Map<String, ModelCounts> counts;
+
+    /** @param committedBefore the run's summary read from its files, as they are when this execution starts */
+    public LiveCounts(boolean on, List<String> models, Supplier<RunSummary> committedBefore) {
+        this.on = on;
+        this.models = List.copyOf(models);
+        this.committedBefore = committedBefore;
+    }
+
+    @Override
+    public void beforeWrite(Chunk<? extends UnitOutcomes> items) {
+        if (!on) {
+            return;
+        }
+        synchronized (this) {
+            if (counts == null) {
+                counts = ModelCounts.of(committedBefore.get(), models);
+            }
+        }
+    }
+
+    @Override
+    public void afterWrite(Chunk<? extends UnitOutcomes> items) {
+        if (!on) {
+            return;
+        }
+        Map<String, ModelCounts> written = new LinkedHashMap<>();
+        for (UnitOutcomes unit : items) {
+            for (Outcome outcome : unit.outcomes()) {
+                written.merge(outcome.model(), counted(outcome), ModelCounts::plus);
+            }
+        }
+        synchronized (this) {
+            written.forEach((model, added) -> counts.merge(model, added, ModelCounts::plus));
+        }
+    }
+
+    private static ModelCounts counted(Outcome outcome) {
+        if (outcome instanceof Answer answer) {
+            Long tokens = answer.response().evalCount();
+            return new ModelCounts(1, 0, tokens == null ? 0 : tokens);
+        }
+        return outcome instanceof Failure ? new ModelCounts(0, 1, 0) : new ModelCounts(1, 0, 0);
+    }
+
+    /**
+     * Each model's counts so far; none before this execution's first chunk, when what earlier executions committed is
+     * not read yet (counts of zero would tell a monitor that the run's counters were reset).
+     */
+    public synchronized Optional<Map<String, ModelCounts>> snapshot() {
+        return counts == null ? Optional.empty() : Optional.of(new LinkedHashMap<>(counts));
+    }
+}
