@@ -56,20 +56,24 @@ public final class StartupBench {
                     .directory(dir.toFile())
                     .redirectOutput(dir.resolve("stdout").toFile())
                     .redirectError(dir.resolve("stderr").toFile());
+            long cpuBefore = childrenCpuTicks();
             long launchMillis = System.currentTimeMillis();
             long launchNanos = System.nanoTime();
             int exit = builder.start().waitFor();
+            double cpu = (childrenCpuTicks() - cpuBefore) * 10.0;
             String stats = send(http, HttpRequest.newBuilder(simulator.resolve("/_simulator/stats")).GET());
             Matcher first = FIRST_REQUEST.matcher(stats);
             if (exit != 0 || !first.find() || Long.parseLong(first.group(1)) == 0) {
                 throw new IllegalStateException("run " + dir + " failed (exit " + exit + "): see its stderr");
             }
             double firstRequest = (Long.parseLong(first.group(1)) - launchNanos) / 1e6;
-            double[] phases = phases(Files.readAllLines(dir.resolve("stderr")), launchMillis, firstRequest, dir);
+            double[] phases = Arrays.copyOf(
+                    phases(Files.readAllLines(dir.resolve("stderr")), launchMillis, firstRequest, dir), PHASES.length + 2);
+            phases[PHASES.length + 1] = cpu;
             results.add(phases);
             System.err.printf("[startup] %s run %d: %s%n", label, i, Arrays.toString(phases));
         }
-        double[] medians = new double[PHASES.length + 1];
+        double[] medians = new double[PHASES.length + 2];
         for (int p = 0; p < medians.length; p++) {
             final int index = p;
             double[] values = results.stream().mapToDouble(r -> r[index]).sorted().toArray();
@@ -120,6 +124,16 @@ public final class StartupBench {
             firstRequest - marks.get("preflightDone"),
             firstRequest
         };
+    }
+
+    /**
+     * User plus system CPU of this process's reaped children, in clock ticks of 10 ms (/proc/self/stat's cutime and
+     * cstime): the kernel adds a child's CPU there when it is reaped, so the difference around one run is that run's.
+     */
+    private static long childrenCpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
     }
 
     private static String send(HttpClient http, HttpRequest.Builder request) throws IOException, InterruptedException {
