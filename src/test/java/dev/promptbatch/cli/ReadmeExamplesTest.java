@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** README's examples, run as written in a copy of the example jobs and inputs. */
 class ReadmeExamplesTest {
-    private static final String JAR = "java -jar target/promptbatch.jar ";
+    private static final String COMMAND = "bin/promptbatch ";
 
     @TempDir
     Path dir;
@@ -30,9 +30,9 @@ class ReadmeExamplesTest {
         String lastCommand = null;
         int lastExit = -1;
         for (String line : block) {
-            if (line.startsWith(JAR)) {
+            if (line.startsWith(COMMAND)) {
                 lastCommand = line;
-                lastExit = job.runAsIs(line.substring(JAR.length()).split(" +"));
+                lastExit = job.runAsIs(line.substring(COMMAND.length()).split(" +"));
                 assertThat(lastExit).as(line + "\n" + job.err).isIn(0, 1);
             } else if (line.startsWith("cp ")) {
                 String[] files = line.split(" +");
@@ -41,7 +41,7 @@ class ReadmeExamplesTest {
                 assertThat(job.out).as(lastCommand).contains(line);
             }
         }
-        assertThat(lastCommand).startsWith(JAR + "diff ");
+        assertThat(lastCommand).startsWith(COMMAND + "diff ");
         assertThat(lastExit).isZero();
     }
 
