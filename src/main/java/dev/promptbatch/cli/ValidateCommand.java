@@ -92,8 +92,8 @@ final class ValidateCommand implements Callable<Integer> {
         ImageLoader imageFields = new ImageLoader(spec.input().images());
         DuplicateIds ids = new DuplicateIds(
                 spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
-        try (RecordReader reader =
-                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+        try (RecordReader reader = RecordReader.open(
+                spec.input().file(), spec.input().maxRecordBytes(), spec.input().format())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
                 anyImage |= record instanceof DataRecord data && imageFields.anyImageField(data.fields());

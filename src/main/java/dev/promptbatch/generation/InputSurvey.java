@@ -31,8 +31,8 @@ public final class InputSurvey {
         ImageLoader loader = new ImageLoader(spec.input().images());
         boolean empty = true;
         boolean anyImage = false;
-        try (RecordReader reader =
-                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+        try (RecordReader reader = RecordReader.open(
+                spec.input().file(), spec.input().maxRecordBytes(), spec.input().format())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 empty = false;
                 if (spec.input().idField() == null && (!images || anyImage)) {
