@@ -192,7 +192,9 @@ public final class AnswerFormat {
         var response = answer.response();
         Map<String, Object> record = where(answer);
         record.put("response", response.response());
-        if (json) {
+        // An OpenAI Batch line's response_format checks its answers as a format job's are.
+        boolean checked = json || answer.json() != null;
+        if (checked) {
             record.put("json", answer.json());
         }
         record.put("thinking", response.thinking());
@@ -207,7 +209,7 @@ public final class AnswerFormat {
         record.put("tokens_per_second_source", answer.tokensPerSecondSource());
         record.put("latency_ms", answer.latencyMs());
         record.put("attempts", answer.attempts());
-        if (json) {
+        if (checked) {
             record.put("reasks", answer.reasks());
         }
         return record;
