@@ -118,7 +118,7 @@ public final class WorkPlan implements AutoCloseable {
      * The cell a unit runs in: its pass's, or for a pass without a model (an OpenAI Batch line asks for its own) the
      * model its line's body names; null for a line without one, which is a bad record.
      */
-    private static Cell cellOf(Cell pass, InputRecord first) {
+    public static Cell cellOf(Cell pass, InputRecord first) {
         if (pass.model() != null) {
             return pass;
         }
