@@ -89,6 +89,12 @@ final class BatchCommand implements Callable<Integer> {
         if (concurrency != null && (concurrency < 1 || concurrency > 1024)) {
             throw new SpecException("--concurrency: expected a whole number from 1 to 1024, got " + concurrency);
         }
+        if (!input.getFileName().toString().endsWith(".jsonl")) {
+            throw new SpecException("--input: expected a .jsonl file of OpenAI Batch requests, got '" + input + "'");
+        }
+        if (!output.getFileName().toString().endsWith(".jsonl")) {
+            throw new SpecException("--output: expected a .jsonl file, got '" + output + "'");
+        }
         ObjectNode tree = JsonNodeFactory.instance.objectNode();
         tree.put("name", JOB);
         tree.put("input", input.toString());
@@ -101,8 +107,14 @@ final class BatchCommand implements Callable<Integer> {
         if (concurrency != null) {
             tree.put("concurrency", concurrency);
         }
-        JobSpec spec = new SpecLoader(environment.workingDirectory())
-                .fromTree(Path.of("batch"), tree, environment.variables());
+        JobSpec spec;
+        try {
+            spec = new SpecLoader(environment.workingDirectory())
+                    .fromTree(Path.of("batch"), tree, environment.variables());
+        } catch (SpecException e) {
+            // The spec's words for what the command calls --model.
+            throw new SpecException(e.getMessage().replace("set model (or models)", "give --model M"));
+        }
         return RunCommand.runJob(environment, spec, identity(spec), newRun, baseUrl, database, simulator);
     }
 

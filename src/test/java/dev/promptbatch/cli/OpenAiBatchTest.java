@@ -354,6 +354,57 @@ class OpenAiBatchTest {
                         + "with models, seeds or repeat)\n");
     }
 
+    @Test
+    void aBodyFieldOllamaDoesNotTakeIsWarnedOfOnceNamingItsFirstLine() {
+        job.write(
+                "requests.jsonl",
+                COMPLETION
+                        + COMPLETION
+                                .replace("text-1", "text-2")
+                                .replace("\"seed\"", "\"user\": \"u1\", \"n\": 1, \"seed\"")
+                        + COMPLETION.replace("text-1", "text-3").replace("\"seed\"", "\"user\": \"u2\", \"seed\""));
+
+        String log;
+        try (LogCapture capture = new LogCapture()) {
+            assertThat(batch("-i", "requests.jsonl", "-o", "out/results.jsonl"))
+                    .as(job.err)
+                    .isZero();
+            log = capture.text();
+        }
+
+        assertThat(log.lines().filter(l -> l.contains("is not sent to Ollama servers")))
+                .containsExactlyInAnyOrder(
+                        "WARN body.user of /v1/completions lines is not sent to Ollama servers, which do not take it (first "
+                                + "on line 2); an api: openai server is sent the body as it is",
+                        "WARN body.n of /v1/completions lines is not sent to Ollama servers, which do not take it (first on "
+                                + "line 2); an api: openai server is sent the body as it is");
+        assertThat(job.jsonLines("out/results.jsonl")).hasSize(3);
+    }
+
+    @Test
+    void theBatchCommandNamesItsOwnOptionsInItsMistakes() {
+        job.write("requests.jsonl", line("a", "/v1/completions", "{\"prompt\": \"hi\"}"));
+
+        assertThat(batch("-i", "requests.jsonl", "-o", "out/results.csv")).isEqualTo(2);
+        assertThat(job.err).isEqualTo("promptbatch: --output: expected a .jsonl file, got 'out/results.csv'\n");
+
+        assertThat(batch("-i", "requests.jsonl", "-o", "out/results.jsonl")).isEqualTo(2);
+        assertThat(job.err)
+                .isEqualTo("promptbatch: batch: no model: no line of " + dir.resolve("requests.jsonl")
+                        + " names one in its body.model; give --model M\n");
+
+        assertThat(batch("-i", "requests.jsonl", "-o", "out/results.jsonl", "--model", "llama3.2:3b"))
+                .as(job.err)
+                .isZero();
+        assertThat(job.jsonLines("out/results.jsonl")
+                        .get(0)
+                        .get("response")
+                        .get("body")
+                        .get("model")
+                        .asString())
+                .isEqualTo("llama3.2:3b");
+    }
+
     private int batch(String... args) {
         List<String> all = new ArrayList<>(List.of("batch"));
         all.addAll(List.of(args));
