@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.promptbatch.progress.ProgressSettings;
+import dev.promptbatch.progress.QuietLogging;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.SpecException;
 import dev.promptbatch.spec.SpecLoader;
@@ -75,6 +77,9 @@ final class BatchCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Simulator simulator;
 
+    @Mixin
+    SharedOptions.Progress progress;
+
     private final CliEnvironment environment;
 
     BatchCommand(CliEnvironment environment) {
@@ -115,7 +120,10 @@ final class BatchCommand implements Callable<Integer> {
             // The spec's words for what the command calls --model.
             throw new SpecException(e.getMessage().replace("set model (or models)", "give --model M"));
         }
-        return RunCommand.runJob(environment, spec, identity(spec), newRun, baseUrl, database, simulator);
+        ProgressSettings shown = progress.settings(environment);
+        try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
+            return RunCommand.runJob(environment, spec, identity(spec), newRun, baseUrl, database, simulator, shown);
+        }
     }
 
     /** What tells one batch run from another: the input and output files, and the model when one is given. */

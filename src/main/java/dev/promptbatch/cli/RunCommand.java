@@ -20,6 +20,8 @@ import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.output.FailureCauses;
 import dev.promptbatch.output.OutputFiles;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.progress.ProgressSettings;
+import dev.promptbatch.progress.QuietLogging;
 import dev.promptbatch.servers.AdaptiveConcurrency;
 import dev.promptbatch.spec.Durations;
 import dev.promptbatch.spec.JobSpec;
@@ -66,6 +68,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.StrictParams strictParams;
 
+    @Mixin
+    SharedOptions.Progress progress;
+
     private final CliEnvironment environment;
 
     RunCommand(CliEnvironment environment) {
@@ -74,7 +79,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return runJob(environment, loadSpec(), parameters.values, newRun, baseUrl, database, simulator);
+        ProgressSettings shown = progress.settings(environment);
+        try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
+            return runJob(environment, loadSpec(), parameters.values, newRun, baseUrl, database, simulator, shown);
+        }
     }
 
     /**
@@ -82,6 +90,7 @@ final class RunCommand implements Callable<Integer> {
      * {@code run} and {@code batch}, whose jobs differ only in how their spec is made.
      *
      * @param parameters the values that identify the job instance beside its name
+     * @param shown      how progress is shown
      */
     static int runJob(
             CliEnvironment environment,
@@ -90,13 +99,15 @@ final class RunCommand implements Callable<Integer> {
             boolean newRun,
             SharedOptions.BaseUrl baseUrl,
             SharedOptions.Database database,
-            SharedOptions.Simulator simulator) {
+            SharedOptions.Simulator simulator,
+            ProgressSettings shown) {
         InputCheck.check(spec);
         InputWarnings.beforeRun(environment, spec);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             JobDatabase db = database.resolve(environment);
-            RunSettings settings = new RunSettings(spec, server.targets(), db, parameters, newRun, simulator.on, stop);
+            RunSettings settings =
+                    new RunSettings(spec, server.targets(), db, parameters, newRun, simulator.on, stop, shown);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);

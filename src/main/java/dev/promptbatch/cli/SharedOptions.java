@@ -1,5 +1,6 @@
 package dev.promptbatch.cli;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,8 @@ import picocli.CommandLine.Option;
 
 import dev.promptbatch.job.JobDatabase;
 import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.progress.ProgressSettings;
+import dev.promptbatch.spec.Durations;
 
 /**
  * The options that several commands share, each declared once and mixed in with {@code @Mixin}. One mixin an option,
@@ -69,6 +72,33 @@ final class SharedOptions {
             } catch (IllegalArgumentException e) {
                 throw new CommandRefusedException((option != null ? "--db: " : "PROMPTBATCH_DB: ") + e.getMessage());
             }
+        }
+    }
+
+    /** {@code --progress-interval} and {@code --quiet}, of every command that runs a job. */
+    static final class Progress {
+        /** Shorter than this, the log would be mostly progress. */
+        private static final Duration SHORTEST = Duration.ofMillis(100);
+
+        @Option(
+                names = "--progress-interval",
+                paramLabel = "DURATION",
+                description = "Without a terminal, a progress line in the log this often, e.g. 10s, 5m (default 30s).")
+        String interval;
+
+        @Option(names = "--quiet", description = "Print only warnings, errors and the result: no progress.")
+        boolean quiet;
+
+        ProgressSettings settings(CliEnvironment environment) {
+            Duration every = ProgressSettings.DEFAULT_INTERVAL;
+            if (interval != null) {
+                every = Durations.parseOrNull(interval);
+                if (every == null || every.compareTo(SHORTEST) < 0 || every.compareTo(Durations.LONGEST) > 0) {
+                    throw new CommandRefusedException("--progress-interval: expected a duration from 100ms to "
+                            + Durations.format(Durations.LONGEST) + " such as 10s or 5m, got '" + interval + "'");
+                }
+            }
+            return ProgressSettings.decide(quiet, every, environment.variables().get("TERM"));
         }
     }
 }

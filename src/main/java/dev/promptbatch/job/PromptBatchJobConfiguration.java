@@ -61,7 +61,7 @@ public class PromptBatchJobConfiguration {
 
     @Bean
     RunProgress runProgress() {
-        return new RunProgress(System::nanoTime);
+        return new RunProgress();
     }
 
     @Bean

@@ -16,6 +16,8 @@ import org.springframework.batch.core.repository.JobRepository;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
+import dev.promptbatch.progress.ProgressDisplay;
+import dev.promptbatch.progress.ProgressFacts;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.servers.PooledServer;
 import dev.promptbatch.servers.Preflight;
@@ -68,12 +70,24 @@ final class RunLauncher {
                     artifacts.recordedSummary());
         }
         JobExecution execution;
-        try (ProgressReporter reporter = new ProgressReporter(progress::line, ProgressReporter.EVERY)) {
+        try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts)) {
             execution = operator.start(job, decision.parameters());
         }
         return outcome(execution, artifacts.afterExecution(execution, facts(servers)))
                 .withThrottling(pool.servers().stream()
                         .map(server -> server.concurrency().report())
+                        .toList());
+    }
+
+    private ProgressDisplay.Counts counts() {
+        return new ProgressDisplay.Counts(
+                progress.answered(),
+                progress.failed(),
+                progress.answeredHere() + progress.failedHere(),
+                progress.answeredHere(),
+                pool.servers().stream()
+                        .map(server -> new ProgressFacts.ServerLoad(
+                                server.display(), server.concurrency().inFlight()))
                         .toList());
     }
 

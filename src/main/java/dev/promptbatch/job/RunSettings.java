@@ -3,6 +3,7 @@ package dev.promptbatch.job;
 import java.util.List;
 import java.util.Map;
 
+import dev.promptbatch.progress.ProgressSettings;
 import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.spec.JobSpec;
 
@@ -14,6 +15,7 @@ import dev.promptbatch.spec.JobSpec;
  * @param newRun     start a new instance even if one with these parameters exists
  * @param simulated  the answers come from the built-in simulator
  * @param stop       set by signal handlers to stop the run gracefully
+ * @param progress   how the run shows its progress
  */
 public record RunSettings(
         JobSpec spec,
@@ -22,4 +24,18 @@ public record RunSettings(
         Map<String, String> parameters,
         boolean newRun,
         boolean simulated,
-        GracefulStop stop) {}
+        GracefulStop stop,
+        ProgressSettings progress) {
+
+    /** Settings that show progress as a log line every 30 s. */
+    public RunSettings(
+            JobSpec spec,
+            List<ServerTarget> servers,
+            JobDatabase database,
+            Map<String, String> parameters,
+            boolean newRun,
+            boolean simulated,
+            GracefulStop stop) {
+        this(spec, servers, database, parameters, newRun, simulated, stop, ProgressSettings.LOG_EVERY_30_SECONDS);
+    }
+}

@@ -126,6 +126,11 @@ public final class AdaptiveConcurrency {
         return now;
     }
 
+    /** Requests in flight now, for the progress line. */
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
     /** The share of the limit in use, from 0 (idle) to 1 (full). */
     public synchronized double load() {
         return (double) inFlight / limit;

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import dev.promptbatch.job.JobDatabase;
+import dev.promptbatch.progress.ProgressSettings;
 
 /** The options that several commands share: where they appear in each command's help, and what they resolve to. */
 class SharedOptionsTest {
@@ -43,7 +45,9 @@ class SharedOptionsTest {
                         "--db",
                         "--new-run",
                         "--simulator",
-                        "--strict-params");
+                        "--strict-params",
+                        "--progress-interval",
+                        "--quiet");
         assertThat(optionsInHelp("validate"))
                 .containsExactly("--param", "--base-url", "--max-listed", "--simulator", "--strict-params");
         assertThat(optionsInHelp("status")).containsExactly("--db", "--limit");
@@ -85,5 +89,33 @@ class SharedOptionsTest {
                 .isInstanceOf(CommandRefusedException.class)
                 .hasMessage("--db: a job database is a path (HSQLDB) or a jdbc:postgresql://HOST/DATABASE URL; "
                         + "jdbc:mysql://db.internal/promptbatch?password=*** is neither");
+    }
+
+    @Test
+    void withoutATerminalProgressIsALogLineEveryThirtySecondsOrTheIntervalGiven() {
+        SharedOptions.Progress progress = new SharedOptions.Progress();
+        CliEnvironment environment = environment(Map.of("TERM", "xterm-256color"), new StringWriter());
+
+        assertThat(progress.settings(environment)).isEqualTo(ProgressSettings.LOG_EVERY_30_SECONDS);
+        progress.interval = "5m";
+        assertThat(progress.settings(environment))
+                .isEqualTo(new ProgressSettings(ProgressSettings.Mode.LOG, Duration.ofMinutes(5)));
+        progress.quiet = true;
+        assertThat(progress.settings(environment).mode()).isEqualTo(ProgressSettings.Mode.QUIET);
+    }
+
+    @Test
+    void aProgressIntervalThatIsNoDurationOrTooShortIsRefused() {
+        for (String interval : List.of("30", "0s", "50ms", "soon", "9000h")) {
+            StringWriter err = new StringWriter();
+            CliEnvironment environment =
+                    new CliEnvironment(Map.of(), HOME, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+
+            assertThat(PromptBatchCli.execute(environment, "run", "job.yaml", "--progress-interval", interval))
+                    .isEqualTo(ExitCode.NOTHING_RUN);
+            assertThat(err.toString())
+                    .isEqualTo("promptbatch: --progress-interval: expected a duration from 100ms to 8760h such as 10s"
+                            + " or 5m, got '" + interval + "'\n");
+        }
     }
 }

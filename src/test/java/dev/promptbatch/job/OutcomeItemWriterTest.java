@@ -35,7 +35,7 @@ class OutcomeItemWriterTest {
     Path dir;
 
     private final ExecutionContext context = new ExecutionContext();
-    private final RunProgress progress = new RunProgress(() -> 0L);
+    private final RunProgress progress = new RunProgress();
 
     @Test
     void writesAnswersToTheOutputAndFailuresToTheErrorsFileAndCommitsTheirLengthsAndLines() throws IOException {
@@ -51,7 +51,7 @@ class OutcomeItemWriterTest {
         assertThat(files.errors()).hasContent(FORMAT.errorLine(failure(2)));
         assertThat(RestartState.Written.in(context))
                 .contains(new RestartState.Written(Files.size(files.output()), Files.size(files.errors()), 2, 1));
-        assertThat(progress.line()).startsWith("2 answered, 1 failed,");
+        assertThat(new long[] {progress.answered(), progress.failed()}).containsExactly(2, 1);
     }
 
     @Test
@@ -109,7 +109,7 @@ class OutcomeItemWriterTest {
         first.write(units(answer(3), failure(4)));
         ExecutionContext committed = new ExecutionContext(context);
 
-        RunProgress resumedProgress = new RunProgress(() -> 0L);
+        RunProgress resumedProgress = new RunProgress();
         OutcomeItemWriter resumed = new OutcomeItemWriter(files, FORMAT, resumedProgress, InstanceCheck.NONE);
         resumed.open(committed);
         resumed.write(units(answer(3), failure(4)));
@@ -120,7 +120,8 @@ class OutcomeItemWriterTest {
         assertThat(files.errors()).hasContent(FORMAT.errorLine(failure(2)) + "\n" + FORMAT.errorLine(failure(4)));
         assertThat(RestartState.Written.in(committed))
                 .contains(new RestartState.Written(Files.size(files.output()), Files.size(files.errors()), 2, 2));
-        assertThat(resumedProgress.line()).startsWith("2 answered, 2 failed,");
+        assertThat(new long[] {resumedProgress.answered(), resumedProgress.failed()})
+                .containsExactly(2, 2);
     }
 
     @Test
@@ -146,11 +147,11 @@ class OutcomeItemWriterTest {
         writer.open(context);
 
         writer.write(units(answer(1), failure(2)));
-        assertThat(progress.line()).startsWith("0 answered, 0 failed,");
+        assertThat(new long[] {progress.answered(), progress.failed()}).containsExactly(0, 0);
         writer.update(context);
         writer.close();
 
-        assertThat(progress.line()).startsWith("1 answered, 1 failed,");
+        assertThat(new long[] {progress.answered(), progress.failed()}).containsExactly(1, 1);
     }
 
     /** A chunk of units of one outcome each, as a generate job's step writes them. */
