@@ -4,11 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,12 +37,11 @@ import dev.promptbatch.structured.InvalidSchemaException;
  * and {@code top_p} (1.0 when absent, as Ollama's layer sets them), {@code seed}, {@code stop},
  * {@code frequency_penalty} and {@code presence_penalty} → options; {@code response_format} {@code json_object} →
  * {@code format: "json"} and {@code json_schema} → its schema, against which each answer is then checked as a
- * {@code format} job's. A sweep's seed replaces the body's. A field Ollama does not take is not sent; the first line
- * with it is named in one warning per field and endpoint. A body that cannot be sent (no messages, a prompt that is
+ * {@code format} job's. A sweep's seed replaces the body's. A field Ollama does not take is not sent
+ * ({@link #ignoredFields}: the run warns of each before it starts). A body that cannot be sent (no messages, a prompt that is
  * not one string, an image that is not a data URI...) is a bad record naming the field.
  */
 public final class BatchRequests {
-    private static final Logger log = LoggerFactory.getLogger(BatchRequests.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String> SAMPLING =
             List.of("temperature", "top_p", "seed", "max_tokens", "stop", "frequency_penalty", "presence_penalty");
@@ -92,7 +87,6 @@ public final class BatchRequests {
     }
 
     private final JobSpec spec;
-    private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final Map<String, AnswerCheck> checks = new ConcurrentHashMap<>();
 
     public BatchRequests(JobSpec spec) {
@@ -113,7 +107,6 @@ public final class BatchRequests {
             if (cell.model() == null) {
                 throw new Unsendable("model", "missing; name the model in each line's body, or set model (or --model)");
             }
-            warnOfIgnored(url, body, record.line());
             if (url == BatchUrl.EMBEDDINGS) {
                 return embed(id, record, cell, body);
             }
@@ -347,18 +340,16 @@ public final class BatchRequests {
         }
     }
 
-    private void warnOfIgnored(BatchUrl url, ObjectNode body, long line) {
+    /** The fields of a line's body that an Ollama server is not sent, in the body's order. */
+    public static List<String> ignoredFields(BatchUrl url, JsonNode body) {
         List<String> known = KNOWN.get(url);
+        List<String> ignored = new ArrayList<>();
         for (String field : body.propertyNames()) {
-            if (!known.contains(field) && warned.add(url.path() + " " + field)) {
-                log.warn(
-                        "body.{} of {} lines is not sent to Ollama servers, which do not take it (first on line {}); "
-                                + "an api: openai server is sent the body as it is",
-                        field,
-                        url.path(),
-                        line);
+            if (!known.contains(field)) {
+                ignored.add(field);
             }
         }
+        return ignored;
     }
 
     private static String shown(JsonNode value) {
