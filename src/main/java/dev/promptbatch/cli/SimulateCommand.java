@@ -127,9 +127,16 @@ final class SimulateCommand implements Callable<Integer> {
     boolean unavailableWhileLoading;
 
     @Option(
+            names = "--openai-timings",
+            description = "As llama-server: add a 'timings' object (prompt and generation times) to /v1/completions "
+                    + "and /v1/chat/completions answers.")
+    boolean openAiTimings;
+
+    @Option(
             names = "--api-key",
             paramLabel = "KEY",
-            description = "Answer every /v1 request without 'Authorization: Bearer KEY' with 401.")
+            description = "Answer every /v1 request but GET /v1/models without 'Authorization: Bearer KEY' with 401, "
+                    + "as llama-server does.")
     String apiKey;
 
     private final CliEnvironment environment;
@@ -196,6 +203,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         return quirks.withNoShow(quirks.noShow() || noShow)
                 .withNoVersion(quirks.noVersion() || noVersion)
-                .withUnavailableWhileLoading(unavailableWhileLoading);
+                .withUnavailableWhileLoading(unavailableWhileLoading)
+                .withOpenAiTimings(openAiTimings);
     }
 }

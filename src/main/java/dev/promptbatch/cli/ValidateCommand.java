@@ -23,7 +23,6 @@ import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.ollama.ChatRequest;
 import dev.promptbatch.ollama.GenerateRequest;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.openaibatch.BatchRequests;
 import dev.promptbatch.servers.Preflight;
@@ -179,8 +178,7 @@ final class ValidateCommand implements Callable<Integer> {
     private boolean checkServers(JobSpec spec, List<ServerTarget> servers, PrintWriter out) {
         List<Preflight.Target> targets = servers.stream()
                 .map(server -> new Preflight.Target(
-                        server.display(),
-                        new OllamaClient(server.address(), spec.limits().timeout(), 1)))
+                        server.display(), server.client(spec.limits().timeout(), 1)))
                 .toList();
         Preflight.Result result;
         try {
@@ -192,7 +190,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
         for (ServerCheck.Result server : result.servers()) {
             if (server.version() != null) {
-                out.println("Server " + server.url() + ": Ollama " + server.version() + ", "
+                out.println("Server " + server.url() + ": " + server.describe() + ", "
                         + server.models().size() + " models"
                         + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));
             }

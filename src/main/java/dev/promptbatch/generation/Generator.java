@@ -22,8 +22,8 @@ import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.EmbedRequest;
 import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.ModelRequest;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
+import dev.promptbatch.ollama.ServerClient;
 import dev.promptbatch.openaibatch.BatchRequests;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.EmbedResponse;
@@ -34,6 +34,7 @@ import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
 import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.servers.AdaptiveConcurrency;
+import dev.promptbatch.servers.CredentialsRefusedException;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.servers.Lease;
 import dev.promptbatch.servers.PooledServer;
@@ -52,7 +53,8 @@ import dev.promptbatch.structured.AnswerCheck;
  * request is sent; it goes again with exponential backoff and full jitter while it fails in a way that can pass, on
  * another server when there is one. A request the server rejects (4xx, or a 500 naming a mistake in the request) is
  * a failure ({@code rejected}); so is one that keeps timing out or getting a broken answer
- * ({@code retries-exhausted}). A server that is away never fails a record and costs it no attempt: the request goes
+ * ({@code retries-exhausted}). A server that refuses the credentials (401, 403) stops the run, since every request
+ * would meet the same refusal. A server that is away never fails a record and costs it no attempt: the request goes
  * to another server, or waits for one, and the pool decides when an outage has lasted past {@code max-outage} and
  * the run fails, resumably. A server that is busy (429, 503 "busy") is there: the request waits a little and goes
  * again, and the server's {@link AdaptiveConcurrency} sends it fewer at once. Time and waiting come from the
@@ -370,7 +372,7 @@ public final class Generator {
         /** The records the request carries, for the message of an outage. */
         private final String where;
 
-        private final Function<OllamaClient, T> call;
+        private final Function<ServerClient, T> call;
         /** The tokens an answer reports, for concurrency: auto; null when it reports none. */
         private final Function<T, Long> tokens;
         /** Whether the request embeds: the model is then loaded with an embed request. */
@@ -384,7 +386,7 @@ public final class Generator {
         private long busySince;
         private String lastServer;
 
-        Attempts(String model, String where, Function<OllamaClient, T> call, Function<T, Long> tokens, boolean embeds) {
+        Attempts(String model, String where, Function<ServerClient, T> call, Function<T, Long> tokens, boolean embeds) {
             this.model = model;
             this.where = where;
             this.call = call;
@@ -412,7 +414,7 @@ public final class Generator {
                         failure = e;
                         switch (e.failureClass()) {
                             case BUSY -> lease.busy(nanos, e);
-                            case REJECTED, TRANSIENT -> {
+                            case REJECTED, TRANSIENT, DENIED -> {
                                 lease.answered(nanos);
                                 attempts++;
                             }
@@ -443,6 +445,11 @@ public final class Generator {
         private Sent<T> afterFailure(PooledServer server, OllamaException e) {
             RetrySpec policy = spec.limits().retry();
             switch (e.failureClass()) {
+                case DENIED ->
+                    throw new CredentialsRefusedException(
+                            "the server at " + server.display() + " refuses the credentials (" + e.getMessage()
+                                    + "): every request would be refused, so the run stops",
+                            e);
                 case REJECTED -> {
                     return new Refused<>(FailureKind.REJECTED, e.getMessage(), e, attempts, lastServer);
                 }
@@ -519,6 +526,9 @@ public final class Generator {
      * in a way that can pass. A failed load is only reported: the requests will say more.
      */
     private void load(PooledServer server, String model, boolean embeds) {
+        if (!server.client().loadsAhead()) {
+            return;
+        }
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> first = loaded.putIfAbsent(server.display() + " " + model, mine);
         if (first != null) {

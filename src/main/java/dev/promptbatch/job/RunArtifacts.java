@@ -67,7 +67,14 @@ final class RunArtifacts {
     RunSummary missingAfterCompletion(JobExecution completed) {
         List<ServerFacts> servers = settings.servers().stream()
                 .map(server -> new ServerFacts(
-                        server.display(), null, List.of(), server.concurrency(), server.autoConcurrency(), null))
+                        server.display(),
+                        null,
+                        List.of(),
+                        server.concurrency(),
+                        server.autoConcurrency(),
+                        null,
+                        server.api().key(),
+                        null))
                 .toList();
         return write(completed, servers, Files::notExists, this::recordedSummary);
     }

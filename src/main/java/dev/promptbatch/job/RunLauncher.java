@@ -18,6 +18,7 @@ import dev.promptbatch.output.OutputFileException;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.progress.ProgressDisplay;
 import dev.promptbatch.progress.ProgressFacts;
+import dev.promptbatch.servers.CredentialsRefusedException;
 import dev.promptbatch.servers.GenerationFailedException;
 import dev.promptbatch.servers.PooledServer;
 import dev.promptbatch.servers.Preflight;
@@ -126,8 +127,8 @@ final class RunLauncher {
         for (ServerCheck.Result server : servers.servers()) {
             if (server.reached()) {
                 log.info(
-                        "Ollama {} at {}{}",
-                        server.version(),
+                        "{} at {}{}",
+                        server.describe(),
                         server.url(),
                         settings.simulated() ? " (built-in simulator: answers are synthetic)" : "");
             }
@@ -150,7 +151,9 @@ final class RunLauncher {
                     check == null ? List.of() : check.models(),
                     server.concurrencyInUse(),
                     server.target().autoConcurrency(),
-                    check != null));
+                    check != null,
+                    server.target().api().key(),
+                    check == null ? null : server.client().durations()));
         }
         return facts;
     }
@@ -166,6 +169,13 @@ final class RunLauncher {
                         summary);
             default -> {
                 Throwable cause = failureCause(execution);
+                if (cause instanceof CredentialsRefusedException refused) {
+                    log.error("{} stopped: {}", settings.spec().name(), refused.getMessage());
+                    throw new RunRefusedException(
+                            refused.getMessage() + ". Nothing answered is lost: fix the credentials and run the same "
+                                    + "command again to resume.",
+                            refused);
+                }
                 String reason = cause == null ? execution.getExitStatus().getExitDescription() : cause.getMessage();
                 log.error("{} failed: {}", settings.spec().name(), reason);
                 yield report(

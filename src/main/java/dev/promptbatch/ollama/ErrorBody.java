@@ -14,13 +14,14 @@ record ErrorBody(String message, boolean json) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
-     * Ollama's {@code {"error": "..."}}, the {@code {"error": {"message": "..."}}} of OpenAI-compatible servers, or
-     * the {@code {"detail": {"msg": "..."}}} of KoboldCpp; any other body is shown as it is, shortened.
+     * Ollama's {@code {"error": "..."}}, the {@code {"error": {"message": "..."}}} of OpenAI-compatible servers, the
+     * flat {@code {"object": "error", "message": "..."}} of older vLLM releases, or the
+     * {@code {"detail": {"msg": "..."}}} of KoboldCpp; any other body is shown as it is, shortened.
      */
     static ErrorBody of(String body) {
         try {
             JsonNode node = JSON.readTree(body);
-            for (String path : List.of("/error", "/error/message", "/detail/msg", "/detail")) {
+            for (String path : List.of("/error", "/error/message", "/message", "/detail/msg", "/detail")) {
                 JsonNode message = node == null ? null : node.at(path);
                 if (message != null && message.isString()) {
                     return new ErrorBody(message.asString(), true);

@@ -6,6 +6,7 @@ import java.util.Locale;
 /**
  * The one place that decides what a failed request means ({@link FailureClass}). The HTTP status decides; the
  * message's words decide only where the status alone has two meanings and Ollama gives nothing else:
+ * 401 and 403 refuse the credentials, not the request: every request would meet them ({@link FailureClass#DENIED}).
  * <ul>
  * <li>500 is a load or runner failure, which can pass, except for a mistake in the request, which Ollama also
  * answers 500: a wrongly typed option ({@code option "stop" must be of type array}) or a bad {@code format}
@@ -37,6 +38,7 @@ final class FailureClassifier {
     /** An answer with a status other than 200. */
     static FailureClass ofStatus(int status, ErrorBody body, boolean retryAfter) {
         return switch (status) {
+            case 401, 403 -> FailureClass.DENIED;
             case 429 -> FailureClass.BUSY;
             case 500 ->
                 REJECTED_500_WORDS.stream().anyMatch(body.message()::contains)

@@ -1,13 +1,6 @@
 package dev.promptbatch.ollama;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,14 +8,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,51 +16,49 @@ import dev.promptbatch.outcome.EmbedResponse;
 import dev.promptbatch.outcome.GenerateResponse;
 
 /**
- * Ollama's native API over one pooled HTTP/1.1 client (the server speaks no h2c). One call is one request: retrying
- * is the caller's decision, made from {@link OllamaException#failureClass()}.
- *
- * <p>The one exception is a connection that fails before any byte of a response arrives. Servers built on Python's
- * or Node's HTTP stacks, and proxies with short keep-alive timeouts, close a connection after a response without
- * saying so; the pool hands it out again and the next request on it fails at once. That request never reached the
- * server's work, so it is sent again at once, up to once per pooled connection (each failure closes one, so the
- * last try is on a fresh connection); only then does the failure count. A server that is down answers the fresh
- * connection with a refusal, which counts as before.
+ * Ollama's native API, over the shared {@link HttpTransport} (which also resends on connections a server closed
+ * without saying so). One call is one request: retrying is the caller's decision, made from
+ * {@link OllamaException#failureClass()}.
  */
-public final class OllamaClient {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
-    private static final Logger log = LoggerFactory.getLogger(OllamaClient.class);
+public final class OllamaClient implements ServerClient {
+    private static final JsonMapper JSON = HttpTransport.JSON;
 
-    private final HttpClient http;
-    private final URI baseUrl;
-    private final String authorization;
+    private final HttpTransport http;
     private final Duration timeout;
-    private final int resends;
-    private final AtomicLong closedConnections = new AtomicLong();
 
     /**
      * @param connections the most requests this client has in flight at once, which bounds the connections in its
      *                    pool
      */
     public OllamaClient(ServerAddress address, Duration timeout, int connections) {
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
-        this.baseUrl = address.baseUrl();
-        this.authorization = address.userInfo() == null
+        String authorization = address.userInfo() == null
                 ? null
                 : "Basic "
                         + Base64.getEncoder()
                                 .encodeToString(URLDecoder.decode(address.userInfo(), StandardCharsets.UTF_8)
                                         .getBytes(StandardCharsets.UTF_8));
+        this.http = new HttpTransport(address.baseUrl(), authorization, connections);
         this.timeout = timeout;
-        // The pool holds at most one connection per request in flight, plus the preflight's or a probe's.
-        this.resends = connections + 1;
+    }
+
+    @Override
+    public String api() {
+        return "ollama";
+    }
+
+    @Override
+    public boolean loadsAhead() {
+        return true;
+    }
+
+    /** Ollama reports every duration itself. */
+    @Override
+    public String durations() {
+        return "server";
     }
 
     /** Sends one request to the endpoint its kind names; see {@link #generate} and {@link #chat}. */
+    @Override
     public GenerateResponse answer(ModelRequest request) {
         return request instanceof ChatRequest chat ? chat(chat) : generate((GenerateRequest) request);
     }
@@ -87,7 +71,7 @@ public final class OllamaClient {
         if (request.system() != null) body.put("system", request.system());
         putCommon(body, request.options(), request.format(), request.think(), request.keepAlive());
         if (request.images() != null) body.put("images", request.images());
-        JsonNode answer = done(parse(send(post("/api/generate", JSON.writeValueAsString(body), timeout))));
+        JsonNode answer = done(HttpTransport.parse(http.post("/api/generate", body, timeout)));
         if (!answer.path("response").isString()) {
             throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no response text", null);
         }
@@ -111,7 +95,7 @@ public final class OllamaClient {
         }
         body.put("messages", messages);
         putCommon(body, request.options(), request.format(), request.think(), request.keepAlive());
-        JsonNode answer = done(parse(send(post("/api/chat", JSON.writeValueAsString(body), timeout))));
+        JsonNode answer = done(HttpTransport.parse(http.post("/api/chat", body, timeout)));
         JsonNode message = answer.path("message");
         if (!message.path("content").isString()) {
             throw new OllamaException(OllamaException.Reason.BAD_BODY, "the answer has no message content", null);
@@ -155,6 +139,7 @@ public final class OllamaClient {
      * Sends one embed request and returns one vector per input, in input order: an answer with another number of
      * vectors is broken (Ollama answers all or nothing).
      */
+    @Override
     public EmbedResponse embed(EmbedRequest request) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", request.model());
@@ -163,7 +148,7 @@ public final class OllamaClient {
         if (request.truncate() != null) body.put("truncate", request.truncate());
         if (request.options() != null && !request.options().isEmpty()) body.put("options", request.options());
         if (request.keepAlive() != null) body.put("keep_alive", request.keepAlive());
-        JsonNode answer = parse(send(post("/api/embed", JSON.writeValueAsString(body), timeout)));
+        JsonNode answer = HttpTransport.parse(http.post("/api/embed", body, timeout));
         JsonNode embeddings = answer.path("embeddings");
         if (!embeddings.isArray() || embeddings.size() != request.input().size()) {
             throw new OllamaException(
@@ -197,30 +182,33 @@ public final class OllamaClient {
      * Loads an embedding model without embedding: an embed request with no input, which Ollama answers once the
      * model is ready. Returns the load duration Ollama reports, or null.
      */
+    @Override
     public Long loadForEmbedding(String model, Object keepAlive, Duration loadTimeout) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);
         body.put("input", List.of());
         if (keepAlive != null) body.put("keep_alive", keepAlive);
-        return number(parse(send(post("/api/embed", JSON.writeValueAsString(body), loadTimeout))), "load_duration");
+        return number(HttpTransport.parse(http.post("/api/embed", body, loadTimeout)), "load_duration");
     }
 
     /**
      * Loads a model without generating: a generate request with no prompt, which Ollama answers with
      * {@code done_reason: "load"} once the model is ready. Returns the load duration Ollama reports, or null.
      */
+    @Override
     public Long load(String model, Object keepAlive, Duration loadTimeout) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);
         body.put("stream", false);
         if (keepAlive != null) body.put("keep_alive", keepAlive);
-        return number(parse(send(post("/api/generate", JSON.writeValueAsString(body), loadTimeout))), "load_duration");
+        return number(HttpTransport.parse(http.post("/api/generate", body, loadTimeout)), "load_duration");
     }
 
     /** {@code GET /api/version}; null when the server has no such endpoint (404), as some that emulate Ollama. */
+    @Override
     public String version() {
         try {
-            return parse(send(get("/api/version"))).path("version").asString("unknown");
+            return HttpTransport.parse(http.get("/api/version")).path("version").asString("unknown");
         } catch (OllamaException e) {
             if (e.status() == 404) {
                 return null;
@@ -230,14 +218,25 @@ public final class OllamaClient {
     }
 
     /** Connections the server closed under a request before answering it, each followed by a resend. */
+    /** Ollama takes no key; a proxy in front of it that wants credentials refuses every route, the version too. */
+    @Override
+    public void checkCredentials() {}
+
+    @Override
+    public void probe() {
+        version();
+    }
+
+    @Override
     public long closedConnections() {
-        return closedConnections.get();
+        return http.closedConnections();
     }
 
     /** {@code GET /api/tags}: the models the server has. */
+    @Override
     public List<ModelInfo> models() {
         List<ModelInfo> models = new ArrayList<>();
-        for (JsonNode model : parse(send(get("/api/tags"))).path("models")) {
+        for (JsonNode model : HttpTransport.parse(http.get("/api/tags")).path("models")) {
             List<String> capabilities = new ArrayList<>();
             model.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
             Map<String, Object> details = model.path("details").isObject()
@@ -257,130 +256,18 @@ public final class OllamaClient {
      * {@code POST /api/show}: the model's capabilities, for a server whose {@code /api/tags} does not list them. Empty
      * when the server does not say either (no {@code /api/show}, an error, or no list).
      */
+    @Override
     public List<String> showCapabilities(String model) {
         JsonNode answer;
         try {
-            answer = parse(send(post("/api/show", JSON.writeValueAsString(Map.of("model", model)), METADATA_TIMEOUT)));
+            answer =
+                    HttpTransport.parse(http.post("/api/show", Map.of("model", model), HttpTransport.METADATA_TIMEOUT));
         } catch (OllamaException e) {
             return List.of();
         }
         List<String> capabilities = new ArrayList<>();
         answer.path("capabilities").forEach(capability -> capabilities.add(capability.asString()));
         return List.copyOf(capabilities);
-    }
-
-    private HttpRequest post(String path, String json, Duration requestTimeout) {
-        return request(path, requestTimeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
-                .build();
-    }
-
-    private HttpRequest get(String path) {
-        return request(path, METADATA_TIMEOUT).GET().build();
-    }
-
-    private HttpRequest.Builder request(String path, Duration requestTimeout) {
-        HttpRequest.Builder builder =
-                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
-        if (authorization != null) {
-            builder.header("Authorization", authorization);
-        }
-        return builder;
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        HttpResponse<String> response;
-        try {
-            response = sendResendingOnClosedConnections(request);
-        } catch (HttpTimeoutException e) {
-            throw new OllamaException(
-                    OllamaException.Reason.TIMEOUT,
-                    "no answer within "
-                            + request.timeout()
-                                    .map(Duration::toString)
-                                    .orElse("")
-                                    .replace("PT", "")
-                                    .toLowerCase(),
-                    e);
-        } catch (ConnectException e) {
-            throw new OllamaException(
-                    OllamaException.Reason.UNREACHABLE,
-                    "cannot connect to " + baseUrl + " (is the server running?)",
-                    e);
-        } catch (IOException e) {
-            throw new OllamaException(OllamaException.Reason.CONNECTION_LOST, "connection failed: " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting for " + request.uri());
-        }
-        int status = response.statusCode();
-        if (status == 200) {
-            return response;
-        }
-        throw new OllamaException(status, ErrorBody.of(response.body()), retryAfter(response));
-    }
-
-    /** See the class comment: a connection closed before any response byte costs a resend, not a failure. */
-    private HttpResponse<String> sendResendingOnClosedConnections(HttpRequest request)
-            throws IOException, InterruptedException {
-        for (int resend = 0; ; resend++) {
-            AtomicBoolean answered = new AtomicBoolean();
-            try {
-                return http.send(request, info -> {
-                    answered.set(true);
-                    return HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)
-                            .apply(info);
-                });
-            } catch (HttpTimeoutException | ConnectException e) {
-                throw e;
-            } catch (IOException e) {
-                if (answered.get() || resend == resends) {
-                    throw e; // an answer cut short was under way: the server did the work, and the retry policy
-                    // decides whether to ask again
-                }
-                if (closedConnections.getAndIncrement() == 0) {
-                    log.info(
-                            "The server at {} closed a connection before answering on it ({}); sending again on "
-                                    + "another. Servers and proxies that close idle connections do this; it is not an outage.",
-                            baseUrl,
-                            describe(e));
-                }
-            }
-        }
-    }
-
-    private static JsonNode parse(HttpResponse<String> response) {
-        try {
-            JsonNode node = JSON.readTree(response.body());
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (JacksonException e) {
-            // reported below: the body is not Ollama's JSON
-        }
-        String body = response.body();
-        throw new OllamaException(
-                OllamaException.Reason.BAD_BODY,
-                "the answer is not Ollama's JSON: " + (body.length() > 80 ? body.substring(0, 80) + "..." : body),
-                null);
-    }
-
-    private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers()
-                .firstValue("Retry-After")
-                .map(value -> {
-                    try {
-                        return Duration.ofSeconds(Long.parseLong(value.trim()));
-                    } catch (NumberFormatException e) {
-                        return null;
-                    }
-                })
-                .orElse(null);
-    }
-
-    private static String describe(IOException e) {
-        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static String text(JsonNode node, String field) {

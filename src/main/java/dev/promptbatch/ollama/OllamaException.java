@@ -30,6 +30,11 @@ public class OllamaException extends RuntimeException {
     private final int status;
     private final Duration retryAfter;
 
+    /** A 200 whose body is not a complete answer: the request may be sent again. */
+    public static OllamaException brokenAnswer(String message) {
+        return new OllamaException(Reason.BAD_BODY, message, null);
+    }
+
     /** A failure with no HTTP status to read: the reason alone classifies it. */
     OllamaException(Reason reason, String message, Throwable cause) {
         this(reason, FailureClassifier.withoutStatus(reason), message, statusOf(reason), null, cause);

@@ -45,6 +45,9 @@ public final class ServerCheck {
      * but no obstacle.
      *
      * @param usable the wanted models the server can run, each as it lists it
+     * @param api    the API the server speaks ({@link ServerClient#api()})
+     * @param denied whether the server refused the credentials: no other server makes up for that, since the spec
+     *               or the environment is wrong
      */
     public record Result(
             String url,
@@ -52,7 +55,9 @@ public final class ServerCheck {
             List<ModelInfo> models,
             List<String> problems,
             List<String> warnings,
-            Map<String, ModelInfo> usable) {
+            Map<String, ModelInfo> usable,
+            String api,
+            boolean denied) {
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -60,27 +65,51 @@ public final class ServerCheck {
         public boolean reached() {
             return version != null;
         }
+
+        /** What the server is, for a line of output: {@code Ollama 0.12.3}, or the OpenAI-compatible API. */
+        public String describe() {
+            return OPENAI.equals(api) ? "OpenAI-compatible API" : "Ollama " + version;
+        }
     }
+
+    private static final String OPENAI = "openai";
 
     private ServerCheck() {}
 
     /** @param needs the capabilities each model must have */
-    public static Result check(OllamaClient client, String url, List<String> wanted, Object think, List<Need> needs) {
+    public static Result check(ServerClient client, String url, List<String> wanted, Object think, List<Need> needs) {
         String version;
         List<ModelInfo> available;
         try {
             version = client.version();
             available = client.models();
+            client.checkCredentials();
         } catch (OllamaException e) {
-            String problem = e.status() == 0
-                    ? "cannot reach Ollama at " + url + ": " + e.getMessage() + ". Start it with 'ollama serve', or "
-                            + "set --base-url, server.base-url or OLLAMA_HOST."
-                    : "the server at " + url + " does not answer as Ollama does (" + e.getMessage() + "). Check "
-                            + "--base-url, server.base-url or OLLAMA_HOST.";
-            return new Result(url, null, List.of(), List.of(problem), List.of(), Map.of());
+            boolean openAi = OPENAI.equals(client.api());
+            boolean denied = e.failureClass() == FailureClass.DENIED;
+            String problem = denied
+                    ? "the server at " + url + " refuses the credentials (" + e.getMessage() + "): every request "
+                            + "would be refused. Check "
+                            + (openAi ? "the variable that api-key-env names" : "the user and password in its URL")
+                            + "."
+                    : e.status() == 0
+                            ? openAi
+                                    ? "cannot reach the server at " + url + ": " + e.getMessage() + ". Check its url."
+                                    : "cannot reach Ollama at " + url + ": " + e.getMessage()
+                                            + ". Start it with 'ollama serve', or set --base-url, server.base-url or "
+                                            + "OLLAMA_HOST."
+                            : openAi
+                                    ? "the server at " + url + " does not answer GET /v1/models as an "
+                                            + "OpenAI-compatible server does (" + e.getMessage() + "). Check its url "
+                                            + "(without /v1) and api."
+                                    : "the server at " + url + " does not answer as Ollama does (" + e.getMessage()
+                                            + "). Check --base-url, server.base-url or OLLAMA_HOST.";
+            return new Result(url, null, List.of(), List.of(problem), List.of(), Map.of(), client.api(), denied);
         }
         List<String> warnings = new ArrayList<>();
-        if (version == null) {
+        if (version == null && OPENAI.equals(client.api())) {
+            version = UNKNOWN_VERSION; // the OpenAI API has no version to ask for
+        } else if (version == null) {
             version = UNKNOWN_VERSION;
             warnings.add("the server at " + url + " has no /api/version (it is not Ollama itself, or an old one); "
                     + "its version is recorded as unknown.");
@@ -91,7 +120,15 @@ public final class ServerCheck {
         for (String model : wanted) {
             Optional<ModelInfo> found =
                     available.stream().filter(m -> m.matches(model)).findFirst();
-            if (found.isEmpty()) {
+            if (found.isEmpty() && OPENAI.equals(client.api())) {
+                problems.add("model '" + model + "' is not on the server at " + url + " (GET /v1/models lists "
+                        + (available.isEmpty()
+                                ? "none"
+                                : String.join(
+                                        ", ",
+                                        available.stream().map(ModelInfo::name).toList()))
+                        + "). Use a model name it lists.");
+            } else if (found.isEmpty()) {
                 problems.add("model '" + model + "' is not on the server at " + url + ". Pull it with 'ollama pull "
                         + model + "'.");
             } else if (thinks
@@ -102,7 +139,10 @@ public final class ServerCheck {
                         + " would be "
                         + "refused. Set think: false or remove it.");
             } else {
-                List<String> capabilities = needs.isEmpty() ? List.of() : capabilities(client, found.get(), model);
+                // The OpenAI API does not say what a model can do: the first request shows it.
+                List<String> capabilities = needs.isEmpty() || OPENAI.equals(client.api())
+                        ? List.of()
+                        : capabilities(client, found.get(), model);
                 Optional<Need> lacking = needs.stream()
                         .filter(need -> !capabilities.isEmpty() && !capabilities.contains(need.capability()))
                         .findFirst();
@@ -114,7 +154,7 @@ public final class ServerCheck {
                             + lacking.get().advice());
                     continue;
                 }
-                if (capabilities.isEmpty()) {
+                if (capabilities.isEmpty() && !OPENAI.equals(client.api())) {
                     needs.stream()
                             .filter(Need::warnWhenUnknown)
                             .forEach(need -> warnings.add("the server at " + url + " does not say what model '"
@@ -124,11 +164,11 @@ public final class ServerCheck {
                 usable.put(model, found.get());
             }
         }
-        return new Result(url, version, available, problems, List.copyOf(warnings), usable);
+        return new Result(url, version, available, problems, List.copyOf(warnings), usable, client.api(), false);
     }
 
     /** What a model can do: as {@code /api/tags} lists it, or else as {@code /api/show} says; empty when neither. */
-    private static List<String> capabilities(OllamaClient client, ModelInfo listed, String model) {
+    private static List<String> capabilities(ServerClient client, ModelInfo listed, String model) {
         return listed.capabilities().isEmpty() ? client.showCapabilities(model) : listed.capabilities();
     }
 }

@@ -75,6 +75,7 @@ public final class RunManifest {
                     .orElse(facts.servers().get(0));
             Map<String, Object> server = new LinkedHashMap<>();
             server.put("url", first.url());
+            server.put("api", first.api());
             server.put("version", first.version());
             manifest.put("server", server);
         }
@@ -120,12 +121,15 @@ public final class RunManifest {
     }
 
     /**
-     * One server: where, which version, its bound on requests in flight, the digest of each run model it has, and
-     * whether it answered the checks before the run (one that did not has no version nor models).
+     * One server: where, the API it speaks, which version, its bound on requests in flight, the digest of each run
+     * model it has, whether it answered the checks before the run (one that did not has no version nor models), and
+     * whose time its answers' durations are ({@code none}: the server reported none, so tokens/s come from the
+     * latency measured here).
      */
     private static Map<String, Object> server(ServerFacts server, List<String> runModels) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("url", server.url());
+        entry.put("api", server.api());
         entry.put("version", server.version());
         List<Map<String, Object>> models = new ArrayList<>();
         for (String model : runModels) {
@@ -140,6 +144,7 @@ public final class RunManifest {
         entry.put("concurrency", server.concurrency());
         entry.put("auto", server.auto());
         entry.put("reached", server.reached());
+        entry.put("durations", server.durations());
         return entry;
     }
 

@@ -501,7 +501,8 @@ public final class RunSummary {
             out.append(String.format(
                     Locale.ROOT,
                     "tokens/s of %d answers from the latency measured here: the "
-                            + "server's eval_duration is implausible (under 1 µs a token)%n",
+                            + "server reported no eval_duration (an OpenAI-compatible server without timings) or an "
+                            + "implausible one (under 1 µs a token)%n",
                     clientTimed));
         }
         return out.toString();

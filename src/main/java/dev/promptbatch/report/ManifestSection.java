@@ -27,11 +27,9 @@ final class ManifestSection {
         fact(out, "PromptBatch", escapedOrNone(manifest.text("promptbatch", "version")));
         JsonNode servers = manifest.root().path("servers");
         if (servers.size() < 2) {
-            fact(
-                    out,
-                    "Server",
-                    escapedOrNone(manifest.text("server", "url")) + " &middot; Ollama "
-                            + escapedOrNone(manifest.text("server", "version")));
+            JsonNode only =
+                    servers.size() == 1 ? servers.get(0) : manifest.root().path("server");
+            fact(out, "Server", escapedOrNone(manifest.text("server", "url")) + " &middot; " + serverKind(only));
         }
         fact(out, "Input", input(manifest));
         JsonNode seeds = manifest.root().path("spec").path("seeds");
@@ -84,10 +82,27 @@ final class ManifestSection {
         return parts.isEmpty() ? Html.NONE : String.join(" &middot; ", parts);
     }
 
+    /**
+     * What a server is: Ollama and its version, or the OpenAI-compatible API and whose time its durations are (such
+     * a server reports none unless it is llama-server).
+     */
+    private static String serverKind(JsonNode server) {
+        if (!"openai".equals(server.path("api").asString("ollama"))) {
+            return "Ollama " + escapedOrNone(server.path("version").asString(""));
+        }
+        return "OpenAI-compatible API"
+                + switch (server.path("durations").asString("")) {
+                    case "server" -> " (durations from the server's timings)";
+                    case "none" -> " (no durations: tokens/s from the latency measured here)";
+                    case "mixed" -> " (durations from the server's timings for some answers only)";
+                    default -> "";
+                };
+    }
+
     /** Each server: its version, its bound on requests in flight, and the digest of each of the run's models on it. */
     private static String servers(JsonNode servers) {
         StringBuilder out = new StringBuilder("<table class=\"plain\">\n<thead><tr><th class=\"text\">Server</th>"
-                + "<th class=\"text\">Ollama</th><th>Concurrency</th><th class=\"text\">Models</th></tr></thead>\n"
+                + "<th class=\"text\">API</th><th>Concurrency</th><th class=\"text\">Models</th></tr></thead>\n"
                 + "<tbody>\n");
         for (JsonNode server : servers.values()) {
             List<String> models = new ArrayList<>();
@@ -100,10 +115,7 @@ final class ManifestSection {
             out.append("<tr><td class=\"text\">")
                     .append(escapedOrNone(server.path("url").asString("")))
                     .append("</td><td class=\"text\">")
-                    .append(
-                            server.path("reached").asBoolean(true)
-                                    ? escapedOrNone(server.path("version").asString(""))
-                                    : "not reached")
+                    .append(server.path("reached").asBoolean(true) ? serverKind(server) : "not reached")
                     .append("</td><td class=\"num\">")
                     .append(concurrency.isNumber() ? String.valueOf(concurrency.asInt()) : Html.NONE)
                     .append(server.path("auto").asBoolean(false) ? " (auto)" : "")

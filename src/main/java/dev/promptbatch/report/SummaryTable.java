@@ -58,7 +58,8 @@ final class SummaryTable {
                     .append(Html.number(
                             groups.stream().mapToLong(Group::clientTimedSpeeds).sum(), 0))
                     .append(" answers come from the latency "
-                            + "measured by PromptBatch (marked *): the server's eval_duration is implausible (under 1 µs a "
+                            + "measured by PromptBatch (marked *): the server reported no eval_duration (an "
+                            + "OpenAI-compatible server without llama.cpp's timings) or an implausible one (under 1 µs a "
                             + "token). They include prompt evaluation and waiting, so they are lower than the server's "
                             + "would be.</p>\n");
         }

@@ -1,6 +1,6 @@
 package dev.promptbatch.servers;
 
-import dev.promptbatch.ollama.OllamaClient;
+import dev.promptbatch.ollama.ServerClient;
 
 /**
  * One server as a run uses it: where it is, its client, its circuit breaker and its bound on requests in flight.
@@ -9,7 +9,7 @@ import dev.promptbatch.ollama.OllamaClient;
  */
 public record PooledServer(
         ServerTarget target,
-        OllamaClient client,
+        ServerClient client,
         ServerGate gate,
         AdaptiveConcurrency concurrency,
         ConcurrencyTuner tuner) {

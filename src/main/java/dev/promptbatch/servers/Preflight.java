@@ -14,8 +14,8 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import dev.promptbatch.ollama.ModelInfo;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.ollama.ServerClient;
 import dev.promptbatch.spec.Endpoint;
 import dev.promptbatch.spec.JobSpec;
 
@@ -45,7 +45,7 @@ public final class Preflight {
     }
 
     /** A server to check: its URL without credentials and a client for it. */
-    public record Target(String url, OllamaClient client) {}
+    public record Target(String url, ServerClient client) {}
 
     private Preflight() {}
 
@@ -86,7 +86,9 @@ public final class Preflight {
         }
         List<String> problems = new ArrayList<>();
         for (ServerCheck.Result check : checks) {
-            if (!check.reached()) {
+            if (check.denied()) {
+                problems.addAll(check.problems());
+            } else if (!check.reached()) {
                 warnings.add("the server at " + check.url() + " is left out of this run: "
                         + String.join(" ", check.problems()));
             }
@@ -111,7 +113,7 @@ public final class Preflight {
             Map<String, List<String>> urlsByDigest = new LinkedHashMap<>();
             for (ServerCheck.Result check : checks) {
                 ModelInfo info = check.usable().get(model);
-                if (info != null) {
+                if (info != null && !info.digest().isEmpty()) { // OpenAI-compatible servers tell no digest
                     urlsByDigest
                             .computeIfAbsent(String.valueOf(info.digest()), digest -> new ArrayList<>())
                             .add(check.url());

@@ -15,6 +15,30 @@ import dev.promptbatch.ollama.ModelInfo;
  * @param auto whether the run chose {@code concurrency} itself ({@code concurrency: auto})
  * @param reached whether it answered the checks before the run; null when it was not asked (files written again
  *     after a completed run)
+ * @param api the API it speaks: {@code ollama} or {@code openai}
+ * @param durations whose time the answers' durations are ({@link dev.promptbatch.ollama.ServerClient#durations()}):
+ *     {@code server}, {@code none} (tokens/s from the latency measured here) or {@code mixed}; null when not known
  */
 public record ServerFacts(
-        String url, String version, List<ModelInfo> models, int concurrency, boolean auto, Boolean reached) {}
+        String url,
+        String version,
+        List<ModelInfo> models,
+        int concurrency,
+        boolean auto,
+        Boolean reached,
+        String api,
+        String durations) {
+    /** An Ollama server, which reports every duration itself once it answers. */
+    public ServerFacts(
+            String url, String version, List<ModelInfo> models, int concurrency, boolean auto, Boolean reached) {
+        this(
+                url,
+                version,
+                models,
+                concurrency,
+                auto,
+                reached,
+                "ollama",
+                Boolean.TRUE.equals(reached) ? "server" : null);
+    }
+}

@@ -10,13 +10,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
 import dev.promptbatch.ollama.FailureClass;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
+import dev.promptbatch.ollama.ServerClient;
 
 /**
  * One server's circuit breaker. Failures that say the server is away open it (not a busy server: that one answers,
  * and {@link AdaptiveConcurrency} slows down for it); while it is open, no request goes to this server, a single
- * probe ({@code GET /api/version}) checks it every few seconds, and when the probe answers one request goes through
+ * probe ({@code GET /api/version}, or {@code GET /v1/models}) checks it every few seconds, and when the probe answers one request goes through
  * to see whether generation works again. The {@link ServerPool} decides what an outage means for the run. Time comes
  * from the {@link Ticker}.
  */
@@ -24,7 +24,7 @@ public final class ServerGate {
     private static final Logger log = LoggerFactory.getLogger(ServerGate.class);
 
     private final CircuitBreaker breaker;
-    private final OllamaClient client;
+    private final ServerClient client;
     private final Duration probeInterval;
     private final String server;
     private final String meanwhile;
@@ -37,7 +37,7 @@ public final class ServerGate {
      * @param meanwhile what happens to this server's requests while it is away, for the log
      */
     public ServerGate(
-            OllamaClient client,
+            ServerClient client,
             String server,
             int concurrency,
             Duration probeInterval,
@@ -114,7 +114,7 @@ public final class ServerGate {
             lastProbe = now;
         }
         try {
-            client.version();
+            client.probe();
             breaker.transitionToHalfOpenState();
         } catch (OllamaException e) {
             log.debug("probe of {} failed: {}", server, e.getMessage());

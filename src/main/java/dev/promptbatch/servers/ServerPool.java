@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
+import dev.promptbatch.ollama.ServerClient;
 
 /**
  * The servers of a run, and which one takes each request: one with the request's model and a free slot, the least
@@ -57,7 +57,7 @@ public final class ServerPool {
                 : "the other servers take its requests meanwhile";
         List<PooledServer> servers = new ArrayList<>();
         for (ServerTarget target : targets) {
-            OllamaClient client = new OllamaClient(target.address(), timeout, target.concurrency());
+            ServerClient client = target.client(timeout, target.concurrency());
             AdaptiveConcurrency concurrency =
                     new AdaptiveConcurrency(target.display(), target.concurrency(), busyProbeAfter, ticker::nanoTime);
             servers.add(new PooledServer(

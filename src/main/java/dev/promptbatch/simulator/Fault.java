@@ -27,6 +27,11 @@ public enum Fault {
      * {@code /api/embed}, which has no {@code done}: a 200 with no vectors for the inputs.
      */
     NOT_DONE,
+    /**
+     * 401 {@code unauthorized}: the credentials stopped being accepted in the middle of a run (a key revoked, a
+     * proxy's token expired); on the {@code /v1} routes in OpenAI's error shape.
+     */
+    UNAUTHORIZED,
     /** The answer is delayed by {@link SimulatorFaults#slowMillis(long)} and then given normally. */
     SLOW
 }

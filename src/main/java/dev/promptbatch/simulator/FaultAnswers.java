@@ -36,6 +36,7 @@ final class FaultAnswers {
             case BAD_GATEWAY -> Exchanges.send(exchange, 502, Exchanges.TEXT_HTML, BAD_GATEWAY_PAGE);
             case PROMPT_TOO_LONG -> Exchanges.sendError(exchange, 400, tooLong);
             case INTERNAL_ERROR -> Exchanges.sendError(exchange, 500, RUNNER_STOPPED);
+            case UNAUTHORIZED -> Exchanges.sendError(exchange, 401, "unauthorized");
             // Closing an exchange before its headers are sent closes the TCP connection.
             case DROP_CONNECTION -> {
                 stats.unanswered(prompt);

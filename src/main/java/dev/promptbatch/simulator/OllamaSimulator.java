@@ -34,8 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Serves {@code POST /api/generate}, {@code POST /api/chat}, {@code POST /api/embed}, {@code GET /api/tags},
  * {@code POST /api/show}, {@code GET /api/version} and {@code GET /}; the OpenAI-compatible {@code GET /v1/models},
- * {@code GET /v1/models/{model}}, {@code POST /v1/chat/completions}, {@code POST /v1/completions} and {@code POST /v1/embeddings}, as Ollama's compatibility layer serves them (behind {@code Authorization: Bearer KEY} when
- * {@link SimulatorSettings#apiKey()} is set); plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
+ * {@code GET /v1/models/{model}}, {@code POST /v1/chat/completions}, {@code POST /v1/completions} and {@code POST /v1/embeddings}, as Ollama's compatibility layer serves them (all but {@code GET /v1/models} behind
+ * {@code Authorization: Bearer KEY} when {@link SimulatorSettings#apiKey()} is set, as llama-server); plus admin endpoints for tests in another process: {@code GET /_simulator/stats},
  * {@code POST /_simulator/faults} ({@code {"clear":true,"rates":{"SERVICE_UNAVAILABLE":0.1},"slowMillis":2000,
  * "seed":7}}, every key optional) and {@code POST /_simulator/reset} (statistics).
  */
@@ -79,6 +79,7 @@ public final class OllamaSimulator implements AutoCloseable {
         OpenAiRoutes openAi = new OpenAiRoutes(
                 settings.apiKey(),
                 settings.quirks().unavailableWhileLoading(),
+                settings.quirks().openAiTimings(),
                 scheduler,
                 catalog,
                 generate,
@@ -93,7 +94,7 @@ public final class OllamaSimulator implements AutoCloseable {
                 Map.entry("/api/generate", Map.of("POST", generate)),
                 Map.entry("/api/chat", Map.of("POST", chat)),
                 Map.entry("/api/embed", Map.of("POST", embed)),
-                Map.entry("/v1/models", Map.of("GET", openAi.guarded(openAi::models, false))),
+                Map.entry("/v1/models", Map.of("GET", openAi::models)), // open to all, as llama-server's
                 Map.entry(OpenAiRoutes.MODEL_PATH + "{model}", Map.of("GET", openAi.guarded(openAi::model))),
                 Map.entry("/v1/chat/completions", Map.of("POST", openAi.guarded(openAi::chatCompletions))),
                 Map.entry("/v1/completions", Map.of("POST", openAi.guarded(openAi::completions))),

@@ -40,6 +40,7 @@ final class OpenAiRoutes {
 
     private final String apiKey;
     private final boolean unavailableWhileLoading;
+    private final boolean timings;
     private final ModelScheduler scheduler;
     private final ModelCatalog catalog;
     private final HttpHandler generate;
@@ -48,11 +49,12 @@ final class OpenAiRoutes {
 
     /**
      * {@code apiKey}: the key every request must carry, null for none; {@code unavailableWhileLoading}: see
-     * {@link ServerQuirks#unavailableWhileLoading()}.
+     * {@link ServerQuirks#unavailableWhileLoading()}; {@code timings}: see {@link ServerQuirks#openAiTimings()}.
      */
     OpenAiRoutes(
             String apiKey,
             boolean unavailableWhileLoading,
+            boolean timings,
             ModelScheduler scheduler,
             ModelCatalog catalog,
             HttpHandler generate,
@@ -60,6 +62,7 @@ final class OpenAiRoutes {
             HttpHandler embed) {
         this.apiKey = apiKey;
         this.unavailableWhileLoading = unavailableWhileLoading;
+        this.timings = timings;
         this.scheduler = scheduler;
         this.catalog = catalog;
         this.generate = generate;
@@ -67,19 +70,15 @@ final class OpenAiRoutes {
         this.embed = embed;
     }
 
-    /** {@code handler} behind the server's checks: loading (see {@link #guarded(HttpHandler, boolean)}), then the key. */
-    HttpHandler guarded(HttpHandler handler) {
-        return guarded(handler, true);
-    }
-
     /**
-     * {@code handler} behind the key check, when the server has a key, and, when {@code refusedWhileLoading} and the
-     * server is unavailable while loading, behind llama-server's 503 while a model loads. That check comes first,
-     * as in llama-server.
+     * {@code handler} behind the key check, when the server has a key, and, when the server is unavailable while
+     * loading, behind llama-server's 503 while a model loads. That check comes first, as in llama-server.
+     * {@code GET /v1/models} is not guarded: llama-server answers it without a key and while loading (its public
+     * endpoints, {@code tools/server/server-http.cpp}).
      */
-    HttpHandler guarded(HttpHandler handler, boolean refusedWhileLoading) {
+    HttpHandler guarded(HttpHandler handler) {
         HttpHandler keyed = keyed(handler);
-        if (!refusedWhileLoading || !unavailableWhileLoading) {
+        if (!unavailableWhileLoading) {
             return keyed;
         }
         return exchange -> {
@@ -208,6 +207,9 @@ final class OpenAiRoutes {
         content.accept(choice, response);
         putFinishReason(choice, response);
         putUsage(body, response, true);
+        if (timings) {
+            putTimings(body, response);
+        }
         Exchanges.sendJson(exchange, 200, body);
     }
 
@@ -504,6 +506,28 @@ final class OpenAiRoutes {
             usage.put("completion_tokens", completionTokens);
         }
         usage.put("total_tokens", promptTokens + completionTokens);
+    }
+
+    /**
+     * llama-server's {@code timings} ({@code server-task.cpp} result_timings::to_json), from the native answer's
+     * counts and durations: milliseconds as fractions, rates per token and per second. The simulator keeps no prompt
+     * cache, so {@code cache_n} is 0.
+     */
+    private static void putTimings(ObjectNode body, ObjectNode response) {
+        long promptN = response.path("prompt_eval_count").asLong(0);
+        double promptMs = response.path("prompt_eval_duration").asLong(0) / 1e6;
+        long predictedN = response.path("eval_count").asLong(0);
+        double predictedMs = response.path("eval_duration").asLong(0) / 1e6;
+        ObjectNode timings = body.putObject("timings");
+        timings.put("cache_n", 0);
+        timings.put("prompt_n", promptN);
+        timings.put("prompt_ms", promptMs);
+        timings.put("prompt_per_token_ms", promptN == 0 ? 0 : promptMs / promptN);
+        timings.put("prompt_per_second", promptMs == 0 ? 0 : promptN * 1e3 / promptMs);
+        timings.put("predicted_n", predictedN);
+        timings.put("predicted_ms", predictedMs);
+        timings.put("predicted_per_token_ms", predictedN == 0 ? 0 : predictedMs / predictedN);
+        timings.put("predicted_per_second", predictedMs == 0 ? 0 : predictedN * 1e3 / predictedMs);
     }
 
     /** Runs the native handler on {@code request} and keeps its answer. */

@@ -20,6 +20,8 @@ package dev.promptbatch.simulator;
  * @param unavailableWhileLoading as llama-server: the first model starts loading when the server starts, and while
  *                           any model loads every {@code /v1} route but {@code /v1/models} answers 503
  *                           {@code {"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}}
+ * @param openAiTimings      as llama-server: {@code /v1/completions} and {@code /v1/chat/completions} answers carry
+ *                           a {@code timings} object with the prompt's and the generation's times
  */
 public record ServerQuirks(
         boolean closesConnections,
@@ -29,7 +31,8 @@ public record ServerQuirks(
         boolean noShow,
         boolean noVersion,
         boolean noTagsCapabilities,
-        boolean unavailableWhileLoading) {
+        boolean unavailableWhileLoading,
+        boolean openAiTimings) {
 
     /** KoboldCpp's queue: about six requests wait for its one generation, the next is refused. */
     private static final int KOBOLDCPP_QUEUE = 6;
@@ -45,12 +48,12 @@ public record ServerQuirks(
 
     /** Behaves as Ollama does. */
     public static ServerQuirks none() {
-        return new ServerQuirks(false, Integer.MAX_VALUE, false, null, false, false, false, false);
+        return new ServerQuirks(false, Integer.MAX_VALUE, false, null, false, false, false, false, false);
     }
 
     /** Behaves as KoboldCpp 1.104 does (run it with one slot to match it fully). */
     public static ServerQuirks koboldCpp() {
-        return new ServerQuirks(true, KOBOLDCPP_QUEUE, true, "koboldcpp", true, false, false, false);
+        return new ServerQuirks(true, KOBOLDCPP_QUEUE, true, "koboldcpp", true, false, false, false, false);
     }
 
     public ServerQuirks withClosesConnections(boolean closesConnections) {
@@ -62,7 +65,8 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
     }
 
     public ServerQuirks withMaxQueue(int maxQueue) {
@@ -74,7 +78,8 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
     }
 
     public ServerQuirks withDurationsOfOneNs(boolean durationsOfOneNs) {
@@ -86,7 +91,8 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
     }
 
     public ServerQuirks withTagsName(String tagsName) {
@@ -98,7 +104,8 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
     }
 
     public ServerQuirks withNoShow(boolean noShow) {
@@ -110,7 +117,8 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
     }
 
     public ServerQuirks withNoVersion(boolean noVersion) {
@@ -122,7 +130,8 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
     }
 
     public ServerQuirks withNoTagsCapabilities(boolean noTagsCapabilities) {
@@ -134,7 +143,8 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
     }
 
     public ServerQuirks withUnavailableWhileLoading(boolean unavailableWhileLoading) {
@@ -146,6 +156,20 @@ public record ServerQuirks(
                 noShow,
                 noVersion,
                 noTagsCapabilities,
-                unavailableWhileLoading);
+                unavailableWhileLoading,
+                openAiTimings);
+    }
+
+    public ServerQuirks withOpenAiTimings(boolean openAiTimings) {
+        return new ServerQuirks(
+                closesConnections,
+                maxQueue,
+                durationsOfOneNs,
+                tagsName,
+                noShow,
+                noVersion,
+                noTagsCapabilities,
+                unavailableWhileLoading,
+                openAiTimings);
     }
 }

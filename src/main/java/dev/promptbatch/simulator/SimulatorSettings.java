@@ -20,8 +20,9 @@ import java.util.Objects;
  * @param invalidJsonRate       share of structured answers ({@code format} set) that are bad: broken JSON, cut
  *                              short, or not matching the schema; chosen per seed and prompt (see
  *                              {@link AnswerQuality})
- * @param apiKey                the key every {@code /v1} request must send as {@code Authorization: Bearer KEY}, as
- *                              OpenAI-compatible servers started with a key require; null for none
+ * @param apiKey                the key every {@code /v1} request but {@code GET /v1/models} must send as
+ *                              {@code Authorization: Bearer KEY}, as llama-server started with a key requires; null
+ *                              for none
  */
 public record SimulatorSettings(
         int port,

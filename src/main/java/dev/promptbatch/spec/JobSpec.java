@@ -164,18 +164,37 @@ public record JobSpec(
      * Where the requests go: {@code server.base-url} or {@code servers}, never both; neither leaves it to the
      * command line and the environment.
      *
-     * @param baseUrl {@code server.base-url}, or null
-     * @param servers the {@code servers} list in the spec's order, or empty
+     * @param baseUrl   {@code server.base-url}, or null
+     * @param api       {@code server.api}: the API of the one server (also when {@code --base-url} or the
+     *                  environment gives its URL)
+     * @param apiKeyEnv {@code server.api-key-env}: the environment variable holding its bearer token, or null
+     * @param servers   the {@code servers} list in the spec's order, or empty
      */
-    public record Server(@Nullable String baseUrl, List<ServerEntry> servers) {}
+    public record Server(
+            @Nullable String baseUrl,
+            ServerApi api,
+            @Nullable String apiKeyEnv,
+            List<ServerEntry> servers) {
+        /** Whether any server the spec names speaks the OpenAI-compatible API. */
+        public boolean anyOpenAi() {
+            return api == ServerApi.OPENAI || servers.stream().anyMatch(entry -> entry.api() == ServerApi.OPENAI);
+        }
+    }
 
     /**
      * One {@code servers} entry.
      *
      * @param concurrency     its own bound on requests in flight, or null for the job's
      * @param autoConcurrency {@code concurrency: auto}
+     * @param api             the API it speaks
+     * @param apiKeyEnv       the environment variable holding its bearer token, or null
      */
-    public record ServerEntry(ServerUrl url, @Nullable Integer concurrency, boolean autoConcurrency) {}
+    public record ServerEntry(
+            ServerUrl url,
+            @Nullable Integer concurrency,
+            boolean autoConcurrency,
+            ServerApi api,
+            @Nullable String apiKeyEnv) {}
 
     /** Whether each input line is an OpenAI Batch request of its own, rather than a record for the templates. */
     public boolean batchInput() {

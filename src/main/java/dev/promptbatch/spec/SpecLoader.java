@@ -68,7 +68,7 @@ public final class SpecLoader {
             "server",
             "servers");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
-    private static final List<String> SERVER_KEYS = List.of("base-url");
+    private static final List<String> SERVER_KEYS = List.of("base-url", "api", "api-key-env");
     private static final List<String> MESSAGE_KEYS = List.of("role", "content");
     private static final String MESSAGES_EXAMPLE =
             "[{role: system, content: \"You extract facts.\"}, {role: user, content: \"{{text}}\"}]";
@@ -93,6 +93,7 @@ public final class SpecLoader {
             "variants");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern PARAMETER = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern BUDGET = Pattern.compile("(\\d+(\\.\\d+)?)\\s*%|(\\d+)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
@@ -738,7 +739,42 @@ public final class SpecLoader {
             if (root.has("server") && root.has("servers")) {
                 throw error("server", "either server or servers, not both");
             }
-            return new JobSpec.Server(baseUrl(), servers());
+            JsonNode server = root.get("server");
+            String baseUrl = baseUrl();
+            boolean mapping = server != null && server.isObject();
+            return new JobSpec.Server(
+                    baseUrl,
+                    mapping ? api(server, "server") : ServerApi.OLLAMA,
+                    mapping ? apiKeyEnv(server, "server") : null,
+                    servers());
+        }
+
+        private ServerApi api(JsonNode server, String key) {
+            JsonNode api = server.get("api");
+            if (api == null || api.isNull()) {
+                return ServerApi.OLLAMA;
+            }
+            for (ServerApi each : ServerApi.values()) {
+                if (api.isString() && api.asString().equals(each.key())) {
+                    return each;
+                }
+            }
+            throw error(key + ".api", "ollama or openai, got " + shown(api));
+        }
+
+        /** The name of the variable holding the token: the token itself never goes in a spec. */
+        private String apiKeyEnv(JsonNode server, String key) {
+            JsonNode variable = server.get("api-key-env");
+            if (variable == null || variable.isNull()) {
+                return null;
+            }
+            if (!variable.isString() || !ENV_NAME.matcher(variable.asString()).matches()) {
+                throw error(
+                        key + ".api-key-env",
+                        "the name of an environment variable such as VLLM_TOKEN (the variable holds the key; the "
+                                + "key is not written in the spec)");
+            }
+            return variable.asString();
         }
 
         private String baseUrl() {
@@ -802,22 +838,14 @@ public final class SpecLoader {
             } catch (ServerUrl.InvalidException e) {
                 throw problem(key + ".url", e.getMessage());
             }
-            JsonNode api = node.get("api");
-            if (api != null && !(api.isString() && api.asString().equals("ollama"))) {
-                if (api.isString() && api.asString().equals("openai")) {
-                    throw problem(key + ".api", "openai is not supported yet; only ollama is");
-                }
-                throw error(key + ".api", "ollama, got " + shown(api));
-            }
-            if (node.has("api-key-env")) {
-                throw problem(key + ".api-key-env", "not supported yet: Ollama servers are reached without a token");
-            }
+            ServerApi api = api(node, key);
+            String apiKeyEnv = apiKeyEnv(node, key);
             JsonNode concurrency = node.get("concurrency");
             if (isAuto(concurrency)) {
-                return new JobSpec.ServerEntry(parsed, null, true);
+                return new JobSpec.ServerEntry(parsed, null, true, api, apiKeyEnv);
             }
             Integer own = concurrency == null ? null : concurrency(concurrency, key + ".concurrency");
-            return new JobSpec.ServerEntry(parsed, own, false);
+            return new JobSpec.ServerEntry(parsed, own, false, api, apiKeyEnv);
         }
 
         private Duration duration(JsonNode parent, String key, Duration fallback) {

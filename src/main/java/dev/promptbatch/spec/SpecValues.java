@@ -100,6 +100,9 @@ public final class SpecValues {
                     "max-image-size",
                     false,
                     spec -> images(spec) ? spec.input().images().maxBytes() : null),
+            // Another API sends the same job differently (defaults, templates): an answer of one does not stand in for
+            // the other's. Only when a server speaks OpenAI's, so that every database written before still resumes.
+            Key.onlyWhenSet("api", true, SpecValues::apis),
             new Key("seeds", true, spec -> spec.sweep().seeds()),
             new Key("variants", true, spec -> spec.sweep().variants()),
             new Key("repeat", true, spec -> spec.sweep().repeat()),
@@ -135,6 +138,17 @@ public final class SpecValues {
             }
         }
         return values;
+    }
+
+    /** Each server's API in the spec's order, or null when every one is Ollama's. */
+    private static @Nullable List<String> apis(JobSpec spec) {
+        JobSpec.Server server = spec.server();
+        if (!server.anyOpenAi()) {
+            return null;
+        }
+        return server.servers().isEmpty()
+                ? List.of(server.api().key())
+                : server.servers().stream().map(entry -> entry.api().key()).toList();
     }
 
     private static boolean images(JobSpec spec) {

@@ -33,6 +33,8 @@ final class JobFixture {
     final URI server;
     String out = "";
     String err = "";
+    /** The environment variables the commands see. */
+    Map<String, String> variables = Map.of();
 
     JobFixture(Path dir, URI server) {
         this.dir = dir;
@@ -77,7 +79,7 @@ final class JobFixture {
         StringWriter stdout = new StringWriter();
         StringWriter stderr = new StringWriter();
         int code = PromptBatchCli.execute(
-                new CliEnvironment(Map.of(), dir, new PrintWriter(stdout, true), new PrintWriter(stderr, true)), args);
+                new CliEnvironment(variables, dir, new PrintWriter(stdout, true), new PrintWriter(stderr, true)), args);
         out = stdout.toString();
         err = stderr.toString();
         return code;

@@ -88,7 +88,7 @@ class RunFingerprintTest {
                 .contains(spec.specFile()
                         + " changed in what shapes the answers (endpoint, input, input-format, id-field, models, system, "
                         + "prompt, messages, options, format, think, images, batch-size, dimensions, truncate, output, "
-                        + "output-format, include, seeds, variants or repeat)");
+                        + "output-format, include, api, seeds, variants or repeat)");
     }
 
     @Test

@@ -237,8 +237,9 @@ class SeveralServersTest {
         JsonNode servers = manifest.get("servers");
         assertThat(servers.findValuesAsString("url")).containsExactly(down, up);
         assertThat(servers.get(0))
-                .isEqualTo(json.readTree("{\"url\":\"" + down + "\",\"version\":null,\"models\":[],"
-                        + "\"concurrency\":2,\"auto\":false,\"reached\":false}"));
+                .isEqualTo(json.readTree("{\"url\":\"" + down + "\",\"api\":\"ollama\",\"version\":null,"
+                        + "\"models\":[],\"concurrency\":2,\"auto\":false,\"reached\":false,\"durations\":null}"));
+        assertThat(servers.get(1).get("durations").asString()).isEqualTo("server");
         assertThat(servers.get(1).get("reached").asBoolean()).isTrue();
         assertThat(servers.get(1).get("version").asString())
                 .isEqualTo(SimulatorTestSettings.instant().version());

@@ -17,8 +17,12 @@ class FailureClassifierTest {
             400 | {"error":"missing request body"}                                                  | false | REJECTED
             400 | {"error":"the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length"} | false | REJECTED
             400 | {"error":"\\"llama3.2\\" does not support thinking"}                            | false | REJECTED
-            401 | {"error":"unauthorized","signin_url":"https://ollama.com/connect"}                | false | REJECTED
-            403 | ``                                                                                | false | REJECTED
+            401 | {"error":"unauthorized","signin_url":"https://ollama.com/connect"}                | false | DENIED
+            401 | {"error":{"code":401,"message":"Invalid API Key","type":"authentication_error"}}  | false | DENIED
+            403 | ``                                                                                | false | DENIED
+            503 | {"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}       | false | BUSY
+            500 | {"object":"error","message":"CUDA error: out of memory","type":"InternalServerError","param":null,"code":500} | false | TRANSIENT
+            422 | {"detail":[{"loc":["body","messages"],"msg":"Field required","type":"missing"}]}  | false | REJECTED
             404 | {"error":"model 'llama3' not found"}                                              | false | REJECTED
             404 | {"error":"model \\"llama3\\" not found, try pulling it first"}                    | false | REJECTED
             404 | 404 page not found                                                                | false | REJECTED

@@ -160,17 +160,17 @@ class RunManifestTest {
 
         JsonNode manifest = JSON.readTree(dir.resolve("out/two.manifest.json").toFile());
         assertThat(manifest.get("server"))
-                .isEqualTo(JSON.readTree("{\"url\":\"http://gpu1:11434\",\"version\":\"0.12.0\"}"));
+                .isEqualTo(JSON.readTree("{\"url\":\"http://gpu1:11434\",\"api\":\"ollama\",\"version\":\"0.12.0\"}"));
         assertThat(manifest.get("servers")).isEqualTo(JSON.readTree("""
-                        [{"url":"http://gpu0:11434","version":null,"models":[],
-                          "concurrency":4,"auto":false,"reached":false},
-                         {"url":"http://gpu1:11434","version":"0.12.0",
+                        [{"url":"http://gpu0:11434","api":"ollama","version":null,"models":[],
+                          "concurrency":4,"auto":false,"reached":false,"durations":null},
+                         {"url":"http://gpu1:11434","api":"ollama","version":"0.12.0",
                           "models":[{"name":"llama3.2:3b","digest":"sha256:aaa"},
                                     {"name":"qwen3:0.6b","digest":"sha256:bbb"}],
-                          "concurrency":8,"auto":false,"reached":true},
-                         {"url":"http://gpu2:11434","version":"0.11.4",
+                          "concurrency":8,"auto":false,"reached":true,"durations":"server"},
+                         {"url":"http://gpu2:11434","api":"ollama","version":"0.11.4",
                           "models":[{"name":"llama3.2:3b","digest":"sha256:ccc"}],
-                          "concurrency":3,"auto":true,"reached":true}]"""));
+                          "concurrency":3,"auto":true,"reached":true,"durations":"server"}]"""));
         assertThat(manifest.get("models").findValuesAsString("digest")).containsExactly("sha256:aaa", "sha256:bbb");
     }
 }

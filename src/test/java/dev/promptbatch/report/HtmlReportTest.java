@@ -199,8 +199,8 @@ class HtmlReportTest {
         String servers = section(section(html, "<h3>Servers</h3>", "</table>"), "<table", "</table>");
         assertThat(rows(servers))
                 .containsExactly(
-                        List.of("http://gpu1:11434", "0.12.6", "8", "llama3.2:3b aaaaaaaaaaaa&hellip;"),
-                        List.of("http://gpu2:11434", "0.11.4", "4 (auto)", "llama3.2:3b bbbbbbbbbbbb&hellip;"),
+                        List.of("http://gpu1:11434", "Ollama 0.12.6", "8", "llama3.2:3b aaaaaaaaaaaa&hellip;"),
+                        List.of("http://gpu2:11434", "Ollama 0.11.4", "4 (auto)", "llama3.2:3b bbbbbbbbbbbb&hellip;"),
                         List.of("http://gpu3:11434", "not reached", "2", Html.NONE));
     }
 

@@ -104,7 +104,7 @@ class AutoConcurrencyTest {
                             long start = System.nanoTime();
                             GenerateResponse response = lease.server()
                                     .client()
-                                    .generate(new GenerateRequest(
+                                    .answer(new GenerateRequest(
                                             MODEL,
                                             "record " + records.incrementAndGet(),
                                             null,

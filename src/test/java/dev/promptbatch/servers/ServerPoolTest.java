@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.GenerateRequest;
-import dev.promptbatch.ollama.OllamaClient;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.ollama.ServerClient;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorSettings;
@@ -248,10 +248,10 @@ class ServerPoolTest {
     }
 
     private static OllamaException generateFailing(Lease lease) {
-        OllamaClient client = lease.server().client();
+        ServerClient client = lease.server().client();
         return catchThrowableOfType(
                 OllamaException.class,
-                () -> client.generate(new GenerateRequest(MODEL, "hello", null, Map.of(), null, null, null, null)));
+                () -> client.answer(new GenerateRequest(MODEL, "hello", null, Map.of(), null, null, null, null)));
     }
 
     private void restart(int server, int port) {

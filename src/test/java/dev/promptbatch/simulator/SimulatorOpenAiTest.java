@@ -3,6 +3,7 @@ package dev.promptbatch.simulator;
 import static dev.promptbatch.simulator.SimulatorClient.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -78,6 +79,58 @@ class SimulatorOpenAiTest {
         assertThat(error.get("type").stringValue()).isEqualTo(type);
         assertThat(error.get("param").isNull()).isTrue();
         assertThat(error.get("code").isNull()).isTrue();
+    }
+
+    @Test
+    void withOpenAiTimingsCompletionsCarryLlamaServersTimingsFromTheNativeDurations() throws Exception {
+        simulator.close();
+        simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
+                .withModels(List.of(LLAMA))
+                .withQuirks(ServerQuirks.none().withOpenAiTimings(true)));
+        client = new SimulatorClient(simulator);
+        ObjectNode completion = JSON.createObjectNode()
+                .put("model", LLAMA)
+                .put("prompt", "Hello")
+                .put("seed", 4);
+
+        for (JsonNode answer :
+                List.of(ok("/v1/chat/completions", openAiChat(LLAMA, "Hello", 4)), ok("/v1/completions", completion))) {
+            JsonNode timings = answer.get("timings");
+            assertThat(timings.propertyNames())
+                    .containsExactly(
+                            "cache_n",
+                            "prompt_n",
+                            "prompt_ms",
+                            "prompt_per_token_ms",
+                            "prompt_per_second",
+                            "predicted_n",
+                            "predicted_ms",
+                            "predicted_per_token_ms",
+                            "predicted_per_second");
+            long promptN = answer.at("/usage/prompt_tokens").asLong();
+            long predictedN = answer.at("/usage/completion_tokens").asLong();
+            assertThat(timings.get("cache_n").asInt()).isZero();
+            assertThat(timings.get("prompt_n").asLong()).isEqualTo(promptN).isPositive();
+            assertThat(timings.get("predicted_n").asLong())
+                    .isEqualTo(predictedN)
+                    .isPositive();
+            // Instant settings report 1 µs a token, as the native durations do.
+            assertThat(timings.get("prompt_ms").asDouble()).isEqualTo(promptN / 1000.0);
+            assertThat(timings.get("predicted_ms").asDouble()).isEqualTo(predictedN / 1000.0);
+            assertThat(timings.get("predicted_per_token_ms").asDouble()).isCloseTo(0.001, within(1e-12));
+            assertThat(timings.get("predicted_per_second").asDouble()).isCloseTo(1_000_000.0, within(1e-3));
+            assertThat(timings.get("prompt_per_second").asDouble()).isCloseTo(1_000_000.0, within(1e-3));
+        }
+        assertThat(new SimulatorClient(simulator)
+                        .post("/v1/embeddings", JSON.readTree("{\"model\":\"" + LLAMA + "\",\"input\":\"x\"}"))
+                        .body())
+                .doesNotContain("timings");
+    }
+
+    @Test
+    void withoutOpenAiTimingsAnswersHaveNone() throws Exception {
+        assertThat(ok("/v1/chat/completions", openAiChat(LLAMA, "Hello", 4)).has("timings"))
+                .isFalse();
     }
 
     @Test
@@ -369,7 +422,7 @@ class SimulatorOpenAiTest {
     }
 
     @Test
-    void withAKeyEveryV1RouteWantsItAsBearerToken() throws Exception {
+    void withAKeyEveryV1RouteButTheModelListWantsItAsBearerToken() throws Exception {
         simulator.close();
         simulator = OllamaSimulator.start(SimulatorTestSettings.instant()
                 .withModels(List.of(LLAMA, MINILM))
@@ -382,8 +435,10 @@ class SimulatorOpenAiTest {
                 "{\"error\":{\"code\":401,\"message\":\"Invalid API Key\",\"type\":\"authentication_error\"}}";
 
         for (String authorization : new String[] {null, "Bearer sk-wrong", "sk-local-1", "Bearer sk-local-12"}) {
+            assertThat(client.send("GET", "/v1/models", null, authorization).statusCode())
+                    .as("llama-server's model list is open to anyone")
+                    .isEqualTo(200);
             List<HttpResponse<String>> refused = List.of(
-                    client.send("GET", "/v1/models", null, authorization),
                     client.send(
                             "POST",
                             "/v1/chat/completions",

@@ -232,14 +232,14 @@ class SpecLoaderTest {
                 base + "server: {base-url: \"http://gpu1:11434\"}\n" + first,
                 "key 'server': expected either server or servers, not both");
         assertError(
-                base + first + "  - {url: \"http://vllm:8000\", api: openai}\n",
-                "key 'servers[2].api': openai is not supported yet; only ollama is");
-        assertError(
                 base + first + "  - {url: \"http://vllm:8000\", api: tgi}\n",
-                "key 'servers[2].api': expected ollama, got tgi");
+                "key 'servers[2].api': expected ollama or openai, got tgi");
         assertError(
-                base + first + "  - {url: \"http://gpu2:11434\", api-key-env: TOKEN}\n",
-                "key 'servers[2].api-key-env': not supported yet");
+                base + "server: {base-url: \"http://vllm:8000\", api: vllm}\n",
+                "key 'server.api': expected ollama or openai, got vllm");
+        assertError(
+                base + first + "  - {url: \"http://gpu2:11434\", api: openai, api-key-env: \"sk-abc 123\"}\n",
+                "key 'servers[2].api-key-env': expected the name of an environment variable such as VLLM_TOKEN");
         assertError(base + first + "  - {concurrency: 2}\n", "missing required key 'servers[2].url'");
         assertError(
                 base + first + "  - {url: \"http://gpu2:11434\", concurency: 2}\n",
