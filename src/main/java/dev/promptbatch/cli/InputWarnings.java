@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import dev.promptbatch.generation.InputSurvey;
 import dev.promptbatch.spec.JobSpec;
 
-/** Warnings about the input that do not stop a run: it is empty, or some ids repeat. */
+/**
+ * Warnings about the input that do not stop a run: it is empty, some ids repeat, or OpenAI Batch lines have body
+ * fields that an Ollama server is not sent.
+ */
 final class InputWarnings {
     private InputWarnings() {}
 
@@ -19,6 +22,11 @@ final class InputWarnings {
         if (survey.noImages()) {
             noImages(environment, spec);
         }
+        survey.ignoredFields()
+                .forEach(text -> environment
+                        .err()
+                        .println("promptbatch: warning: "
+                                + shown(environment, spec.input().file()) + ": " + text));
     }
 
     /** A misspelt {@code images} field in JSON Lines names nothing, and would send no image without a word. */

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Runs prompts over a file of records against Ollama, resumably.",
         subcommands = {
             RunCommand.class,
+            BatchCommand.class,
             ValidateCommand.class,
             StatusCommand.class,
             DiffCommand.class,

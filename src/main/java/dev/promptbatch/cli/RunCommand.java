@@ -3,6 +3,7 @@ package dev.promptbatch.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -87,20 +88,37 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         ProgressSettings shown = progress.settings(environment);
         try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
-            return run(shown);
+            return runJob(
+                    environment, loadSpec(), parameters.values, newRun, baseUrl, database, simulator, shown, metrics);
         }
     }
 
-    private int run(ProgressSettings shown) {
-        JobSpec spec = loadSpec();
+    /**
+     * Runs a job, or resumes it, and reports how it ended: the console's account and the exit code. Shared by
+     * {@code run} and {@code batch}, whose jobs differ only in how their spec is made.
+     *
+     * @param parameters the values that identify the job instance beside its name
+     * @param shown      how progress is shown
+     * @param metrics    where the run's metrics go for monitoring
+     */
+    static int runJob(
+            CliEnvironment environment,
+            JobSpec spec,
+            Map<String, String> parameters,
+            boolean newRun,
+            SharedOptions.BaseUrl baseUrl,
+            SharedOptions.Database database,
+            SharedOptions.Simulator simulator,
+            ProgressSettings shown,
+            MetricsOptions metrics) {
         InputCheck.check(spec);
         RunMonitor monitor = metrics.monitor(spec, environment, Clock.systemUTC());
         InputWarnings.beforeRun(environment, spec);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             JobDatabase db = database.resolve(environment);
-            RunSettings settings = new RunSettings(
-                    spec, server.targets(), db, parameters.values, newRun, simulator.on, stop, shown, monitor);
+            RunSettings settings =
+                    new RunSettings(spec, server.targets(), db, parameters, newRun, simulator.on, stop, shown, monitor);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);
@@ -115,7 +133,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 throw failure;
             }
-            int code = finish(spec, report, stop);
+            int code = finish(environment, spec, parameters, simulator.on, report, stop);
             if (report.result() != RunReport.Result.ALREADY_COMPLETE) {
                 monitor.afterRun(code, report::summary);
             }
@@ -152,21 +170,28 @@ final class RunCommand implements Callable<Integer> {
         return spec;
     }
 
-    private int finish(JobSpec spec, RunReport report, GracefulStop stop) {
+    private static int finish(
+            CliEnvironment environment,
+            JobSpec spec,
+            Map<String, String> parameters,
+            boolean simulated,
+            RunReport report,
+            GracefulStop stop) {
+        String parametersText = ParameterText.afterJobName(parameters);
         RunSummary summary = report.summary();
         OutputFiles files = OutputFiles.of(spec.output().file());
         var out = environment.out();
         switch (report.result()) {
             case ALREADY_COMPLETE ->
-                out.println(spec.name() + parametersText() + " already completed (execution "
+                out.println(spec.name() + parametersText + " already completed (execution "
                         + report.executionId() + "); nothing to do"
                         + (report.message() == null ? "" : "; " + report.message())
                         + ". Use --new-run to run it again.");
             case COMPLETED ->
-                out.println(spec.name() + parametersText() + " completed in " + Durations.readable(report.wallTime())
-                        + ".");
-            case FAILED, OUTPUT_LOST -> out.println(spec.name() + parametersText() + " failed: " + report.message());
-            case STOPPED -> out.println(spec.name() + parametersText() + " " + report.message() + ".");
+                out.println(
+                        spec.name() + parametersText + " completed in " + Durations.readable(report.wallTime()) + ".");
+            case FAILED, OUTPUT_LOST -> out.println(spec.name() + parametersText + " failed: " + report.message());
+            case STOPPED -> out.println(spec.name() + parametersText + " " + report.message() + ".");
         }
         if (summary.answered() == 0 && summary.failed() > 0) {
             out.println(FailureCauses.allFailed(files.errors(), summary.failed()));
@@ -191,7 +216,7 @@ final class RunCommand implements Callable<Integer> {
                     + environment.workingDirectory().relativize(files.errors().toAbsolutePath()) + " ("
                     + count(summary.failed(), "failure") + ")");
         }
-        if (simulator.on) {
+        if (simulated) {
             out.println("The answers are synthetic: they come from the built-in simulator.");
         }
         return switch (report.result()) {
@@ -214,9 +239,5 @@ final class RunCommand implements Callable<Integer> {
 
     private static String count(long n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
-    }
-
-    private String parametersText() {
-        return ParameterText.afterJobName(parameters.values);
     }
 }

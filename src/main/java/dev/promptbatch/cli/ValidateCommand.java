@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.ollama.ChatRequest;
 import dev.promptbatch.ollama.GenerateRequest;
 import dev.promptbatch.ollama.ServerCheck;
+import dev.promptbatch.openaibatch.BatchRequests;
 import dev.promptbatch.servers.Preflight;
 import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.spec.JobSpec;
@@ -81,8 +83,23 @@ final class ValidateCommand implements Callable<Integer> {
         return ready ? ExitCode.OK : ExitCode.NOTHING_RUN;
     }
 
+    /** An OpenAI Batch line as what a record becomes: a bad record, a question, or the text to embed. */
+    private static RequestBuilder.Prepared batchLine(BatchRequests lines, WorkItem item) {
+        BatchRequests.Prepared prepared = lines.prepare(item);
+        if (prepared instanceof BatchRequests.Bad bad) {
+            return new RequestBuilder.Bad(bad.failure());
+        }
+        if (prepared instanceof BatchRequests.Ask ask) {
+            return ask.ready();
+        }
+        BatchRequests.Embed embed = (BatchRequests.Embed) prepared;
+        return new RequestBuilder.Input(
+                embed.id(), embed.record(), String.join("\n", embed.request().input()), Map.of());
+    }
+
     private boolean checkRecords(JobSpec spec, PrintWriter out) {
         RequestBuilder requests = new RequestBuilder(spec);
+        BatchRequests batchLines = spec.batchInput() ? new BatchRequests(spec) : null;
         long records = 0;
         List<String> bad = new ArrayList<>();
         long badCount = 0;
@@ -91,13 +108,15 @@ final class ValidateCommand implements Callable<Integer> {
         ImageLoader imageFields = new ImageLoader(spec.input().images());
         DuplicateIds ids = new DuplicateIds(
                 spec.input().file(), spec.input().maxRecordBytes(), spec.input().idField());
-        try (RecordReader reader =
-                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+        try (RecordReader reader = RecordReader.open(
+                spec.input().file(), spec.input().maxRecordBytes(), spec.input().format())) {
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
                 records++;
                 anyImage |= record instanceof DataRecord data && imageFields.anyImageField(data.fields());
-                RequestBuilder.Prepared prepared = requests.prepare(
-                        new WorkItem(record, WorkPlan.passes(spec).get(0)));
+                WorkItem item = new WorkItem(
+                        record, WorkPlan.cellOf(WorkPlan.passes(spec).get(0), record));
+                RequestBuilder.Prepared prepared =
+                        batchLines == null ? requests.prepare(item) : batchLine(batchLines, item);
                 Object id;
                 if (prepared instanceof RequestBuilder.Bad failure) {
                     id = failure.failure().id();
@@ -106,10 +125,11 @@ final class ValidateCommand implements Callable<Integer> {
                         bad.add("  line " + failure.failure().line() + ": "
                                 + failure.failure().message());
                     }
-                } else {
-                    RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
+                } else if (prepared instanceof RequestBuilder.Ready ready) {
                     id = ready.id();
                     first = first == null ? ready : first;
+                } else {
+                    id = ((RequestBuilder.Input) prepared).id();
                 }
                 if (spec.input().idField() != null && id != null) {
                     ids.add(id, record.line());

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.EmbedRequest;
@@ -23,6 +24,7 @@ import dev.promptbatch.ollama.FailureClass;
 import dev.promptbatch.ollama.ModelRequest;
 import dev.promptbatch.ollama.OllamaException;
 import dev.promptbatch.ollama.ServerClient;
+import dev.promptbatch.openaibatch.BatchRequests;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.EmbedResponse;
 import dev.promptbatch.outcome.Embedded;
@@ -38,6 +40,7 @@ import dev.promptbatch.servers.Lease;
 import dev.promptbatch.servers.PooledServer;
 import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
+import dev.promptbatch.spec.Endpoint;
 import dev.promptbatch.spec.JobSpec;
 import dev.promptbatch.spec.RetrySpec;
 import dev.promptbatch.structured.AnswerCheck;
@@ -72,6 +75,9 @@ public final class Generator {
     private final RequestBuilder requests;
     private final Ticker ticker;
     private final AnswerCheck check;
+    /** An OpenAI Batch input's translation of its lines; null for a job of records and templates. */
+    private final BatchRequests batchLines;
+
     private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
     public Generator(JobSpec spec, ServerPool pool, Ticker ticker) {
@@ -82,10 +88,14 @@ public final class Generator {
         this.check = spec.generation().format() == null
                 ? null
                 : AnswerCheck.of(spec.generation().format());
+        this.batchLines = spec.batchInput() ? new BatchRequests(spec) : null;
     }
 
     /** What a unit of work becomes: its record's outcome, or for an embed job one outcome per record of its batch. */
     public UnitOutcomes work(WorkUnit unit) {
+        if (batchLines != null) {
+            return UnitOutcomes.of(batchLine(unit));
+        }
         return spec.embeds()
                 ? new UnitOutcomes(embed(unit))
                 : UnitOutcomes.of(generate(unit.items().get(0)));
@@ -96,7 +106,67 @@ public final class Generator {
         if (prepared instanceof RequestBuilder.Bad bad) {
             return bad.failure();
         }
-        RequestBuilder.Ready ready = (RequestBuilder.Ready) prepared;
+        return answer((RequestBuilder.Ready) prepared, item, check, null);
+    }
+
+    /**
+     * An OpenAI Batch line's outcome: its body translated ({@link BatchRequests}) and sent to the endpoint its
+     * {@code url} names, through the same attempts as a record's request; or a bad record.
+     */
+    private Outcome batchLine(WorkUnit unit) {
+        WorkItem item = unit.items().get(0);
+        BatchRequests.Prepared prepared = batchLines.prepare(item);
+        if (prepared instanceof BatchRequests.Bad bad) {
+            return bad.failure();
+        }
+        if (prepared instanceof BatchRequests.Ask ask) {
+            return answer(ask.ready(), item, ask.check(), ask.url().endpoint());
+        }
+        BatchRequests.Embed embed = (BatchRequests.Embed) prepared;
+        Sent<EmbedResponse> sent = new Attempts<EmbedResponse>(
+                        item.model(),
+                        "line " + embed.record().line(),
+                        client -> client.embed(embed.request()),
+                        EmbedResponse::promptEvalCount,
+                        true)
+                .send();
+        if (sent instanceof Refused<EmbedResponse> refused) {
+            return new Failure(
+                    embed.id(),
+                    embed.record().line(),
+                    item.cell(),
+                    null,
+                    refused.kind(),
+                    refused.message(),
+                    refused.attempts(),
+                    refused.server());
+        }
+        Delivered<EmbedResponse> delivered = (Delivered<EmbedResponse>) sent;
+        EmbedResponse response = delivered.response();
+        JsonNode embedding = embed.listed()
+                ? JsonNodeFactory.instance.arrayNode().addAll(response.embeddings())
+                : response.embeddings().get(0);
+        return new Embedded(
+                embed.id(),
+                embed.record().line(),
+                item.cell(),
+                delivered.server(),
+                embedding,
+                unit.number(),
+                1,
+                response.promptEvalCount(),
+                response.totalDuration(),
+                response.loadDuration(),
+                delivered.latencyMs(),
+                delivered.attempts(),
+                Map.of());
+    }
+
+    /**
+     * A request's answer through its attempts, checked under {@code check} when there is one and asked again with the
+     * next seed while it breaks it; {@code endpoint} is an OpenAI Batch line's own, null for the job's.
+     */
+    private Outcome answer(RequestBuilder.Ready ready, WorkItem item, AnswerCheck check, Endpoint endpoint) {
         DataRecord record = ready.record();
         ModelRequest request = ready.request();
         Number seed = ready.seed();
@@ -107,7 +177,8 @@ public final class Generator {
                             item.model(),
                             "record " + record.number() + " (line " + record.line() + ")",
                             client -> client.answer(asked),
-                            GenerateResponse::evalCount)
+                            GenerateResponse::evalCount,
+                            false)
                     .send();
             if (sent instanceof Refused<GenerateResponse> refused) {
                 return failure(
@@ -154,7 +225,8 @@ public final class Generator {
                     delivered.server(),
                     ready.included(),
                     json,
-                    reasks);
+                    reasks,
+                    endpoint);
         }
     }
 
@@ -234,7 +306,7 @@ public final class Generator {
                         + last.line() + ")";
         // What an embedding model works through is the inputs' tokens: the measure concurrency: auto tunes on.
         return new Attempts<EmbedResponse>(
-                        unit.model(), where, client -> client.embed(request), EmbedResponse::promptEvalCount)
+                        unit.model(), where, client -> client.embed(request), EmbedResponse::promptEvalCount, true)
                 .send();
     }
 
@@ -303,6 +375,8 @@ public final class Generator {
         private final Function<ServerClient, T> call;
         /** The tokens an answer reports, for concurrency: auto; null when it reports none. */
         private final Function<T, Long> tokens;
+        /** Whether the request embeds: the model is then loaded with an embed request. */
+        private final boolean embeds;
 
         private final Set<PooledServer> failedOn = new HashSet<>();
         private int attempts;
@@ -312,11 +386,12 @@ public final class Generator {
         private long busySince;
         private String lastServer;
 
-        Attempts(String model, String where, Function<ServerClient, T> call, Function<T, Long> tokens) {
+        Attempts(String model, String where, Function<ServerClient, T> call, Function<T, Long> tokens, boolean embeds) {
             this.model = model;
             this.where = where;
             this.call = call;
             this.tokens = tokens;
+            this.embeds = embeds;
         }
 
         Sent<T> send() {
@@ -326,7 +401,7 @@ public final class Generator {
                 lastServer = server.display();
                 OllamaException failure;
                 try (lease) {
-                    load(server, model);
+                    load(server, model, embeds);
                     long start = ticker.nanoTime();
                     try {
                         T response = call.apply(server.client());
@@ -450,7 +525,7 @@ public final class Generator {
      * load has a generous timeout of its own, since a big model can take minutes, and is tried again while it fails
      * in a way that can pass. A failed load is only reported: the requests will say more.
      */
-    private void load(PooledServer server, String model) {
+    private void load(PooledServer server, String model, boolean embeds) {
         if (!server.client().loadsAhead()) {
             return;
         }
@@ -468,7 +543,7 @@ public final class Generator {
             for (int attempt = 1; ; attempt++) {
                 long start = ticker.nanoTime();
                 try {
-                    Long loadNanos = spec.embeds()
+                    Long loadNanos = embeds
                             ? server.client()
                                     .loadForEmbedding(model, spec.generation().keepAlive(), timeout)
                             : server.client().load(model, spec.generation().keepAlive(), timeout);

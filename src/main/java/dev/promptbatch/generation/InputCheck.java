@@ -33,8 +33,8 @@ public final class InputCheck {
             templates.put(key, parse(spec, key, messages.get(i).content()));
         }
         List<String> columns;
-        try (RecordReader reader =
-                RecordReader.open(spec.input().file(), spec.input().maxRecordBytes())) {
+        try (RecordReader reader = RecordReader.open(
+                spec.input().file(), spec.input().maxRecordBytes(), spec.input().format())) {
             columns = reader.columns();
         }
         if (columns.isEmpty()) {

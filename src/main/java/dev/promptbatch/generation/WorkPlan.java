@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.promptbatch.input.DataRecord;
+import dev.promptbatch.input.InputFormat;
 import dev.promptbatch.input.InputRecord;
 import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.outcome.Cell;
@@ -22,6 +24,7 @@ import dev.promptbatch.spec.JobSpec;
 public final class WorkPlan implements AutoCloseable {
     private final Path input;
     private final int maxRecordBytes;
+    private final InputFormat format;
     private final List<Cell> passes;
     private final int unitSize;
     private int passIndex;
@@ -31,11 +34,15 @@ public final class WorkPlan implements AutoCloseable {
     public WorkPlan(JobSpec spec) {
         this.input = spec.input().file();
         this.maxRecordBytes = spec.input().maxRecordBytes();
+        this.format = spec.input().format();
         this.passes = passes(spec);
         this.unitSize = spec.unitSize();
     }
 
-    /** Every pass over the input, in run order. */
+    /**
+     * Every pass over the input, in run order. An OpenAI Batch input whose lines name their models has one pass per
+     * sweep cell with no model: each of its units takes its line's ({@link #cellOf}).
+     */
     public static List<Cell> passes(JobSpec spec) {
         List<Integer> variants = spec.sweep().variants().isEmpty()
                 ? Arrays.asList((Integer) null)
@@ -46,8 +53,11 @@ public final class WorkPlan implements AutoCloseable {
         List<Integer> repeats = spec.sweep().repeat() == null
                 ? Arrays.asList((Integer) null)
                 : range(spec.sweep().repeat());
+        List<String> models = spec.generation().modelPerLine()
+                ? Arrays.asList((String) null)
+                : spec.generation().models();
         List<Cell> passes = new ArrayList<>();
-        for (String model : spec.generation().models()) {
+        for (String model : models) {
             for (Integer variant : variants) {
                 for (Long seed : seeds) {
                     for (Integer repeat : repeats) {
@@ -59,11 +69,29 @@ public final class WorkPlan implements AutoCloseable {
         return List.copyOf(passes);
     }
 
+    /**
+     * The run's cells by model, in run order: its passes, and for an OpenAI Batch input whose lines name their models,
+     * each pass once for every model the lines name. What a summary lists, whatever the plan's passes.
+     */
+    public static List<Cell> cells(JobSpec spec) {
+        List<Cell> cells = new ArrayList<>();
+        for (Cell pass : passes(spec)) {
+            if (pass.model() != null) {
+                cells.add(pass);
+            } else {
+                spec.generation()
+                        .models()
+                        .forEach(model -> cells.add(new Cell(model, pass.variant(), pass.seed(), pass.repeat())));
+            }
+        }
+        return List.copyOf(cells);
+    }
+
     /** The next unit, or null when the plan is done. */
     public WorkUnit next() {
         while (passIndex < passes.size()) {
             if (reader == null) {
-                reader = RecordReader.open(input, maxRecordBytes);
+                reader = RecordReader.open(input, maxRecordBytes, format);
                 unitInPass = 0;
             }
             List<InputRecord> records = new ArrayList<>(unitSize);
@@ -80,10 +108,25 @@ public final class WorkPlan implements AutoCloseable {
                 passIndex++;
             }
             if (!records.isEmpty()) {
-                return new WorkUnit(cell, records, ++unitInPass);
+                return new WorkUnit(cellOf(cell, records.get(0)), records, ++unitInPass);
             }
         }
         return null;
+    }
+
+    /**
+     * The cell a unit runs in: its pass's, or for a pass without a model (an OpenAI Batch line asks for its own) the
+     * model its line's body names; null for a line without one, which is a bad record.
+     */
+    public static Cell cellOf(Cell pass, InputRecord first) {
+        if (pass.model() != null) {
+            return pass;
+        }
+        String model = first instanceof DataRecord data
+                        && data.fields().path("body").path("model").isString()
+                ? data.fields().path("body").path("model").stringValue()
+                : null;
+        return new Cell(model, pass.variant(), pass.seed(), pass.repeat());
     }
 
     /** Passes over units already done (a resumed run), reading records without sending anything. */

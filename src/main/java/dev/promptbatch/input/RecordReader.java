@@ -19,13 +19,19 @@ public interface RecordReader extends AutoCloseable {
 
     /** Every caller names the limit: the spec's {@code max-record-size}, so no check reads with another one. */
     static RecordReader open(Path file, int maxRecordBytes) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(".csv")) {
-            return new CsvRecordReader(file, maxRecordBytes);
+        InputFormat format = InputFormat.byExtension(file);
+        if (format == null) {
+            throw new InputException(file + ": expected a .csv or .jsonl file");
         }
-        if (name.endsWith(".jsonl")) {
-            return new JsonLinesRecordReader(file, maxRecordBytes);
-        }
-        throw new InputException(file + ": expected a .csv or .jsonl file");
+        return open(file, maxRecordBytes, format);
+    }
+
+    /** A reader of the file as the spec's {@code input-format} says. */
+    static RecordReader open(Path file, int maxRecordBytes, InputFormat format) {
+        return switch (format) {
+            case CSV -> new CsvRecordReader(file, maxRecordBytes);
+            case JSONL -> new JsonLinesRecordReader(file, maxRecordBytes);
+            case OPENAI_BATCH -> new BatchLineReader(new JsonLinesRecordReader(file, maxRecordBytes));
+        };
     }
 }

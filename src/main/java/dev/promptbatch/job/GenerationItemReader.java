@@ -1,5 +1,6 @@
 package dev.promptbatch.job;
 
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -75,8 +76,8 @@ public class GenerationItemReader implements ItemStreamReader<UnitOutcomes>, Ste
             plan.close();
             throw new ItemStreamException(e.getMessage(), e);
         }
-        pipeline =
-                new OrderedPipeline<>(plan::next, generate, (a, b) -> a.model().equals(b.model()), concurrency, window);
+        pipeline = new OrderedPipeline<>(
+                plan::next, generate, (a, b) -> Objects.equals(a.model(), b.model()), concurrency, window);
         stop.attach(pipeline);
     }
 

@@ -1,5 +1,6 @@
 package dev.promptbatch.job;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,9 +17,11 @@ import org.springframework.transaction.PlatformTransactionManager;
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.metrics.LiveCounts;
+import dev.promptbatch.openaibatch.BatchOutput;
 import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.output.AnswerFormat;
 import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.OutputFormat;
 import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
@@ -118,7 +121,10 @@ public class PromptBatchJobConfiguration {
                                 !spec.sweep().variants().isEmpty(),
                                 spec.sweep().repeat() != null,
                                 spec.generation().format() != null,
-                                AnswerCheck.properties(spec.generation().format())),
+                                AnswerCheck.properties(spec.generation().format()),
+                                spec.output().format() == OutputFormat.OPENAI_BATCH
+                                        ? new BatchOutput(spec.generation().endpoint(), Clock.systemUTC())
+                                        : null),
                         progress,
                         instance))
                 .listener(counts)

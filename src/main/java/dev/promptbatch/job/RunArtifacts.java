@@ -83,7 +83,7 @@ final class RunArtifacts {
     RunSummary summary() {
         return RunSummary.read(
                 files,
-                WorkPlan.passes(settings.spec()),
+                WorkPlan.cells(settings.spec()),
                 settings.servers().stream().map(ServerTarget::display).toList());
     }
 
@@ -93,7 +93,7 @@ final class RunArtifacts {
      * part in it.
      */
     RunSummary recordedSummary() {
-        return RunSummary.read(files, WorkPlan.passes(settings.spec()), List.of());
+        return RunSummary.read(files, WorkPlan.cells(settings.spec()), List.of());
     }
 
     private RunSummary write(

@@ -4,6 +4,8 @@ import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.promptbatch.spec.Endpoint;
+
 /**
  * One output record.
  *
@@ -15,6 +17,8 @@ import tools.jackson.databind.JsonNode;
  * @param json    the parsed answer, for a job with a {@code format}; else null
  * @param reasks  how many times the answer was asked for again under a {@code format}: a seeded request's pass seed
  *                is {@code seed - reasks}
+ * @param endpoint the endpoint an OpenAI Batch line asked (chat or generate), which shapes its output line; null
+ *                for the job's own
  */
 public record Answer(
         Object id,
@@ -27,8 +31,25 @@ public record Answer(
         String server,
         Map<String, JsonNode> input,
         JsonNode json,
-        int reasks)
+        int reasks,
+        Endpoint endpoint)
         implements Outcome {
+    /** An answer to a request of the job's own endpoint. */
+    public Answer(
+            Object id,
+            long line,
+            Cell cell,
+            Number seed,
+            GenerateResponse response,
+            long latencyMs,
+            int attempts,
+            String server,
+            Map<String, JsonNode> input,
+            JsonNode json,
+            int reasks) {
+        this(id, line, cell, seed, response, latencyMs, attempts, server, input, json, reasks, null);
+    }
+
     /** An answer of a job without a {@code format}. */
     public Answer(
             Object id,
@@ -40,7 +61,7 @@ public record Answer(
             int attempts,
             String server,
             Map<String, JsonNode> input) {
-        this(id, line, cell, seed, response, latencyMs, attempts, server, input, null, 0);
+        this(id, line, cell, seed, response, latencyMs, attempts, server, input, null, 0, null);
     }
 
     /** Where {@link #tokensPerSecond()} comes from: {@code server} or {@code client}; null when there is none. */

@@ -1,5 +1,7 @@
 package dev.promptbatch.outcome;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -9,7 +11,8 @@ import tools.jackson.databind.JsonNode;
  * request that carried the record's batch, the same on every record of it.
  *
  * @param line      the record's physical line in the input file
- * @param embedding the vector, an array of numbers as the server sent it
+ * @param embedding the vector, an array of numbers as the server sent it; for an OpenAI Batch line whose
+ *                  {@code input} is a list, the list of its vectors
  * @param batch     1-based number of the request within its pass
  * @param batchSize the records that request carried
  * @param input     the spec's {@code include} fields, in the spec's order
@@ -35,7 +38,20 @@ public record Embedded(
         return null;
     }
 
+    /** The length of a vector. */
     public int dimensions() {
-        return embedding.size();
+        return embedding.size() > 0 && embedding.get(0).isArray()
+                ? embedding.get(0).size()
+                : embedding.size();
+    }
+
+    /** The vectors: one, or an OpenAI Batch line's list. */
+    public List<JsonNode> vectors() {
+        if (embedding.size() > 0 && embedding.get(0).isArray()) {
+            List<JsonNode> all = new ArrayList<>();
+            embedding.forEach(all::add);
+            return all;
+        }
+        return List.of(embedding);
     }
 }

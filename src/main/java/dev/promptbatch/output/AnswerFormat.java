@@ -13,6 +13,7 @@ import com.opencsv.ICSVWriter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.promptbatch.openaibatch.BatchOutput;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Embedded;
 import dev.promptbatch.outcome.Failure;
@@ -23,7 +24,8 @@ import dev.promptbatch.outcome.Outcome;
  * fields flattened into {@code input.NAME} columns. Both carry the same fields in the same order; {@code variant}
  * and {@code repeat} only when the spec sweeps them. A job with a {@code format} adds the parsed answer after
  * {@code response}: {@code json} in JSON Lines, and in CSV one {@code json.NAME} column per top-level property of
- * its schema (none for {@code format: json}, whose answers have no known shape).
+ * its schema (none for {@code format: json}, whose answers have no known shape). With {@code output-format:
+ * openai-batch} every line is OpenAI's ({@link BatchOutput}), carrying the JSON Lines record as its extension.
  */
 public final class AnswerFormat {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -33,6 +35,8 @@ public final class AnswerFormat {
     private final boolean repeats;
     private final boolean json;
     private final List<String> jsonProperties;
+    /** OpenAI Batch output lines ({@code output-format: openai-batch}), or null for PromptBatch's own. */
+    private final BatchOutput openAi;
 
     public AnswerFormat(List<String> include, boolean variants, boolean repeats) {
         this(include, variants, repeats, false, List.of());
@@ -44,6 +48,18 @@ public final class AnswerFormat {
      */
     public AnswerFormat(
             List<String> include, boolean variants, boolean repeats, boolean json, List<String> jsonProperties) {
+        this(include, variants, repeats, json, jsonProperties, null);
+    }
+
+    /** @param openAi OpenAI Batch output lines, which carry this format's record as their extension; or null */
+    public AnswerFormat(
+            List<String> include,
+            boolean variants,
+            boolean repeats,
+            boolean json,
+            List<String> jsonProperties,
+            BatchOutput openAi) {
+        this.openAi = openAi;
         this.include = List.copyOf(include);
         this.variants = variants;
         this.repeats = repeats;
@@ -55,7 +71,7 @@ public final class AnswerFormat {
     public String jsonLine(Answer answer) {
         Map<String, Object> record = fields(answer);
         putInput(record, answer.input());
-        return JSON.writeValueAsString(record);
+        return openAi == null ? JSON.writeValueAsString(record) : openAi.line(answer, record);
     }
 
     /** The included input fields, in the spec's order, when the spec includes any. */
@@ -95,7 +111,7 @@ public final class AnswerFormat {
         record.put("latency_ms", embedded.latencyMs());
         record.put("attempts", embedded.attempts());
         putInput(record, embedded.input());
-        return JSON.writeValueAsString(record);
+        return openAi == null ? JSON.writeValueAsString(record) : openAi.line(embedded, record);
     }
 
     /** The CSV header row of a new output file. */
@@ -169,14 +185,16 @@ public final class AnswerFormat {
         record.put("kind", failure.kind().text());
         record.put("message", failure.message());
         record.put("attempts", failure.attempts());
-        return JSON.writeValueAsString(record);
+        return openAi == null ? JSON.writeValueAsString(record) : openAi.line(failure, record);
     }
 
     private Map<String, Object> fields(Answer answer) {
         var response = answer.response();
         Map<String, Object> record = where(answer);
         record.put("response", response.response());
-        if (json) {
+        // An OpenAI Batch line's response_format checks its answers as a format job's are.
+        boolean checked = json || answer.json() != null;
+        if (checked) {
             record.put("json", answer.json());
         }
         record.put("thinking", response.thinking());
@@ -191,7 +209,7 @@ public final class AnswerFormat {
         record.put("tokens_per_second_source", answer.tokensPerSecondSource());
         record.put("latency_ms", answer.latencyMs());
         record.put("attempts", answer.attempts());
-        if (json) {
+        if (checked) {
             record.put("reasks", answer.reasks());
         }
         return record;

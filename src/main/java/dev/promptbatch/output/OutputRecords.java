@@ -18,6 +18,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.promptbatch.openaibatch.BatchOutput;
+
 /**
  * Reads a run's output back as records: JSON Lines as they are, CSV rows as the JSON records they were written
  * from (numbers as numbers, empty cells as absent, {@code input.NAME} columns as text).
@@ -37,7 +39,7 @@ public final class OutputRecords {
             for (int number = 1; (line = in.readLine()) != null; number++) {
                 if (!line.isBlank()) {
                     try {
-                        handler.accept(JSON.readTree(line));
+                        handler.accept(BatchOutput.toNative(JSON.readTree(line)));
                     } catch (JacksonException e) {
                         throw new IOException(file + ", line " + number + ": not a JSON record", e);
                     }

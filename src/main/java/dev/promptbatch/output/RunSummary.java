@@ -348,6 +348,8 @@ public final class RunSummary {
     private final List<String> servers = new ArrayList<>();
     private final ManifestFacts manifest;
     private boolean embed;
+    private boolean embeddings;
+    private boolean texts;
 
     private RunSummary(ManifestFacts manifest) {
         this.manifest = manifest;
@@ -370,7 +372,11 @@ public final class RunSummary {
         try {
             if (Files.exists(files.output())) {
                 OutputRecords.forEach(files.output(), answer -> {
-                    summary.embed |= answer.path("embedding").isArray();
+                    if (answer.path("embedding").isArray()) {
+                        summary.embeddings = true;
+                    } else {
+                        summary.texts = true;
+                    }
                     summary.group(answer).add(answer);
                     summary.serverGroup(answer).ifPresent(group -> group.add(answer));
                 });
@@ -384,6 +390,8 @@ public final class RunSummary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // An OpenAI Batch file may mix embeddings with answers: its rows are then answers' rows.
+        summary.embed |= summary.embeddings && !summary.texts;
         return summary;
     }
 

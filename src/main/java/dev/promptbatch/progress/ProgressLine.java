@@ -35,7 +35,7 @@ public final class ProgressLine {
                         .map(load -> String.valueOf(load.inFlight()))
                         .collect(Collectors.joining("+"));
         String pass = facts.pass() == null ? null : terminalPass(facts);
-        String model = facts.pass() == null ? null : facts.pass().model();
+        String model = facts.pass() == null ? null : model(facts.pass());
 
         List<List<String>> candidates = List.of(
                 parts(pass, done, answered, failed, rate, eta, inFlight),
@@ -120,7 +120,7 @@ public final class ProgressLine {
 
     private static String terminalPass(ProgressFacts facts) {
         Cell cell = facts.pass();
-        StringBuilder text = new StringBuilder(cell.model());
+        StringBuilder text = new StringBuilder(model(cell));
         if (cell.variant() != null) {
             text.append(" v").append(cell.variant());
         }
@@ -140,8 +140,13 @@ public final class ProgressLine {
         return text.toString();
     }
 
+    /** A pass's model; an OpenAI Batch file's pass has none, each line asking its own. */
+    private static String model(Cell cell) {
+        return cell.model() == null ? "each line's model" : cell.model();
+    }
+
     private static String logPass(Cell cell) {
-        StringBuilder text = new StringBuilder(cell.model());
+        StringBuilder text = new StringBuilder(model(cell));
         if (cell.variant() != null) {
             text.append(" variant ").append(cell.variant());
         }

@@ -51,6 +51,10 @@ public final class Preflight {
 
     /** What every model of the job must be able to do: embed, or generate text; and see, when it sends images. */
     public static List<ServerCheck.Need> needs(JobSpec spec) {
+        if (spec.batchInput()) {
+            // Each line names its endpoint: a model may embed on one line and chat on another.
+            return List.of();
+        }
         List<ServerCheck.Need> needs = new ArrayList<>();
         needs.add(
                 spec.generation().endpoint() == Endpoint.EMBED

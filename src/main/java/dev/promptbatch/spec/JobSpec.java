@@ -8,6 +8,9 @@ import java.util.Map;
 import org.jspecify.annotations.NullMarked;
 import org.jspecify.annotations.Nullable;
 
+import dev.promptbatch.input.InputFormat;
+import dev.promptbatch.output.OutputFormat;
+
 /**
  * A job spec with parameters substituted and every key checked, grouped by concern: the records read, what is asked
  * of the server for each, the sweep over them, where the answers go, the limits the run keeps, and the server.
@@ -32,8 +35,9 @@ public record JobSpec(
      * @param idField        the input field whose value identifies a record, or null for the record's number
      * @param maxRecordBytes the longest input line (and CSV record) in bytes; a longer one is a bad record
      * @param images         the fields that hold each record's images
+     * @param format         how the file's lines become records: CSV, JSON Lines, or OpenAI Batch requests
      */
-    public record Input(Path file, @Nullable String idField, int maxRecordBytes, Images images) {}
+    public record Input(Path file, @Nullable String idField, int maxRecordBytes, Images images, InputFormat format) {}
 
     /**
      * The input fields whose values are sent as images with each record's request.
@@ -59,7 +63,10 @@ public record JobSpec(
      * @param format    null, "json" or a JSON Schema object (a Map)
      * @param think     null (not sent), a Boolean, or a level string
      * @param keepAlive null (not sent), a duration string with a unit, or a number of seconds
-     * @param endpoint  where the requests go: generate (the default), chat or embed
+     * @param endpoint  where the requests go: generate (the default), chat or embed; an OpenAI Batch line's own
+     *                  {@code url} decides for that line
+     * @param modelPerLine an OpenAI Batch input without {@code model}: each line asks its body's model, and
+     *                  {@code models} lists those of the whole file (for the checks before the run)
      */
     public record Generation(
             List<String> models,
@@ -69,7 +76,8 @@ public record JobSpec(
             @Nullable Object format,
             @Nullable Object think,
             @Nullable Object keepAlive,
-            Endpoint endpoint) {}
+            Endpoint endpoint,
+            boolean modelPerLine) {}
 
     /**
      * How an {@code endpoint: embed} job sends its records: {@code batch-size} of them per request.
@@ -115,12 +123,14 @@ public record JobSpec(
      * @param include input fields copied into every output record
      * @param report  the HTML report to write at the end, or null
      * @param metrics the metrics file for monitoring ({@code PATH.prom}), or null
+     * @param format  the shape of the lines: PromptBatch's records (JSON Lines or CSV) or OpenAI Batch output
      */
     public record Output(
             Path file,
             List<String> include,
             @Nullable Path report,
-            @Nullable Path metrics) {}
+            @Nullable Path metrics,
+            OutputFormat format) {}
 
     /**
      * How hard the run pushes the server and how much trouble it takes before it fails: a resumed run may change
@@ -190,6 +200,11 @@ public record JobSpec(
             boolean autoConcurrency,
             ServerApi api,
             @Nullable String apiKeyEnv) {}
+
+    /** Whether each input line is an OpenAI Batch request of its own, rather than a record for the templates. */
+    public boolean batchInput() {
+        return input.format() == InputFormat.OPENAI_BATCH;
+    }
 
     /** Whether the job embeds its records in batches rather than asking for one answer per record. */
     public boolean embeds() {

@@ -19,7 +19,10 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
+import dev.promptbatch.input.InputFormat;
 import dev.promptbatch.input.RecordReader;
+import dev.promptbatch.openaibatch.BatchModels;
+import dev.promptbatch.output.OutputFormat;
 import dev.promptbatch.structured.AnswerCheck;
 import dev.promptbatch.structured.InvalidSchemaException;
 
@@ -32,6 +35,7 @@ public final class SpecLoader {
             "name",
             "endpoint",
             "input",
+            "input-format",
             "id-field",
             "model",
             "models",
@@ -48,6 +52,7 @@ public final class SpecLoader {
             "dimensions",
             "truncate",
             "output",
+            "output-format",
             "include",
             "concurrency",
             "timeout",
@@ -71,6 +76,23 @@ public final class SpecLoader {
     private static final List<String> SERVERS_ENTRY_KEYS = List.of("url", "concurrency", "api", "api-key-env");
     private static final String SERVERS_EXAMPLE =
             "[{url: \"http://gpu1:11434\", concurrency: 8}, {url: \"http://gpu2:11434\"}]";
+    /** Keys an OpenAI Batch input leaves to each line's body, or that have nothing to act on there. */
+    private static final List<String> NOT_FOR_BATCH_INPUT = List.of(
+            "endpoint",
+            "id-field",
+            "system",
+            "prompt",
+            "messages",
+            "options",
+            "format",
+            "think",
+            "images",
+            "batch-size",
+            "dimensions",
+            "truncate",
+            "include",
+            "variants");
+
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern PARAMETER = Pattern.compile("\\$\\{([^}]*)}");
@@ -93,6 +115,14 @@ public final class SpecLoader {
 
     public JobSpec load(Path specFile, Map<String, String> parameters, Map<String, String> environment) {
         return loadNamingUnusedParameters(specFile, parameters, environment).spec();
+    }
+
+    /**
+     * A spec made in code rather than read from a file (the {@code batch} command's): the same keys and checks as a
+     * YAML spec; {@code origin} names it in messages.
+     */
+    public JobSpec fromTree(Path origin, JsonNode root, Map<String, String> environment) {
+        return new Reader(origin, root, Map.of(), environment).read();
     }
 
     public Loaded loadNamingUnusedParameters(
@@ -180,16 +210,32 @@ public final class SpecLoader {
                     .equals(input.toAbsolutePath().normalize())) {
                 throw error("output", "a file other than the input");
             }
+            InputFormat inputFormat = inputFormat(input);
+            OutputFormat outputFormat = outputFormat(output);
+            boolean batchInput = inputFormat == InputFormat.OPENAI_BATCH;
+            if (batchInput) {
+                for (String key : NOT_FOR_BATCH_INPUT) {
+                    if (root.has(key)) {
+                        throw problem(
+                                key,
+                                "does not apply to input-format: openai-batch (each line is a request and its body "
+                                        + "says what to ask; sweep with models, seeds or repeat)");
+                    }
+                }
+            }
             Endpoint endpoint = endpoint();
             JobSpec.Chat chat = chat(endpoint);
             JobSpec.Embedding embedding = embedding(endpoint, outputName);
             String system = root.has("system") ? substitute("system", string("system")) : null;
-            String prompt = chat.messages().isEmpty() ? substitute("prompt", requiredString("prompt")) : null;
+            String prompt =
+                    chat.messages().isEmpty() && !batchInput ? substitute("prompt", requiredString("prompt")) : null;
             Map<String, Object> options = options();
             // Read in this order, so that of two mistakes the same one is named first.
-            String idField = optionalString("id-field");
-            JobSpec.Generation generation =
-                    new JobSpec.Generation(models(), system, prompt, options, format(), think(), keepAlive(), endpoint);
+            String idField = batchInput ? "custom_id" : optionalString("id-field");
+            boolean modelPerLine = batchInput && !root.has("model") && !root.has("models");
+            List<String> models = modelPerLine ? lineModels(input) : models();
+            JobSpec.Generation generation = new JobSpec.Generation(
+                    models, system, prompt, options, format(), think(), keepAlive(), endpoint, modelPerLine);
             List<String> include = stringList("include");
             JsonNode concurrencyNode = root.get("concurrency");
             boolean autoConcurrency = isAuto(concurrencyNode);
@@ -207,7 +253,7 @@ public final class SpecLoader {
                     maxFailures(),
                     autoConcurrency,
                     schemaRetries());
-            JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes(), images());
+            JobSpec.Input records = new JobSpec.Input(input, idField, maxRecordBytes(), images(), inputFormat);
             JobSpec.Sweep sweep = new JobSpec.Sweep(seeds(), variants(options), repeat());
             return new JobSpec(
                     file,
@@ -215,11 +261,71 @@ public final class SpecLoader {
                     records,
                     generation,
                     sweep,
-                    new JobSpec.Output(output, include, report(output), path("metrics-file", false)),
+                    new JobSpec.Output(output, include, report(output), path("metrics-file", false), outputFormat),
                     limits,
                     server,
                     chat,
                     embedding);
+        }
+
+        /** {@code input-format}: what the extension says, or {@code openai-batch} for a .jsonl file. */
+        private InputFormat inputFormat(Path input) {
+            InputFormat byExtension = InputFormat.byExtension(input);
+            JsonNode node = root.get("input-format");
+            if (node == null || node.isNull()) {
+                return byExtension;
+            }
+            for (InputFormat format : InputFormat.values()) {
+                if (node.isString() && node.asString().equals(format.key())) {
+                    if (format == byExtension
+                            || (format == InputFormat.OPENAI_BATCH && byExtension == InputFormat.JSONL)) {
+                        return format;
+                    }
+                    throw problem(
+                            "input-format",
+                            format.key() + " needs a ." + (format == InputFormat.CSV ? "csv" : "jsonl")
+                                    + " input, got '" + input.getFileName() + "'");
+                }
+            }
+            throw error("input-format", "csv, jsonl or openai-batch, got " + shown(node));
+        }
+
+        /** {@code output-format}: what the extension says, or {@code openai-batch} for a .jsonl file. */
+        private OutputFormat outputFormat(Path output) {
+            OutputFormat byExtension = OutputFormat.byExtension(output);
+            JsonNode node = root.get("output-format");
+            if (node == null || node.isNull()) {
+                return byExtension;
+            }
+            for (OutputFormat format : OutputFormat.values()) {
+                if (node.isString() && node.asString().equals(format.key())) {
+                    if (format == byExtension
+                            || (format == OutputFormat.OPENAI_BATCH && byExtension == OutputFormat.JSONL)) {
+                        return format;
+                    }
+                    throw problem(
+                            "output-format",
+                            format.key() + " needs a ." + (format == OutputFormat.CSV ? "csv" : "jsonl")
+                                    + " output, got '" + output.getFileName() + "'");
+                }
+            }
+            throw error("output-format", "jsonl, csv or openai-batch, got " + shown(node));
+        }
+
+        /**
+         * The models an OpenAI Batch input's lines name, for the checks before the run. An input that cannot be
+         * read names none here; the input check says why.
+         */
+        private List<String> lineModels(Path input) {
+            if (!Files.isReadable(input)) {
+                return List.of();
+            }
+            List<String> models = BatchModels.of(input, maxRecordBytes());
+            if (models.isEmpty()) {
+                throw new SpecException(file + ": no model: no line of " + input + " names one in its body.model; "
+                        + "set model (or models)");
+            }
+            return models;
         }
 
         private Endpoint endpoint() {

@@ -9,6 +9,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.NullMarked;
 import org.jspecify.annotations.Nullable;
 
+import dev.promptbatch.output.OutputFormat;
+
 /**
  * A spec's values key by key as the YAML names them, and which of them shape the answers: the manifest shows them
  * all, and a run's fingerprint hashes those that shape the answers, so that a resumed run never mixes two prompts
@@ -47,6 +49,10 @@ public final class SpecValues {
             new Key("name", false, JobSpec::name),
             Key.addedLater("endpoint", spec -> spec.generation().endpoint().key(), Endpoint.GENERATE.key()),
             new Key("input", true, spec -> spec.input().file().toString()),
+            Key.onlyWhenSet(
+                    "input-format",
+                    true,
+                    spec -> spec.batchInput() ? spec.input().format().key() : null),
             new Key("id-field", true, spec -> spec.input().idField()),
             new Key("models", true, spec -> spec.generation().models()),
             new Key("system", true, spec -> spec.generation().system()),
@@ -72,6 +78,12 @@ public final class SpecValues {
                     true,
                     spec -> spec.embedding() == null ? null : spec.embedding().truncate()),
             new Key("output", true, spec -> spec.output().file().toString()),
+            Key.onlyWhenSet(
+                    "output-format",
+                    true,
+                    spec -> spec.output().format() == OutputFormat.OPENAI_BATCH
+                            ? spec.output().format().key()
+                            : null),
             new Key("include", true, spec -> spec.output().include()),
             new Key(
                     "concurrency",

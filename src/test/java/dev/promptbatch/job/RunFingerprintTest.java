@@ -86,9 +86,9 @@ class RunFingerprintTest {
 
         assertThat(fingerprint.changeSince(earlier.toJobParameters(), spec))
                 .contains(spec.specFile()
-                        + " changed in what shapes the answers (endpoint, input, id-field, models, system, prompt, "
-                        + "messages, options, format, think, images, batch-size, dimensions, truncate, output, include, "
-                        + "api, seeds, variants or repeat)");
+                        + " changed in what shapes the answers (endpoint, input, input-format, id-field, models, system, "
+                        + "prompt, messages, options, format, think, images, batch-size, dimensions, truncate, output, "
+                        + "output-format, include, api, seeds, variants or repeat)");
     }
 
     @Test

@@ -177,7 +177,7 @@ class ProgressDisplayTest {
     }
 
     private List<String> messages() {
-        synchronized (log.list) {
+        synchronized (log) { // the lock under which AppenderBase appends
             return log.list.stream()
                     .map(event -> event.getLevel() + " " + event.getFormattedMessage())
                     .toList();

@@ -36,6 +36,16 @@ class ProgressLineTest {
     }
 
     @Test
+    void anOpenAiBatchFileWhoseLinesNameTheirModelsShowsThatInPlaceOfAModel() {
+        ProgressFacts facts = new ProgressFacts(
+                new Cell(null, null, 7L, null), 1, 2, 10, 40L, 10, 0, 60.0, Duration.ofSeconds(30), ONE_SERVER);
+
+        assertThat(ProgressLine.terminal(facts, 120))
+                .isEqualTo("each line's model seed 7 (1/2)  10/40  10 answered  0 failed  60.0/min  ETA 30s"
+                        + "  in flight 4");
+    }
+
+    @Test
     void aWideTerminalShowsEveryFact() {
         assertThat(ProgressLine.terminal(sweep(ONE_SERVER), 120))
                 .isEqualTo("llama3.2:3b v1 seed 42 (2/8)  120/384  118 answered  2 failed  95.3/min  ETA 1m54s"
