@@ -304,6 +304,52 @@ class OpenAiBatchTest {
     }
 
     @Test
+    void onAnOpenAiCompatibleServerEachLinesBodyIsSentAsItIsToItsOwnRoute() {
+        String requests = CHAT + EMBED_ONE + COMPLETION + EMBED_TWO;
+        job.write("requests.jsonl", requests);
+        job.write("job.yaml", """
+                name: v1-lines
+                input: requests.jsonl
+                input-format: openai-batch
+                output: out/results.jsonl
+                output-format: openai-batch
+                server: {api: openai}
+                """);
+
+        assertThat(job.run("run", "job.yaml")).as(job.err).isZero();
+
+        List<JsonNode> output = job.jsonLines("out/results.jsonl");
+        List<String> lines = requests.lines().toList();
+        assertThat(output).hasSize(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode request = JobFixture.JSON.readTree(lines.get(i));
+            JsonNode ours = output.get(i);
+            JsonNode theirs = v1(request.get("url").asString(), request.get("body"));
+            JsonNode body = ours.get("response").get("body");
+            String id = request.get("custom_id").asString();
+            assertThat(ours.get("custom_id").asString()).isEqualTo(id);
+            assertThat(body.get("object").asString())
+                    .as(id)
+                    .isEqualTo(theirs.get("object").asString());
+            assertThat(body.get("usage")).as(id).isEqualTo(theirs.get("usage"));
+            if (body.has("data")) {
+                assertThat(body.get("data")).as(id).isEqualTo(theirs.get("data"));
+            } else {
+                assertThat(body.get("choices")).as(id).isEqualTo(theirs.get("choices"));
+                // The /v1 routes report no durations: the speed is the client's, which shows the route taken.
+                assertThat(ours.get("promptbatch").get("total_duration").isNull())
+                        .as(id)
+                        .isTrue();
+                assertThat(ours.get("promptbatch")
+                                .get("tokens_per_second_source")
+                                .asString())
+                        .as(id)
+                        .isEqualTo("client");
+            }
+        }
+    }
+
+    @Test
     void aSpecWithInputFormatOpenAiBatchRunsItsLinesAndSweepsSeedsWhileDiffAndTheSummaryReadTheOutput() {
         job.write("requests.jsonl", COMPLETION + EMBED_ONE);
         job.write("job.yaml", """
