@@ -66,16 +66,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--new-run", description = "Start a new run even if one with these parameters exists.")
     boolean newRun;
 
-    @Option(
-            names = "--cache",
-            arity = "0..1",
-            paramLabel = "DIR",
-            fallbackValue = JobSpec.Output.DEFAULT_CACHE,
-            description = "Answer deterministic requests (a seed, or temperature 0) asked before from the cache in DIR "
-                    + "(default ${FALLBACK-VALUE}), and keep new answers there. Put it after SPEC, or write "
-                    + "--cache=DIR.")
-    String cache;
-
     @Mixin
     SharedOptions.Simulator simulator;
 
@@ -87,6 +77,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     MetricsOptions metrics;
+
+    @Option(
+            names = "--cache",
+            arity = "0..1",
+            paramLabel = "DIR",
+            fallbackValue = JobSpec.Output.DEFAULT_CACHE,
+            description = "Answer deterministic requests (a seed, or temperature 0) asked before from the cache in DIR "
+                    + "(default ${FALLBACK-VALUE}), and keep new answers there. Put it after SPEC, or write "
+                    + "--cache=DIR.")
+    String cache;
 
     private final CliEnvironment environment;
 
