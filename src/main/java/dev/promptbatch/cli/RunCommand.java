@@ -78,6 +78,16 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Option(
+            names = "--cache",
+            arity = "0..1",
+            paramLabel = "DIR",
+            fallbackValue = JobSpec.Output.DEFAULT_CACHE,
+            description = "Answer deterministic requests (a seed, or temperature 0) asked before from the cache in DIR "
+                    + "(default ${FALLBACK-VALUE}), and keep new answers there. Put it after SPEC, or write "
+                    + "--cache=DIR.")
+    String cache;
+
     private final CliEnvironment environment;
 
     RunCommand(CliEnvironment environment) {
@@ -166,6 +176,9 @@ final class RunCommand implements Callable<Integer> {
                 throw new SpecException("--concurrency: expected a whole number from 1 to 1024, got " + concurrency);
             }
             spec = spec.withConcurrency(concurrency);
+        }
+        if (cache != null) {
+            spec = spec.withCache(environment.workingDirectory().resolve(cache).normalize());
         }
         return spec;
     }

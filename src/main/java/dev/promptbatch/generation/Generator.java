@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
+import dev.promptbatch.cache.AnswerCache;
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.EmbedRequest;
 import dev.promptbatch.ollama.FailureClass;
@@ -65,6 +66,9 @@ import dev.promptbatch.structured.AnswerCheck;
  * request would get the same answer again); the answer carries the seed that produced it. A re-ask is not a retry:
  * it starts a fresh {@code retry.max-attempts} budget, while {@code attempts} counts every request sent for the
  * record. Still no good: {@code invalid-output}, with the problem and the answer.
+ *
+ * <p>With an {@link AnswerCache}, a deterministic request asked before is answered from it without a request (and
+ * still checked under a {@code format}); every answer a server gives to one is kept there. Failures are not.
  */
 public final class Generator {
     private static final Logger log = LoggerFactory.getLogger(Generator.class);
@@ -77,11 +81,19 @@ public final class Generator {
     private final AnswerCheck check;
     /** An OpenAI Batch input's translation of its lines; null for a job of records and templates. */
     private final BatchRequests batchLines;
+    /** Answers of deterministic requests asked before; null without a cache. */
+    private final AnswerCache cache;
 
     private final Map<String, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
     public Generator(JobSpec spec, ServerPool pool, Ticker ticker) {
+        this(spec, pool, ticker, null);
+    }
+
+    /** @param cache answers of deterministic requests asked before, or null for none */
+    public Generator(JobSpec spec, ServerPool pool, Ticker ticker, AnswerCache cache) {
         this.spec = spec;
+        this.cache = cache;
         this.pool = pool;
         this.requests = new RequestBuilder(spec);
         this.ticker = ticker;
@@ -172,14 +184,7 @@ public final class Generator {
         Number seed = ready.seed();
         int sentBefore = 0;
         for (int reasks = 0; ; reasks++) {
-            ModelRequest asked = request;
-            Sent<GenerateResponse> sent = new Attempts<GenerateResponse>(
-                            item.model(),
-                            "record " + record.number() + " (line " + record.line() + ")",
-                            client -> client.answer(asked),
-                            GenerateResponse::evalCount,
-                            false)
-                    .send();
+            Sent<GenerateResponse> sent = ask(request, item, record);
             if (sent instanceof Refused<GenerateResponse> refused) {
                 return failure(
                         ready,
@@ -226,8 +231,37 @@ public final class Generator {
                     ready.included(),
                     json,
                     reasks,
-                    endpoint);
+                    endpoint,
+                    delivered.cached());
         }
+    }
+
+    /**
+     * One request's answer: from the cache when it was asked before, else through its attempts, and then kept in the
+     * cache when it is deterministic.
+     */
+    private Sent<GenerateResponse> ask(ModelRequest request, WorkItem item, DataRecord record) {
+        AnswerCache.Key key = cache == null ? null : cache.keyFor(request).orElse(null);
+        if (key != null) {
+            AnswerCache.Entry entry = cache.find(key).orElse(null);
+            if (entry != null) {
+                return new Delivered<>(entry.response(), entry.latencyMs(), entry.attempts(), entry.server(), true);
+            }
+        }
+        Sent<GenerateResponse> sent = new Attempts<GenerateResponse>(
+                        item.model(),
+                        "record " + record.number() + " (line " + record.line() + ")",
+                        client -> client.answer(request),
+                        GenerateResponse::evalCount,
+                        false)
+                .send();
+        if (key != null && sent instanceof Delivered<GenerateResponse> delivered) {
+            cache.store(
+                    key,
+                    new AnswerCache.Entry(
+                            delivered.response(), delivered.latencyMs(), delivered.attempts(), delivered.server()));
+        }
+        return sent;
     }
 
     private static Failure failure(
@@ -351,8 +385,16 @@ public final class Generator {
     /** What one request came to after its attempts. */
     private sealed interface Sent<T> permits Delivered, Refused {}
 
-    /** The server's answer, the last attempt's latency, the attempts made and the server that answered. */
-    private record Delivered<T>(T response, long latencyMs, int attempts, String server) implements Sent<T> {}
+    /**
+     * The server's answer, the last attempt's latency, the attempts made and the server that answered; when it came
+     * from the cache, those of the request that first got it.
+     */
+    private record Delivered<T>(T response, long latencyMs, int attempts, String server, boolean cached)
+            implements Sent<T> {
+        Delivered(T response, long latencyMs, int attempts, String server) {
+            this(response, latencyMs, attempts, server, false);
+        }
+    }
 
     /**
      * A failure for good.

@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
+import dev.promptbatch.cache.AnswerCache;
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.WorkPlan;
 import dev.promptbatch.metrics.LiveCounts;
@@ -85,8 +86,15 @@ public class PromptBatchJobConfiguration {
             Job job,
             ServerPool pool,
             RunProgress progress,
-            LiveCounts counts) {
-        return new RunLauncher(settings, repository, operator, job, pool, progress, counts);
+            LiveCounts counts,
+            AnswerCache cache) {
+        return new RunLauncher(settings, repository, operator, job, pool, progress, counts, cache);
+    }
+
+    /** The answer cache of {@code cache} or {@code --cache}; one that caches nothing without. */
+    @Bean
+    AnswerCache answerCache(RunSettings settings) {
+        return new AnswerCache(settings.spec().output().cache());
     }
 
     @Bean
@@ -97,7 +105,8 @@ public class PromptBatchJobConfiguration {
             ServerPool pool,
             RunProgress progress,
             InstanceCheck instance,
-            LiveCounts counts) {
+            LiveCounts counts,
+            AnswerCache cache) {
         JobSpec spec = settings.spec();
         int concurrency = pool.capacity();
         Step generate = new StepBuilder(STEP, jobRepository)
@@ -105,7 +114,7 @@ public class PromptBatchJobConfiguration {
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(
                         () -> new WorkPlan(spec),
-                        new Generator(spec, pool, Ticker.SYSTEM)::work,
+                        new Generator(spec, pool, Ticker.SYSTEM, cache)::work,
                         concurrency,
                         Math.max(
                                 32,
@@ -115,21 +124,24 @@ public class PromptBatchJobConfiguration {
                         spec.limits().maxFailures(),
                         settings.stop()))
                 .writer(new OutcomeItemWriter(
-                        OutputFiles.of(spec.output().file()),
-                        new AnswerFormat(
-                                spec.output().include(),
-                                !spec.sweep().variants().isEmpty(),
-                                spec.sweep().repeat() != null,
-                                spec.generation().format() != null,
-                                AnswerCheck.properties(spec.generation().format()),
-                                spec.output().format() == OutputFormat.OPENAI_BATCH
-                                        ? new BatchOutput(spec.generation().endpoint(), Clock.systemUTC())
-                                        : null),
-                        progress,
-                        instance))
+                        OutputFiles.of(spec.output().file()), answerFormat(spec), progress, instance))
                 .listener(counts)
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();
+    }
+
+    /** How the answers are written: with {@code cached} in each when the run has an answer cache. */
+    static AnswerFormat answerFormat(JobSpec spec) {
+        AnswerFormat format = new AnswerFormat(
+                spec.output().include(),
+                !spec.sweep().variants().isEmpty(),
+                spec.sweep().repeat() != null,
+                spec.generation().format() != null,
+                AnswerCheck.properties(spec.generation().format()),
+                spec.output().format() == OutputFormat.OPENAI_BATCH
+                        ? new BatchOutput(spec.generation().endpoint(), Clock.systemUTC())
+                        : null);
+        return spec.output().cache() == null ? format : format.withCached();
     }
 
     /**

@@ -13,6 +13,8 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
+import dev.promptbatch.cache.AnswerCache;
+import dev.promptbatch.cache.ModelDigests;
 import dev.promptbatch.metrics.LiveCounts;
 import dev.promptbatch.metrics.RunMonitor;
 import dev.promptbatch.ollama.ServerCheck;
@@ -38,6 +40,7 @@ final class RunLauncher {
     private final ServerPool pool;
     private final RunProgress progress;
     private final LiveCounts counts;
+    private final AnswerCache cache;
 
     RunLauncher(
             RunSettings settings,
@@ -46,8 +49,10 @@ final class RunLauncher {
             Job job,
             ServerPool pool,
             RunProgress progress,
-            LiveCounts counts) {
+            LiveCounts counts,
+            AnswerCache cache) {
         this.settings = settings;
+        this.cache = cache;
         this.repository = repository;
         this.operator = operator;
         this.job = job;
@@ -141,6 +146,7 @@ final class RunLauncher {
             }
         }
         servers.serversByModel().forEach(pool::serve);
+        cache.useDigests(ModelDigests.agreed(servers));
         return servers;
     }
 

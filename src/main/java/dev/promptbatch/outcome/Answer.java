@@ -19,6 +19,7 @@ import dev.promptbatch.spec.Endpoint;
  *                is {@code seed - reasks}
  * @param endpoint the endpoint an OpenAI Batch line asked (chat or generate), which shapes its output line; null
  *                for the job's own
+ * @param cached  whether the answer came from the cache, without a request: it is then the answer as first received
  */
 public record Answer(
         Object id,
@@ -32,8 +33,26 @@ public record Answer(
         Map<String, JsonNode> input,
         JsonNode json,
         int reasks,
-        Endpoint endpoint)
+        Endpoint endpoint,
+        boolean cached)
         implements Outcome {
+    /** An answer just received from a server. */
+    public Answer(
+            Object id,
+            long line,
+            Cell cell,
+            Number seed,
+            GenerateResponse response,
+            long latencyMs,
+            int attempts,
+            String server,
+            Map<String, JsonNode> input,
+            JsonNode json,
+            int reasks,
+            Endpoint endpoint) {
+        this(id, line, cell, seed, response, latencyMs, attempts, server, input, json, reasks, endpoint, false);
+    }
+
     /** An answer to a request of the job's own endpoint. */
     public Answer(
             Object id,

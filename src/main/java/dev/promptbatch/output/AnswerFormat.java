@@ -26,6 +26,7 @@ import dev.promptbatch.outcome.Outcome;
  * {@code response}: {@code json} in JSON Lines, and in CSV one {@code json.NAME} column per top-level property of
  * its schema (none for {@code format: json}, whose answers have no known shape). With {@code output-format:
  * openai-batch} every line is OpenAI's ({@link BatchOutput}), carrying the JSON Lines record as its extension.
+ * With an answer cache, every answer says whether it came from it: {@code cached}, last of the answer's own fields.
  */
 public final class AnswerFormat {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -37,6 +38,8 @@ public final class AnswerFormat {
     private final List<String> jsonProperties;
     /** OpenAI Batch output lines ({@code output-format: openai-batch}), or null for PromptBatch's own. */
     private final BatchOutput openAi;
+    /** Whether answers carry {@code cached}: the run has an answer cache. */
+    private final boolean cached;
 
     public AnswerFormat(List<String> include, boolean variants, boolean repeats) {
         this(include, variants, repeats, false, List.of());
@@ -59,12 +62,29 @@ public final class AnswerFormat {
             boolean json,
             List<String> jsonProperties,
             BatchOutput openAi) {
+        this(include, variants, repeats, json, jsonProperties, openAi, false);
+    }
+
+    private AnswerFormat(
+            List<String> include,
+            boolean variants,
+            boolean repeats,
+            boolean json,
+            List<String> jsonProperties,
+            BatchOutput openAi,
+            boolean cached) {
+        this.cached = cached;
         this.openAi = openAi;
         this.include = List.copyOf(include);
         this.variants = variants;
         this.repeats = repeats;
         this.json = json;
         this.jsonProperties = List.copyOf(jsonProperties);
+    }
+
+    /** The same format, with {@code cached} in every answer: the run has an answer cache. */
+    public AnswerFormat withCached() {
+        return new AnswerFormat(include, variants, repeats, json, jsonProperties, openAi, true);
     }
 
     /** The answer as one JSON object on one line. */
@@ -146,6 +166,9 @@ public final class AnswerFormat {
         if (json) {
             columns.add("reasks");
         }
+        if (cached) {
+            columns.add("cached");
+        }
         include.forEach(name -> columns.add("input." + name));
         return List.copyOf(columns);
     }
@@ -211,6 +234,9 @@ public final class AnswerFormat {
         record.put("attempts", answer.attempts());
         if (checked) {
             record.put("reasks", answer.reasks());
+        }
+        if (cached) {
+            record.put("cached", answer.cached());
         }
         return record;
     }

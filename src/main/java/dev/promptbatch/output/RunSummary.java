@@ -348,6 +348,9 @@ public final class RunSummary {
     private final List<String> servers = new ArrayList<>();
     private final ManifestFacts manifest;
     private boolean embed;
+    /** Answers taken from the answer cache, without a request. */
+    private long cached;
+
     private boolean embeddings;
     private boolean texts;
 
@@ -376,6 +379,9 @@ public final class RunSummary {
                         summary.embeddings = true;
                     } else {
                         summary.texts = true;
+                    }
+                    if (answer.path("cached").asBoolean(false)) {
+                        summary.cached++;
                     }
                     summary.group(answer).add(answer);
                     summary.serverGroup(answer).ifPresent(group -> group.add(answer));
@@ -427,6 +433,11 @@ public final class RunSummary {
 
     public long failed() {
         return groups.values().stream().mapToLong(g -> g.failures).sum();
+    }
+
+    /** How many answers came from the answer cache, without a request. */
+    public long cached() {
+        return cached;
     }
 
     /**
@@ -509,6 +520,13 @@ public final class RunSummary {
                             + "server reported no eval_duration (an OpenAI-compatible server without timings) or an "
                             + "implausible one (under 1 µs a token)%n",
                     clientTimed));
+        }
+        if (cached > 0) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "cached: %d of the %d answers came from the cache, without a request%n",
+                    cached,
+                    answered()));
         }
         return out.toString();
     }

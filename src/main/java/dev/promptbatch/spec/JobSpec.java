@@ -124,13 +124,24 @@ public record JobSpec(
      * @param report  the HTML report to write at the end, or null
      * @param metrics the metrics file for monitoring ({@code PATH.prom}), or null
      * @param format  the shape of the lines: PromptBatch's records (JSON Lines or CSV) or OpenAI Batch output
+     * @param cache   the directory of the answer cache ({@code cache}, {@code --cache}), or null for none
      */
     public record Output(
             Path file,
             List<String> include,
             @Nullable Path report,
             @Nullable Path metrics,
-            OutputFormat format) {}
+            OutputFormat format,
+            @Nullable Path cache) {
+        /** Where {@code cache: true} and {@code --cache} without a directory keep it: in the working directory. */
+        public static final String DEFAULT_CACHE = ".promptbatch/cache";
+
+        /** Output without a cache. */
+        public Output(
+                Path file, List<String> include, @Nullable Path report, @Nullable Path metrics, OutputFormat format) {
+            this(file, include, report, metrics, format, null);
+        }
+    }
 
     /**
      * How hard the run pushes the server and how much trouble it takes before it fails: a resumed run may change
@@ -214,6 +225,22 @@ public record JobSpec(
     /** Records per request: the embed job's batch size, else 1. */
     public int unitSize() {
         return embedding == null ? 1 : embedding.batchSize();
+    }
+
+    /** The same job with its answer cache in {@code directory} ({@code --cache}). */
+    public JobSpec withCache(Path directory) {
+        return new JobSpec(
+                specFile,
+                name,
+                input,
+                generation,
+                sweep,
+                new Output(
+                        output.file(), output.include(), output.report(), output.metrics(), output.format(), directory),
+                limits,
+                server,
+                chat,
+                embedding);
     }
 
     public JobSpec withConcurrency(int newConcurrency) {

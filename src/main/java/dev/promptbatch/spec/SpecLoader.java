@@ -66,6 +66,7 @@ public final class SpecLoader {
             "repeat",
             "report",
             "metrics-file",
+            "cache",
             "server",
             "servers");
     private static final List<String> RETRY_KEYS = List.of("max-attempts", "initial-backoff", "max-backoff");
@@ -261,11 +262,30 @@ public final class SpecLoader {
                     records,
                     generation,
                     sweep,
-                    new JobSpec.Output(output, include, report(output), path("metrics-file", false), outputFormat),
+                    new JobSpec.Output(
+                            output, include, report(output), path("metrics-file", false), outputFormat, cache()),
                     limits,
                     server,
                     chat,
                     embedding);
+        }
+
+        /**
+         * {@code cache}: {@code true} for the default directory in the working directory, a directory, or
+         * {@code false} (the default) for none.
+         */
+        private Path cache() {
+            JsonNode node = root.get("cache");
+            if (node == null || node.isNull() || node.isBoolean() && !node.asBoolean()) {
+                return null;
+            }
+            if (node.isBoolean()) {
+                return workingDirectory.resolve(JobSpec.Output.DEFAULT_CACHE).normalize();
+            }
+            if (!node.isString()) {
+                throw error("cache", "true, false or a directory, got " + shown(node));
+            }
+            return path("cache", false);
         }
 
         /** {@code input-format}: what the extension says, or {@code openai-batch} for a .jsonl file. */

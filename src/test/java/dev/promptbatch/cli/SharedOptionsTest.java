@@ -31,7 +31,7 @@ class SharedOptionsTest {
                 .lines()
                 .map(String::strip)
                 .filter(line -> line.startsWith("--"))
-                .map(line -> line.split("[ =]")[0])
+                .map(line -> line.split("[ =\\[]")[0])
                 .toList();
     }
 
@@ -49,7 +49,8 @@ class SharedOptionsTest {
                         "--progress-interval",
                         "--quiet",
                         "--metrics-file",
-                        "--pushgateway");
+                        "--pushgateway",
+                        "--cache");
         assertThat(optionsInHelp("validate"))
                 .containsExactly("--param", "--base-url", "--max-listed", "--simulator", "--strict-params");
         assertThat(optionsInHelp("status")).containsExactly("--db", "--limit");

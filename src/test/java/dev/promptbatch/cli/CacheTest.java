@@ -1,0 +1,256 @@
+package dev.promptbatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.promptbatch.simulator.Fault;
+import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatorTestSettings;
+
+/** The answer cache end to end: the CLI in this JVM, the simulator on loopback, the cache on disk. */
+class CacheTest {
+    private static final String MODEL = "llama3.2:3b";
+
+    @RegisterExtension
+    final SimulatorExtension simulated =
+            SimulatorExtension.startedWith(SimulatorTestSettings.instant().withModels(List.of(MODEL)));
+
+    @TempDir
+    Path dir;
+
+    private OllamaSimulator simulator;
+    private JobFixture job;
+
+    @Test
+    void aNewRunAndAnotherJobAreAnsweredFromTheCacheWithoutARequestAndTheSameOutput() {
+        job.numberedRecords("input/r.csv", 20);
+        spec("j", "options: {seed: 42, temperature: 0.7}\n");
+
+        assertThat(job.run("run", "jobs/j.yaml", "--cache")).as(job.err).isZero();
+        List<JsonNode> first = job.jsonLines("output/j.jsonl");
+        assertThat(first)
+                .hasSize(20)
+                .allSatisfy(r -> assertThat(r.get("cached").asBoolean()).isFalse());
+        assertThat(sent()).isEqualTo(20);
+        assertThat(job.out).doesNotContain("cached:");
+
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run", "--cache"))
+                .as(job.err)
+                .isZero();
+        assertThat(simulator.stats().generateRequests()).isZero();
+        List<JsonNode> second = job.jsonLines("output/j.jsonl");
+        assertThat(second)
+                .allSatisfy(r -> assertThat(r.get("cached").asBoolean()).isTrue());
+        assertThat(withoutCached(second)).isEqualTo(withoutCached(first));
+        assertThat(job.out).contains("cached: 20 of the 20 answers came from the cache, without a request");
+
+        spec("other", "options: {temperature: 0.7, seed: 42}\n");
+        assertThat(job.run("run", "jobs/other.yaml", "--cache=.promptbatch/cache"))
+                .as(job.err)
+                .isZero();
+        assertThat(simulator.stats().generateRequests()).isZero();
+        assertThat(withoutCached(job.jsonLines("output/other.jsonl"))).isEqualTo(withoutCached(first));
+    }
+
+    @Test
+    void ofAThousandRecordsOnlyTheTwentyChangedAreSent() {
+        job.numberedRecords("input/r.csv", 1_000);
+        spec("nightly", "options: {temperature: 0}\ncache: true\n");
+        assertThat(job.run("run", "jobs/nightly.yaml")).as(job.err).isZero();
+        assertThat(sent()).isEqualTo(1_000);
+
+        StringBuilder changed = new StringBuilder("n,text\n");
+        for (int n = 1; n <= 1_000; n++) {
+            changed.append(n)
+                    .append(",record ")
+                    .append(n)
+                    .append(n % 50 == 0 ? " changed" : "")
+                    .append('\n');
+        }
+        job.write("input/r.csv", changed.toString());
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/nightly.yaml", "--new-run")).as(job.err).isZero();
+
+        Map<String, Integer> sent = simulator.stats().requestsByPrompt();
+        sent.remove("");
+        assertThat(sent)
+                .isEqualTo(IntStream.rangeClosed(1, 20)
+                        .boxed()
+                        .collect(Collectors.toMap(i -> "record " + i * 50 + " changed", i -> 1)));
+        List<JsonNode> output = job.jsonLines("output/nightly.jsonl");
+        assertThat(output).hasSize(1_000);
+        assertThat(output.stream().filter(r -> !r.get("cached").asBoolean()))
+                .extracting(r -> r.get("id").asInt())
+                .containsExactlyElementsOf(
+                        IntStream.rangeClosed(1, 20).map(i -> i * 50).boxed().toList());
+        assertThat(job.out).contains("cached: 980 of the 1000 answers came from the cache");
+        assertThat(dir.resolve(".promptbatch/cache")).isDirectory();
+    }
+
+    @Test
+    void unseededRequestsAreNeverCachedButTemperatureZeroIs() throws IOException {
+        job.numberedRecords("input/r.csv", 6);
+        spec("j", "options: {temperature: 0.7}\n");
+        assertThat(job.run("run", "jobs/j.yaml", "--cache")).as(job.err).isZero();
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run", "--cache"))
+                .as(job.err)
+                .isZero();
+        assertThat(IntStream.rangeClosed(1, 6).map(n -> simulator.stats().requestsForPrompt("record " + n)))
+                .containsOnly(1);
+        assertThat(job.jsonLines("output/j.jsonl"))
+                .allSatisfy(r -> assertThat(r.get("cached").asBoolean()).isFalse());
+        assertThat(entries()).isEmpty();
+
+        spec("j", "options: {temperature: 0}\n");
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run", "--cache"))
+                .as(job.err)
+                .isZero();
+        assertThat(entries()).hasSize(6);
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run", "--cache"))
+                .as(job.err)
+                .isZero();
+        assertThat(simulator.stats().generateRequests()).isZero();
+    }
+
+    @Test
+    void failuresAreNotCachedAndAreSentAgain() throws IOException {
+        job.numberedRecords("input/r.csv", 6);
+        spec("j", "options: {seed: 7}\nretry: {max-attempts: 2, initial-backoff: 1ms, max-backoff: 2ms}\n");
+        simulator.faults().failWhen(request -> request.prompt().equals("record 4"), Fault.INTERNAL_ERROR);
+        simulator.faults().failWhen(request -> request.prompt().equals("record 5"), Fault.PROMPT_TOO_LONG);
+        assertThat(job.run("run", "jobs/j.yaml", "--cache")).as(job.err).isEqualTo(3);
+        assertThat(job.jsonLines("output/j.errors.jsonl"))
+                .extracting(r -> r.get("id").asString() + " " + r.get("kind").asString())
+                .containsExactly("4 retries-exhausted", "5 rejected");
+        assertThat(entries()).hasSize(4);
+
+        simulator.faults().clear();
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run", "--cache"))
+                .as(job.err)
+                .isZero();
+        Map<String, Integer> sent = simulator.stats().requestsByPrompt();
+        sent.remove("");
+        assertThat(sent).isEqualTo(Map.of("record 4", 1, "record 5", 1));
+        assertThat(job.jsonLines("output/j.jsonl"))
+                .extracting(r -> r.get("id").asInt() + " " + r.get("cached").asBoolean())
+                .containsExactly("1 true", "2 true", "3 true", "4 false", "5 false", "6 true");
+        assertThat(dir.resolve("output/j.errors.jsonl")).doesNotExist();
+    }
+
+    @Test
+    void aCacheFilledWithGarbageIsOneWarningEveryRequestSentAndTheSameOutput() throws IOException {
+        job.numberedRecords("input/r.csv", 12);
+        spec("j", "options: {seed: 3}\ncache: true\n");
+        assertThat(job.run("run", "jobs/j.yaml")).as(job.err).isZero();
+        List<JsonNode> first = job.jsonLines("output/j.jsonl");
+        List<Path> entries = entries();
+        assertThat(entries).hasSize(12);
+        String[] garbage = {
+            "", "{", "\u0000\u00ff\u0013", "[]", "{\"version\":99}", "null", "{\"version\":1,\"key\":\"nope\"}"
+        };
+        for (int i = 0; i < entries.size(); i++) {
+            String whole = Files.readString(entries.get(i));
+            Files.writeString(
+                    entries.get(i), i < garbage.length ? garbage[i] : whole.substring(0, whole.length() - 1 - i));
+        }
+        Path cache = dir.resolve(".promptbatch/cache");
+        Files.writeString(cache.resolve("README"), "not an entry");
+        Files.createDirectories(cache.resolve("zz/zz"));
+        Files.writeString(cache.resolve("zz/zz/.tmp-123.tmp"), "{\"version\":1");
+
+        simulator.stats().reset();
+        try (LogCapture log = new LogCapture()) {
+            assertThat(job.run("run", "jobs/j.yaml", "--new-run")).as(job.err).isZero();
+            assertThat(log.text().lines().filter(line -> line.contains("cache")))
+                    .singleElement()
+                    .satisfies(line ->
+                            assertThat(line).startsWith("WARN Ignoring a cache entry that cannot be trusted: "));
+        }
+        assertThat(sent()).isEqualTo(12);
+        List<JsonNode> second = job.jsonLines("output/j.jsonl");
+        assertThat(second)
+                .allSatisfy(r -> assertThat(r.get("cached").asBoolean()).isFalse());
+        assertThat(responses(second)).isEqualTo(responses(first));
+
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run")).as(job.err).isZero();
+        assertThat(simulator.stats().generateRequests()).isZero();
+        assertThat(job.jsonLines("output/j.jsonl"))
+                .allSatisfy(r -> assertThat(r.get("cached").asBoolean()).isTrue());
+    }
+
+    @Test
+    void csvOutputHasACachedColumn() {
+        job.numberedRecords("input/r.csv", 3);
+        job.write(
+                "jobs/c.yaml",
+                "name: c\ninput: input/r.csv\nid-field: n\nmodel: " + MODEL + "\nprompt: \"{{text}}\"\n"
+                        + "output: output/c.csv\noptions: {seed: 1}\ncache: cache-dir\n");
+        assertThat(job.run("run", "jobs/c.yaml")).as(job.err).isZero();
+        assertThat(job.run("run", "jobs/c.yaml", "--new-run")).as(job.err).isZero();
+        assertThat(job.csvRows("output/c.csv"))
+                .extracting(row -> row.get("id") + " " + row.get("cached"))
+                .containsExactly("1 true", "2 true", "3 true");
+        assertThat(dir.resolve("cache-dir")).isDirectory();
+    }
+
+    /** The requests that asked for a record's answer: all but the warm-up that loads the model, which asks nothing. */
+    private int sent() {
+        return simulator.stats().requestsByPrompt().entrySet().stream()
+                .filter(e -> !e.getKey().isEmpty())
+                .mapToInt(Map.Entry::getValue)
+                .sum();
+    }
+
+    private void spec(String name, String extra) {
+        job.write(
+                "jobs/" + name + ".yaml",
+                "name: " + name + "\ninput: input/r.csv\nid-field: n\nmodel: " + MODEL + "\nprompt: \"{{text}}\"\n"
+                        + "output: output/" + name + ".jsonl\nconcurrency: 4\n" + extra);
+    }
+
+    private List<Path> entries() throws IOException {
+        Path cache = dir.resolve(".promptbatch/cache");
+        if (!Files.exists(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(cache)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    private static List<String> withoutCached(List<JsonNode> records) {
+        return records.stream()
+                .map(r -> {
+                    ObjectNode copy = ((ObjectNode) r).deepCopy();
+                    copy.remove("cached");
+                    return copy.toString();
+                })
+                .toList();
+    }
+
+    private static List<String> responses(List<JsonNode> records) {
+        return records.stream()
+                .map(r -> r.get("id").asString() + " " + r.get("response").asString())
+                .toList();
+    }
+}
