@@ -24,7 +24,8 @@ import dev.promptbatch.spec.JobSpec;
  * as the run's first pass of that model renders them, one after the other to the first server that has the model.
  * Their tokens/s (the server's {@code eval_count / eval_duration}, else the latency measured here) and mean answer
  * length give, per model, requests × tokens ÷ tokens/s ÷ slots, where slots are the concurrency of every server
- * that has the model. Prompt evaluation and model loads are left out, so a run is rarely faster than this.
+ * that has the model ({@code concurrency: auto} counts its ceiling, and says so). Prompt evaluation and model loads
+ * are left out.
  */
 final class RunEstimate {
     /** Records sent per model. */
@@ -42,7 +43,13 @@ final class RunEstimate {
 
     /** What one model's samples measured. */
     record Measured(
-            String model, long requests, double tokensPerAnswer, double tokensPerSecond, int samples, int slots) {
+            String model,
+            long requests,
+            double tokensPerAnswer,
+            double tokensPerSecond,
+            int samples,
+            int slots,
+            boolean autoConcurrency) {
         Duration time() {
             return Duration.ofMillis(Math.round(requests * tokensPerAnswer / tokensPerSecond / slots * 1000));
         }
@@ -50,14 +57,15 @@ final class RunEstimate {
         String describe() {
             return String.format(
                     Locale.ROOT,
-                    "%s (%,d requests × ~%,d tokens at ~%,d tokens/s measured on %d samples, %d %s)",
+                    "%s (%,d requests × ~%,d tokens at ~%,d tokens/s measured on %d samples, %d %s%s)",
                     about(time()),
                     requests,
                     Math.round(tokensPerAnswer),
                     Math.round(tokensPerSecond),
                     samples,
                     slots,
-                    slots == 1 ? "slot" : "slots");
+                    slots == 1 ? "slot" : "slots",
+                    autoConcurrency ? " at most: concurrency auto" : "");
         }
     }
 
@@ -147,7 +155,13 @@ final class RunEstimate {
         double tokensPerSecond = Math.max(1, tokens) * 1e9 / nanos;
         int slots = serving.stream().mapToInt(ServerTarget::concurrency).sum();
         return new Measured(
-                model, goodRecords * passes.size(), tokensPerAnswer, tokensPerSecond, samples.size(), slots);
+                model,
+                goodRecords * passes.size(),
+                tokensPerAnswer,
+                tokensPerSecond,
+                samples.size(),
+                slots,
+                serving.stream().anyMatch(ServerTarget::autoConcurrency));
     }
 
     /** A duration as a person reads it: seconds under a minute, minutes under two hours, else hours and minutes. */

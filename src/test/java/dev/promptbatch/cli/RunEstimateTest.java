@@ -102,6 +102,28 @@ class RunEstimateTest {
     }
 
     @Test
+    void autoConcurrencyCountsItsCeilingAndSaysSo() {
+        job.numberedRecords("input/n.csv", 320);
+        job.write(
+                "jobs/e.yaml",
+                "name: e\ninput: input/n.csv\nmodel: llama3.2:3b\nprompt: \"{{text}}\"\n"
+                        + "concurrency: auto\noutput: output/e.jsonl\n");
+
+        assertThat(job.runAsIs(
+                        "validate",
+                        "jobs/e.yaml",
+                        "--base-url",
+                        simulator.baseUrl().toString()))
+                .as(job.out + job.err)
+                .isZero();
+
+        // 320 × 100 ÷ 2,000 ÷ 16 = 1 s.
+        assertThat(job.out)
+                .contains("Estimate: about 1 s (320 requests × ~100 tokens at ~2,000 tokens/s measured on 3 samples, "
+                        + "16 slots at most: concurrency auto). ");
+    }
+
+    @Test
     void noEstimateSendsNoRequest() {
         job.numberedRecords("input/n.csv", 10);
         job.write(
