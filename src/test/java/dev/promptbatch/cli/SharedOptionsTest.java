@@ -51,7 +51,8 @@ class SharedOptionsTest {
                         "--metrics-file",
                         "--pushgateway");
         assertThat(optionsInHelp("validate"))
-                .containsExactly("--param", "--base-url", "--max-listed", "--simulator", "--strict-params");
+                .containsExactly(
+                        "--param", "--base-url", "--max-listed", "--no-estimate", "--simulator", "--strict-params");
         assertThat(optionsInHelp("status")).containsExactly("--db", "--limit");
     }
 
