@@ -5,15 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.promptbatch.input.DataRecord;
+import dev.promptbatch.input.InputRecord;
+import dev.promptbatch.ollama.ServerAddress;
+import dev.promptbatch.servers.Preflight;
+import dev.promptbatch.servers.ServerTarget;
+import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.ServerQuirks;
 import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.simulator.SimulatorTestSettings;
+import dev.promptbatch.spec.JobSpec;
+import dev.promptbatch.spec.ServerApi;
+import dev.promptbatch.spec.SpecLoader;
 
 /**
  * {@code validate}'s estimate of a run's time, over HTTP against simulators whose reported durations are exact:
@@ -121,6 +133,61 @@ class RunEstimateTest {
         assertThat(job.out)
                 .contains("Estimate: about 1 s (320 requests × ~100 tokens at ~2,000 tokens/s measured on 3 samples, "
                         + "16 slots at most: concurrency auto). ");
+    }
+
+    @Test
+    void aServerWithoutDurationsIsMeasuredByTheLatencyOnTheTicker() throws InterruptedException {
+        simulated.start(KNOWN_SPEED.withQuirks(ServerQuirks.none().withOpenAiTimings(false)));
+        job.numberedRecords("input/n.csv", RunEstimate.SAMPLES);
+        job.write("jobs/oa.yaml", """
+                name: oa
+                input: input/n.csv
+                model: llama3.2:3b
+                prompt: "Say {{text}}."
+                server: {base-url: "%s", api: openai}
+                concurrency: 2
+                output: output/oa.jsonl
+                """.formatted(simulator.baseUrl()));
+        JobSpec spec = new SpecLoader(dir).load(dir.resolve("jobs/oa.yaml"), Map.of(), Map.of());
+        ServerTarget target = new ServerTarget(
+                ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
+                2,
+                false,
+                ServerApi.OPENAI,
+                null);
+        Preflight.Result checked = Preflight.check(
+                List.of(new Preflight.Target(target.display(), target.client(Duration.ofSeconds(30), 1))),
+                spec.generation().models(),
+                null,
+                Preflight.needs(spec));
+        List<InputRecord> samples = new ArrayList<>();
+        for (int n = 1; n <= RunEstimate.SAMPLES; n++) {
+            samples.add(
+                    new DataRecord(n, n + 1, JobFixture.JSON.createObjectNode().put("text", "record " + n)));
+        }
+        // Every reading of the time is 25 ms after the one before: each request takes 25 ms.
+        Ticker ticker = new Ticker() {
+            private long nanos;
+
+            @Override
+            public long nanoTime() {
+                nanos += Duration.ofMillis(25).toNanos();
+                return nanos;
+            }
+
+            @Override
+            public void sleep(Duration duration) {
+                throw new AssertionError("the estimate does not wait");
+            }
+        };
+
+        List<String> lines = new RunEstimate(spec, ticker).lines(samples, 1200, List.of(target), checked);
+
+        // 3 × 100 tokens in 3 × 25 ms: 4,000 tokens/s; 1,200 × 100 ÷ 4,000 ÷ 2 = 15 s.
+        assertThat(lines)
+                .containsExactly("Estimate: about 15 s (1,200 requests × ~100 tokens at ~4,000 tokens/s measured on 3 "
+                        + "samples, 2 slots). " + RunEstimate.CAVEAT);
+        assertThat(simulator.stats().generateRequests()).isEqualTo(RunEstimate.SAMPLES);
     }
 
     @Test
