@@ -27,6 +27,7 @@ import dev.promptbatch.ollama.ServerCheck;
 import dev.promptbatch.openaibatch.BatchRequests;
 import dev.promptbatch.servers.Preflight;
 import dev.promptbatch.servers.ServerTarget;
+import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
 
 /** {@code validate SPEC}: checks everything a run would need, and generates nothing. */
@@ -36,7 +37,9 @@ import dev.promptbatch.spec.JobSpec;
         sortOptions = false,
         description = {
             "Checks the spec, every input record, the templates (showing the first rendered prompt), "
-                    + "the server and its models. Sends no prompt.",
+                    + "the server and its models, then estimates the run's time from "
+                    + RunEstimate.SAMPLES
+                    + " sample requests per model (none with --no-estimate).",
             "Exit codes: 0 everything is ready; 2 something is not, and the report says what."
         })
 final class ValidateCommand implements Callable<Integer> {
@@ -55,6 +58,11 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Bad records to list at most (default ${DEFAULT-VALUE}).")
     int maxListed = 20;
 
+    @Option(
+            names = "--no-estimate",
+            description = "Send no sample request: check only, and print no estimate of the run's time.")
+    boolean noEstimate;
+
     @Mixin
     SharedOptions.Simulator simulator;
 
@@ -62,6 +70,11 @@ final class ValidateCommand implements Callable<Integer> {
     SharedOptions.StrictParams strictParams;
 
     private final CliEnvironment environment;
+
+    /** The first good records, which the estimate sends. */
+    private final List<InputRecord> samples = new ArrayList<>();
+
+    private long goodRecords;
 
     ValidateCommand(CliEnvironment environment) {
         this.environment = environment;
@@ -77,7 +90,13 @@ final class ValidateCommand implements Callable<Integer> {
                 + environment.workingDirectory().relativize(spec.output().file().toAbsolutePath()));
         boolean ready = checkRecords(spec, out);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
-            ready &= checkServers(spec, server.targets(), out);
+            Preflight.Result checked = checkServers(spec, server.targets(), out);
+            ready &= checked.ok();
+            if (!noEstimate) {
+                new RunEstimate(spec, Ticker.SYSTEM)
+                        .lines(samples, goodRecords, server.targets(), checked)
+                        .forEach(out::println);
+            }
         }
         out.println(ready ? "Ready to run." : "Not ready: see above.");
         return ready ? ExitCode.OK : ExitCode.NOTHING_RUN;
@@ -128,6 +147,9 @@ final class ValidateCommand implements Callable<Integer> {
                 } else if (prepared instanceof RequestBuilder.Ready ready) {
                     id = ready.id();
                     first = first == null ? ready : first;
+                    if (samples.size() < RunEstimate.SAMPLES) {
+                        samples.add(record);
+                    }
                 } else {
                     id = ((RequestBuilder.Input) prepared).id();
                 }
@@ -147,6 +169,7 @@ final class ValidateCommand implements Callable<Integer> {
         out.println("Input " + input + ": " + records + " records, " + (records - badCount) + " good, " + badCount
                 + " bad" + (badCount == 0 ? "" : ":"));
         bad.forEach(out::println);
+        goodRecords = records - badCount;
         if (badCount > bad.size()) {
             out.println("  ... and " + (badCount - bad.size()) + " more");
         }
@@ -175,7 +198,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** Every server's checks at once, as a run makes them: a server away or without a model is a warning. */
-    private boolean checkServers(JobSpec spec, List<ServerTarget> servers, PrintWriter out) {
+    private Preflight.Result checkServers(JobSpec spec, List<ServerTarget> servers, PrintWriter out) {
         List<Preflight.Target> targets = servers.stream()
                 .map(server -> new Preflight.Target(
                         server.display(), server.client(spec.limits().timeout(), 1)))
@@ -197,6 +220,6 @@ final class ValidateCommand implements Callable<Integer> {
         }
         result.warnings().forEach(warning -> out.println("  warning: " + warning));
         result.problems().forEach(problem -> out.println("  " + problem));
-        return result.ok();
+        return result;
     }
 }

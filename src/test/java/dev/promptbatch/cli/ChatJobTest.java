@@ -155,7 +155,8 @@ class ChatJobTest {
                         "validate",
                         "jobs/chat.yaml",
                         "--base-url",
-                        simulator.baseUrl().toString()))
+                        simulator.baseUrl().toString(),
+                        "--no-estimate"))
                 .as(job.out + job.err)
                 .isZero();
         assertThat(job.out)

@@ -263,7 +263,8 @@ class ResilienceTest {
                         "validate",
                         "jobs/j.yaml",
                         "--base-url",
-                        simulator.baseUrl().toString()))
+                        simulator.baseUrl().toString(),
+                        "--no-estimate"))
                 .isEqualTo(2);
         assertThat(job.out)
                 .contains("Input input/r.csv: 3 records, 1 good, 2 bad:")
@@ -278,7 +279,8 @@ class ResilienceTest {
                         "validate",
                         "jobs/j.yaml",
                         "--base-url",
-                        simulator.baseUrl().toString()))
+                        simulator.baseUrl().toString(),
+                        "--no-estimate"))
                 .isZero();
         assertThat(job.out).contains("Ready to run.");
         job.write(
@@ -288,7 +290,8 @@ class ResilienceTest {
                         "validate",
                         "jobs/m.yaml",
                         "--base-url",
-                        simulator.baseUrl().toString()))
+                        simulator.baseUrl().toString(),
+                        "--no-estimate"))
                 .isEqualTo(2);
         assertThat(job.out).contains("model 'mistral' is not on the server");
         assertThat(simulator.stats().generateRequests()).isZero();

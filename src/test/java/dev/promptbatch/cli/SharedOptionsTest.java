@@ -52,7 +52,8 @@ class SharedOptionsTest {
                         "--pushgateway",
                         "--cache");
         assertThat(optionsInHelp("validate"))
-                .containsExactly("--param", "--base-url", "--max-listed", "--simulator", "--strict-params");
+                .containsExactly(
+                        "--param", "--base-url", "--max-listed", "--no-estimate", "--simulator", "--strict-params");
         assertThat(optionsInHelp("status")).containsExactly("--db", "--limit");
     }
 
