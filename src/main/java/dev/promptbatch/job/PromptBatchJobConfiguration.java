@@ -85,8 +85,14 @@ public class PromptBatchJobConfiguration {
             Job job,
             ServerPool pool,
             RunProgress progress,
-            LiveCounts counts) {
-        return new RunLauncher(settings, repository, operator, job, pool, progress, counts);
+            LiveCounts counts,
+            PlatformTransactionManager transactionManager,
+            InstanceCheck instance) {
+        // The retry's job is no bean: a registry of jobs by name would meet two jobs of one name.
+        RetryJob retry = settings.retry().on()
+                ? new RetryJob(repository, transactionManager, settings, pool, progress, instance)
+                : null;
+        return new RunLauncher(settings, repository, operator, job, retry, pool, progress, counts);
     }
 
     @Bean
@@ -107,29 +113,35 @@ public class PromptBatchJobConfiguration {
                         () -> new WorkPlan(spec),
                         new Generator(spec, pool, Ticker.SYSTEM)::work,
                         concurrency,
-                        Math.max(
-                                32,
-                                WINDOW_PER_REQUEST
-                                        * concurrency
-                                        * pool.servers().size()),
+                        window(concurrency, pool.servers().size()),
                         spec.limits().maxFailures(),
                         settings.stop()))
                 .writer(new OutcomeItemWriter(
                         OutputFiles.of(spec.output().file()),
-                        new AnswerFormat(
-                                spec.output().include(),
-                                !spec.sweep().variants().isEmpty(),
-                                spec.sweep().repeat() != null,
-                                spec.generation().format() != null,
-                                AnswerCheck.properties(spec.generation().format()),
-                                spec.output().format() == OutputFormat.OPENAI_BATCH
-                                        ? new BatchOutput(spec.generation().endpoint(), Clock.systemUTC())
-                                        : null),
+                        answerFormat(spec, Clock.systemUTC()),
                         progress,
                         instance))
                 .listener(counts)
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();
+    }
+
+    /** How the output and errors lines of a spec's job are written. */
+    static AnswerFormat answerFormat(JobSpec spec, Clock clock) {
+        return new AnswerFormat(
+                spec.output().include(),
+                !spec.sweep().variants().isEmpty(),
+                spec.sweep().repeat() != null,
+                spec.generation().format() != null,
+                AnswerCheck.properties(spec.generation().format()),
+                spec.output().format() == OutputFormat.OPENAI_BATCH
+                        ? new BatchOutput(spec.generation().endpoint(), clock)
+                        : null);
+    }
+
+    /** Units the pipeline may hold submitted and not yet handed over. */
+    static int window(int concurrency, int servers) {
+        return Math.max(32, WINDOW_PER_REQUEST * concurrency * servers);
     }
 
     /**
