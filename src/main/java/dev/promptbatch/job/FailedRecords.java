@@ -18,7 +18,7 @@ import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.FailureKind;
 
 /**
- * The lines of an errors file, each with the work item it names (input line, model, variant, seed, repeat), and which
+ * The lines of an errors file, each with the work item it names (input line, model, variant, repeat), and which
  * of them a retry may change: {@code retries-exhausted} and {@code invalid-output}, {@code rejected} only when asked,
  * never {@code bad-record}.
  */
@@ -67,7 +67,6 @@ final class FailedRecords {
                             failure.path("line").asLong(),
                             text(failure.path("model")),
                             text(failure.path("variant")),
-                            text(failure.path("seed")),
                             text(failure.path("repeat"))),
                     failure.path("kind").asString()));
         }
@@ -92,19 +91,22 @@ final class FailedRecords {
                 || (includeRejected && kind.equals(FailureKind.REJECTED.text()));
     }
 
-    /** The key of a generate job's unit, its one record in its cell, as its errors line would name it. */
+    /**
+     * The key of a generate job's unit, its one record in its cell, as its errors line names it. Not the seed: the
+     * line says the seed sent, which is the options' seed, or another after a re-ask; so a job with a sweep of
+     * several seeds is not retried ({@link RetryPolicy}).
+     */
     static String key(WorkUnit unit) {
         Cell cell = unit.cell();
         return key(
                 unit.records().get(0).line(),
                 cell.model() == null ? "" : cell.model(),
                 cell.variant() == null ? "" : cell.variant().toString(),
-                cell.seed() == null ? "" : cell.seed().toString(),
                 cell.repeat() == null ? "" : cell.repeat().toString());
     }
 
-    private static String key(long line, String model, String variant, String seed, String repeat) {
-        return line + "\n" + model + "\n" + variant + "\n" + seed + "\n" + repeat;
+    private static String key(long line, String model, String variant, String repeat) {
+        return line + "\n" + model + "\n" + variant + "\n" + repeat;
     }
 
     private static String text(JsonNode value) {

@@ -61,10 +61,11 @@ final class RetryFiles {
 
     /**
      * Replaces the errors file by the lines found, minus the records sent again, each that failed again by its new
-     * line, in the order found; removes it when nothing is left. The same on every call, since neither file it reads
+     * line, in the order found; removes it when nothing is left. {@code answered} is the retry's answers, which with
+     * the failures again must account for every record sent. The same on every call, since neither file it reads
      * changes any more: a run killed after the rename does it again to the same effect.
      */
-    void replaceErrors(boolean includeRejected) throws IOException {
+    void replaceErrors(boolean includeRejected, long answered) throws IOException {
         FailedRecords found = FailedRecords.read(before);
         Set<String> sent = found.retryable(includeRejected);
         Map<String, String> again = new HashMap<>();
@@ -72,6 +73,12 @@ final class RetryFiles {
             for (FailedRecords.Line line : FailedRecords.read(failedAgain).lines()) {
                 again.put(line.key(), line.text());
             }
+        }
+        // Each record sent is answered or failed again; else a line would be dropped that no answer replaces.
+        if (answered + again.size() != sent.size() || !sent.containsAll(again.keySet())) {
+            throw new IllegalStateException("the retry sent " + sent.size() + " failed record(s) of " + before
+                    + " but has " + answered + " answer(s) and " + again.size() + " failure(s) for them; "
+                    + files.errors() + " is left as it was");
         }
         StringBuilder errors = new StringBuilder();
         for (FailedRecords.Line line : found.lines()) {

@@ -7,6 +7,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -65,7 +66,18 @@ final class RetryJob {
         Step replaceErrors = new StepBuilder("replace-errors", repository)
                 .tasklet(
                         (contribution, chunk) -> {
-                            files.replaceErrors(includeRejected);
+                            StepExecution retried = repository.getLastStepExecution(
+                                    chunk.getStepContext()
+                                            .getStepExecution()
+                                            .getJobExecution()
+                                            .getJobInstance(),
+                                    STEP);
+                            long answered = retried == null
+                                    ? 0
+                                    : RestartState.Written.in(retried.getExecutionContext())
+                                            .map(RestartState.Written::answers)
+                                            .orElse(0L);
+                            files.replaceErrors(includeRejected, answered);
                             return RepeatStatus.FINISHED;
                         },
                         transactionManager)

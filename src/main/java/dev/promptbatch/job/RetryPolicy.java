@@ -63,6 +63,13 @@ final class RetryPolicy {
                     + "; failed records are retried only for generate and chat jobs with JSON Lines or CSV output. "
                     + "Run again with --new-run to send everything again.");
         }
+        if (spec.sweep().seeds().size() > 1) {
+            throw new RunRefusedException("--retry-failed: " + name + " sweeps "
+                    + spec.sweep().seeds().size()
+                    + " seeds, and its errors file says the seed sent rather than the pass; failed records are "
+                    + "retried only for jobs with one seed or none. Run again with --new-run to send everything "
+                    + "again.");
+        }
         ResumePolicy resume = new ResumePolicy(repository, operator, settings);
         resume.recoverDeadExecutions(jobName);
         JobParameters runParameters = resume.parameters(jobName, fingerprint);
