@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 
@@ -73,9 +74,34 @@ class RetryFailedTest {
                 .contains("none of the 1 failures in ")
                 .contains("can change on a retry: bad records never do");
         assertThat(errors()).containsExactly("9 bad-record");
-        // The run itself is still complete.
+        // The run itself is still complete, and status reads the database with its retries.
         assertThat(job.run("run", "jobs/j.yaml")).isZero();
         assertThat(job.out).contains("already completed");
+        assertThat(job.runAsIs("status", "--db", dir.resolve("state/db").toString()))
+                .as(job.err)
+                .isZero();
+    }
+
+    @Test
+    void aCsvOutputGetsTheRetriedRowsInItsOwnColumns() {
+        job.numberedRecords("input/r.csv", 4);
+        job.write(
+                "jobs/j.yaml",
+                "name: j\ninput: input/r.csv\nid-field: n\nmodel: llama3.2:3b\n"
+                        + "prompt: \"{{text}}\"\noutput: output/o.csv\nconcurrency: 4\n"
+                        + "retry: {max-attempts: 1}\n");
+        simulator.faults().failWhen(request -> request.prompt().equals("record 1"), Fault.INTERNAL_ERROR);
+        assertThat(job.run("run", "jobs/j.yaml")).isEqualTo(3);
+        simulator.faults().clear();
+
+        assertThat(job.run("run", "jobs/j.yaml", "--retry-failed"))
+                .as(job.out + job.err)
+                .isZero();
+        List<Map<String, String>> rows = job.csvRows("output/o.csv");
+        assertThat(rows).extracting(row -> row.get("id")).containsExactly("2", "3", "4", "1");
+        assertThat(rows.get(3).get("response")).isNotEmpty();
+        assertThat(job.lines("output/o.csv").get(0)).startsWith("id,line,model");
+        assertThat(job.lines("output/o.csv")).hasSize(5);
     }
 
     @Test
