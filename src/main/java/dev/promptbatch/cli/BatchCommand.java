@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.promptbatch.job.RetryFailed;
 import dev.promptbatch.progress.ProgressSettings;
 import dev.promptbatch.progress.QuietLogging;
 import dev.promptbatch.spec.JobSpec;
@@ -126,7 +127,16 @@ final class BatchCommand implements Callable<Integer> {
         ProgressSettings shown = progress.settings(environment);
         try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
             return RunCommand.runJob(
-                    environment, spec, identity(spec), newRun, baseUrl, database, simulator, shown, metrics);
+                    environment,
+                    spec,
+                    identity(spec),
+                    newRun,
+                    RetryFailed.OFF,
+                    baseUrl,
+                    database,
+                    simulator,
+                    shown,
+                    metrics);
         }
     }
 

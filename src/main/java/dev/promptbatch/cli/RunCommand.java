@@ -18,6 +18,7 @@ import dev.promptbatch.job.GracefulStop;
 import dev.promptbatch.job.JobDatabase;
 import dev.promptbatch.job.JobRunner;
 import dev.promptbatch.job.ParameterText;
+import dev.promptbatch.job.RetryFailed;
 import dev.promptbatch.job.RunReport;
 import dev.promptbatch.job.RunSettings;
 import dev.promptbatch.metrics.RunMonitor;
@@ -66,6 +67,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--new-run", description = "Start a new run even if one with these parameters exists.")
     boolean newRun;
 
+    @Option(
+            names = "--retry-failed",
+            description = "Send again the failed records of the completed run (retries-exhausted, invalid-output); "
+                    + "an answer moves a record from the errors file to the end of the output.")
+    boolean retryFailed;
+
+    @Option(
+            names = "--include-rejected",
+            description = "With --retry-failed: also send again the records the server rejected.")
+    boolean includeRejected;
+
     @Mixin
     SharedOptions.Simulator simulator;
 
@@ -96,10 +108,26 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (includeRejected && !retryFailed) {
+            throw new CommandRefusedException("--include-rejected goes with --retry-failed");
+        }
+        if (retryFailed && newRun) {
+            throw new CommandRefusedException(
+                    "--retry-failed retries the failed records of the last run; --new-run starts another: choose one");
+        }
         ProgressSettings shown = progress.settings(environment);
         try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
             return runJob(
-                    environment, loadSpec(), parameters.values, newRun, baseUrl, database, simulator, shown, metrics);
+                    environment,
+                    loadSpec(),
+                    parameters.values,
+                    newRun,
+                    new RetryFailed(retryFailed, includeRejected),
+                    baseUrl,
+                    database,
+                    simulator,
+                    shown,
+                    metrics);
         }
     }
 
@@ -116,6 +144,7 @@ final class RunCommand implements Callable<Integer> {
             JobSpec spec,
             Map<String, String> parameters,
             boolean newRun,
+            RetryFailed retry,
             SharedOptions.BaseUrl baseUrl,
             SharedOptions.Database database,
             SharedOptions.Simulator simulator,
@@ -127,8 +156,8 @@ final class RunCommand implements Callable<Integer> {
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             GracefulStop stop = new GracefulStop(GracefulStop.DEFAULT_GRACE);
             JobDatabase db = database.resolve(environment);
-            RunSettings settings =
-                    new RunSettings(spec, server.targets(), db, parameters, newRun, simulator.on, stop, shown, monitor);
+            RunSettings settings = new RunSettings(
+                    spec, server.targets(), db, parameters, newRun, simulator.on, stop, shown, monitor, retry);
             RunReport report;
             try (StopSignals signals = new StopSignals(stop)) {
                 report = JobRunner.run(settings);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.input.InputFormat;
@@ -27,16 +28,26 @@ public final class WorkPlan implements AutoCloseable {
     private final InputFormat format;
     private final List<Cell> passes;
     private final int unitSize;
+    private final Predicate<WorkUnit> only;
     private int passIndex;
     private long unitInPass;
     private RecordReader reader;
 
     public WorkPlan(JobSpec spec) {
+        this(spec, unit -> true);
+    }
+
+    /**
+     * The plan's units that {@code only} accepts, in the same order: a retry's work, which stays the same on every
+     * run as long as the input and the accepted units do.
+     */
+    public WorkPlan(JobSpec spec, Predicate<WorkUnit> only) {
         this.input = spec.input().file();
         this.maxRecordBytes = spec.input().maxRecordBytes();
         this.format = spec.input().format();
         this.passes = passes(spec);
         this.unitSize = spec.unitSize();
+        this.only = only;
     }
 
     /**
@@ -89,6 +100,15 @@ public final class WorkPlan implements AutoCloseable {
 
     /** The next unit, or null when the plan is done. */
     public WorkUnit next() {
+        for (WorkUnit unit = nextOfAll(); unit != null; unit = nextOfAll()) {
+            if (only.test(unit)) {
+                return unit;
+            }
+        }
+        return null;
+    }
+
+    private WorkUnit nextOfAll() {
         while (passIndex < passes.size()) {
             if (reader == null) {
                 reader = RecordReader.open(input, maxRecordBytes, format);

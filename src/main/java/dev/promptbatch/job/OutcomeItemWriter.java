@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public class OutcomeItemWriter implements ItemStreamWriter<UnitOutcomes> {
     private final AnswerFormat format;
     private final RunProgress progress;
     private final InstanceCheck instance;
+    private final LongSupplier outputStart;
     private ChunkedFile answers;
     private ChunkedFile failures;
     /** The CSV output's columns: its own header's when resumed, so that every row of one file has one layout. */
@@ -52,10 +54,24 @@ public class OutcomeItemWriter implements ItemStreamWriter<UnitOutcomes> {
     private long pendingFailures;
 
     public OutcomeItemWriter(OutputFiles files, AnswerFormat format, RunProgress progress, InstanceCheck instance) {
+        this(files, format, progress, instance, () -> 0L);
+    }
+
+    /**
+     * @param outputStart where a step that never committed starts the output: 0 to start it afresh, or its length
+     *     when a retry appends to a completed run's output
+     */
+    OutcomeItemWriter(
+            OutputFiles files,
+            AnswerFormat format,
+            RunProgress progress,
+            InstanceCheck instance,
+            LongSupplier outputStart) {
         this.files = files;
         this.format = format;
         this.progress = progress;
         this.instance = instance;
+        this.outputStart = outputStart;
     }
 
     @Override
@@ -70,11 +86,12 @@ public class OutcomeItemWriter implements ItemStreamWriter<UnitOutcomes> {
             failuresWritten = committed.get().failures();
             csvColumns = files.csv() ? resumedColumns() : format.csvColumns();
         } else {
-            answers = ChunkedFile.create(files.output(), header);
+            long start = outputStart.getAsLong();
+            answers = ChunkedFile.resume(files.output(), start, header);
             failures = ChunkedFile.create(files.errors(), "");
             answersWritten = 0;
             failuresWritten = 0;
-            csvColumns = format.csvColumns();
+            csvColumns = files.csv() && start > 0 ? resumedColumns() : format.csvColumns();
         }
         progress.resumedFrom(answersWritten, failuresWritten);
     }

@@ -87,8 +87,14 @@ public class PromptBatchJobConfiguration {
             ServerPool pool,
             RunProgress progress,
             LiveCounts counts,
-            AnswerCache cache) {
-        return new RunLauncher(settings, repository, operator, job, pool, progress, counts, cache);
+            AnswerCache cache,
+            PlatformTransactionManager transactionManager,
+            InstanceCheck instance) {
+        // The retry's job is no bean: a registry of jobs by name would meet two jobs of one name.
+        RetryJob retry = settings.retry().on()
+                ? new RetryJob(repository, transactionManager, settings, pool, progress, instance)
+                : null;
+        return new RunLauncher(settings, repository, operator, job, retry, pool, progress, counts, cache);
     }
 
     /** The answer cache of {@code cache} or {@code --cache}; one that caches nothing without. */
@@ -116,22 +122,24 @@ public class PromptBatchJobConfiguration {
                         () -> new WorkPlan(spec),
                         new Generator(spec, pool, Ticker.SYSTEM, cache)::work,
                         concurrency,
-                        Math.max(
-                                32,
-                                WINDOW_PER_REQUEST
-                                        * concurrency
-                                        * pool.servers().size()),
+                        window(concurrency, pool.servers().size()),
                         spec.limits().maxFailures(),
                         settings.stop()))
                 .writer(new OutcomeItemWriter(
-                        OutputFiles.of(spec.output().file()), answerFormat(spec), progress, instance))
+                        OutputFiles.of(spec.output().file()),
+                        answerFormat(spec, Clock.systemUTC()),
+                        progress,
+                        instance))
                 .listener(counts)
                 .build();
         return new JobBuilder(spec.name(), jobRepository).start(generate).build();
     }
 
-    /** How the answers are written: with {@code cached} in each when the run has an answer cache. */
-    static AnswerFormat answerFormat(JobSpec spec) {
+    /**
+     * How the output and errors lines of a spec's job are written: with {@code cached} in each when the run has an
+     * answer cache.
+     */
+    static AnswerFormat answerFormat(JobSpec spec, Clock clock) {
         AnswerFormat format = new AnswerFormat(
                 spec.output().include(),
                 !spec.sweep().variants().isEmpty(),
@@ -139,9 +147,14 @@ public class PromptBatchJobConfiguration {
                 spec.generation().format() != null,
                 AnswerCheck.properties(spec.generation().format()),
                 spec.output().format() == OutputFormat.OPENAI_BATCH
-                        ? new BatchOutput(spec.generation().endpoint(), Clock.systemUTC())
+                        ? new BatchOutput(spec.generation().endpoint(), clock)
                         : null);
         return spec.output().cache() == null ? format : format.withCached();
+    }
+
+    /** Units the pipeline may hold submitted and not yet handed over. */
+    static int window(int concurrency, int servers) {
+        return Math.max(32, WINDOW_PER_REQUEST * concurrency * servers);
     }
 
     /**

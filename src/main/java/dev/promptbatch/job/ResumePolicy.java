@@ -97,7 +97,7 @@ final class ResumePolicy {
      * instance lock). Such an execution belongs to a process that died; marking it failed makes it resumable. Other
      * parameters' executions on PostgreSQL may be running on another machine, and are left alone.
      */
-    private void recoverDeadExecutions(String jobName) {
+    void recoverDeadExecutions(String jobName) {
         boolean wholeDatabase = !settings.database().postgres();
         Map<String, String> held = new TreeMap<>(settings.parameters());
         for (JobExecution execution : repository.findRunningJobExecutions(jobName)) {
@@ -115,7 +115,7 @@ final class ResumePolicy {
     }
 
     /** The parameters of the instance to run: the newest with the same {@code --param} values, or a new one. */
-    private JobParameters parameters(String jobName, RunFingerprint fingerprint) {
+    JobParameters parameters(String jobName, RunFingerprint fingerprint) {
         Map<String, String> wanted = new TreeMap<>(settings.parameters());
         long newest = 0;
         for (JobInstance instance : repository.getJobInstances(jobName, 0, Integer.MAX_VALUE)) {

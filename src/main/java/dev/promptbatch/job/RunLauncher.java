@@ -8,6 +8,7 @@ import java.util.concurrent.CancellationException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
@@ -37,6 +38,9 @@ final class RunLauncher {
     private final JobRepository repository;
     private final JobOperator operator;
     private final Job job;
+    /** The job of {@code --retry-failed}, or null for a run that is not one. */
+    private final RetryJob retry;
+
     private final ServerPool pool;
     private final RunProgress progress;
     private final LiveCounts counts;
@@ -47,6 +51,7 @@ final class RunLauncher {
             JobRepository repository,
             JobOperator operator,
             Job job,
+            RetryJob retry,
             ServerPool pool,
             RunProgress progress,
             LiveCounts counts,
@@ -56,12 +61,16 @@ final class RunLauncher {
         this.repository = repository;
         this.operator = operator;
         this.job = job;
+        this.retry = retry;
         this.pool = pool;
         this.progress = progress;
         this.counts = counts;
     }
 
     RunReport run(RunFingerprint fingerprint) throws Exception {
+        if (retry != null) {
+            return retryFailed(fingerprint);
+        }
         ResumePolicy.Decision decision =
                 new ResumePolicy(repository, operator, settings).decide(job.getName(), fingerprint);
         RunArtifacts artifacts = new RunArtifacts(settings, repository, fingerprint);
@@ -85,6 +94,47 @@ final class RunLauncher {
                 RunMonitor.Ticks metrics =
                         settings.monitor().everyInterval(settings.progress().interval(), counts::snapshot)) {
             execution = operator.start(job, decision.parameters());
+        }
+        return outcome(execution, artifacts.afterExecution(execution, facts(servers)))
+                .withThrottling(pool.servers().stream()
+                        .map(server -> server.concurrency().report())
+                        .toList());
+    }
+
+    /**
+     * {@code --retry-failed}: the completed run's failed records sent again, by a retry started now or resumed. The
+     * errors file is kept as found before the retry's first start, so that every run of the retry sends the same.
+     */
+    private RunReport retryFailed(RunFingerprint fingerprint) throws Exception {
+        RetryPolicy.Decision decision =
+                new RetryPolicy(repository, operator, settings).decide(job.getName(), fingerprint, retry.files());
+        RunArtifacts artifacts = new RunArtifacts(settings, repository, fingerprint);
+        Preflight.Result servers = preflight();
+        if (servers == null || settings.stop().requested()) {
+            return new RunReport(
+                    RunReport.Result.STOPPED,
+                    decision.run().getId(),
+                    Duration.ZERO,
+                    "stopped before it started",
+                    artifacts.recordedSummary());
+        }
+        if (!decision.resuming()) {
+            retry.files().keepErrorsAsFound();
+        }
+        retry.prepare(decision.outputStart(), decision.includeRejected());
+        log.info(
+                "{} the {} failed record(s) of execution {} that a retry can change",
+                decision.resuming() ? "Resuming the retry of" : "Retrying",
+                decision.retried(),
+                decision.run().getId());
+        JobExecution execution;
+        try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts);
+                RunMonitor.Ticks metrics =
+                        settings.monitor().everyInterval(settings.progress().interval(), counts::snapshot)) {
+            execution = operator.start(retry.job(), decision.parameters());
+        }
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            retry.files().removeWorkFiles();
         }
         return outcome(execution, artifacts.afterExecution(execution, facts(servers)))
                 .withThrottling(pool.servers().stream()

@@ -18,6 +18,7 @@ import dev.promptbatch.spec.JobSpec;
  * @param stop       set by signal handlers to stop the run gracefully
  * @param progress   how the run shows its progress
  * @param monitor    the metrics written at every progress interval; {@link RunMonitor#NONE} without any
+ * @param retry      whether this run sends again the failed records of the completed run
  */
 public record RunSettings(
         JobSpec spec,
@@ -28,7 +29,22 @@ public record RunSettings(
         boolean simulated,
         GracefulStop stop,
         ProgressSettings progress,
-        RunMonitor monitor) {
+        RunMonitor monitor,
+        RetryFailed retry) {
+
+    /** Settings of a run that is not a retry of failed records. */
+    public RunSettings(
+            JobSpec spec,
+            List<ServerTarget> servers,
+            JobDatabase database,
+            Map<String, String> parameters,
+            boolean newRun,
+            boolean simulated,
+            GracefulStop stop,
+            ProgressSettings progress,
+            RunMonitor monitor) {
+        this(spec, servers, database, parameters, newRun, simulated, stop, progress, monitor, RetryFailed.OFF);
+    }
 
     /** Settings that show progress as a log line every 30 s, without metrics. */
     public RunSettings(

@@ -44,6 +44,8 @@ class SharedOptionsTest {
                         "--concurrency",
                         "--db",
                         "--new-run",
+                        "--retry-failed",
+                        "--include-rejected",
                         "--simulator",
                         "--strict-params",
                         "--progress-interval",
