@@ -36,7 +36,7 @@ final class BatchLineReader implements RecordReader {
             return bad(data, "custom_id: missing; every line needs a custom_id (a string, unique in the file)", null);
         }
         if (!customId.isString()) {
-            return bad(data, "custom_id: expected a string, found " + kind(customId), null);
+            return bad(data, "custom_id: expected a string, found " + JsonLinesRecordReader.describe(customId), null);
         }
         String id = customId.stringValue();
         if (id.isBlank()) {
@@ -67,7 +67,7 @@ final class BatchLineReader implements RecordReader {
             return bad(data, "body: missing; it holds the request for " + url.stringValue(), id);
         }
         if (!body.isObject()) {
-            return bad(data, "body: expected a JSON object, found " + kind(body), id);
+            return bad(data, "body: expected a JSON object, found " + JsonLinesRecordReader.describe(body), id);
         }
         if (body.path("stream").asBoolean(false)) {
             return bad(data, "body.stream: true is not supported: each line is answered whole; leave stream out", id);
@@ -87,17 +87,6 @@ final class BatchLineReader implements RecordReader {
 
     private static String shown(JsonNode value) {
         return value == null ? "nothing" : value.toString();
-    }
-
-    private static String kind(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            default -> node.getNodeType().name().toLowerCase();
-        };
     }
 
     @Override

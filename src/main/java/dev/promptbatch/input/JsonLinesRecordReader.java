@@ -63,9 +63,11 @@ final class JsonLinesRecordReader implements RecordReader {
         return where > 0 ? message.substring(0, where) : message;
     }
 
-    private static String describe(JsonNode node) {
+    /** What kind of JSON value a node is, for a message that says what was expected instead. */
+    static String describe(JsonNode node) {
         return switch (node.getNodeType()) {
             case ARRAY -> "an array";
+            case OBJECT -> "an object";
             case STRING -> "a string";
             case NUMBER -> "a number";
             case BOOLEAN -> "a boolean";
