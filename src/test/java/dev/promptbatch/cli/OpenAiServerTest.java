@@ -137,7 +137,10 @@ class OpenAiServerTest {
 
     @Test
     void aChatJobGoesToV1ChatCompletionsAndWithoutTimingsHasNoDurationsAndTheClientsTokensPerSecond() {
-        start(false);
+        // Answers that take some milliseconds: an instant one has no latency to take a speed from.
+        start(settings()
+                .withTokensPerSecond(2_000)
+                .withQuirks(ServerQuirks.none().withOpenAiTimings(false)));
         job.write("input/items.csv", "text\nmug\nkettle\n");
         job.write("jobs/chat.yaml", """
                 name: chat
