@@ -76,6 +76,9 @@ final class BatchCommand implements Callable<Integer> {
     boolean newRun;
 
     @Mixin
+    SharedOptions.Retry retry;
+
+    @Mixin
     SharedOptions.Simulator simulator;
 
     @Mixin
@@ -92,6 +95,7 @@ final class BatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RetryFailed retryFailed = retry.choice(newRun);
         if (model != null && model.isBlank()) {
             throw new SpecException("--model: expected a model name such as llama3.2:3b, got an empty name");
         }
@@ -131,7 +135,7 @@ final class BatchCommand implements Callable<Integer> {
                     spec,
                     identity(spec),
                     newRun,
-                    RetryFailed.OFF,
+                    retryFailed,
                     baseUrl,
                     database,
                     simulator,

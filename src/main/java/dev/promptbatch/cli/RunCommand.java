@@ -67,16 +67,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--new-run", description = "Start a new run even if one with these parameters exists.")
     boolean newRun;
 
-    @Option(
-            names = "--retry-failed",
-            description = "Send again the failed records of the completed run (retries-exhausted, invalid-output); "
-                    + "an answer moves a record from the errors file to the end of the output.")
-    boolean retryFailed;
-
-    @Option(
-            names = "--include-rejected",
-            description = "With --retry-failed: also send again the records the server rejected.")
-    boolean includeRejected;
+    @Mixin
+    SharedOptions.Retry retry;
 
     @Mixin
     SharedOptions.Simulator simulator;
@@ -108,13 +100,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (includeRejected && !retryFailed) {
-            throw new CommandRefusedException("--include-rejected goes with --retry-failed");
-        }
-        if (retryFailed && newRun) {
-            throw new CommandRefusedException(
-                    "--retry-failed retries the failed records of the last run; --new-run starts another: choose one");
-        }
+        RetryFailed retryFailed = retry.choice(newRun);
         ProgressSettings shown = progress.settings(environment);
         try (QuietLogging quiet = QuietLogging.when(shown.mode() == ProgressSettings.Mode.QUIET)) {
             return runJob(
@@ -122,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
                     loadSpec(),
                     parameters.values,
                     newRun,
-                    new RetryFailed(retryFailed, includeRejected),
+                    retryFailed,
                     baseUrl,
                     database,
                     simulator,

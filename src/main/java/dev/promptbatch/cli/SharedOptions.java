@@ -9,6 +9,7 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 import dev.promptbatch.job.JobDatabase;
+import dev.promptbatch.job.RetryFailed;
 import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.progress.ProgressSettings;
 import dev.promptbatch.spec.Durations;
@@ -43,6 +44,35 @@ final class SharedOptions {
                 description = "An Ollama server; repeat it for several (replaces the spec's servers and "
                         + "OLLAMA_BASE_URL / OLLAMA_HOST; default " + ServerAddress.DEFAULT + ").")
         List<String> urls = new ArrayList<>();
+    }
+
+    /**
+     * {@code --retry-failed} with its {@code --include-rejected}, of run and batch: one mixin, since the second only
+     * goes with the first.
+     */
+    static final class Retry {
+        @Option(
+                names = "--retry-failed",
+                description = "Send again the failed records of the completed run (retries-exhausted, invalid-output); "
+                        + "an answer moves a record from the errors file to the end of the output.")
+        boolean failed;
+
+        @Option(
+                names = "--include-rejected",
+                description = "With --retry-failed: also send again the records the server rejected.")
+        boolean includeRejected;
+
+        /** What was asked, with {@code --new-run} of the same command. */
+        RetryFailed choice(boolean newRun) {
+            if (includeRejected && !failed) {
+                throw new CommandRefusedException("--include-rejected goes with --retry-failed");
+            }
+            if (failed && newRun) {
+                throw new CommandRefusedException("--retry-failed retries the failed records of the last run; "
+                        + "--new-run starts another: choose one");
+            }
+            return new RetryFailed(failed, includeRejected);
+        }
     }
 
     /** {@code --simulator}, of run and validate. */

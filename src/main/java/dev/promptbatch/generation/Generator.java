@@ -143,11 +143,12 @@ public final class Generator {
                         true)
                 .send();
         if (sent instanceof Refused<EmbedResponse> refused) {
+            // No seed is sent with an embedding; the pass's, in a sweep of seeds, places the failure for a retry.
             return new Failure(
                     embed.id(),
                     embed.record().line(),
                     item.cell(),
-                    null,
+                    item.cell().seed(),
                     refused.kind(),
                     refused.message(),
                     refused.attempts(),

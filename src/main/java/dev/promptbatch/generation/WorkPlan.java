@@ -28,20 +28,21 @@ public final class WorkPlan implements AutoCloseable {
     private final InputFormat format;
     private final List<Cell> passes;
     private final int unitSize;
-    private final Predicate<WorkUnit> only;
+    private final Predicate<WorkItem> only;
     private int passIndex;
     private long unitInPass;
     private RecordReader reader;
 
     public WorkPlan(JobSpec spec) {
-        this(spec, unit -> true);
+        this(spec, item -> true);
     }
 
     /**
-     * The plan's units that {@code only} accepts, in the same order: a retry's work, which stays the same on every
-     * run as long as the input and the accepted units do.
+     * The plan's records that {@code only} accepts, in the same order, in units as the plan makes them: one record,
+     * or for an embed job batches of up to {@code batch-size} accepted records of one pass. A retry's work, which
+     * stays the same on every run as long as the input and the accepted records do.
      */
-    public WorkPlan(JobSpec spec, Predicate<WorkUnit> only) {
+    public WorkPlan(JobSpec spec, Predicate<WorkItem> only) {
         this.input = spec.input().file();
         this.maxRecordBytes = spec.input().maxRecordBytes();
         this.format = spec.input().format();
@@ -100,35 +101,30 @@ public final class WorkPlan implements AutoCloseable {
 
     /** The next unit, or null when the plan is done. */
     public WorkUnit next() {
-        for (WorkUnit unit = nextOfAll(); unit != null; unit = nextOfAll()) {
-            if (only.test(unit)) {
-                return unit;
-            }
-        }
-        return null;
-    }
-
-    private WorkUnit nextOfAll() {
         while (passIndex < passes.size()) {
             if (reader == null) {
                 reader = RecordReader.open(input, maxRecordBytes, format);
                 unitInPass = 0;
             }
+            Cell pass = passes.get(passIndex);
             List<InputRecord> records = new ArrayList<>(unitSize);
+            boolean passDone = true;
             for (InputRecord record = reader.next(); record != null; record = reader.next()) {
-                records.add(record);
-                if (records.size() == unitSize) {
-                    break;
+                if (only.test(new WorkItem(record, cellOf(pass, record)))) {
+                    records.add(record);
+                    if (records.size() == unitSize) {
+                        passDone = false;
+                        break;
+                    }
                 }
             }
-            Cell cell = passes.get(passIndex);
-            if (records.size() < unitSize) {
+            if (passDone) {
                 reader.close();
                 reader = null;
                 passIndex++;
             }
             if (!records.isEmpty()) {
-                return new WorkUnit(cellOf(cell, records.get(0)), records, ++unitInPass);
+                return new WorkUnit(cellOf(pass, records.get(0)), records, ++unitInPass);
             }
         }
         return null;

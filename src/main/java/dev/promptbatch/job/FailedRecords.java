@@ -13,20 +13,42 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.promptbatch.generation.WorkUnit;
+import dev.promptbatch.generation.WorkItem;
+import dev.promptbatch.openaibatch.BatchOutput;
 import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.FailureKind;
+import dev.promptbatch.output.OutputRecords;
 
 /**
- * The lines of an errors file, each with the work item it names (input line, model, variant, repeat), and which
+ * The lines of an errors file, PromptBatch's own or OpenAI Batch's ({@code output-format: openai-batch}, read through
+ * its {@value BatchOutput#EXTENSION} record), each with the work item it names (input line, model and pass), and which
  * of them a retry may change: {@code retries-exhausted} and {@code invalid-output}, {@code rejected} only when asked,
  * never {@code bad-record}.
  */
 final class FailedRecords {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** One line of an errors file, as written, and the work item it names. */
-    record Line(String text, String key, String kind) {}
+    /**
+     * A work item as an errors line names it: the record's input line, its model and its pass's sweep coordinates
+     * (empty where the job has none), as text.
+     */
+    record Key(long line, String model, String variant, String seed, String repeat) {
+        /** Whether the item is in {@code pass}; a pass without a model (an OpenAI Batch line names it) takes any. */
+        boolean in(Cell pass) {
+            return (pass.model() == null || model.equals(pass.model()))
+                    && variant.equals(text(pass.variant()))
+                    && seed.equals(text(pass.seed()))
+                    && repeat.equals(text(pass.repeat()));
+        }
+    }
+
+    /**
+     * One line of an errors file, as written, and the work item it names.
+     *
+     * @param unplaced why the pass it failed in cannot be told, or null when it can: such a line is kept as it is, and
+     *                 a retry that would send it is refused
+     */
+    record Line(String text, Key key, String kind, String unplaced) {}
 
     private final List<Line> lines;
 
@@ -34,8 +56,13 @@ final class FailedRecords {
         this.lines = List.copyOf(lines);
     }
 
-    /** @throws RunRefusedException naming the file and line of a line that is not an errors file's */
-    static FailedRecords read(Path errors) {
+    /**
+     * @param seeds the job's sweep of seeds, empty without one: an errors line's {@code seed} is then its pass's, the
+     *              seed of the record's first request (a re-ask's later seeds are only in its message)
+     * @throws RunRefusedException naming the file and line of a line that is not an errors file's, or of one whose
+     *                             pass cannot be told
+     */
+    static FailedRecords read(Path errors, List<Long> seeds) {
         List<Line> lines = new ArrayList<>();
         List<String> texts;
         try {
@@ -50,7 +77,7 @@ final class FailedRecords {
             }
             JsonNode failure;
             try {
-                failure = JSON.readTree(text);
+                failure = BatchOutput.toNative(JSON.readTree(text));
             } catch (JacksonException e) {
                 failure = null;
             }
@@ -61,14 +88,31 @@ final class FailedRecords {
                         + ": not a failure line of PromptBatch's errors file (a JSON object with a numeric "
                         + "\"line\" and a \"kind\")");
             }
+            String seed = "";
+            String unplaced = null;
+            if (!seeds.isEmpty()) {
+                JsonNode sent = failure.path("seed");
+                if (sent.isIntegralNumber() && seeds.contains(sent.asLong())) {
+                    seed = String.valueOf(sent.asLong());
+                } else {
+                    // Written before an OpenAI Batch embedding line's failure said its pass's seed.
+                    unplaced = errors + ", line " + (i + 1) + ": its seed is "
+                            + (sent.isMissingNode() || sent.isNull()
+                                    ? "missing"
+                                    : sent + ", not one of the sweep's " + seeds)
+                            + ", so the pass it failed in cannot be told";
+                }
+            }
             lines.add(new Line(
                     text,
-                    key(
+                    new Key(
                             failure.path("line").asLong(),
                             text(failure.path("model")),
                             text(failure.path("variant")),
+                            seed,
                             text(failure.path("repeat"))),
-                    failure.path("kind").asString()));
+                    failure.path("kind").asString(),
+                    unplaced));
         }
         return new FailedRecords(lines);
     }
@@ -77,12 +121,20 @@ final class FailedRecords {
         return lines;
     }
 
-    /** The work items a retry sends again. */
-    Set<String> retryable(boolean includeRejected) {
-        return lines.stream()
+    /**
+     * The work items a retry sends again.
+     *
+     * @throws RunRefusedException when one of them cannot be placed in its pass
+     */
+    Set<Key> retryable(boolean includeRejected) {
+        List<Line> sent = lines.stream()
                 .filter(line -> retryable(line.kind(), includeRejected))
-                .map(Line::key)
-                .collect(Collectors.toUnmodifiableSet());
+                .toList();
+        sent.stream().filter(line -> line.unplaced() != null).findFirst().ifPresent(line -> {
+            throw new RunRefusedException(
+                    "--retry-failed: " + line.unplaced() + ". Run again with --new-run to send " + "everything again.");
+        });
+        return sent.stream().map(Line::key).collect(Collectors.toUnmodifiableSet());
     }
 
     static boolean retryable(String kind, boolean includeRejected) {
@@ -91,22 +143,33 @@ final class FailedRecords {
                 || (includeRejected && kind.equals(FailureKind.REJECTED.text()));
     }
 
-    /**
-     * The key of a generate job's unit, its one record in its cell, as its errors line names it. Not the seed: the
-     * line says the seed sent, which is the options' seed, or another after a re-ask; so a job with a sweep of
-     * several seeds is not retried ({@link RetryPolicy}).
-     */
-    static String key(WorkUnit unit) {
-        Cell cell = unit.cell();
-        return key(
-                unit.records().get(0).line(),
+    /** The key of a work item (a record in its cell), as its errors line names it. */
+    static Key key(WorkItem item) {
+        Cell cell = item.cell();
+        return new Key(
+                item.record().line(),
                 cell.model() == null ? "" : cell.model(),
-                cell.variant() == null ? "" : cell.variant().toString(),
-                cell.repeat() == null ? "" : cell.repeat().toString());
+                text(cell.variant()),
+                text(cell.seed()),
+                text(cell.repeat()));
     }
 
-    private static String key(long line, String model, String variant, String repeat) {
-        return line + "\n" + model + "\n" + variant + "\n" + repeat;
+    /**
+     * The key of the work item an output record answers (read back as PromptBatch's record): its pass's seed is the
+     * seed that answered less its re-asks.
+     */
+    static Key keyOf(JsonNode answer, List<Long> seeds) {
+        String seed = seeds.isEmpty() ? null : OutputRecords.passSeed(answer);
+        return new Key(
+                answer.path("line").asLong(),
+                text(answer.path("model")),
+                text(answer.path("variant")),
+                seed == null ? "" : seed,
+                text(answer.path("repeat")));
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : value.toString();
     }
 
     private static String text(JsonNode value) {

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import tools.jackson.databind.JsonNode;
+
 import dev.promptbatch.output.OutputFiles;
 
 /**
@@ -26,11 +28,14 @@ import dev.promptbatch.output.OutputFiles;
  */
 final class RetryFiles {
     private final OutputFiles files;
+    private final List<Long> seeds;
     private final Path before;
     private final Path failedAgain;
 
-    RetryFiles(OutputFiles files) {
+    /** @param seeds the job's sweep of seeds, empty without one: how an errors line names its pass */
+    RetryFiles(OutputFiles files, List<Long> seeds) {
         this.files = files;
+        this.seeds = List.copyOf(seeds);
         String name = files.errors().getFileName().toString();
         String base = name.substring(0, name.length() - ".jsonl".length());
         this.before = files.errors().resolveSibling(base + ".before-retry.jsonl");
@@ -44,6 +49,21 @@ final class RetryFiles {
 
     Path before() {
         return before;
+    }
+
+    /** The lines of the errors file as the retry found it. */
+    FailedRecords found() {
+        return FailedRecords.read(before, seeds);
+    }
+
+    /** The work item an output record answers, as the errors file would name it. */
+    FailedRecords.Key keyOf(JsonNode answer) {
+        return FailedRecords.keyOf(answer, seeds);
+    }
+
+    /** The lines of a file in the errors file's shape, such as the errors file itself. */
+    FailedRecords read(Path errors) {
+        return FailedRecords.read(errors, seeds);
     }
 
     /** Keeps the errors file as the retry finds it, made whole before it takes the name. */
@@ -66,11 +86,11 @@ final class RetryFiles {
      * changes any more: a run killed after the rename does it again to the same effect.
      */
     void replaceErrors(boolean includeRejected, long answered) throws IOException {
-        FailedRecords found = FailedRecords.read(before);
-        Set<String> sent = found.retryable(includeRejected);
-        Map<String, String> again = new HashMap<>();
+        FailedRecords found = found();
+        Set<FailedRecords.Key> sent = found.retryable(includeRejected);
+        Map<FailedRecords.Key, String> again = new HashMap<>();
         if (Files.exists(failedAgain)) {
-            for (FailedRecords.Line line : FailedRecords.read(failedAgain).lines()) {
+            for (FailedRecords.Line line : read(failedAgain).lines()) {
                 again.put(line.key(), line.text());
             }
         }

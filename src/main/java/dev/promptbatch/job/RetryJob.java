@@ -1,6 +1,10 @@
 package dev.promptbatch.job;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.springframework.batch.core.job.Job;
@@ -14,8 +18,13 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.promptbatch.generation.Generator;
 import dev.promptbatch.generation.WorkPlan;
+import dev.promptbatch.metrics.LiveCounts;
+import dev.promptbatch.metrics.ModelCounts;
+import dev.promptbatch.outcome.Cell;
 import dev.promptbatch.outcome.UnitOutcomes;
 import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.OutputRecords;
+import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.servers.ServerPool;
 import dev.promptbatch.servers.Ticker;
 import dev.promptbatch.spec.JobSpec;
@@ -31,7 +40,9 @@ final class RetryJob {
 
     private final Job job;
     private final RetryFiles files;
-    private volatile Set<String> keys = Set.of();
+    private final List<Cell> passes;
+    private final LiveCounts counts;
+    private volatile Set<FailedRecords.Key> keys = Set.of();
     private volatile long outputStart;
     private volatile boolean includeRejected;
 
@@ -43,13 +54,18 @@ final class RetryJob {
             RunProgress progress,
             InstanceCheck instance) {
         JobSpec spec = settings.spec();
-        this.files = new RetryFiles(OutputFiles.of(spec.output().file()));
+        this.files = new RetryFiles(
+                OutputFiles.of(spec.output().file()), spec.sweep().seeds());
+        this.passes = WorkPlan.passes(spec);
+        this.counts = LiveCounts.ofRetry(
+                settings.monitor().on(),
+                () -> committedBefore(WorkPlan.cells(spec), settings.monitor().models()));
         int concurrency = pool.capacity();
         Step retry = new StepBuilder(STEP, repository)
                 .<UnitOutcomes, UnitOutcomes>chunk(PromptBatchJobConfiguration.commitInterval(concurrency))
                 .transactionManager(transactionManager)
                 .reader(new GenerationItemReader(
-                        () -> new WorkPlan(spec, unit -> keys.contains(FailedRecords.key(unit))),
+                        () -> new WorkPlan(spec, item -> keys.contains(FailedRecords.key(item))),
                         // No answer cache: a record whose answers failed the schema would get the same answers back.
                         new Generator(spec, pool, Ticker.SYSTEM)::work,
                         concurrency,
@@ -63,6 +79,7 @@ final class RetryJob {
                         progress,
                         instance,
                         () -> outputStart))
+                .listener(counts)
                 .build();
         Step replaceErrors = new StepBuilder("replace-errors", repository)
                 .tasklet(
@@ -97,6 +114,45 @@ final class RetryJob {
         return files;
     }
 
+    /** Each model's counts while the retry goes on, for the metrics written at every progress interval. */
+    LiveCounts counts() {
+        return counts;
+    }
+
+    /**
+     * The passes the retry sends records of, in run order, each with how many: what its progress is counted
+     * against. Known once {@link #prepare} has read the records.
+     */
+    List<Map.Entry<Cell, Long>> passSizes() {
+        Set<FailedRecords.Key> sent = keys;
+        return passes.stream()
+                .map(pass -> Map.entry(
+                        pass, sent.stream().filter(key -> key.in(pass)).count()))
+                .filter(entry -> entry.getValue() > 0)
+                .toList();
+    }
+
+    /**
+     * Each model's counts as the files stand when an execution of the retry starts: the output's answers and the
+     * failures as found, less the retry's answers already in the output (which are among those failures).
+     */
+    private Map<String, ModelCounts> committedBefore(List<Cell> cells, List<String> models) {
+        OutputFiles found = new OutputFiles(
+                files.stepFiles().output(), files.before(), files.stepFiles().summary());
+        Map<String, ModelCounts> counts = ModelCounts.of(RunSummary.read(found, cells, List.of()), models);
+        Set<FailedRecords.Key> sent = keys;
+        try {
+            OutputRecords.forEach(found.output(), answer -> {
+                if (sent.contains(files.keyOf(answer))) {
+                    counts.merge(answer.path("model").asString(), new ModelCounts(0, -1, 0), ModelCounts::plus);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return counts;
+    }
+
     /**
      * What the retry sends, read again from the errors file as it found it, and where its answers start in the
      * output: the same on every run of one retry.
@@ -104,6 +160,6 @@ final class RetryJob {
     void prepare(long outputStart, boolean includeRejected) {
         this.includeRejected = includeRejected;
         this.outputStart = outputStart;
-        this.keys = FailedRecords.read(files.before()).retryable(includeRejected);
+        this.keys = files.found().retryable(includeRejected);
     }
 }

@@ -12,7 +12,6 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
 import dev.promptbatch.output.OutputFiles;
-import dev.promptbatch.output.OutputFormat;
 import dev.promptbatch.spec.JobSpec;
 
 /**
@@ -57,19 +56,6 @@ final class RetryPolicy {
     Decision decide(String jobName, RunFingerprint fingerprint, RetryFiles files) {
         JobSpec spec = settings.spec();
         String name = spec.name() + ParameterText.afterJobName(settings.parameters());
-        if (spec.embeds() || spec.output().format() == OutputFormat.OPENAI_BATCH) {
-            throw new RunRefusedException("--retry-failed: " + name + " "
-                    + (spec.embeds() ? "is an embed job" : "writes output-format: openai-batch")
-                    + "; failed records are retried only for generate and chat jobs with JSON Lines or CSV output. "
-                    + "Run again with --new-run to send everything again.");
-        }
-        if (spec.sweep().seeds().size() > 1) {
-            throw new RunRefusedException("--retry-failed: " + name + " sweeps "
-                    + spec.sweep().seeds().size()
-                    + " seeds, and its errors file says the seed sent rather than the pass; failed records are "
-                    + "retried only for jobs with one seed or none. Run again with --new-run to send everything "
-                    + "again.");
-        }
         ResumePolicy resume = new ResumePolicy(repository, operator, settings);
         resume.recoverDeadExecutions(jobName);
         JobParameters runParameters = resume.parameters(jobName, fingerprint);
@@ -101,7 +87,7 @@ final class RetryPolicy {
                         + interrupted.getId() + "): " + files.before() + ", the errors as it found them, is gone.");
             }
             JobParameters parameters = interrupted.getJobParameters();
-            long retried = FailedRecords.read(files.before())
+            long retried = files.found()
                     .retryable(Boolean.parseBoolean(parameters.getString(INCLUDE_REJECTED, "false")))
                     .size();
             return new Decision(parameters, run, true, retried);
@@ -116,7 +102,7 @@ final class RetryPolicy {
             throw new RunRefusedException("--retry-failed: " + name + " completed (execution " + run.getId()
                     + ") without an errors file (" + errors + "): no record failed, nothing to retry.");
         }
-        FailedRecords failed = FailedRecords.read(errors);
+        FailedRecords failed = files.read(errors);
         long retried = failed.retryable(settings.retry().includeRejected()).size();
         if (retried == 0) {
             throw new RunRefusedException(

@@ -128,9 +128,11 @@ final class RunLauncher {
                 decision.retried(),
                 decision.run().getId());
         JobExecution execution;
-        try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts);
+        // The progress counts the records sent again; the metrics count the whole run's, as the files will stand.
+        try (ProgressDisplay display =
+                        ProgressDisplay.startRetry(settings.progress(), retry.passSizes(), this::counts);
                 RunMonitor.Ticks metrics =
-                        settings.monitor().everyInterval(settings.progress().interval(), counts::snapshot)) {
+                        settings.monitor().everyInterval(settings.progress().interval(), retry.counts()::snapshot)) {
             execution = operator.start(retry.job(), decision.parameters());
         }
         if (execution.getStatus() == BatchStatus.COMPLETED) {

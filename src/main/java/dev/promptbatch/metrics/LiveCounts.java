@@ -23,15 +23,30 @@ import dev.promptbatch.output.RunSummary;
  */
 public final class LiveCounts implements ItemWriteListener<UnitOutcomes> {
     private final boolean on;
-    private final List<String> models;
-    private final Supplier<RunSummary> committedBefore;
+    private final Supplier<Map<String, ModelCounts>> committedBefore;
+    private final boolean retry;
     private Map<String, ModelCounts> counts;
 
     /** @param committedBefore the run's summary read from its files, as they are when this execution starts */
     public LiveCounts(boolean on, List<String> models, Supplier<RunSummary> committedBefore) {
+        this(on, () -> ModelCounts.of(committedBefore.get(), models), false);
+    }
+
+    private LiveCounts(boolean on, Supplier<Map<String, ModelCounts>> committedBefore, boolean retry) {
         this.on = on;
-        this.models = List.copyOf(models);
         this.committedBefore = committedBefore;
+        this.retry = retry;
+    }
+
+    /**
+     * The counts of a {@code --retry-failed} execution, whose records are already counted as failed: an answer moves
+     * one from failed to answered, and a failure again changes nothing.
+     *
+     * @param committedBefore each model's counts as the files stand when this execution starts, the retry's earlier
+     *                        answers counted once
+     */
+    public static LiveCounts ofRetry(boolean on, Supplier<Map<String, ModelCounts>> committedBefore) {
+        return new LiveCounts(on, committedBefore, true);
     }
 
     @Override
@@ -41,7 +56,7 @@ public final class LiveCounts implements ItemWriteListener<UnitOutcomes> {
         }
         synchronized (this) {
             if (counts == null) {
-                counts = ModelCounts.of(committedBefore.get(), models);
+                counts = new LinkedHashMap<>(committedBefore.get());
             }
         }
     }
@@ -62,12 +77,14 @@ public final class LiveCounts implements ItemWriteListener<UnitOutcomes> {
         }
     }
 
-    private static ModelCounts counted(Outcome outcome) {
-        if (outcome instanceof Answer answer) {
-            Long tokens = answer.response().evalCount();
-            return new ModelCounts(1, 0, tokens == null ? 0 : tokens);
+    private ModelCounts counted(Outcome outcome) {
+        if (outcome instanceof Failure) {
+            return retry ? ModelCounts.ZERO : new ModelCounts(0, 1, 0);
         }
-        return outcome instanceof Failure ? new ModelCounts(0, 1, 0) : new ModelCounts(1, 0, 0);
+        long tokens = outcome instanceof Answer answer && answer.response().evalCount() != null
+                ? answer.response().evalCount()
+                : 0;
+        return new ModelCounts(1, retry ? -1 : 0, tokens);
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.promptbatch.progress;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,9 @@ public final class ProgressDisplay implements AutoCloseable {
 
     private final List<Cell> passes;
     private final InputCount input;
+    /** The records of each pass when they are known from the start (a retry's), else null: the input's count. */
+    private final List<Long> passSizes;
+
     private final Supplier<Counts> counts;
     private final Ticker ticker;
     private final RateWindow window = new RateWindow(PACE_WINDOW);
@@ -43,10 +48,29 @@ public final class ProgressDisplay implements AutoCloseable {
     private boolean failedBefore;
 
     ProgressDisplay(List<Cell> passes, InputCount input, Supplier<Counts> counts, Ticker ticker) {
+        this(passes, input, null, counts, ticker);
+    }
+
+    private ProgressDisplay(
+            List<Cell> passes, InputCount input, List<Long> passSizes, Supplier<Counts> counts, Ticker ticker) {
         this.passes = List.copyOf(passes);
         this.input = input;
+        this.passSizes = passSizes == null ? null : List.copyOf(passSizes);
         this.counts = counts;
         this.ticker = ticker;
+    }
+
+    /**
+     * A display whose passes and their records are known: {@code --retry-failed}'s, over the records it sends, by
+     * pass in run order.
+     */
+    static ProgressDisplay ofPasses(List<Map.Entry<Cell, Long>> passes, Supplier<Counts> counts, Ticker ticker) {
+        return new ProgressDisplay(
+                passes.stream().map(Map.Entry::getKey).toList(),
+                InputCount.of(0),
+                passes.stream().map(Map.Entry::getValue).toList(),
+                counts,
+                ticker);
     }
 
     /**
@@ -64,6 +88,18 @@ public final class ProgressDisplay implements AutoCloseable {
                         InputCount.start(spec.input().file(), spec.input().maxRecordBytes()),
                         counts,
                         Ticker.SYSTEM));
+    }
+
+    /**
+     * Starts showing the progress of {@code --retry-failed}: the records it sends again, by pass in run order, are
+     * its total.
+     */
+    public static ProgressDisplay startRetry(
+            ProgressSettings settings, List<Map.Entry<Cell, Long>> passes, Supplier<Counts> counts) {
+        if (settings.mode() == ProgressSettings.Mode.QUIET) {
+            return new ProgressDisplay(List.of(), InputCount.of(0), counts, Ticker.SYSTEM);
+        }
+        return start(settings, ofPasses(passes, counts, Ticker.SYSTEM));
     }
 
     static ProgressDisplay start(ProgressSettings settings, ProgressDisplay display) {
@@ -115,16 +151,25 @@ public final class ProgressDisplay implements AutoCloseable {
         Counts now = counts.get();
         long done = now.answered() + now.failed();
         window.record(ticker.nanoTime(), now.answeredHere(), now.doneHere());
-        Long perPass = input.records();
-        Long total = perPass == null ? null : perPass * passes.size();
+        List<Long> sizes = passSizes();
+        Long total =
+                sizes == null ? null : sizes.stream().mapToLong(Long::longValue).sum();
         Cell pass = null;
         int passNumber = 0;
         if (passes.size() == 1) {
             pass = passes.get(0);
             passNumber = 1;
-        } else if (perPass != null && perPass > 0) {
+        } else if (total != null && total > 0) {
             // The output is written pass after pass, so the records done tell which pass is under way.
-            int index = (int) Math.min(done / perPass, passes.size() - 1);
+            int index = passes.size() - 1;
+            long upTo = 0;
+            for (int i = 0; i < sizes.size(); i++) {
+                upTo += sizes.get(i);
+                if (done < upTo) {
+                    index = i;
+                    break;
+                }
+            }
             pass = passes.get(index);
             passNumber = index + 1;
         }
@@ -146,6 +191,15 @@ public final class ProgressDisplay implements AutoCloseable {
                 window.answersPerMinute(),
                 eta,
                 now.inFlight());
+    }
+
+    /** The records of each pass, or null while the input is being counted. */
+    private List<Long> passSizes() {
+        if (passSizes != null) {
+            return passSizes;
+        }
+        Long perPass = input.records();
+        return perPass == null ? null : Collections.nCopies(passes.size(), perPass);
     }
 
     /** Stops the updates and erases the terminal's line, so that what is printed next starts in the first column. */

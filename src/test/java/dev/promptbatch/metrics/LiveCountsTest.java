@@ -67,6 +67,22 @@ class LiveCountsTest {
     }
 
     @Test
+    void aRetrysAnswerMovesARecordFromFailedToAnsweredAndAFailureAgainChangesNothing() {
+        LiveCounts counts = LiveCounts.ofRetry(
+                true,
+                () -> Map.of("llama3.2:3b", new ModelCounts(10, 3, 100), "qwen2.5:7b", new ModelCounts(4, 2, 40)));
+        Chunk<UnitOutcomes> chunk = units(answer("llama3.2:3b", 4, 7L), answer("qwen2.5:7b", 5, null), failure(6));
+
+        counts.beforeWrite(chunk);
+        counts.afterWrite(chunk);
+
+        assertThat(counts.snapshot())
+                .contains(Map.of(
+                        "llama3.2:3b", new ModelCounts(11, 2, 107),
+                        "qwen2.5:7b", new ModelCounts(5, 1, 40)));
+    }
+
+    @Test
     void withoutMetricsNothingIsReadOrCounted() {
         LiveCounts counts = new LiveCounts(false, MODELS, () -> {
             throw new AssertionError("the files are not read when no metrics are written");

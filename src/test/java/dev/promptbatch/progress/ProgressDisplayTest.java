@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -76,6 +77,29 @@ class ProgressDisplayTest {
         // 250 records left at 300 a minute.
         assertThat(later.eta()).isEqualTo(Duration.ofSeconds(50));
         assertThat(later.inFlight()).isEqualTo(IN_FLIGHT);
+    }
+
+    @Test
+    void aRetryCountsTheRecordsItSendsAgainAndTheirPassesTellThePassUnderWay() {
+        // 3 records of the first pass failed, none of the second or third, 2 of the fourth.
+        ProgressDisplay display = ProgressDisplay.ofPasses(
+                List.of(Map.entry(FOUR_PASSES.get(0), 3L), Map.entry(FOUR_PASSES.get(3), 2L)), counts::get, ticker);
+
+        ProgressFacts first = display.facts();
+        assertThat(first.total()).isEqualTo(5);
+        assertThat(first.pass()).isEqualTo(FOUR_PASSES.get(0));
+        assertThat(first.passNumber()).isEqualTo(1);
+        assertThat(first.passes()).isEqualTo(2);
+
+        counts(2, 0);
+        assertThat(display.facts().pass()).isEqualTo(FOUR_PASSES.get(0));
+        counts(2, 1);
+        ProgressFacts second = display.facts();
+        assertThat(second.pass()).isEqualTo(FOUR_PASSES.get(3));
+        assertThat(second.passNumber()).isEqualTo(2);
+        assertThat(second.done()).isEqualTo(3);
+        counts(4, 1);
+        assertThat(display.facts().eta()).isEqualTo(Duration.ZERO);
     }
 
     @Test
