@@ -356,6 +356,60 @@ class RetryFailedTest {
     }
 
     @Test
+    void aResumedRetryCountsTheAnswersOfItsEarlierExecutionOnceInTheMetrics() throws Exception {
+        job.numberedRecords("input/r.csv", 30);
+        spec("");
+        simulator.faults().failWhen(request -> number(request) > 8, Fault.INTERNAL_ERROR);
+        Path metrics = dir.resolve("j.prom");
+        assertThat(job.run("run", "jobs/j.yaml", "--metrics-file", metrics.toString()))
+                .as(job.out + job.err)
+                .isEqualTo(3);
+        assertThat(counts(metrics)).isEqualTo("8 answered, 22 failed");
+
+        // The retry answers records 9 to 16 (its first chunk), then record 17 fails past its budget.
+        simulator.faults().clear();
+        simulator.faults().failWhen(request -> number(request) == 17, Fault.INTERNAL_ERROR);
+        spec("max-failures: 0\n");
+        assertThat(job.run("run", "jobs/j.yaml", "--retry-failed", "--metrics-file", metrics.toString()))
+                .as(job.out + job.err)
+                .isEqualTo(1);
+        assertThat(ids("output/o.jsonl")).hasSize(16);
+
+        // Resumed: its first chunk (17 to 24) written while record 30 is held, a tick counts 8 + 8 + 8 answered and
+        // 22 - 16 failed: the earlier execution's 8 answers are counted once, not also as failures.
+        simulator.faults().clear();
+        spec("");
+        AtomicBoolean seen = new AtomicBoolean();
+        try (LogCapture log = new LogCapture()) {
+            simulator
+                    .faults()
+                    .failWhen(
+                            request -> {
+                                if (number(request) == 30) {
+                                    seen.set(await(() -> counts(metrics).equals("24 answered, 6 failed")
+                                            && log.text().contains("16 of 22 records done")));
+                                }
+                                return false;
+                            },
+                            Fault.INTERNAL_ERROR);
+            assertThat(job.run(
+                            "run",
+                            "jobs/j.yaml",
+                            "--retry-failed",
+                            "--metrics-file",
+                            metrics.toString(),
+                            "--progress-interval",
+                            "100ms"))
+                    .as(job.out + job.err)
+                    .isZero();
+            assertThat(log.text()).contains("Resuming the retry of the 22 failed record(s) of execution 0");
+        }
+        assertThat(seen).as("the metrics and progress while record 30 was held").isTrue();
+        assertThat(counts(metrics)).isEqualTo("30 answered, 0 failed");
+        assertThat(ids("output/o.jsonl")).hasSize(30).doesNotHaveDuplicates();
+    }
+
+    @Test
     void retryFailedAndNewRunAreRefusedTogether() {
         job.numberedRecords("input/r.csv", 3);
         spec("");
