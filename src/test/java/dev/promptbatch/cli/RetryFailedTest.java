@@ -35,7 +35,9 @@ class RetryFailedTest {
             .withModels(List.of("llama3.2:3b", "qwen2.5:7b", "all-minilm"))
             .withParallel(4)
             .withTokensPerSecond(2000)
-            .withMedianTokens(20));
+            .withMedianTokens(20)
+            // Only for jobs with a format: which answers are bad follows from the seed and the prompt.
+            .withInvalidJsonRate(0.5));
 
     @TempDir
     Path dir;
@@ -181,6 +183,58 @@ class RetryFailedTest {
                         "qwen2.5:7b record 3 seed 2");
         assertThat(passes("output/o.jsonl")).hasSize(11).endsWith("llama3.2:3b 2 seed 2", "qwen2.5:7b 1 seed 1");
         assertThat(passes("output/o.errors.jsonl")).containsExactly("qwen2.5:7b 3 seed 2");
+    }
+
+    @Test
+    void inASweepAnInvalidOutputReAskedWithTheNextPasssSeedIsRetriedInItsOwnPass() {
+        job.numberedRecords("input/r.csv", 20);
+        String spec = "name: j\ninput: input/r.csv\nid-field: n\nmodel: llama3.2:3b\nseeds: [1, 2]\n"
+                + "prompt: \"{{text}}\"\nformat: {type: object, properties: {title: {type: string}}, required: [title]}\n"
+                + "output: output/o.jsonl\nconcurrency: 4\nschema-retries: %d\n";
+        job.write("jobs/j.yaml", spec.formatted(1));
+        assertThat(job.run("run", "jobs/j.yaml")).as(job.out + job.err).isEqualTo(3);
+        List<JsonNode> failed = job.jsonLines("output/o.errors.jsonl");
+        assertThat(failed)
+                .isNotEmpty()
+                .allSatisfy(line -> assertThat(line.get("kind").asString()).isEqualTo("invalid-output"));
+        // A failure of pass 1 was asked again with seed 2, the seed of pass 2; its line says the pass's seed.
+        assertThat(failed)
+                .anySatisfy(line -> assertThat(line.get("seed").asLong()).isEqualTo(1));
+        List<String> retried = failed.stream()
+                .map(line -> "record " + line.get("id").asString() + " seed " + line.get("seed"))
+                .toList();
+
+        // More re-asks now: each failed record is asked first with its own pass's seed, then the next ones.
+        job.write("jobs/j.yaml", spec.formatted(10));
+        List<String> sent = new CopyOnWriteArrayList<>();
+        simulator
+                .faults()
+                .failWhen(
+                        request -> request.prompt().startsWith("record ") && !sent.add(sent(request)),
+                        Fault.INTERNAL_ERROR);
+        assertThat(job.run("run", "jobs/j.yaml", "--retry-failed"))
+                .as(job.out + job.err)
+                .isZero();
+        List<JsonNode> output = job.jsonLines("output/o.jsonl");
+        assertThat(output).hasSize(40);
+        List<JsonNode> answered = output.subList(40 - retried.size(), 40);
+        assertThat(answered)
+                .extracting(r -> "record " + r.get("id").asString() + " seed "
+                        + (r.get("seed").asLong() - r.get("reasks").asLong()))
+                .containsExactlyElementsOf(retried);
+        // Sent: for each, its pass's seed, then one more for each re-ask; nothing else.
+        List<String> expected = new ArrayList<>();
+        for (JsonNode answer : answered) {
+            long seed = answer.get("seed").asLong();
+            for (long s = seed - answer.get("reasks").asLong(); s <= seed; s++) {
+                expected.add("llama3.2:3b record " + answer.get("id").asString() + " seed " + s);
+            }
+        }
+        assertThat(sent).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(output)
+                .extracting(r -> r.get("id").asString() + " "
+                        + (r.get("seed").asLong() - r.get("reasks").asLong()))
+                .doesNotHaveDuplicates();
     }
 
     @Test
