@@ -10,13 +10,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import tools.jackson.databind.JsonNode;
 
 import dev.promptbatch.output.OutputFiles;
+import dev.promptbatch.output.OutputRecords;
 
 /**
  * The files of a {@code --retry-failed} execution beside the output {@code NAME.jsonl}: {@code
@@ -88,26 +91,14 @@ final class RetryFiles {
     void replaceErrors(boolean includeRejected, long answered) throws IOException {
         FailedRecords found = found();
         Set<FailedRecords.Key> sent = found.retryable(includeRejected);
-        Map<FailedRecords.Key, String> again = new HashMap<>();
-        if (Files.exists(failedAgain)) {
-            for (FailedRecords.Line line : read(failedAgain).lines()) {
-                again.put(line.key(), line.text());
-            }
-        }
+        Map<FailedRecords.Key, String> again = failedAgain();
         // Each record sent is answered or failed again; else a line would be dropped that no answer replaces.
         if (answered + again.size() != sent.size() || !sent.containsAll(again.keySet())) {
             throw new IllegalStateException("the retry sent " + sent.size() + " failed record(s) of " + before
                     + " but has " + answered + " answer(s) and " + again.size() + " failure(s) for them; "
                     + files.errors() + " is left as it was");
         }
-        StringBuilder errors = new StringBuilder();
-        for (FailedRecords.Line line : found.lines()) {
-            if (!sent.contains(line.key())) {
-                errors.append(line.text()).append('\n');
-            } else if (again.containsKey(line.key())) {
-                errors.append(again.get(line.key())).append('\n');
-            }
-        }
+        String errors = errorsAfter(found, sent, again, sent::contains);
         if (errors.isEmpty()) {
             Files.deleteIfExists(files.errors());
             return;
@@ -116,6 +107,62 @@ final class RetryFiles {
         Files.writeString(temporary, errors, StandardCharsets.UTF_8);
         force(temporary);
         move(temporary, files.errors());
+    }
+
+    /**
+     * The errors file as a retry that did not complete leaves it standing, for its summary: the lines found, minus
+     * those whose record the output answers now, each committed failure again in place of its line; in a temporary
+     * file beside it, which the caller removes. The errors file itself changes only when the retry completes.
+     */
+    Path standingErrors(boolean includeRejected) throws IOException {
+        FailedRecords found = found();
+        Set<FailedRecords.Key> sent = found.retryable(includeRejected);
+        Set<FailedRecords.Key> answered = new HashSet<>();
+        if (Files.exists(files.output())) {
+            OutputRecords.forEach(files.output(), answer -> {
+                FailedRecords.Key key = keyOf(answer);
+                if (sent.contains(key)) {
+                    answered.add(key);
+                }
+            });
+        }
+        Path standing = before.resolveSibling(before.getFileName() + ".standing");
+        Files.writeString(
+                standing, errorsAfter(found, sent, failedAgain(), answered::contains), StandardCharsets.UTF_8);
+        return standing;
+    }
+
+    /** The failures again committed so far, by the work item each names. */
+    private Map<FailedRecords.Key, String> failedAgain() {
+        Map<FailedRecords.Key, String> again = new HashMap<>();
+        if (Files.exists(failedAgain)) {
+            for (FailedRecords.Line line : read(failedAgain).lines()) {
+                again.put(line.key(), line.text());
+            }
+        }
+        return again;
+    }
+
+    /**
+     * The lines found, in their order: those not sent as they are; a record sent that failed again by its new line,
+     * one {@code answered} dropped, any other as it was.
+     */
+    private static String errorsAfter(
+            FailedRecords found,
+            Set<FailedRecords.Key> sent,
+            Map<FailedRecords.Key, String> again,
+            Predicate<FailedRecords.Key> answered) {
+        StringBuilder errors = new StringBuilder();
+        for (FailedRecords.Line line : found.lines()) {
+            if (!sent.contains(line.key())) {
+                errors.append(line.text()).append('\n');
+            } else if (again.containsKey(line.key())) {
+                errors.append(again.get(line.key())).append('\n');
+            } else if (!answered.test(line.key())) {
+                errors.append(line.text()).append('\n');
+            }
+        }
+        return errors.toString();
     }
 
     /** After the retry completed: its own files are no longer needed. */

@@ -48,10 +48,25 @@ final class RunArtifacts {
     private final OutputFiles files;
 
     RunArtifacts(RunSettings settings, JobRepository repository, RunFingerprint fingerprint) {
+        this(
+                settings,
+                repository,
+                fingerprint,
+                OutputFiles.of(settings.spec().output().file()));
+    }
+
+    private RunArtifacts(
+            RunSettings settings, JobRepository repository, RunFingerprint fingerprint, OutputFiles files) {
         this.settings = settings;
         this.repository = repository;
         this.fingerprint = fingerprint;
-        this.files = OutputFiles.of(settings.spec().output().file());
+        this.files = files;
+    }
+
+    /** The same, with the failures read from {@code errors}: those a retry that did not complete leaves standing. */
+    RunArtifacts withErrorsFrom(Path errors) {
+        return new RunArtifacts(
+                settings, repository, fingerprint, new OutputFiles(files.output(), errors, files.summary()));
     }
 
     /** Writes them all after an execution; returns the run's summary. */

@@ -1,5 +1,7 @@
 package dev.promptbatch.job;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -135,10 +137,20 @@ final class RunLauncher {
                         settings.monitor().everyInterval(settings.progress().interval(), retry.counts()::snapshot)) {
             execution = operator.start(retry.job(), decision.parameters());
         }
+        RunSummary summary;
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             retry.files().removeWorkFiles();
+            summary = artifacts.afterExecution(execution, facts(servers));
+        } else {
+            // The errors file changes only when the retry completes: until then its answers are also among its lines.
+            Path standing = retry.files().standingErrors(decision.includeRejected());
+            try {
+                summary = artifacts.withErrorsFrom(standing).afterExecution(execution, facts(servers));
+            } finally {
+                Files.deleteIfExists(standing);
+            }
         }
-        return outcome(execution, artifacts.afterExecution(execution, facts(servers)))
+        return outcome(execution, summary)
                 .withThrottling(pool.servers().stream()
                         .map(server -> server.concurrency().report())
                         .toList());

@@ -428,6 +428,10 @@ class RetryFailedTest {
                 .as(job.out + job.err)
                 .isEqualTo(1);
         assertThat(ids("output/o.jsonl")).hasSize(16);
+        // Its summary and metrics count each record once: the errors file still lists the 8 answered now.
+        assertThat(counts(metrics)).isEqualTo("16 answered, 14 failed");
+        assertThat(job.out).contains("Output: output/o.jsonl (16 answers)").contains("(14 failures)");
+        assertThat(errors()).hasSize(22);
 
         // Resumed: its first chunk (17 to 24) written while record 30 is held, a tick counts 8 + 8 + 8 answered and
         // 22 - 16 failed: the earlier execution's 8 answers are counted once, not also as failures.
