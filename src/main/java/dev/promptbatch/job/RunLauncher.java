@@ -1,5 +1,6 @@
 package dev.promptbatch.job;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,18 +143,40 @@ final class RunLauncher {
             retry.files().removeWorkFiles();
             summary = artifacts.afterExecution(execution, facts(servers));
         } else {
-            // The errors file changes only when the retry completes: until then its answers are also among its lines.
-            Path standing = retry.files().standingErrors(decision.includeRejected());
-            try {
-                summary = artifacts.withErrorsFrom(standing).afterExecution(execution, facts(servers));
-            } finally {
-                Files.deleteIfExists(standing);
-            }
+            summary = afterUnfinishedRetry(execution, artifacts, decision, facts(servers));
         }
         return outcome(execution, summary)
                 .withThrottling(pool.servers().stream()
                         .map(server -> server.concurrency().report())
                         .toList());
+    }
+
+    /**
+     * The files beside the output of a retry that did not complete, and its summary, read with the errors as they
+     * stand: the errors file changes only when the retry completes, and until then its answers are also among its
+     * lines. When those cannot be read, as the files are.
+     */
+    private RunSummary afterUnfinishedRetry(
+            JobExecution execution, RunArtifacts artifacts, RetryPolicy.Decision decision, List<ServerFacts> servers) {
+        Path standing;
+        try {
+            standing = retry.files().standingErrors(decision.includeRejected());
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "Could not tell which failed records the retry has answered ({}); its summary counts them as "
+                            + "failed too",
+                    e.getMessage());
+            return artifacts.afterExecution(execution, servers);
+        }
+        try {
+            return artifacts.withErrorsFrom(standing).afterExecution(execution, servers);
+        } finally {
+            try {
+                Files.deleteIfExists(standing);
+            } catch (IOException e) {
+                log.warn("Could not remove {}: {}", standing, e.getMessage());
+            }
+        }
     }
 
     private ProgressDisplay.Counts counts() {
