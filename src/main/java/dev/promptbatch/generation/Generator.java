@@ -588,6 +588,13 @@ public final class Generator {
         }
     }
 
+    /** How long a model load may take: the request timeout, but at least 15 minutes, since a big model is slow. */
+    public static Duration loadTimeout(JobSpec spec) {
+        return spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0
+                ? spec.limits().timeout()
+                : SHORTEST_LOAD_TIMEOUT;
+    }
+
     private void pause(long millis, String interrupted) {
         try {
             ticker.sleep(Duration.ofMillis(millis));
@@ -612,9 +619,7 @@ public final class Generator {
             first.join();
             return;
         }
-        Duration timeout = spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0
-                ? spec.limits().timeout()
-                : SHORTEST_LOAD_TIMEOUT;
+        Duration timeout = loadTimeout(spec);
         RetrySpec policy = spec.limits().retry();
         try {
             for (int attempt = 1; ; attempt++) {
