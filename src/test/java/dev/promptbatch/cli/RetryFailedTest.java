@@ -336,9 +336,18 @@ class RetryFailedTest {
         List<JsonNode> errors = job.jsonLines("output/o.errors.jsonl");
         assertThat(errors).hasSize(1);
         assertThat(errors.get(0).get("custom_id").asString()).isEqualTo("4");
-        assertThat(errors.get(0).get("response").isNull()).isTrue();
-        assertThat(errors.get(0).get("error").get("code").asString()).isEqualTo("retries_exhausted");
+        // The server's last answer, an HTTP 500, as OpenAI's line has it.
+        assertThat(errors.get(0).get("response").get("status_code").asInt()).isEqualTo(500);
+        assertThat(errors.get(0)
+                        .get("response")
+                        .get("body")
+                        .get("error")
+                        .get("message")
+                        .asString())
+                .startsWith("model runner has unexpectedly stopped");
+        assertThat(errors.get(0).get("error").isNull()).isTrue();
         assertThat(errors.get(0).get("line").asInt()).isEqualTo(5);
+        assertThat(errors.get(0).get("promptbatch").get("kind").asString()).isEqualTo("retries-exhausted");
     }
 
     @Test
