@@ -88,12 +88,14 @@ final class RunLauncher {
         }
         Preflight.Result servers = preflight();
         if (servers == null || settings.stop().requested()) {
-            return new RunReport(
-                    RunReport.Result.STOPPED,
-                    decision.last() == null ? 0 : decision.last().getId(),
-                    Duration.ZERO,
-                    "stopped before it started",
-                    artifacts.recordedSummary());
+            // A resumed run stopped here is still the run its earlier executions made; a new one has nothing yet.
+            return decision.last() == null
+                    ? new RunReport(RunReport.Result.NOT_STARTED, 0, Duration.ZERO, "stopped before it started", null)
+                    : report(
+                            decision.last(),
+                            RunReport.Result.STOPPED,
+                            "stopped before it started",
+                            artifacts.recordedSummary());
         }
         JobExecution execution;
         try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts);
@@ -117,12 +119,8 @@ final class RunLauncher {
         RunArtifacts artifacts = new RunArtifacts(settings, repository, fingerprint);
         Preflight.Result servers = preflight();
         if (servers == null || settings.stop().requested()) {
-            return new RunReport(
-                    RunReport.Result.STOPPED,
-                    decision.run().getId(),
-                    Duration.ZERO,
-                    "stopped before it started",
-                    artifacts.recordedSummary());
+            return report(
+                    decision.run(), RunReport.Result.STOPPED, "stopped before it started", artifacts.recordedSummary());
         }
         if (!decision.resuming()) {
             retry.files().keepErrorsAsFound();
