@@ -41,7 +41,7 @@ public final class ServerGate {
     /** The checks before a run, for a server that was not reached then. */
     @FunctionalInterface
     public interface JoinCheck {
-        /** Whether the server answered them, and may take requests; those that fail leave it paused. */
+        /** Whether the server answered them: until it does, it stays paused. */
         boolean passed();
     }
 
