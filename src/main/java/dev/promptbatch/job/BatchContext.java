@@ -42,7 +42,7 @@ class BatchContext {
     }
 
     private static SpringApplicationBuilder application(JobDatabase database) {
-        // logback.xml is the whole logging configuration; Boot would only reset it with every context it starts.
+        // ConsoleLogging is the whole logging configuration; Boot would only reset it with every context it starts.
         System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
         return new SpringApplicationBuilder(BatchContext.class)
                 .main(BatchContext.class)
