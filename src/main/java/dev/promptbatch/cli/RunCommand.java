@@ -90,15 +90,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
-    @Option(
-            names = "--cache",
-            arity = "0..1",
-            paramLabel = "DIR",
-            fallbackValue = JobSpec.Output.DEFAULT_CACHE,
-            description = "Answer deterministic requests (a seed, or temperature 0) asked before from the cache in DIR "
-                    + "(default ${FALLBACK-VALUE}), and keep new answers there. Put it after SPEC, or write "
-                    + "--cache=DIR.")
-    String cache;
+    @Mixin
+    SharedOptions.Cache cache;
 
     private final CliEnvironment environment;
 
@@ -206,10 +199,7 @@ final class RunCommand implements Callable<Integer> {
             }
             spec = spec.withConcurrency(concurrency);
         }
-        if (cache != null) {
-            spec = spec.withCache(environment.workingDirectory().resolve(cache).normalize());
-        }
-        return spec;
+        return cache.applyTo(spec, environment);
     }
 
     private static int finish(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -213,6 +214,42 @@ class CacheTest {
         assertThat(dir.resolve("cache-dir")).isDirectory();
     }
 
+    @Test
+    void aBatchFileRunAgainWithTheCacheSendsNothingAndSaysCachedInEachLinesPromptbatchObject() {
+        StringBuilder requests = new StringBuilder();
+        for (int n = 1; n <= 6; n++) {
+            String body = n % 2 == 0
+                    ? "{\"model\": \"" + MODEL + "\", \"seed\": 9, \"messages\": [{\"role\": \"user\", \"content\":"
+                            + " \"question " + n + "\"}]}"
+                    : "{\"model\": \"" + MODEL + "\", \"temperature\": 0, \"prompt\": \"prompt " + n + "\"}";
+            requests.append("{\"custom_id\": \"req-" + n + "\", \"method\": \"POST\", \"url\": \"/v1/"
+                    + (n % 2 == 0 ? "chat/completions" : "completions") + "\", \"body\": " + body + "}\n");
+        }
+        job.write("requests.jsonl", requests.toString());
+
+        assertThat(batch("--cache")).as(job.err).isZero();
+        assertThat(simulator.stats().chatRequests()).isEqualTo(3);
+        assertThat(sent()).isEqualTo(6);
+        List<JsonNode> first = job.jsonLines("out/results.jsonl");
+        assertThat(first)
+                .extracting(r -> r.get("custom_id").asString() + " "
+                        + r.get("promptbatch").get("cached"))
+                .containsExactly(
+                        "req-1 false", "req-2 false", "req-3 false", "req-4 false", "req-5 false", "req-6 false");
+
+        simulator.stats().reset();
+        assertThat(batch("--new-run", "--cache")).as(job.err).isZero();
+        assertThat(simulator.stats().generateRequests()).isZero();
+        assertThat(simulator.stats().chatRequests()).isZero();
+        assertThat(simulator.stats().embedRequests()).isZero();
+        List<JsonNode> second = job.jsonLines("out/results.jsonl");
+        assertThat(second)
+                .allSatisfy(r -> assertThat(r.get("promptbatch").get("cached").asBoolean())
+                        .isTrue());
+        assertThat(asFirstWritten(second)).isEqualTo(asFirstWritten(first));
+        assertThat(job.out).contains("cached: 6 of the 6 answers came from the cache, without a request");
+    }
+
     /** The requests that asked for a record's answer: all but the warm-up that loads the model, which asks nothing. */
     private int sent() {
         return simulator.stats().requestsByPrompt().entrySet().stream()
@@ -243,6 +280,29 @@ class CacheTest {
                 .map(r -> {
                     ObjectNode copy = ((ObjectNode) r).deepCopy();
                     copy.remove("cached");
+                    return copy.toString();
+                })
+                .toList();
+    }
+
+    private int batch(String... options) {
+        List<String> all = new ArrayList<>(List.of("batch", "-i", "requests.jsonl", "-o", "out/results.jsonl"));
+        all.addAll(List.of(options));
+        all.addAll(List.of(
+                "--base-url",
+                job.server.toString(),
+                "--db",
+                dir.resolve("state/db").toString()));
+        return job.runAsIs(all.toArray(String[]::new));
+    }
+
+    /** OpenAI Batch output lines without what differs in a line answered from the cache: when and {@code cached}. */
+    private static List<String> asFirstWritten(List<JsonNode> lines) {
+        return lines.stream()
+                .map(line -> {
+                    ObjectNode copy = ((ObjectNode) line).deepCopy();
+                    ((ObjectNode) copy.get("response").get("body")).remove("created");
+                    ((ObjectNode) copy.get("promptbatch")).remove("cached");
                     return copy.toString();
                 })
                 .toList();
