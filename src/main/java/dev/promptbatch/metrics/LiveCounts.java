@@ -65,9 +65,9 @@ public final class LiveCounts implements ItemWriteListener<UnitOutcomes> {
     private static ModelCounts counted(Outcome outcome) {
         if (outcome instanceof Answer answer) {
             Long tokens = answer.response().evalCount();
-            return new ModelCounts(1, 0, tokens == null ? 0 : tokens);
+            return new ModelCounts(1, 0, tokens == null ? 0 : tokens, answer.cached() ? 1 : 0);
         }
-        return outcome instanceof Failure ? new ModelCounts(0, 1, 0) : new ModelCounts(1, 0, 0);
+        return outcome instanceof Failure ? new ModelCounts(0, 1, 0, 0) : new ModelCounts(1, 0, 0, 0);
     }
 
     /**
