@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -196,8 +198,11 @@ public final class AnswerCache {
         Path temporary = null;
         try {
             Files.createDirectories(file.getParent());
-            temporary = Files.createTempFile(file.getParent(), "." + key.hex().substring(0, 8) + "-", ".tmp");
-            Files.write(temporary, JSON.writeValueAsBytes(root));
+            temporary = temporaryFor(file, key);
+            // Not Files.createTempFile, whose owner-only permissions would hide the entry from the other users of a
+            // shared directory: a new file as the umask makes it.
+            Files.write(
+                    temporary, JSON.writeValueAsBytes(root), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
                 Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -220,6 +225,15 @@ public final class AnswerCache {
                 }
             }
         }
+    }
+
+    /**
+     * A file name beside the entry that no other writer picks: {@code .KEYSTART-RANDOM.tmp}, hidden, and left behind
+     * only by a process that dies while it writes.
+     */
+    private static Path temporaryFor(Path file, Key key) {
+        return file.resolveSibling("." + key.hex().substring(0, 8) + "-"
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
     }
 
     /** How many entries were found but not trusted. */

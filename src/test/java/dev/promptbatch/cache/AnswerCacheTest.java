@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,20 @@ class AnswerCacheTest {
         assertThat(Files.readString(file)).startsWith("{\"version\":1,\"key\":\"" + key.hex() + "\",\"response\":");
         try (Stream<Path> files = Files.walk(dir)) {
             assertThat(files.filter(Files::isRegularFile)).containsExactly(file);
+        }
+    }
+
+    @Test
+    void anEntryIsAsReadableAsAnyNewFileSoThatOtherUsersOfASharedDirectoryReadIt() throws IOException {
+        AnswerCache.Key key = cache().keyFor(request("Hi", Map.of("seed", 42))).orElseThrow();
+        cache().store(key, ENTRY);
+
+        Path entry = cache().fileOf(key);
+        Path other = Files.createFile(dir.resolve("any-new-file"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(entry)))
+                .isEqualTo(PosixFilePermissions.toString(Files.getPosixFilePermissions(other)));
+        try (Stream<Path> files = Files.list(entry.getParent())) {
+            assertThat(files).containsExactly(entry);
         }
     }
 
