@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             DiffCommand.class,
             ReportCommand.class,
+            CacheCommand.class,
             SimulateCommand.class,
             CommandLine.HelpCommand.class
         })
