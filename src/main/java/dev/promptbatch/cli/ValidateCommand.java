@@ -147,7 +147,7 @@ final class ValidateCommand implements Callable<Integer> {
                 } else if (prepared instanceof RequestBuilder.Ready ready) {
                     id = ready.id();
                     first = first == null ? ready : first;
-                    if (samples.size() < RunEstimate.SAMPLES) {
+                    if (samples.size() < RunEstimate.sampleRecords(spec)) {
                         samples.add(record);
                     }
                 } else {

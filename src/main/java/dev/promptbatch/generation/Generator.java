@@ -29,6 +29,7 @@ import dev.promptbatch.openaibatch.BatchRequests;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.EmbedResponse;
 import dev.promptbatch.outcome.Embedded;
+import dev.promptbatch.outcome.ErrorResponse;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.GenerateResponse;
@@ -151,7 +152,8 @@ public final class Generator {
                     refused.kind(),
                     refused.message(),
                     refused.attempts(),
-                    refused.server());
+                    refused.server(),
+                    refused.response());
         }
         Delivered<EmbedResponse> delivered = (Delivered<EmbedResponse>) sent;
         EmbedResponse response = delivered.response();
@@ -192,7 +194,8 @@ public final class Generator {
                         refused.kind(),
                         refused.message(),
                         sentBefore + refused.attempts(),
-                        refused.server());
+                        refused.server(),
+                        refused.response());
             }
             Delivered<GenerateResponse> delivered = (Delivered<GenerateResponse>) sent;
             JsonNode json = null;
@@ -208,7 +211,8 @@ public final class Generator {
                                 invalidOutput(
                                         invalid.problem(), delivered.response().response(), ready.seed(), seed, reasks),
                                 sentBefore + delivered.attempts(),
-                                delivered.server());
+                                delivered.server(),
+                                null);
                     }
                     sentBefore += delivered.attempts();
                     if (ready.seed() != null) {
@@ -265,10 +269,24 @@ public final class Generator {
     }
 
     private static Failure failure(
-            RequestBuilder.Ready ready, WorkItem item, FailureKind kind, String message, int attempts, String server) {
+            RequestBuilder.Ready ready,
+            WorkItem item,
+            FailureKind kind,
+            String message,
+            int attempts,
+            String server,
+            ErrorResponse response) {
         log.debug("record {} failed for good: {}", ready.record().number(), message);
         return new Failure(
-                ready.id(), ready.record().line(), item.cell(), ready.seed(), kind, message, attempts, server);
+                ready.id(),
+                ready.record().line(),
+                item.cell(),
+                ready.seed(),
+                kind,
+                message,
+                attempts,
+                server,
+                response);
     }
 
     private static String invalidOutput(String problem, String answer, Number firstSeed, Number lastSeed, int reasks) {
@@ -376,7 +394,8 @@ public final class Generator {
                         refused.kind(),
                         refused.message(),
                         earlier + refused.attempts(),
-                        refused.server()));
+                        refused.server(),
+                        refused.response()));
             }
         }
         return outcomes;
@@ -399,11 +418,25 @@ public final class Generator {
     /**
      * A failure for good.
      *
-     * @param cause  the server's refusal, or null when the attempts ran out
-     * @param server the server the last attempt went to
+     * @param cause    the server's refusal, or null when the attempts ran out
+     * @param server   the server the last attempt went to
+     * @param response the last attempt's HTTP error answer, or null when it got none
      */
-    private record Refused<T>(FailureKind kind, String message, OllamaException cause, int attempts, String server)
-            implements Sent<T> {}
+    private record Refused<T>(
+            FailureKind kind,
+            String message,
+            OllamaException cause,
+            int attempts,
+            String server,
+            ErrorResponse response)
+            implements Sent<T> {
+        /** The HTTP error answer an exception carries: only a status other than 200 is one. */
+        static ErrorResponse responseOf(OllamaException e) {
+            return e.reason() == OllamaException.Reason.STATUS
+                    ? new ErrorResponse(e.status(), e.serverMessage())
+                    : null;
+        }
+    }
 
     /**
      * One request through its attempts, on whichever servers take it: a record's generate request or a batch's embed
@@ -493,7 +526,8 @@ public final class Generator {
                                     + "): every request would be refused, so the run stops",
                             e);
                 case REJECTED -> {
-                    return new Refused<>(FailureKind.REJECTED, e.getMessage(), e, attempts, lastServer);
+                    return new Refused<>(
+                            FailureKind.REJECTED, e.getMessage(), e, attempts, lastServer, Refused.responseOf(e));
                 }
                 case TRANSIENT -> {
                     busyInARow = 0;
@@ -504,7 +538,8 @@ public final class Generator {
                                 e.getMessage() + " (" + attempts + " attempts)",
                                 null,
                                 attempts,
-                                lastServer);
+                                lastServer,
+                                Refused.responseOf(e));
                     }
                     failedOn.add(server);
                     long wait = jitter(policy, attempts);
@@ -553,6 +588,13 @@ public final class Generator {
         }
     }
 
+    /** How long a model load may take: the request timeout, but at least 15 minutes, since a big model is slow. */
+    public static Duration loadTimeout(JobSpec spec) {
+        return spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0
+                ? spec.limits().timeout()
+                : SHORTEST_LOAD_TIMEOUT;
+    }
+
     private void pause(long millis, String interrupted) {
         try {
             ticker.sleep(Duration.ofMillis(millis));
@@ -577,9 +619,7 @@ public final class Generator {
             first.join();
             return;
         }
-        Duration timeout = spec.limits().timeout().compareTo(SHORTEST_LOAD_TIMEOUT) > 0
-                ? spec.limits().timeout()
-                : SHORTEST_LOAD_TIMEOUT;
+        Duration timeout = loadTimeout(spec);
         RetrySpec policy = spec.limits().retry();
         try {
             for (int attempt = 1; ; attempt++) {

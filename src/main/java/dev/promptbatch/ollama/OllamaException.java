@@ -28,6 +28,7 @@ public class OllamaException extends RuntimeException {
     private final Reason reason;
     private final FailureClass failureClass;
     private final int status;
+    private final String serverMessage;
     private final Duration retryAfter;
 
     /** A 200 whose body is not a complete answer: the request may be sent again. */
@@ -37,7 +38,7 @@ public class OllamaException extends RuntimeException {
 
     /** A failure with no HTTP status to read: the reason alone classifies it. */
     OllamaException(Reason reason, String message, Throwable cause) {
-        this(reason, FailureClassifier.withoutStatus(reason), message, statusOf(reason), null, cause);
+        this(reason, FailureClassifier.withoutStatus(reason), message, statusOf(reason), null, null, cause);
     }
 
     /** An answer with a status other than 200. */
@@ -47,6 +48,7 @@ public class OllamaException extends RuntimeException {
                 FailureClassifier.ofStatus(status, body, retryAfter != null),
                 "HTTP " + status + ": " + body.message(),
                 status,
+                body.message(),
                 retryAfter,
                 null);
     }
@@ -56,12 +58,14 @@ public class OllamaException extends RuntimeException {
             FailureClass failureClass,
             String message,
             int status,
+            String serverMessage,
             Duration retryAfter,
             Throwable cause) {
         super(message, cause);
         this.reason = reason;
         this.failureClass = failureClass;
         this.status = status;
+        this.serverMessage = serverMessage;
         this.retryAfter = retryAfter;
     }
 
@@ -76,6 +80,11 @@ public class OllamaException extends RuntimeException {
     /** The HTTP status, or 0 when no response arrived. */
     public int status() {
         return status;
+    }
+
+    /** The message of the server's error answer (a status other than 200), or null when none arrived. */
+    public String serverMessage() {
+        return serverMessage;
     }
 
     /**

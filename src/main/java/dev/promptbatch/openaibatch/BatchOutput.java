@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Embedded;
+import dev.promptbatch.outcome.ErrorResponse;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.GenerateResponse;
 import dev.promptbatch.outcome.Outcome;
@@ -25,8 +26,9 @@ import dev.promptbatch.spec.Endpoint;
 /**
  * OpenAI's Batch output lines: {@code {id, custom_id, response: {status_code, request_id, body}, error}} with a body
  * in the shape the line's endpoint answers (a {@code chat.completion}, a {@code text_completion} or an embedding
- * {@code list}, each with {@code usage}); a failure in the same shape with {@code response: null}, {@code error:
- * {code, message}} and the input {@code line}. Each line also carries {@value #EXTENSION}: PromptBatch's own record
+ * {@code list}, each with {@code usage}); a failure in the same shape with the input {@code line}, and either the
+ * server's HTTP error answer as {@code response} or, without one, {@code response: null} and {@code error: {code,
+ * message}}. Each line also carries {@value #EXTENSION}: PromptBatch's own record
  * of the answer (model, sweep coordinates, Ollama's statistics, latency, attempts, server, line) without the text or
  * vectors the body holds, which OpenAI's readers ignore and from which {@link #toNative} gives back PromptBatch's
  * record, so that the summary, the report and {@code diff} read these files as they read their own.
@@ -106,18 +108,46 @@ public final class BatchOutput {
         return answered(embedded, hash, body, record);
     }
 
-    /** A failure's line for the errors file; {@code record} is PromptBatch's record of it. */
+    /**
+     * A failure's line for the errors file; {@code record} is PromptBatch's record of it. As in OpenAI's errors file, a
+     * request whose last attempt the server answered with an HTTP error has that answer as {@code response} (its
+     * status and an OpenAI error body with the server's message) and {@code error} null; any other failure has
+     * {@code response} null and {@code error} PromptBatch's kind and message.
+     */
     public String line(Failure failure, Map<String, Object> record) {
+        String hash = hash(failure);
         ObjectNode line = NODES.objectNode();
-        line.put("id", "batch_req_" + hash(failure).substring(0, 32));
+        line.put("id", "batch_req_" + hash.substring(0, 32));
         putCustomId(line, failure);
-        line.putNull("response");
-        ObjectNode error = line.putObject("error");
-        error.put("code", failure.kind().text().replace('-', '_'));
-        error.put("message", failure.message());
+        ErrorResponse refusal = failure.response();
+        if (refusal == null) {
+            line.putNull("response");
+            ObjectNode error = line.putObject("error");
+            error.put("code", failure.kind().text().replace('-', '_'));
+            error.put("message", failure.message());
+        } else {
+            ObjectNode response = line.putObject("response");
+            response.put("status_code", refusal.status());
+            response.put("request_id", "req_" + hash.substring(32));
+            ObjectNode error = response.putObject("body").putObject("error");
+            error.put("message", refusal.message());
+            error.put("type", errorType(refusal.status()));
+            error.putNull("param");
+            error.putNull("code");
+            line.putNull("error");
+        }
         line.put("line", failure.line());
         line.set(EXTENSION, extension(record));
         return JSON.writeValueAsString(line);
+    }
+
+    /** The error {@code type} that Ollama's OpenAI-compatible layer gives a status ({@code openai.go} NewError). */
+    private static String errorType(int status) {
+        return switch (status) {
+            case 400 -> "invalid_request_error";
+            case 404 -> "not_found_error";
+            default -> "api_error";
+        };
     }
 
     private String answered(Outcome outcome, String hash, ObjectNode body, Map<String, Object> record) {
@@ -159,7 +189,8 @@ public final class BatchOutput {
         }
         ObjectNode record = ((ObjectNode) extension).deepCopy();
         JsonNode body = line.path("response").path("body");
-        if (!body.isObject()) {
+        // An errors line's response, when it has one, is the server's error: it holds no answer to put back.
+        if (!body.isObject() || line.path("response").path("status_code").asInt(0) != 200) {
             return record;
         }
         JsonNode choice = body.path("choices").path(0);

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 import com.opencsv.CSVWriter;
 import com.opencsv.ICSVWriter;
@@ -468,12 +469,12 @@ public final class RunSummary {
             Stats latency = g.latencyMs();
             out.append(String.format(
                     Locale.ROOT,
-                    "%-24s %8d %8d %8d %13.1f %11.0f ms %11.0f ms%n",
+                    "%-24s %8d %8d %8d %13s %11.0f ms %11.0f ms%n",
                     g.label(),
                     g.answers + g.failures,
                     g.answers,
                     g.failures,
-                    g.tokensPerSecond().p50(),
+                    speedCell(g),
                     latency.p50(),
                     latency.p95()));
             generated += g.generatedTokens;
@@ -499,14 +500,26 @@ public final class RunSummary {
                 Stats latency = g.latencyMs();
                 out.append(String.format(
                         Locale.ROOT,
-                        "%-24s %-" + width + "s %8d %8d %13.1f %11.0f ms %11.0f ms%n",
+                        "%-24s %-" + width + "s %8d %8d %13s %11.0f ms %11.0f ms%n",
                         g.model,
                         g.server,
                         g.answers,
                         g.failures,
-                        g.tokensPerSecond().p50(),
+                        speedCell(g),
                         latency.p50(),
                         latency.p95()));
+            }
+        }
+        for (Group g : groups.values()) {
+            if (g.requests > 0) {
+                out.append(String.format(
+                        Locale.ROOT,
+                        "%s embedded %d records in %d requests: %.1f records/s over the requests' time "
+                                + "(an embedding generates no tokens)%n",
+                        g.label(),
+                        g.answers,
+                        g.requests,
+                        g.recordsPerSecond()));
             }
         }
         out.append(String.format(
@@ -533,6 +546,12 @@ public final class RunSummary {
                     answered()));
         }
         return out.toString();
+    }
+
+    /** The median tokens/s, or a dash where no answer had one (an embedding, a model whose records all failed). */
+    private static String speedCell(Group g) {
+        Stats speed = g.tokensPerSecond();
+        return speed.count() == 0 ? "-" : String.format(Locale.ROOT, "%.1f", speed.p50());
     }
 
     /**
@@ -671,22 +690,27 @@ public final class RunSummary {
                 g.variant == null ? "" : g.variant.toString(),
                 String.valueOf(g.answers),
                 String.valueOf(g.failures),
-                number(latency.p50()),
-                number(latency.p95()),
-                number(latency.p99()),
-                number(speed.p50()),
-                number(speed.mean()),
-                number(speed.stddev()),
-                number(g.speedSpreadAcrossSeedsAndRepeats()),
+                measured(latency, Stats::p50),
+                measured(latency, Stats::p95),
+                measured(latency, Stats::p99),
+                measured(speed, Stats::p50),
+                measured(speed, Stats::mean),
+                measured(speed, Stats::stddev),
+                speed.count() == 0 ? "" : number(g.speedSpreadAcrossSeedsAndRepeats()),
                 g.speedSource(),
-                number(g.promptTokensPerSecond().p50()),
-                number(g.loadMs().p50()),
-                number(g.outputTokens().p50()),
-                number(g.outputTokens().mean())));
+                measured(g.promptTokensPerSecond(), Stats::p50),
+                measured(g.loadMs(), Stats::p50),
+                measured(g.outputTokens(), Stats::p50),
+                measured(g.outputTokens(), Stats::mean)));
         if (withServer) {
             row.add(1, Objects.toString(g.server, ""));
         }
         return row.toArray(String[]::new);
+    }
+
+    /** A statistic, or empty where nothing was measured: a zero there would read as a measurement. */
+    private static String measured(Stats stats, ToDoubleFunction<Stats> value) {
+        return stats.count() == 0 ? "" : number(value.applyAsDouble(stats));
     }
 
     private static String number(double value) {

@@ -53,6 +53,20 @@ final class SummaryTable {
             out.append("</tr>\n");
         }
         out.append("</tbody>\n</table>\n");
+        for (Group group : groups) {
+            if (group.requests() > 0) {
+                out.append("<p class=\"note\">")
+                        .append(escape(group.label()))
+                        .append(" embedded ")
+                        .append(Html.number(group.answers(), 0))
+                        .append(" records in ")
+                        .append(Html.number(group.requests(), 0))
+                        .append(" requests: ")
+                        .append(Html.number(group.recordsPerSecond(), 1))
+                        .append(" records/s over the requests' time. An embedding generates no tokens, so its "
+                                + "generation and output columns are empty.</p>\n");
+            }
+        }
         if (groups.stream().anyMatch(group -> group.clientTimedSpeeds() > 0)) {
             out.append("<p class=\"note\">Generation tokens/s of ")
                     .append(Html.number(

@@ -22,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.promptbatch.simulator.Endpoint;
+import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 
@@ -184,6 +185,78 @@ class OpenAiBatchTest {
         assertThat(simulator.stats().chatRequests())
                 .as("the duplicate is not sent")
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aRequestTheServerRefusedKeepsItsStatusAndMessageAsOpenAisResponseWhileABadRecordHasAnError()
+            throws IOException {
+        simulator.faults().failWhen(request -> request.prompt().equals("Too long."), Fault.PROMPT_TOO_LONG);
+        job.write(
+                "requests.jsonl",
+                CHAT
+                        + line(
+                                "long-1",
+                                "/v1/chat/completions",
+                                "{\"model\": \"llama3.2:3b\", \"messages\": [{\"role\": \"user\", \"content\":"
+                                        + " \"Too long.\"}]}")
+                        + "{\"custom_id\": \"no-body\", \"method\": \"POST\", \"url\": \"/v1/completions\"}\n");
+
+        assertThat(batch("-i", "requests.jsonl", "-o", "out/results.jsonl"))
+                .as(job.err)
+                .isEqualTo(3);
+
+        String tooLong = "the prompt is longer than the context length currently available to the model; shorten the "
+                + "prompt, adjust the context length in settings, or use a model with a longer context length";
+        assertThat(job.lines("out/results.errors.jsonl"))
+                .containsExactly(
+                        "{\"id\":\"batch_req_15ff349c754d84419c1e227b534b4bd0\",\"custom_id\":\"long-1\","
+                                + "\"response\":{\"status_code\":400,\"request_id\":\"req_cea86a249276fccb0d42eb059276bf9e\","
+                                + "\"body\":{\"error\":{\"message\":\"" + tooLong
+                                + "\",\"type\":\"invalid_request_error\","
+                                + "\"param\":null,\"code\":null}}},\"error\":null,\"line\":2,"
+                                + "\"promptbatch\":{\"id\":\"long-1\",\"line\":2,\"model\":\"llama3.2:3b\",\"server\":\""
+                                + job.server + "\",\"seed\":null,\"kind\":\"rejected\",\"message\":\"HTTP 400: "
+                                + tooLong
+                                + "\",\"attempts\":1}}",
+                        "{\"id\":\"batch_req_820b39b6953297df1e500881ca16a5a3\",\"custom_id\":\"no-body\","
+                                + "\"response\":null,\"error\":{\"code\":\"bad_record\",\"message\":\"body: missing; it "
+                                + "holds the request for /v1/completions\"},\"line\":3,\"promptbatch\":{\"id\":\"no-body\","
+                                + "\"line\":3,\"model\":null,\"server\":null,\"seed\":null,\"kind\":\"bad-record\","
+                                + "\"message\":\"body: missing; it holds the request for /v1/completions\",\"attempts\":0}}");
+        // The run's own readers take the errors file as before: the summary and the report.
+        assertThat(job.out)
+                .containsPattern("llama3.2:3b +2 +1 +1 ")
+                .contains("Errors: out/results.errors.jsonl (2 failures)");
+        assertThat(job.runAsIs("report", "out/results.jsonl")).as(job.err).isZero();
+        assertThat(Files.readString(dir.resolve("out/results.html")))
+                .contains("llama3.2:3b</td><td class=\"num\">1</td><td class=\"num bad\">1</td>");
+    }
+
+    @Test
+    void aRequestWhoseAttemptsRanOutOnAServerErrorKeepsTheLastAttemptsStatusAndMessage() {
+        simulator.faults().failWhen(request -> request.prompt().equals("Once upon a time"), Fault.INTERNAL_ERROR);
+        job.write("requests.jsonl", COMPLETION);
+        job.write("job.yaml", """
+                name: failing
+                input: requests.jsonl
+                input-format: openai-batch
+                output: out/a.jsonl
+                output-format: openai-batch
+                retry: {max-attempts: 2, initial-backoff: 5ms, max-backoff: 10ms}
+                """);
+
+        assertThat(job.run("run", "job.yaml")).as(job.err).isEqualTo(3);
+
+        JsonNode failure = job.jsonLines("out/a.errors.jsonl").get(0);
+        assertThat(failure.get("response").get("status_code").asInt()).isEqualTo(500);
+        assertThat(failure.get("response").get("body").toString())
+                .isEqualTo(
+                        "{\"error\":{\"message\":\"model runner has unexpectedly stopped, this may be due to resource "
+                                + "limitations or an internal error, check ollama server logs for details\",\"type\":"
+                                + "\"api_error\",\"param\":null,\"code\":null}}");
+        assertThat(failure.get("error").isNull()).isTrue();
+        assertThat(failure.get("promptbatch").get("kind").asString()).isEqualTo("retries-exhausted");
+        assertThat(failure.get("promptbatch").get("attempts").asInt()).isEqualTo(2);
     }
 
     @Test

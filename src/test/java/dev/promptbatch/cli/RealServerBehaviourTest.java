@@ -182,7 +182,8 @@ class RealServerBehaviourTest {
         assertThat(summary).singleElement().satisfies(row -> {
             assertThat(row.get("tokens_per_second_source")).isEqualTo("client");
             assertThat(Double.parseDouble(row.get("tokens_per_second_median"))).isBetween(100.0, 1000.0);
-            assertThat(row.get("prompt_tokens_per_second_median")).isEqualTo("0.00");
+            // implausible prompt durations are left out, so nothing was measured: empty, not 0
+            assertThat(row.get("prompt_tokens_per_second_median")).isEmpty();
         });
     }
 

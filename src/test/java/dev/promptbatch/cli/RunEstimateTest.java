@@ -165,23 +165,8 @@ class RunEstimateTest {
             samples.add(
                     new DataRecord(n, n + 1, JobFixture.JSON.createObjectNode().put("text", "record " + n)));
         }
-        // Every reading of the time is 25 ms after the one before: each request takes 25 ms.
-        Ticker ticker = new Ticker() {
-            private long nanos;
-
-            @Override
-            public long nanoTime() {
-                nanos += Duration.ofMillis(25).toNanos();
-                return nanos;
-            }
-
-            @Override
-            public void sleep(Duration duration) {
-                throw new AssertionError("the estimate does not wait");
-            }
-        };
-
-        List<String> lines = new RunEstimate(spec, ticker).lines(samples, 1200, List.of(target), checked);
+        List<String> lines = new RunEstimate(spec, everyReadingLater(Duration.ofMillis(25)))
+                .lines(samples, 1200, List.of(target), checked);
 
         // 3 × 100 tokens in 3 × 25 ms: 4,000 tokens/s; 1,200 × 100 ÷ 4,000 ÷ 2 = 15 s.
         assertThat(lines)
@@ -228,12 +213,12 @@ class RunEstimateTest {
     }
 
     @Test
-    void anEmbedJobSaysWhyThereIsNoEstimateAndSendsNothing() {
-        job.numberedRecords("input/n.csv", 10);
+    void anEmbedJobIsEstimatedFromThreeBatchesSentAfterTheModelLoadedWithOneSlotPerOllamaServer() {
+        job.numberedRecords("input/n.csv", 100);
         job.write(
                 "jobs/e.yaml",
-                "name: e\ninput: input/n.csv\nendpoint: embed\nmodel: all-minilm\n"
-                        + "prompt: \"{{text}}\"\noutput: output/e.jsonl\n");
+                "name: e\ninput: input/n.csv\nendpoint: embed\nmodel: all-minilm\nbatch-size: 10\n"
+                        + "concurrency: 4\nprompt: \"{{text}}\"\noutput: output/e.jsonl\n");
         simulated.start(KNOWN_SPEED.withModels(List.of("all-minilm")));
 
         assertThat(job.runAsIs(
@@ -245,9 +230,57 @@ class RunEstimateTest {
                 .isZero();
 
         assertThat(job.out)
-                .contains("No estimate: an embed job's time is its batches' latency; run a few records "
-                        + "to measure.\n");
-        assertThat(simulator.stats().embedRequests()).isZero();
+                .containsPattern("\nEstimate: about \\d+ s \\(100 records in batches of 10 at ~[\\d,]+ records/s "
+                        + "measured on 3 requests, 1 slot: one on the Ollama server\\)\\. "
+                        + "An estimate: an Ollama server embeds one request at a time per model, whatever its "
+                        + "concurrency\\.\nReady to run\\.\n");
+        // The model's load, then three requests of ten records: records 1 to 30.
+        assertThat(simulator.stats().embedRequests()).isEqualTo(1 + RunEstimate.SAMPLES);
+        assertThat(simulator.stats().embedInputs()).isEqualTo(30);
+    }
+
+    @Test
+    void anEmbedJobsRecordsPerSecondAreTimedOnTheTickerAndAnOpenAiServerCountsItsConcurrency()
+            throws InterruptedException {
+        simulated.start(KNOWN_SPEED.withModels(List.of("all-minilm")));
+        job.numberedRecords("input/n.csv", 60);
+        job.write("jobs/oa.yaml", """
+                name: oa
+                input: input/n.csv
+                endpoint: embed
+                model: all-minilm
+                batch-size: 20
+                prompt: "{{text}}"
+                server: {base-url: "%s", api: openai}
+                concurrency: 2
+                output: output/oa.jsonl
+                """.formatted(simulator.baseUrl()));
+        JobSpec spec = new SpecLoader(dir).load(dir.resolve("jobs/oa.yaml"), Map.of(), Map.of());
+        ServerTarget target = new ServerTarget(
+                ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
+                2,
+                false,
+                ServerApi.OPENAI,
+                null);
+        Preflight.Result checked = Preflight.check(
+                List.of(new Preflight.Target(target.display(), target.client(Duration.ofSeconds(30), 1))),
+                spec.generation().models(),
+                null,
+                Preflight.needs(spec));
+        List<InputRecord> samples = new ArrayList<>();
+        for (int n = 1; n <= RunEstimate.sampleRecords(spec); n++) {
+            samples.add(
+                    new DataRecord(n, n + 1, JobFixture.JSON.createObjectNode().put("text", "record " + n)));
+        }
+
+        List<String> lines = new RunEstimate(spec, everyReadingLater(Duration.ofMillis(25)))
+                .lines(samples, 4800, List.of(target), checked);
+
+        // 3 requests × 20 records in 3 × 25 ms: 800 records/s; 4,800 ÷ 800 ÷ 2 slots = 3 s.
+        assertThat(lines)
+                .containsExactly("Estimate: about 3 s (4,800 records in batches of 20 at ~800 records/s measured on 3 "
+                        + "requests, 2 slots). " + RunEstimate.EMBED_CAVEAT);
+        assertThat(simulator.stats().embedRequests()).isEqualTo(RunEstimate.SAMPLES);
     }
 
     @Test
@@ -256,5 +289,23 @@ class RunEstimateTest {
         assertThat(RunEstimate.about(Duration.ofSeconds(90))).isEqualTo("about 2 min");
         assertThat(RunEstimate.about(Duration.ofMinutes(119))).isEqualTo("about 119 min");
         assertThat(RunEstimate.about(Duration.ofMinutes(185))).isEqualTo("about 3 h 5 min");
+    }
+
+    /** A clock whose every reading is {@code step} after the one before: each request takes {@code step}. */
+    private static Ticker everyReadingLater(Duration step) {
+        return new Ticker() {
+            private long nanos;
+
+            @Override
+            public long nanoTime() {
+                nanos += step.toNanos();
+                return nanos;
+            }
+
+            @Override
+            public void sleep(Duration duration) {
+                throw new AssertionError("the estimate does not wait");
+            }
+        };
     }
 }

@@ -23,6 +23,7 @@ import dev.promptbatch.input.DataRecord;
 import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.outcome.Answer;
 import dev.promptbatch.outcome.Cell;
+import dev.promptbatch.outcome.ErrorResponse;
 import dev.promptbatch.outcome.Failure;
 import dev.promptbatch.outcome.FailureKind;
 import dev.promptbatch.outcome.Outcome;
@@ -98,7 +99,9 @@ class GeneratorTest {
                         FailureKind.RETRIES_EXHAUSTED,
                         RUNNER_STOPPED + " (4 attempts)",
                         4,
-                        simulator.baseUrl().toString()));
+                        simulator.baseUrl().toString(),
+                        // the last attempt's answer, for an OpenAI Batch errors line's response
+                        new ErrorResponse(500, RUNNER_STOPPED.substring("HTTP 500: ".length()))));
         assertThat(simulator.stats().requestsForPrompt("record 1")).isEqualTo(4);
         // Full jitter: each wait is anything up to 1 s, 2 s, then 3 s (the most).
         List<Duration> waits = ticker.sleeps();

@@ -78,11 +78,9 @@ class RunSummaryTest {
                                 + "tokens_per_second_spread_across_seeds_repeats,tokens_per_second_source,"
                                 + "prompt_tokens_per_second_median,load_ms_median,output_tokens_median,"
                                 + "output_tokens_mean",
-                        "llama3.2:3b,,,5,2,140.00,420.00,420.00,46.00,37.20,13.30,0.00,server,0.00,0.00,3.00,3.00",
-                        "llama3.2:3b," + GPU1 + ",,3,0,120.00,140.00,140.00,48.00,48.00,1.63,0.00,server,0.00,0.00,"
-                                + "3.00,3.00",
-                        "llama3.2:3b," + GPU2 + ",,2,1,400.00,420.00,420.00,20.00,21.00,1.00,0.00,server,0.00,0.00,"
-                                + "3.00,3.00");
+                        "llama3.2:3b,,,5,2,140.00,420.00,420.00,46.00,37.20,13.30,0.00,server,,,3.00,3.00",
+                        "llama3.2:3b," + GPU1 + ",,3,0,120.00,140.00,140.00,48.00,48.00,1.63,0.00,server,,,3.00,3.00",
+                        "llama3.2:3b," + GPU2 + ",,2,1,400.00,420.00,420.00,20.00,21.00,1.00,0.00,server,,,3.00,3.00");
     }
 
     @Test
@@ -281,6 +279,52 @@ class RunSummaryTest {
                         all-minilm               http://gpu2:11434             2        0        5.0         400 ms         400 ms
                         all models: 5.0 records/s, 25.0 prompt tokens/s over the wall time
                         """).replace("\n", System.lineSeparator()));
+    }
+
+    @Test
+    void anEmbeddingModelBesideAnswersShowsNoTokensPerSecondButItsRecordsPerSecond() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("requests.jsonl"));
+        double[] vector = {0.6, 0.8};
+        Files.write(
+                files.output(),
+                List.of(
+                        answer(1, GPU1, 100, 50.0),
+                        answer(2, GPU1, 200, 40.0),
+                        // an OpenAI Batch file's embedding lines: one request each
+                        EmbedLine.of("3", 3, NOMIC, vector)
+                                .on(GPU1)
+                                .inBatch(3, 1, 8L, 40)
+                                .json(),
+                        EmbedLine.of("4", 4, NOMIC, vector)
+                                .on(GPU1)
+                                .inBatch(4, 1, 8L, 60)
+                                .json()));
+
+        RunSummary summary = RunSummary.read(
+                files,
+                List.of(new Cell("llama3.2:3b", null, null, null), new Cell(NOMIC, null, null, null)),
+                List.of(GPU1));
+
+        assertThat(summary.embed()).isFalse();
+        assertThat(summary.table(Duration.ofSeconds(60)))
+                .isEqualTo(String.format(Locale.ROOT, """
+                        model                     records answered   failed  tokens/s p50    latency p50    latency p95
+                        llama3.2:3b                     2        2        0          40.0         100 ms         200 ms
+                        nomic-embed-text                2        2        0             -          40 ms          60 ms
+                        nomic-embed-text embedded 2 records in 2 requests: 20.0 records/s over the requests' time \
+                        (an embedding generates no tokens)
+                        all models: 4.0 answers/min, 0.1 generated tokens/s
+                        """).replace("\n", System.lineSeparator()));
+        summary.writeCsv(files.summary());
+        assertThat(Files.readAllLines(files.summary()))
+                .containsExactly(
+                        "model,variant,answers,failures,latency_p50_ms,latency_p95_ms,latency_p99_ms,"
+                                + "tokens_per_second_median,tokens_per_second_mean,tokens_per_second_stddev,"
+                                + "tokens_per_second_spread_across_seeds_repeats,tokens_per_second_source,"
+                                + "prompt_tokens_per_second_median,load_ms_median,output_tokens_median,"
+                                + "output_tokens_mean",
+                        "llama3.2:3b,,2,0,100.00,200.00,200.00,40.00,45.00,5.00,0.00,server,,,3.00,3.00",
+                        "nomic-embed-text,,2,0,40.00,60.00,60.00,,,,,,,,,");
     }
 
     @Test

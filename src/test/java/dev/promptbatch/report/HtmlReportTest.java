@@ -138,6 +138,62 @@ class HtmlReportTest {
     }
 
     @Test
+    void anEmbeddingModelBesideAnswersHasDashesForItsSpeedsAndANoteOfItsRecordsPerSecond() throws IOException {
+        Path output = dir.resolve("out/requests.jsonl");
+        Files.createDirectories(output.getParent());
+        Files.write(
+                output,
+                List.of(
+                        answer("http://gpu1:11434", 100, 50),
+                        EmbedLine.of("e1", 2, "nomic-embed-text", 0.6, 0.8)
+                                .inBatch(2, 1, 8L, 40)
+                                .json(),
+                        EmbedLine.of("e2", 3, "nomic-embed-text", 0.6, 0.8)
+                                .inBatch(3, 1, 8L, 60)
+                                .json()));
+
+        String html = report(output);
+
+        String table = section(html, "<table class=\"summary\">", "</table>");
+        assertThat(rows(table))
+                .containsExactly(
+                        List.of(
+                                "llama3.2:3b",
+                                "1",
+                                "0",
+                                "100",
+                                "100",
+                                "100",
+                                "50.0",
+                                "50.0",
+                                "0.0",
+                                "0.0",
+                                "&ndash;",
+                                "&ndash;",
+                                "3",
+                                "3.0"),
+                        List.of(
+                                "nomic-embed-text",
+                                "2",
+                                "0",
+                                "40",
+                                "60",
+                                "60",
+                                "&ndash;",
+                                "&ndash;",
+                                "&ndash;",
+                                "&ndash;",
+                                "&ndash;",
+                                "&ndash;",
+                                "&ndash;",
+                                "&ndash;"));
+        assertThat(html)
+                .contains("<p class=\"note\">nomic-embed-text embedded 2 records in 2 requests: 20.0 records/s over "
+                        + "the requests' time. An embedding generates no tokens, so its generation and output columns "
+                        + "are empty.</p>");
+    }
+
+    @Test
     void readsCsvOutputToo() throws IOException {
         Path output = dir.resolve("sweep.csv");
         Files.writeString(output, """
