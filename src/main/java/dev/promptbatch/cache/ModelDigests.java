@@ -1,7 +1,9 @@
 package dev.promptbatch.cache;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,10 +20,15 @@ public final class ModelDigests {
      * without a digest (an OpenAI-compatible server) or with another digest is left out: its answers are not cached.
      */
     public static Map<String, String> agreed(Preflight.Result checks) {
+        return agreed(checks.serversByModel().keySet(), checks.servers());
+    }
+
+    /** The same over these servers' checks (those that answered before the run, and those that joined it since). */
+    public static Map<String, String> agreed(Collection<String> models, List<ServerCheck.Result> checks) {
         Map<String, String> agreed = new LinkedHashMap<>();
-        for (String model : checks.serversByModel().keySet()) {
+        for (String model : models) {
             Set<String> digests = new HashSet<>();
-            for (ServerCheck.Result server : checks.servers()) {
+            for (ServerCheck.Result server : checks) {
                 ModelInfo info = server.usable().get(model);
                 if (info != null) {
                     digests.add(info.digest() == null ? "" : info.digest());

@@ -1,5 +1,6 @@
 package dev.promptbatch.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -10,8 +11,9 @@ import picocli.CommandLine.Command;
         name = "promptbatch",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Runs prompts over a file of records against Ollama, resumably.",
-        subcommands = {
+        description = "Runs prompts over a file of records against Ollama, resumably.")
+public final class PromptBatchCli implements Callable<Integer> {
+    private static final List<Class<?>> COMMANDS = List.of(
             RunCommand.class,
             BatchCommand.class,
             ValidateCommand.class,
@@ -20,9 +22,8 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             CacheCommand.class,
             SimulateCommand.class,
-            CommandLine.HelpCommand.class
-        })
-public final class PromptBatchCli implements Callable<Integer> {
+            CommandLine.HelpCommand.class);
+
     private final CliEnvironment environment;
 
     PromptBatchCli(CliEnvironment environment) {
@@ -40,7 +41,7 @@ public final class PromptBatchCli implements Callable<Integer> {
 
     /** Runs one command line and returns its exit code. */
     public static int execute(CliEnvironment environment, String... args) {
-        CommandLine commandLine = new CommandLine(new PromptBatchCli(environment), new CommandFactory(environment));
+        CommandLine commandLine = commandLine(environment, args.length == 0 ? null : args[0]);
         commandLine.setUsageHelpWidth(110);
         commandLine.setOut(environment.out());
         commandLine.setErr(environment.err());
@@ -49,11 +50,29 @@ public final class PromptBatchCli implements Callable<Integer> {
         return commandLine.execute(args);
     }
 
+    /**
+     * The command line with the command that {@code first} names, or with every command when it names none of them
+     * ({@code help}, a mistyped command, an option of the top command). Picocli reads a command's options when the
+     * command is added, a tenth of a second of CPU for all of them at every start, so a command line that names its
+     * command gets only that one: the same parsing, the same help and the same errors for it.
+     */
+    private static CommandLine commandLine(CliEnvironment environment, String first) {
+        CommandLine commandLine = new CommandLine(new PromptBatchCli(environment), new CommandFactory(environment));
+        List<Class<?>> named = COMMANDS.stream()
+                .filter(command -> command != CommandLine.HelpCommand.class
+                        && command.getAnnotation(Command.class).name().equals(first))
+                .toList();
+        for (Class<?> command : named.isEmpty() ? COMMANDS : named) {
+            commandLine.addSubcommand(command);
+        }
+        return commandLine;
+    }
+
     /** Without a command there is nothing to do: that is a usage error. */
     @Override
     public Integer call() {
         environment.err().println("promptbatch: a command is needed");
-        new CommandLine(this, new CommandFactory(environment)).usage(environment.err());
+        commandLine(environment, null).usage(environment.err());
         return ExitCode.NOTHING_RUN;
     }
 

@@ -166,7 +166,9 @@ final class RunCommand implements Callable<Integer> {
                 throw failure;
             }
             int code = finish(environment, spec, parameters, simulator.on, report, stop);
-            if (report.result() != RunReport.Result.ALREADY_COMPLETE) {
+            // Neither is an execution: the metrics stay those of the last run.
+            if (report.result() != RunReport.Result.ALREADY_COMPLETE
+                    && report.result() != RunReport.Result.NOT_STARTED) {
                 monitor.afterRun(code, report::summary);
             }
             return code;
@@ -210,9 +212,14 @@ final class RunCommand implements Callable<Integer> {
             RunReport report,
             GracefulStop stop) {
         String parametersText = ParameterText.afterJobName(parameters);
+        var out = environment.out();
+        if (report.result() == RunReport.Result.NOT_STARTED) {
+            out.println(spec.name() + parametersText + " " + report.message() + ".");
+            out.println("Nothing was sent; the output is as it was. Run the same command again to start it.");
+            return stoppedCode(stop);
+        }
         RunSummary summary = report.summary();
         OutputFiles files = OutputFiles.of(spec.output().file());
-        var out = environment.out();
         switch (report.result()) {
             case ALREADY_COMPLETE ->
                 out.println(spec.name() + parametersText + " already completed (execution "
@@ -264,9 +271,14 @@ final class RunCommand implements Callable<Integer> {
             }
             case STOPPED -> {
                 out.println("Everything answered is saved: run the same command again to resume.");
-                yield "TERM".equals(stop.signal()) ? ExitCode.STOPPED_BY_SIGTERM : ExitCode.STOPPED_BY_SIGINT;
+                yield stoppedCode(stop);
             }
+            case NOT_STARTED -> throw new IllegalStateException("a run that did not start has no summary");
         };
+    }
+
+    private static int stoppedCode(GracefulStop stop) {
+        return "TERM".equals(stop.signal()) ? ExitCode.STOPPED_BY_SIGTERM : ExitCode.STOPPED_BY_SIGINT;
     }
 
     private static String count(long n, String noun) {

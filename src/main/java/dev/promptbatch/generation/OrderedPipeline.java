@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,7 +39,14 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
     private final Deque<Future<R>> pending = new ArrayDeque<>();
     private static final long POLL_MILLIS = 100;
 
-    private volatile boolean failed;
+    /**
+     * The submission number of the earliest item whose work failed: work after it that has not started is dropped,
+     * work before it still runs, so that every result before the failure is handed over and the failure is thrown
+     * in its own turn. {@link Long#MIN_VALUE} once closed.
+     */
+    private final AtomicLong firstFailed = new AtomicLong(Long.MAX_VALUE);
+
+    private long submitted;
     private volatile boolean stopping;
     private volatile boolean abandoned;
     private T held;
@@ -121,14 +129,15 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
                 held = item;
                 return;
             }
+            long number = submitted++;
             pending.add(workers.submit(() -> {
-                if (failed || stopping) {
+                if (stopping || number > firstFailed.get()) {
                     throw new CancellationException("not started: the run is stopping");
                 }
                 try {
                     return work.apply(item);
                 } catch (RuntimeException e) {
-                    failed = true;
+                    firstFailed.accumulateAndGet(number, Math::min);
                     throw e;
                 }
             }));
@@ -139,7 +148,7 @@ public final class OrderedPipeline<T, R> implements AutoCloseable {
     /** Stops the workers, interrupting work in progress; results not handed over are dropped. */
     @Override
     public void close() {
-        failed = true;
+        firstFailed.set(Long.MIN_VALUE);
         workers.shutdownNow();
     }
 }

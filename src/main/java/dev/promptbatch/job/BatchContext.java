@@ -1,5 +1,6 @@
 package dev.promptbatch.job;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,18 +23,33 @@ import org.springframework.context.annotation.Import;
 class BatchContext {
 
     static ConfigurableApplicationContext start(RunSettings settings, InstanceCheck instance) {
-        // logback.xml is the whole logging configuration; Boot would only reset it with every context it starts.
-        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
-        return new SpringApplicationBuilder(BatchContext.class)
-                .web(WebApplicationType.NONE)
-                .logStartupInfo(false)
-                .registerShutdownHook(false)
-                .properties(properties(settings.database()))
+        return application(settings.database())
                 .initializers(context -> {
                     context.getBeanFactory().registerSingleton("runSettings", settings);
                     context.getBeanFactory().registerSingleton("instanceCheck", instance);
                 })
                 .run();
+    }
+
+    /**
+     * The build's Spring AOT processing ({@code process-aot} in pom.xml) calls this to learn the context, and stops
+     * it before anything is created; {@code bin/promptbatch} then starts runs from the generated code. Every run's
+     * context is this one: what differs between HSQLDB and PostgreSQL is read as properties when the run starts,
+     * never by a condition the processing settles.
+     */
+    public static void main(String[] args) {
+        application(JobDatabase.file(Path.of("promptbatch-aot"))).run(args);
+    }
+
+    private static SpringApplicationBuilder application(JobDatabase database) {
+        // ConsoleLogging is the whole logging configuration; Boot would only reset it with every context it starts.
+        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
+        return new SpringApplicationBuilder(BatchContext.class)
+                .main(BatchContext.class)
+                .web(WebApplicationType.NONE)
+                .logStartupInfo(false)
+                .registerShutdownHook(false)
+                .properties(properties(database));
     }
 
     /**

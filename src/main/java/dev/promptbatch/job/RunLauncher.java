@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +49,8 @@ final class RunLauncher {
     private final RunProgress progress;
     private final LiveCounts counts;
     private final AnswerCache cache;
+    /** The checks of the servers that answered only after the checks before the run, by URL. */
+    private final Map<String, ServerCheck.Result> joined = new ConcurrentHashMap<>();
 
     RunLauncher(
             RunSettings settings,
@@ -82,12 +88,14 @@ final class RunLauncher {
         }
         Preflight.Result servers = preflight();
         if (servers == null || settings.stop().requested()) {
-            return new RunReport(
-                    RunReport.Result.STOPPED,
-                    decision.last() == null ? 0 : decision.last().getId(),
-                    Duration.ZERO,
-                    "stopped before it started",
-                    artifacts.recordedSummary());
+            // A resumed run stopped here is still the run its earlier executions made; a new one has nothing yet.
+            return decision.last() == null
+                    ? new RunReport(RunReport.Result.NOT_STARTED, 0, Duration.ZERO, "stopped before it started", null)
+                    : report(
+                            decision.last(),
+                            RunReport.Result.STOPPED,
+                            "stopped before it started",
+                            artifacts.recordedSummary());
         }
         JobExecution execution;
         try (ProgressDisplay display = ProgressDisplay.start(settings.progress(), settings.spec(), this::counts);
@@ -111,12 +119,8 @@ final class RunLauncher {
         RunArtifacts artifacts = new RunArtifacts(settings, repository, fingerprint);
         Preflight.Result servers = preflight();
         if (servers == null || settings.stop().requested()) {
-            return new RunReport(
-                    RunReport.Result.STOPPED,
-                    decision.run().getId(),
-                    Duration.ZERO,
-                    "stopped before it started",
-                    artifacts.recordedSummary());
+            return report(
+                    decision.run(), RunReport.Result.STOPPED, "stopped before it started", artifacts.recordedSummary());
         }
         if (!decision.resuming()) {
             retry.files().keepErrorsAsFound();
@@ -197,14 +201,53 @@ final class RunLauncher {
         }
         servers.serversByModel().forEach(pool::serve);
         cache.useDigests(ModelDigests.agreed(servers));
+        for (PooledServer server : pool.servers()) {
+            if (servers.servers().stream()
+                    .noneMatch(check -> check.url().equals(server.display()) && check.reached())) {
+                pool.awaitJoin(server, servers.serversByModel().keySet(), () -> join(server, servers));
+            }
+        }
         return servers;
     }
 
-    /** The manifest's facts of every server of the run, those that did not answer the checks too. */
+    /**
+     * The checks of a server the checks before the run could not reach, when its probe is due: the models it joins
+     * the run for once it answers, with the same warnings as then; the cache's digests follow.
+     */
+    private Optional<Set<String>> join(PooledServer server, Preflight.Result atStart) {
+        Optional<Preflight.Joined> found = Preflight.join(
+                new Preflight.Target(server.display(), server.client()),
+                settings.spec().generation().models(),
+                settings.spec().generation().think(),
+                Preflight.needs(settings.spec()),
+                checks(atStart));
+        found.ifPresent(late -> {
+            late.warnings().forEach(warning -> log.warn("{}", warning));
+            synchronized (joined) {
+                joined.put(server.display(), late.check());
+                cache.useDigests(ModelDigests.agreed(atStart.serversByModel().keySet(), checks(atStart)));
+            }
+        });
+        return found.map(Preflight.Joined::models);
+    }
+
+    /** Every server's checks that found it: before the run, or when it answered later. */
+    private List<ServerCheck.Result> checks(Preflight.Result atStart) {
+        List<ServerCheck.Result> checks = new ArrayList<>();
+        for (ServerCheck.Result check : atStart.servers()) {
+            ServerCheck.Result late = joined.get(check.url());
+            if (check.reached() || late != null) {
+                checks.add(late == null ? check : late);
+            }
+        }
+        return checks;
+    }
+
+    /** The manifest's facts of every server of the run, those that never answered the checks too. */
     private List<ServerFacts> facts(Preflight.Result servers) {
         List<ServerFacts> facts = new ArrayList<>();
         for (PooledServer server : pool.servers()) {
-            ServerCheck.Result check = servers.servers().stream()
+            ServerCheck.Result check = checks(servers).stream()
                     .filter(result -> result.url().equals(server.display()) && result.reached())
                     .findFirst()
                     .orElse(null);

@@ -11,6 +11,7 @@ import dev.promptbatch.servers.AdaptiveConcurrency;
  *
  * @param wallTime   time spent running, over every execution of the job instance
  * @param message    why it failed or stopped, or null
+ * @param summary    the run's statistics; null for {@link Result#NOT_STARTED}, which has none
  * @param throttling how this execution slowed down for busy servers, one report per server; empty when it sent
  *     nothing
  */
@@ -26,6 +27,11 @@ public record RunReport(
         ALREADY_COMPLETE,
         FAILED,
         STOPPED,
+        /**
+         * Stopped by a signal before a new run (a first one, or {@code --new-run}) started: nothing was sent and no
+         * file changed, so the files beside the output are another run's.
+         */
+        NOT_STARTED,
         /** Failed, and the answers committed to the output are gone with it: only a new run can start over. */
         OUTPUT_LOST
     }

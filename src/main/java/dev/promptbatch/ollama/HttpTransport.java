@@ -51,10 +51,12 @@ public final class HttpTransport {
      * @param connections   the most requests in flight at once, which bounds the connections in the pool
      */
     public HttpTransport(URI baseUrl, String authorization, int connections) {
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
+        HttpClient.Builder client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
+        if (baseUrl.getScheme().equals("http")) {
+            client.sslContext(PlainHttpTls.context());
+        }
+        this.http = client.build();
         this.baseUrl = baseUrl;
         this.authorization = authorization;
         // The pool holds at most one connection per request in flight, plus the preflight's or a probe's.

@@ -78,6 +78,7 @@ public final class HtmlReport {
             pre { margin: 0; padding: 12px; background: #fff; border: 1px solid var(--line); border-radius: 8px;
               white-space: pre-wrap; overflow-wrap: anywhere; }
             pre.json { max-height: 480px; overflow: auto; }
+            pre .image { color: var(--muted); font-style: italic; }
             .key { margin: 0 0 12px; color: var(--muted); }
             .caption { margin: 10px 0 4px; font-weight: 600; color: #374151; }
             details { margin-top: 22px; }

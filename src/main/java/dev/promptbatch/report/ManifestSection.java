@@ -170,17 +170,70 @@ final class ManifestSection {
         return out.append("</tbody>\n</table>\n").toString();
     }
 
+    /**
+     * What each record was sent, as templates: a generate job's system and prompt, a chat job's messages with their
+     * roles (its system and prompt as the system and user message they are sent as, when it has no
+     * {@code messages}); a marker for each image field where the images go (with the prompt, or on the last user
+     * message).
+     */
     private static String prompt(ManifestView manifest) {
+        JsonNode spec = manifest.root().path("spec");
+        List<String> images = new ArrayList<>();
+        spec.path("images").values().forEach(field -> images.add(field.asString("")));
+        if (!"chat".equals(spec.path("endpoint").asString(""))) {
+            StringBuilder out = new StringBuilder();
+            String system = manifest.text("spec", "system");
+            if (system != null) {
+                out.append("<p class=\"caption\">System</p>\n<pre class=\"prompt\">")
+                        .append(escape(system))
+                        .append("</pre>\n");
+            }
+            return out.append("<p class=\"caption\">Prompt template</p>\n<pre class=\"prompt\">")
+                    .append(escapedOrNone(manifest.text("spec", "prompt")))
+                    .append(imageMarkers(images))
+                    .append("</pre>\n")
+                    .toString();
+        }
+        List<String[]> messages = new ArrayList<>();
+        spec.path("messages")
+                .values()
+                .forEach(message -> messages.add(new String[] {
+                    message.path("role").asString(""), message.path("content").asString("")
+                }));
+        if (messages.isEmpty()) {
+            String system = manifest.text("spec", "system");
+            if (system != null) {
+                messages.add(new String[] {"system", system});
+            }
+            messages.add(new String[] {"user", manifest.textOr("", "spec", "prompt")});
+        }
+        int withImages = messages.size() - 1;
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i)[0].equals("user")) {
+                withImages = i;
+                break;
+            }
+        }
         StringBuilder out = new StringBuilder();
-        String system = manifest.text("spec", "system");
-        if (system != null) {
-            out.append("<p class=\"caption\">System</p>\n<pre class=\"prompt\">")
-                    .append(escape(system))
+        for (int i = 0; i < messages.size(); i++) {
+            out.append("<p class=\"caption\">Message ")
+                    .append(i + 1)
+                    .append(": ")
+                    .append(escape(messages.get(i)[0]))
+                    .append("</p>\n<pre class=\"prompt\">")
+                    .append(escapedOrNone(messages.get(i)[1]))
+                    .append(i == withImages ? imageMarkers(images) : "")
                     .append("</pre>\n");
         }
-        out.append("<p class=\"caption\">Prompt template</p>\n<pre class=\"prompt\">")
-                .append(escapedOrNone(manifest.text("spec", "prompt")))
-                .append("</pre>\n");
+        return out.toString();
+    }
+
+    /** One line per image field, after the text the images go with. */
+    private static String imageMarkers(List<String> fields) {
+        StringBuilder out = new StringBuilder();
+        fields.forEach(field -> out.append("\n<span class=\"image\">[image: ")
+                .append(escape(field))
+                .append("]</span>"));
         return out.toString();
     }
 

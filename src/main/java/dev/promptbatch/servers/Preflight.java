@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -20,10 +21,11 @@ import dev.promptbatch.spec.Endpoint;
 import dev.promptbatch.spec.JobSpec;
 
 /**
- * The checks before a run, on every server at once: its version and models. A server that cannot be reached, or
- * lacks a model, is left out (for the run, or for that model) with a warning, as long as another server can take its
- * requests; a model that no server can run stands in the way. The same model with different digests on two servers
- * is a warning: their answers are not comparable. With one server, its own check's words are kept.
+ * The checks before a run, on every server at once: its version and models. A server that lacks a model is left out
+ * for that model with a warning, as long as another server can take its requests; a model that no server can run
+ * stands in the way. A server that cannot be reached starts the run paused, with a warning, and is checked the same
+ * way when it answers ({@link #join}). The same model with different digests on two servers is a warning: their
+ * answers are not comparable. With one server, its own check's words are kept.
  */
 public final class Preflight {
     /**
@@ -89,8 +91,8 @@ public final class Preflight {
             if (check.denied()) {
                 problems.addAll(check.problems());
             } else if (!check.reached()) {
-                warnings.add("the server at " + check.url() + " is left out of this run: "
-                        + String.join(" ", check.problems()));
+                warnings.add("the server at " + check.url() + " is left out until it answers (probed every few "
+                        + "seconds): " + String.join(" ", check.problems()));
             }
         }
         for (String model : models) {
@@ -110,25 +112,75 @@ public final class Preflight {
                 warnings.add("the server at " + check.url() + " is left out for model '" + model + "': "
                         + reason(check, model));
             }
-            Map<String, List<String>> urlsByDigest = new LinkedHashMap<>();
-            for (ServerCheck.Result check : checks) {
-                ModelInfo info = check.usable().get(model);
-                if (info != null && !info.digest().isEmpty()) { // OpenAI-compatible servers tell no digest
-                    urlsByDigest
-                            .computeIfAbsent(String.valueOf(info.digest()), digest -> new ArrayList<>())
-                            .add(check.url());
-                }
-            }
-            if (urlsByDigest.size() > 1) {
-                warnings.add("model '" + model + "' differs between servers ("
-                        + urlsByDigest.entrySet().stream()
-                                .map(e ->
-                                        "digest " + shortDigest(e.getKey()) + " on " + String.join(", ", e.getValue()))
-                                .collect(Collectors.joining("; "))
-                        + "): their answers are not comparable");
-            }
+            differentDigests(checks, model).ifPresent(warnings::add);
         }
         return new Result(checks, byModel, problems, warnings);
+    }
+
+    /**
+     * A server's checks when it answers after the checks before the run could not reach it: the same checks, the
+     * models it can run, and what to warn of (a model it lacks, a digest that differs from another server's,
+     * credentials it refuses: then it runs nothing).
+     *
+     * @param others the checks of the servers that answered before
+     * @return the result, or empty while the server still cannot be reached
+     */
+    public static Optional<Joined> join(
+            Target target,
+            List<String> models,
+            Object think,
+            List<ServerCheck.Need> needs,
+            List<ServerCheck.Result> others) {
+        ServerCheck.Result check = ServerCheck.check(target.client(), target.url(), models, think, needs);
+        if (!check.reached() && !check.denied()) {
+            return Optional.empty();
+        }
+        List<String> warnings = new ArrayList<>(check.warnings());
+        if (check.denied()) {
+            warnings.add(String.join(" ", check.problems()) + " The server stays out of this run.");
+            return Optional.of(new Joined(check, Set.of(), warnings));
+        }
+        List<ServerCheck.Result> all = new ArrayList<>(others);
+        all.add(check);
+        Set<String> runs = new LinkedHashSet<>();
+        for (String model : models) {
+            if (!check.usable().containsKey(model)) {
+                warnings.add("the server at " + check.url() + " is left out for model '" + model + "': "
+                        + reason(check, model));
+                continue;
+            }
+            runs.add(model);
+            differentDigests(all, model).ifPresent(warnings::add);
+        }
+        return Optional.of(new Joined(check, runs, warnings));
+    }
+
+    /**
+     * What {@link #join} found.
+     *
+     * @param models the models the server takes requests for
+     */
+    public record Joined(ServerCheck.Result check, Set<String> models, List<String> warnings) {}
+
+    /** The warning that {@code model} has different digests on the servers checked, if it has. */
+    private static Optional<String> differentDigests(List<ServerCheck.Result> checks, String model) {
+        Map<String, List<String>> urlsByDigest = new LinkedHashMap<>();
+        for (ServerCheck.Result check : checks) {
+            ModelInfo info = check.usable().get(model);
+            if (info != null && !info.digest().isEmpty()) { // OpenAI-compatible servers tell no digest
+                urlsByDigest
+                        .computeIfAbsent(String.valueOf(info.digest()), digest -> new ArrayList<>())
+                        .add(check.url());
+            }
+        }
+        if (urlsByDigest.size() < 2) {
+            return Optional.empty();
+        }
+        return Optional.of("model '" + model + "' differs between servers ("
+                + urlsByDigest.entrySet().stream()
+                        .map(e -> "digest " + shortDigest(e.getKey()) + " on " + String.join(", ", e.getValue()))
+                        .collect(Collectors.joining("; "))
+                + "): their answers are not comparable");
     }
 
     private static String reason(ServerCheck.Result check, String model) {

@@ -17,8 +17,9 @@ import dev.promptbatch.ollama.ServerClient;
  * One server's circuit breaker. Failures that say the server is away open it (not a busy server: that one answers,
  * and {@link AdaptiveConcurrency} slows down for it); while it is open, no request goes to this server, a single
  * probe ({@code GET /api/version}, or {@code GET /v1/models}) checks it every few seconds, and when the probe answers one request goes through
- * to see whether generation works again. The {@link ServerPool} decides what an outage means for the run. Time comes
- * from the {@link Ticker}.
+ * to see whether generation works again. A server the checks before the run could not reach starts open, and its
+ * probe is those checks ({@link #pausedUntilJoined}). The {@link ServerPool} decides what an outage means for the
+ * run. Time comes from the {@link Ticker}.
  */
 public final class ServerGate {
     private static final Logger log = LoggerFactory.getLogger(ServerGate.class);
@@ -32,6 +33,17 @@ public final class ServerGate {
     private long outageStart;
     private boolean away;
     private long lastProbe;
+    /** Whether the server has not answered since the run began: it joins, rather than comes back. */
+    private boolean neverAnswered;
+    /** The checks a server not reached before the run must pass before it takes requests; null once it has. */
+    private volatile JoinCheck joinCheck;
+
+    /** The checks before a run, for a server that was not reached then. */
+    @FunctionalInterface
+    public interface JoinCheck {
+        /** Whether the server answered them: until it does, it stays paused. */
+        boolean passed();
+    }
 
     /**
      * @param meanwhile what happens to this server's requests while it is away, for the log
@@ -113,12 +125,36 @@ public final class ServerGate {
             }
             lastProbe = now;
         }
+        JoinCheck join = joinCheck;
+        if (join != null) {
+            if (join.passed()) {
+                joinCheck = null;
+                breaker.transitionToHalfOpenState();
+            }
+            return;
+        }
         try {
             client.probe();
             breaker.transitionToHalfOpenState();
         } catch (OllamaException e) {
             log.debug("probe of {} failed: {}", server, e.getMessage());
         }
+    }
+
+    /**
+     * Pauses a server that the checks before the run could not reach, from the start and without the warning of an
+     * outage (the checks gave theirs): it is probed as a server that went away, with {@code join} for the probe, and
+     * once that passes it takes requests as a server that came back.
+     */
+    public void pausedUntilJoined(JoinCheck join) {
+        synchronized (this) {
+            joinCheck = join;
+            neverAnswered = true;
+            away = true;
+            outageStart = ticker.nanoTime();
+            lastProbe = outageStart;
+        }
+        breaker.transitionToOpenState();
     }
 
     private synchronized void outageBegan() {
@@ -136,10 +172,13 @@ public final class ServerGate {
     }
 
     private synchronized void outageEnded() {
-        log.info(
-                "The server at {} answers again after {} s; resuming",
-                server,
-                Duration.ofNanos(ticker.nanoTime() - outageStart).toSeconds());
+        long seconds = Duration.ofNanos(ticker.nanoTime() - outageStart).toSeconds();
+        if (neverAnswered) {
+            log.info("The server at {} answers {} s after the run began; it joins the run", server, seconds);
+        } else {
+            log.info("The server at {} answers again after {} s; resuming", server, seconds);
+        }
         away = false;
+        neverAnswered = false;
     }
 }

@@ -2,11 +2,14 @@ package dev.promptbatch.servers;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import dev.promptbatch.ollama.OllamaException;
@@ -85,6 +88,34 @@ public final class ServerPool {
     public void serve(String model, Set<String> urls) {
         byModel.put(
                 model, servers.stream().filter(s -> urls.contains(s.display())).toList());
+    }
+
+    /**
+     * Takes in a server that the checks before the run could not reach, once it answers them: until then it is
+     * paused and probed with {@code check} as a server that went away, for every model of the run (so that the
+     * requests waiting for a slot probe it, and an outage of the others is measured with it); then it takes the
+     * requests of the models the check names, and no other model's.
+     *
+     * @param models the run's models ({@link #serve} must have been called for each)
+     * @param check the checks of the server: the models it can run, or empty while it cannot be reached
+     */
+    public void awaitJoin(PooledServer server, Collection<String> models, Supplier<Optional<Set<String>>> check) {
+        for (String model : models) {
+            byModel.compute(model, (name, serving) -> {
+                List<PooledServer> with = new ArrayList<>(serving == null ? List.of() : serving);
+                if (!with.contains(server)) {
+                    with.add(server);
+                }
+                return List.copyOf(with);
+            });
+        }
+        server.gate().pausedUntilJoined(() -> {
+            Optional<Set<String>> runs = check.get();
+            runs.ifPresent(joined -> byModel.replaceAll((model, serving) -> joined.contains(model)
+                    ? serving
+                    : serving.stream().filter(other -> other != server).toList()));
+            return runs.isPresent();
+        });
     }
 
     /**

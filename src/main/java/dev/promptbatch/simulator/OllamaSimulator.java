@@ -243,6 +243,13 @@ public final class OllamaSimulator implements AutoCloseable {
     }
 
     private void version(HttpExchange exchange) throws IOException {
+        stats.versionRequested();
+        try {
+            faults.awaitVersionReleased();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the simulator is closing: no answer
+            return;
+        }
         if (settings.quirks().noVersion()) {
             Exchanges.sendText(exchange, 404, "");
             return;

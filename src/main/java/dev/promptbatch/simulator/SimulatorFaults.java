@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 
 /**
@@ -32,6 +33,7 @@ public final class SimulatorFaults {
     private final Map<Fault, Double> rates = new EnumMap<>(Fault.class);
     private final Random random = new Random(DEFAULT_SEED);
     private volatile long slowMillis = DEFAULT_SLOW_MILLIS;
+    private volatile CountDownLatch versionHeld = new CountDownLatch(0);
 
     /**
      * Injects {@code fault} into a random share of requests.
@@ -83,6 +85,24 @@ public final class SimulatorFaults {
     /** A snapshot of the configured rates, in {@link Fault} order. */
     public synchronized Map<Fault, Double> rates() {
         return Collections.unmodifiableMap(new EnumMap<>(rates));
+    }
+
+    /**
+     * Holds every {@code GET /api/version} answer until {@link #releaseVersion()}: a server slow to answer the first
+     * question a run asks it, which keeps the run in its checks.
+     */
+    public void holdVersion() {
+        versionHeld = new CountDownLatch(1);
+    }
+
+    /** Lets the {@code /api/version} answers held by {@link #holdVersion()} go, and every later one at once. */
+    public void releaseVersion() {
+        versionHeld.countDown();
+    }
+
+    /** Waits while {@code /api/version} answers are held. */
+    void awaitVersionReleased() throws InterruptedException {
+        versionHeld.await();
     }
 
     /** Removes all rules and rates; the seed and slowMillis stay. */

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SimulatorStats {
 
+    private final AtomicLong versionRequests = new AtomicLong();
     private final AtomicLong generateRequests = new AtomicLong();
     private final AtomicLong chatRequests = new AtomicLong();
     private final AtomicLong embedRequests = new AtomicLong();
@@ -31,6 +32,15 @@ public final class SimulatorStats {
     private final AtomicLong slotBusyNanos = new AtomicLong();
     private final AtomicLong firstRequestNanos = new AtomicLong();
     private final AtomicLong lastAnswerNanos = new AtomicLong();
+
+    /** {@code GET /api/version} requests received, answered or held ({@link SimulatorFaults#holdVersion()}). */
+    public long versionRequests() {
+        return versionRequests.get();
+    }
+
+    void versionRequested() {
+        versionRequests.incrementAndGet();
+    }
 
     /** {@code POST /api/generate} requests received. */
     public long generateRequests() {
@@ -137,6 +147,7 @@ public final class SimulatorStats {
      * right when they finish; the maxima restart from the current values.
      */
     public void reset() {
+        versionRequests.set(0);
         generateRequests.set(0);
         chatRequests.set(0);
         embedRequests.set(0);

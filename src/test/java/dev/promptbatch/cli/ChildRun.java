@@ -12,7 +12,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** {@code java -jar promptbatch.jar ...} as a child process in a working directory, its output kept in files. */
+/**
+ * {@code java -jar promptbatch.jar ...} as a child process in a working directory, its output kept in files. The
+ * run's Spring context comes from the code the build generated for it, as under {@code bin/promptbatch}; the tests
+ * in this process start it the other way, from its annotations, as plain {@code java -jar} does.
+ */
 final class ChildRun {
     private static final Path JAR = Path.of(System.getProperty("promptbatch.jar", "target/promptbatch.jar"));
     private static int runs;
@@ -44,7 +48,8 @@ final class ChildRun {
     private static ChildRun start(Path dir, List<String> wrapper, Map<String, String> environment, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(wrapper);
-        command.addAll(List.of(java, "-jar", JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(
+                java, "-Dspring.aot.enabled=true", "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         int run = ++runs;
         Path out = dir.resolve("child-" + run + ".out");

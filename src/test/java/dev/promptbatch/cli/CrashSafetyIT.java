@@ -222,12 +222,48 @@ class CrashSafetyIT {
 
             assertThat(run.exitCode(10)).as(run.err()).isEqualTo(130);
             assertThat(run.out())
-                    .startsWith("crash stopped before it started.\n")
-                    .contains("Everything answered is saved: run the same command again to resume.");
+                    .isEqualTo("crash stopped before it started.\n"
+                            + "Nothing was sent; the output is as it was. Run the same command again to start it.\n");
             assertThat(run.err())
                     .contains("SIGINT: stopping; no request is in flight")
                     .doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void sigintBeforeANewRunStartsSaysSoLeavesTheLastRunAsItWasAndTheSameCommandThenRuns() throws Exception {
+        Path output = dir.resolve("out/answers.jsonl");
+        ChildRun first = start();
+        assertThat(first.exitCode(120)).as(first.err()).isZero();
+        byte[] firstAnswers = Files.readAllBytes(output);
+        simulator.faults().holdVersion();
+        long versionsAsked = simulator.stats().versionRequests();
+
+        ChildRun stopped = ChildRun.start(
+                dir, "run", "job.yaml", "--base-url", simulator.baseUrl().toString(), "--new-run");
+        await(() -> simulator.stats().versionRequests() > versionsAsked, stopped);
+        stopped.signal("INT");
+
+        assertThat(stopped.exitCode(30)).as(stopped.err()).isEqualTo(130);
+        assertThat(stopped.out())
+                .isEqualTo("crash stopped before it started.\n"
+                        + "Nothing was sent; the output is as it was. Run the same command again to start it.\n");
+        assertThat(Files.readAllBytes(output)).isEqualTo(firstAnswers);
+
+        simulator.faults().releaseVersion();
+        simulator.stats().reset();
+        ChildRun again = ChildRun.start(
+                dir, "run", "job.yaml", "--base-url", simulator.baseUrl().toString(), "--new-run");
+        assertThat(again.exitCode(120)).as(again.err()).isZero();
+        assertThat(again.out()).startsWith("crash completed in ").contains("Output: out/answers.jsonl (240 answers)");
+        assertThat(ids(output))
+                .isEqualTo(IntStream.rangeClosed(1, RECORDS).boxed().toList());
+        assertThat(promptRequests()).isEqualTo(RECORDS);
+        ChildRun after = ChildRun.start(dir, "status", "crash");
+        assertThat(after.exitCode(60)).isZero();
+        // Two runs, each completed: the one stopped before it started left no execution.
+        assertThat(after.out().split("COMPLETED", -1)).as(after.out()).hasSize(3);
+        assertThat(after.out()).doesNotContain("STOPPED").doesNotContain("FAILED");
     }
 
     /** Requests that carried a prompt: the model loads before each run's first record do not count. */

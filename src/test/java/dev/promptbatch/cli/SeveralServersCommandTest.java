@@ -225,7 +225,8 @@ class SeveralServersCommandTest {
 
         assertThat(job.out)
                 .contains("Server " + url(0) + ": Ollama ")
-                .contains("  warning: the server at " + away + " is left out of this run: ")
+                .contains("  warning: the server at " + away
+                        + " is left out until it answers (probed every few seconds): ")
                 .contains("Ready to run.");
     }
 

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
@@ -27,6 +29,7 @@ import dev.promptbatch.output.RunSummary;
 import dev.promptbatch.servers.ServerTarget;
 import dev.promptbatch.simulator.Fault;
 import dev.promptbatch.simulator.OllamaSimulator;
+import dev.promptbatch.simulator.SimulatedRequest;
 import dev.promptbatch.simulator.SimulatorSettings;
 import dev.promptbatch.simulator.SimulatorTestSettings;
 import dev.promptbatch.spec.JobSpec;
@@ -244,6 +247,97 @@ class SeveralServersTest {
         assertThat(servers.get(1).get("version").asString())
                 .isEqualTo(SimulatorTestSettings.instant().version());
         assertThat(manifest.get("server").get("url").asString()).isEqualTo(up);
+    }
+
+    @Test
+    void aServerDownAtTheStartJoinsWhenItComesUpAndEveryRecordIsAnsweredOnce() throws Exception {
+        start(2, SimulatorTestSettings.instant().withTokensPerSecond(2000));
+        OllamaSimulator up = simulators.get(1);
+        int latePort = simulators.get(0).port();
+        String late = simulators.get(0).baseUrl().toString();
+        simulators.get(0).close();
+        CountDownLatch upTookTen = new CountDownLatch(10);
+        CountDownLatch lateTookARecord = new CountDownLatch(1);
+        // Past its first 10 records, the server that is up holds its answers until the late one has taken a record,
+        // so that the run is still going when the late one comes up, however fast this machine is.
+        up.faults().failWhen(request -> holdPastTen(request, upTookTen, lateTookARecord), Fault.SLOW);
+        JobSpec spec = NumberedJob.write(dir, RECORDS, "out.jsonl", FAST_RETRIES);
+
+        RunReport report;
+        try (LogCapture log = new LogCapture()) {
+            CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> JobRunner.run(settings(spec, 2)));
+            assertThat(upTookTen.await(1, TimeUnit.MINUTES))
+                    .as("the first server took 10 records")
+                    .isTrue();
+            OllamaSimulator lateServer = OllamaSimulator.start(SimulatorTestSettings.instant()
+                    .withTokensPerSecond(2000)
+                    .withModels(List.of("llama3.2:3b"))
+                    .withPort(latePort));
+            simulators.set(0, lateServer);
+            lateServer
+                    .faults()
+                    .failWhen(
+                            request -> {
+                                lateTookARecord.countDown();
+                                return false;
+                            },
+                            Fault.SLOW);
+            report = run.get(2, TimeUnit.MINUTES);
+            assertThat(log.timedText())
+                    .contains("WARN the server at " + late + " is left out until it answers (probed every few "
+                            + "seconds): ")
+                    .contains("INFO The server at " + late + " answers ")
+                    .contains(" s after the run began; it joins the run");
+        }
+
+        assertThat(report.result()).isEqualTo(RunReport.Result.COMPLETED);
+        assertThat(outputIds()).isEqualTo(allIds());
+        assertThat(dir.resolve("out.errors.jsonl")).doesNotExist();
+        assertThat(recordRequests(simulators.get(0))).isPositive();
+        for (long id : allIds()) {
+            assertThat(simulators.get(0).stats().requestsForPrompt("record " + id)
+                            + up.stats().requestsForPrompt("record " + id))
+                    .as("requests for record %d", id)
+                    .isEqualTo(1);
+        }
+        assertThat(outputRecords())
+                .filteredOn(record -> record.get("server").asString().equals(late))
+                .hasSize((int) recordRequests(simulators.get(0)));
+        JsonNode lateInManifest = JsonMapper.builder()
+                .build()
+                .readTree(dir.resolve("out.manifest.json").toFile())
+                .get("servers")
+                .get(0);
+        assertThat(lateInManifest.get("url").asString()).isEqualTo(late);
+        assertThat(lateInManifest.get("reached").asBoolean()).isTrue();
+        assertThat(lateInManifest.get("version").asString())
+                .isEqualTo(SimulatorTestSettings.instant().version());
+    }
+
+    /** Never a fault: counts the server's records, and past the 10th holds each until the late server has one. */
+    private static boolean holdPastTen(SimulatedRequest request, CountDownLatch tenth, CountDownLatch late) {
+        if (!request.prompt().startsWith("record ")) {
+            return false;
+        }
+        if (tenth.getCount() > 0) {
+            tenth.countDown();
+            return false;
+        }
+        try {
+            if (!late.await(30, TimeUnit.SECONDS)) {
+                late.countDown(); // the late server never took one: hold no other, and let the assertions say so
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    private static long recordRequests(OllamaSimulator simulator) {
+        return simulator.stats().requestsByPrompt().entrySet().stream()
+                .filter(entry -> entry.getKey().startsWith("record "))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
     }
 
     @Test

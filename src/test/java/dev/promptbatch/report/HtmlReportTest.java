@@ -317,6 +317,83 @@ class HtmlReportTest {
                 .doesNotContain("Output (tokens)");
     }
 
+    @Test
+    void aChatRunShowsItsMessagesWithTheirRolesAndItsImagesOnTheLastUserMessage() throws IOException {
+        Path output = chatRun("""
+                "endpoint": "chat", "system": null, "prompt": null,
+                "messages": [{"role": "system", "content": "You extract <facts> & figures."},
+                             {"role": "user", "content": "{{description}}"},
+                             {"role": "assistant", "content": "Which fields?"},
+                             {"role": "user", "content": "Title and {{field}}."}],
+                "images": ["photo", "label"]
+                """);
+
+        String prompt = section(report(output), "<h3>Prompt</h3>", "<details>");
+
+        assertThat(prompt).isEqualTo("""
+                        <h3>Prompt</h3>
+                        <p class="caption">Message 1: system</p>
+                        <pre class="prompt">You extract &lt;facts&gt; &amp; figures.</pre>
+                        <p class="caption">Message 2: user</p>
+                        <pre class="prompt">{{description}}</pre>
+                        <p class="caption">Message 3: assistant</p>
+                        <pre class="prompt">Which fields?</pre>
+                        <p class="caption">Message 4: user</p>
+                        <pre class="prompt">Title and {{field}}.
+                        <span class="image">[image: photo]</span>
+                        <span class="image">[image: label]</span></pre>
+                        <details>""");
+    }
+
+    @Test
+    void aChatRunWithoutMessagesShowsItsSystemAndPromptAsTheMessagesSent() throws IOException {
+        Path output = chatRun("""
+                "endpoint": "chat", "system": "Be brief.", "prompt": "Describe {{name}}."
+                """);
+
+        String prompt = section(report(output), "<h3>Prompt</h3>", "<details>");
+
+        assertThat(prompt).isEqualTo("""
+                        <h3>Prompt</h3>
+                        <p class="caption">Message 1: system</p>
+                        <pre class="prompt">Be brief.</pre>
+                        <p class="caption">Message 2: user</p>
+                        <pre class="prompt">Describe {{name}}.</pre>
+                        <details>""");
+    }
+
+    @Test
+    void aGenerateRunShowsItsSystemAndPromptTemplateWithAMarkerPerImage() throws IOException {
+        Path output = chatRun("""
+                "endpoint": "generate", "system": "Be brief.", "prompt": "What is in the photo?",
+                "images": ["photo"]
+                """);
+
+        String prompt = section(report(output), "<h3>Prompt</h3>", "<details>");
+
+        assertThat(prompt).isEqualTo("""
+                        <h3>Prompt</h3>
+                        <p class="caption">System</p>
+                        <pre class="prompt">Be brief.</pre>
+                        <p class="caption">Prompt template</p>
+                        <pre class="prompt">What is in the photo?
+                        <span class="image">[image: photo]</span></pre>
+                        <details>""");
+    }
+
+    /** A one-answer run whose manifest's spec holds {@code specFields}. */
+    private Path chatRun(String specFields) throws IOException {
+        Path output = dir.resolve("out/chat.jsonl");
+        Files.createDirectories(output.getParent());
+        Files.writeString(output, answer("http://127.0.0.1:11434", 100, 50) + "\n");
+        Files.writeString(dir.resolve("out/chat.manifest.json"), """
+                {"job":"chat","server":{"url":"http://127.0.0.1:11434","version":"0.12.6"},
+                 "models":[{"name":"llama3.2:3b"}],
+                 "spec":{"name":"chat", %s}}
+                """.formatted(specFields));
+        return output;
+    }
+
     private static String answer(String server, long latencyMs, long tokensPerSecond) {
         return ("{\"id\":\"%d\",\"line\":1,\"model\":\"llama3.2:3b\",\"server\":\"%s\",\"seed\":null,"
                         + "\"response\":\"r\",\"eval_count\":3,\"tokens_per_second\":%d.0,"

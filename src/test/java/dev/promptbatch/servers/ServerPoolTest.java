@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -209,6 +211,36 @@ class ServerPoolTest {
         assertThat(pool.acquire("other:1b", Set.of()).server().display()).isEqualTo(url(0));
     }
 
+    @Test
+    void aServerWaitingToJoinIsProbedWithItsChecksAndThenTakesOnlyTheModelsTheyFound() throws Exception {
+        ServerPool pool = pool(1, 1);
+        String other = "other:1b";
+        pool.serve(MODEL, Set.of());
+        pool.serve(other, Set.of(url(1)));
+        AtomicInteger checks = new AtomicInteger();
+        pool.awaitJoin(
+                pool.servers().get(0),
+                List.of(MODEL, other),
+                () -> checks.incrementAndGet() < 2 ? Optional.empty() : Optional.of(Set.of(MODEL)));
+
+        Lease lease = enter(pool);
+
+        // Its checks ran at the probes, at 2 s (not reached) and 4 s (passed): then one request goes through.
+        assertThat(ticker.elapsed()).isEqualTo(PROBE_INTERVAL.multipliedBy(2));
+        assertThat(checks).hasValue(2);
+        assertThat(lease.server().display()).isEqualTo(url(0));
+        lease.answered(0);
+        lease.close();
+        Lease otherModel = pool.acquire(other, Set.of());
+        assertThat(otherModel.server().display()).isEqualTo(url(1));
+        // The joined server has a free slot but not the model: a second request for it waits for the other server.
+        CompletableFuture<Lease> second = CompletableFuture.supplyAsync(() -> acquireUnchecked(pool, other));
+        assertThat(second).isNotDone();
+        otherModel.close();
+        assertThat(second.get(5, TimeUnit.SECONDS).server().display()).isEqualTo(url(1));
+        assertThat(checks).hasValue(2);
+    }
+
     private ServerPool pool(int... slots) throws IOException {
         List<ServerTarget> targets = new ArrayList<>();
         for (int n : slots) {
@@ -237,6 +269,14 @@ class ServerPoolTest {
 
     private static Lease enter(ServerPool pool) throws InterruptedException {
         return pool.acquire(MODEL, Set.of());
+    }
+
+    private static Lease acquireUnchecked(ServerPool pool, String model) {
+        try {
+            return pool.acquire(model, Set.of());
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Lease enterUnchecked(ServerPool pool) {
