@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * <p>The simulator must already run (its URL in {@code SIMULATOR_URL}); every run gets a fresh directory, a one-record
  * job and a fresh job database. The phases come from the child's log, written with millisecond timestamps by
  * bench/startup/logback.xml, and from the simulator's first generate request (System.nanoTime, CLOCK_MONOTONIC like
- * this process's marks).
+ * this process's marks). With {@code STARTUP_PHASES=off} the child runs without that log, and only the total and
+ * the CPU time are measured.
  */
 public final class StartupBench {
     private static final Pattern STAMP = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) ");
@@ -38,6 +39,7 @@ public final class StartupBench {
         String label = args[2];
         List<String> command = List.of(args).subList(4, args.length);
         URI simulator = URI.create(System.getenv("SIMULATOR_URL"));
+        boolean marked = !"off".equals(System.getenv("STARTUP_PHASES"));
         HttpClient http = HttpClient.newHttpClient();
         List<double[]> results = new ArrayList<>();
         for (int i = 1; i <= runs; i++) {
@@ -68,7 +70,10 @@ public final class StartupBench {
             }
             double firstRequest = (Long.parseLong(first.group(1)) - launchNanos) / 1e6;
             double[] phases = Arrays.copyOf(
-                    phases(Files.readAllLines(dir.resolve("stderr")), launchMillis, firstRequest, dir), PHASES.length + 2);
+                    marked
+                            ? phases(Files.readAllLines(dir.resolve("stderr")), launchMillis, firstRequest, dir)
+                            : unmarked(firstRequest),
+                    PHASES.length + 2);
             phases[PHASES.length + 1] = cpu;
             results.add(phases);
             System.err.printf("[startup] %s run %d: %s%n", label, i, Arrays.toString(phases));
@@ -83,10 +88,18 @@ public final class StartupBench {
         }
         StringBuilder row = new StringBuilder("| " + label + " | " + runs);
         for (double median : medians) {
-            row.append(String.format(" | %.2f", median / 1000));
+            row.append(Double.isNaN(median) ? " | –" : String.format(" | %.2f", median / 1000));
         }
         double best = results.stream().mapToDouble(r -> r[PHASES.length]).min().orElseThrow();
         System.out.println(row.append(String.format(" | %.2f |", best / 1000)));
+    }
+
+    /** Without the marks in the log, only the total. */
+    private static double[] unmarked(double firstRequest) {
+        double[] phases = new double[PHASES.length + 1];
+        Arrays.fill(phases, Double.NaN);
+        phases[PHASES.length] = firstRequest;
+        return phases;
     }
 
     /** The phases in ms and, last, the total: from launch to the simulator's first generate request. */

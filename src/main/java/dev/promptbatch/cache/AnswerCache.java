@@ -7,13 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -40,6 +44,8 @@ import dev.promptbatch.outcome.GenerateResponse;
  * renamed, so that a reader, another thread or another process sharing the directory sees a whole entry or none. Two
  * writers of one key write the same answer; the last rename wins.
  *
+ * <p>A hit sets the entry's modification time: it says when the entry was last used, for {@link CachePruning}.
+ *
  * <p>An entry that does not parse, is cut short, holds another key or comes from another format version is never
  * trusted: it is ignored (its request is sent and the entry written again), with one warning per run. A cache that
  * cannot be written is a warning too, once; the run goes on without it.
@@ -64,6 +70,7 @@ public final class AnswerCache {
     public record Key(String hex) {}
 
     private final Path directory;
+    private final Clock clock;
     private final Map<String, String> digests = new ConcurrentHashMap<>();
     private final AtomicBoolean warnedUnreadable = new AtomicBoolean();
     private final AtomicBoolean warnedUnwritable = new AtomicBoolean();
@@ -71,7 +78,13 @@ public final class AnswerCache {
 
     /** @param directory where the entries are, or null for a cache that keeps nothing */
     public AnswerCache(Path directory) {
+        this(directory, Clock.systemUTC());
+    }
+
+    /** @param clock when an entry found was used */
+    public AnswerCache(Path directory, Clock clock) {
         this.directory = directory;
+        this.clock = clock;
     }
 
     /** Where the entries are, or null for none. */
@@ -172,14 +185,29 @@ public final class AnswerCache {
                 || attempts.asInt() < 1) {
             return unusable(file, "lacks a field of an answer");
         }
+        Entry entry;
         try {
-            return Optional.of(new Entry(
+            entry = new Entry(
                     JSON.treeToValue(response, GenerateResponse.class),
                     latency.asLong(),
                     attempts.asInt(),
-                    root.path("server").isString() ? root.path("server").asString() : null));
+                    root.path("server").isString() ? root.path("server").asString() : null);
         } catch (JacksonException e) {
             return unusable(file, "holds an answer that does not read: " + e.getOriginalMessage());
+        }
+        markUsed(file);
+        return Optional.of(entry);
+    }
+
+    /**
+     * Sets the entry's modification time to now, so that {@link CachePruning} keeps the entries still used. Where the
+     * file system does not let this reader change it (another user's entry), the entry keeps the time it was written.
+     */
+    private void markUsed(Path file) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.from(clock.instant()));
+        } catch (IOException e) {
+            log.debug("could not mark {} used: {}", file, e.getMessage());
         }
     }
 
@@ -195,9 +223,15 @@ public final class AnswerCache {
         root.put("server", entry.server());
         Path temporary = null;
         try {
-            Files.createDirectories(file.getParent());
-            temporary = Files.createTempFile(file.getParent(), "." + key.hex().substring(0, 8) + "-", ".tmp");
-            Files.write(temporary, JSON.writeValueAsBytes(root));
+            byte[] bytes = JSON.writeValueAsBytes(root);
+            temporary = temporaryFor(file, key);
+            try {
+                write(temporary, bytes);
+            } catch (NoSuchFileException e) {
+                // The folder is not there yet, or a pruning removed it as empty just now.
+                Files.createDirectories(file.getParent());
+                write(temporary, bytes);
+            }
             try {
                 Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -220,6 +254,23 @@ public final class AnswerCache {
                 }
             }
         }
+    }
+
+    /**
+     * Not {@link Files#createTempFile}, whose owner-only permissions would hide the entry from the other users of a
+     * shared directory: a new file as the umask makes it.
+     */
+    private static void write(Path temporary, byte[] bytes) throws IOException {
+        Files.write(temporary, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * A file name beside the entry that no other writer picks: {@code .KEYSTART-RANDOM.tmp}, hidden, and left behind
+     * only by a process that dies while it writes.
+     */
+    private static Path temporaryFor(Path file, Key key) {
+        return file.resolveSibling("." + key.hex().substring(0, 8) + "-"
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
     }
 
     /** How many entries were found but not trusted. */

@@ -87,6 +87,9 @@ final class BatchCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Mixin
+    SharedOptions.Cache cache;
+
     private final CliEnvironment environment;
 
     BatchCommand(CliEnvironment environment) {
@@ -122,8 +125,10 @@ final class BatchCommand implements Callable<Integer> {
         }
         JobSpec spec;
         try {
-            spec = new SpecLoader(environment.workingDirectory())
-                    .fromTree(Path.of("batch"), tree, environment.variables());
+            spec = cache.applyTo(
+                    new SpecLoader(environment.workingDirectory())
+                            .fromTree(Path.of("batch"), tree, environment.variables()),
+                    environment);
         } catch (SpecException e) {
             // The spec's words for what the command calls --model.
             throw new SpecException(e.getMessage().replace("set model (or models)", "give --model M"));

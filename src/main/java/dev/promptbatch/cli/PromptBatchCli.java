@@ -20,6 +20,7 @@ public final class PromptBatchCli implements Callable<Integer> {
             StatusCommand.class,
             DiffCommand.class,
             ReportCommand.class,
+            CacheCommand.class,
             SimulateCommand.class,
             CommandLine.HelpCommand.class);
 

@@ -82,15 +82,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
-    @Option(
-            names = "--cache",
-            arity = "0..1",
-            paramLabel = "DIR",
-            fallbackValue = JobSpec.Output.DEFAULT_CACHE,
-            description = "Answer deterministic requests (a seed, or temperature 0) asked before from the cache in DIR "
-                    + "(default ${FALLBACK-VALUE}), and keep new answers there. Put it after SPEC, or write "
-                    + "--cache=DIR.")
-    String cache;
+    @Mixin
+    SharedOptions.Cache cache;
 
     private final CliEnvironment environment;
 
@@ -158,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 throw failure;
             }
-            int code = finish(environment, spec, parameters, simulator.on, report, stop);
+            int code = finish(environment, spec, parameters, newRun, simulator.on, report, stop);
             // Neither is an execution: the metrics stay those of the last run.
             if (report.result() != RunReport.Result.ALREADY_COMPLETE
                     && report.result() != RunReport.Result.NOT_STARTED) {
@@ -194,20 +187,21 @@ final class RunCommand implements Callable<Integer> {
             }
             spec = spec.withConcurrency(concurrency);
         }
-        if (cache != null) {
-            spec = spec.withCache(environment.workingDirectory().resolve(cache).normalize());
-        }
-        return spec;
+        return cache.applyTo(spec, environment);
     }
 
     private static int finish(
             CliEnvironment environment,
             JobSpec spec,
             Map<String, String> parameters,
+            boolean newRun,
             boolean simulated,
             RunReport report,
             GracefulStop stop) {
         String parametersText = ParameterText.afterJobName(parameters);
+        // The same command with --new-run would start yet another run rather than resume this one.
+        String resume =
+                newRun ? "run the same command without --new-run to resume" : "run the same command again to resume";
         var out = environment.out();
         if (report.result() == RunReport.Result.NOT_STARTED) {
             out.println(spec.name() + parametersText + " " + report.message() + ".");
@@ -258,7 +252,7 @@ final class RunCommand implements Callable<Integer> {
             case ALREADY_COMPLETE -> ExitCode.OK;
             case COMPLETED -> summary.failed() > 0 ? ExitCode.COMPLETED_WITH_FAILURES : ExitCode.OK;
             case FAILED -> {
-                out.println("Nothing answered is lost: run the same command again to resume.");
+                out.println("Nothing answered is lost: " + resume + ".");
                 yield ExitCode.FAILED;
             }
             case OUTPUT_LOST -> {
@@ -266,7 +260,7 @@ final class RunCommand implements Callable<Integer> {
                 yield ExitCode.FAILED;
             }
             case STOPPED -> {
-                out.println("Everything answered is saved: run the same command again to resume.");
+                out.println("Everything answered is saved: " + resume + ".");
                 yield stoppedCode(stop);
             }
             case NOT_STARTED -> throw new IllegalStateException("a run that did not start has no summary");

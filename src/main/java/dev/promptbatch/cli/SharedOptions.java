@@ -13,6 +13,7 @@ import dev.promptbatch.job.RetryFailed;
 import dev.promptbatch.ollama.ServerAddress;
 import dev.promptbatch.progress.ProgressSettings;
 import dev.promptbatch.spec.Durations;
+import dev.promptbatch.spec.JobSpec;
 
 /**
  * The options that several commands share, each declared once and mixed in with {@code @Mixin}. One mixin an option,
@@ -129,6 +130,27 @@ final class SharedOptions {
                 }
             }
             return ProgressSettings.decide(quiet, every, environment.variables().get("TERM"));
+        }
+    }
+
+    /** {@code --cache [DIR]}, of run and batch. */
+    static final class Cache {
+        @Option(
+                names = "--cache",
+                arity = "0..1",
+                paramLabel = "DIR",
+                fallbackValue = JobSpec.Output.DEFAULT_CACHE,
+                description = "Answer deterministic requests (a seed, or temperature 0) asked before from the cache in "
+                        + "DIR (default ${FALLBACK-VALUE}), and keep new answers there. A DIR is given after an "
+                        + "equals sign, as in --cache=DIR.")
+        String directory;
+
+        /** The job with the cache this option names, or as it is without the option. */
+        JobSpec applyTo(JobSpec spec, CliEnvironment environment) {
+            return directory == null
+                    ? spec
+                    : spec.withCache(
+                            environment.workingDirectory().resolve(directory).normalize());
         }
     }
 }

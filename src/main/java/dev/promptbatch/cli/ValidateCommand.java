@@ -214,7 +214,7 @@ final class ValidateCommand implements Callable<Integer> {
         for (ServerCheck.Result server : result.servers()) {
             if (server.version() != null) {
                 out.println("Server " + server.url() + ": " + server.describe() + ", "
-                        + server.models().size() + " models"
+                        + server.models().size() + (server.models().size() == 1 ? " model" : " models")
                         + (simulator.on ? " (the built-in simulator: answers are synthetic)" : ""));
             }
         }

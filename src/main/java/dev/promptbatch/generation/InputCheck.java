@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.promptbatch.input.InputException;
 import dev.promptbatch.input.RecordReader;
 import dev.promptbatch.prompt.PromptTemplate;
 import dev.promptbatch.prompt.TemplateException;
@@ -36,6 +37,8 @@ public final class InputCheck {
         try (RecordReader reader = RecordReader.open(
                 spec.input().file(), spec.input().maxRecordBytes(), spec.input().format())) {
             columns = reader.columns();
+        } catch (InputException e) {
+            throw new InputException(spec.specFile() + ": input: " + e.getMessage(), e);
         }
         if (columns.isEmpty()) {
             return;

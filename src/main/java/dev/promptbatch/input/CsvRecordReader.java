@@ -34,7 +34,7 @@ final class CsvRecordReader implements RecordReader {
         try {
             this.lines = new PhysicalLineReader(file, maxRecordBytes);
         } catch (IOException e) {
-            throw new InputException(file + ": cannot open: " + e.getMessage(), e);
+            throw InputException.cannotOpen(file, e);
         }
         this.columns = readHeader();
     }

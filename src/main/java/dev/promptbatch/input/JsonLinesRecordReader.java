@@ -24,7 +24,7 @@ final class JsonLinesRecordReader implements RecordReader {
         try {
             this.lines = new PhysicalLineReader(file, maxRecordBytes);
         } catch (IOException e) {
-            throw new InputException(file + ": cannot open: " + e.getMessage(), e);
+            throw InputException.cannotOpen(file, e);
         }
     }
 

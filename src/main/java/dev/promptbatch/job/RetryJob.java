@@ -144,7 +144,7 @@ final class RetryJob {
         try {
             OutputRecords.forEach(found.output(), answer -> {
                 if (sent.contains(files.keyOf(answer))) {
-                    counts.merge(answer.path("model").asString(), new ModelCounts(0, -1, 0), ModelCounts::plus);
+                    counts.merge(answer.path("model").asString(), new ModelCounts(0, -1, 0, 0), ModelCounts::plus);
                 }
             });
         } catch (IOException e) {

@@ -79,12 +79,13 @@ public final class LiveCounts implements ItemWriteListener<UnitOutcomes> {
 
     private ModelCounts counted(Outcome outcome) {
         if (outcome instanceof Failure) {
-            return retry ? ModelCounts.ZERO : new ModelCounts(0, 1, 0);
+            return retry ? ModelCounts.ZERO : new ModelCounts(0, 1, 0, 0);
         }
-        long tokens = outcome instanceof Answer answer && answer.response().evalCount() != null
-                ? answer.response().evalCount()
-                : 0;
-        return new ModelCounts(1, retry ? -1 : 0, tokens);
+        if (outcome instanceof Answer answer) {
+            Long tokens = answer.response().evalCount();
+            return new ModelCounts(1, retry ? -1 : 0, tokens == null ? 0 : tokens, answer.cached() ? 1 : 0);
+        }
+        return new ModelCounts(1, retry ? -1 : 0, 0, 0);
     }
 
     /**

@@ -7,15 +7,18 @@ import java.util.Map;
 import dev.promptbatch.output.RunSummary;
 
 /**
- * One model's records so far: answered (an embed job's records embedded), failed, and the tokens its answers
- * generated ({@code eval_count}).
+ * One model's records so far: answered (an embed job's records embedded), failed, the tokens its answers generated
+ * ({@code eval_count}), and how many of its answers came from the answer cache (also counted in {@code answered}).
  */
-public record ModelCounts(long answered, long failed, long generatedTokens) {
-    public static final ModelCounts ZERO = new ModelCounts(0, 0, 0);
+public record ModelCounts(long answered, long failed, long generatedTokens, long cached) {
+    public static final ModelCounts ZERO = new ModelCounts(0, 0, 0, 0);
 
     public ModelCounts plus(ModelCounts other) {
         return new ModelCounts(
-                answered + other.answered, failed + other.failed, generatedTokens + other.generatedTokens);
+                answered + other.answered,
+                failed + other.failed,
+                generatedTokens + other.generatedTokens,
+                cached + other.cached);
     }
 
     /** Each model's counts in a run's summary, its variants added up; every model of {@code models} is there. */
@@ -24,7 +27,7 @@ public record ModelCounts(long answered, long failed, long generatedTokens) {
         for (RunSummary.Group group : summary.groups()) {
             counts.merge(
                     group.model(),
-                    new ModelCounts(group.answers(), group.failures(), group.generatedTokens()),
+                    new ModelCounts(group.answers(), group.failures(), group.generatedTokens(), group.cached()),
                     ModelCounts::plus);
         }
         return counts;

@@ -89,6 +89,7 @@ public final class RunSummary {
         private long answers;
         private long failures;
         private long generatedTokens;
+        private long cached;
         private long clientTimedSpeeds;
         private final Measure latencyMs = new Measure();
         private final Measure tokensPerSecond = new Measure();
@@ -142,6 +143,11 @@ public final class RunSummary {
 
         public long failures() {
             return failures;
+        }
+
+        /** How many of its answers came from the answer cache, without a request. */
+        public long cached() {
+            return cached;
         }
 
         /** The tokens its answers generated: the sum of their {@code eval_count}. */
@@ -270,6 +276,9 @@ public final class RunSummary {
                 return;
             }
             answers++;
+            if (answer.path("cached").asBoolean(false)) {
+                cached++;
+            }
             long evalCount = answer.path("eval_count").asLong(0);
             generatedTokens += evalCount;
             latencyMs.add(answer.path("latency_ms").asDouble(0));
@@ -349,9 +358,6 @@ public final class RunSummary {
     private final List<String> servers = new ArrayList<>();
     private final ManifestFacts manifest;
     private boolean embed;
-    /** Answers taken from the answer cache, without a request. */
-    private long cached;
-
     private boolean embeddings;
     private boolean texts;
 
@@ -380,9 +386,6 @@ public final class RunSummary {
                         summary.embeddings = true;
                     } else {
                         summary.texts = true;
-                    }
-                    if (answer.path("cached").asBoolean(false)) {
-                        summary.cached++;
                     }
                     summary.group(answer).add(answer);
                     summary.serverGroup(answer).ifPresent(group -> group.add(answer));
@@ -438,7 +441,7 @@ public final class RunSummary {
 
     /** How many answers came from the answer cache, without a request. */
     public long cached() {
-        return cached;
+        return groups.values().stream().mapToLong(g -> g.cached).sum();
     }
 
     /**
@@ -534,6 +537,7 @@ public final class RunSummary {
                             + "implausible one (under 1 µs a token)%n",
                     clientTimed));
         }
+        long cached = cached();
         if (cached > 0) {
             out.append(String.format(
                     Locale.ROOT,

@@ -31,18 +31,6 @@ final class Html {
         return String.format(Locale.ROOT, "%,." + decimals + "f", value);
     }
 
-    /** A size in bytes in the largest binary unit that keeps it at or above 1. */
-    static String bytes(long bytes) {
-        String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0 ? bytes + " bytes" : number(value, 1) + " " + units[unit];
-    }
-
     /** The start of a long hash, with the whole of it in a tooltip. */
     static String shortHash(String hash) {
         String hex = hash.startsWith("sha256:") ? hash.substring("sha256:".length()) : hash;

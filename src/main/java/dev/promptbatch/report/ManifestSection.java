@@ -7,6 +7,8 @@ import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.promptbatch.output.Sizes;
+
 /**
  * What produced the numbers, from the manifest and readable: versions, server (or a table of the servers when there
  * are several), models with digests, input, options, sweep, host and times; then the whole manifest as JSON, folded
@@ -58,7 +60,7 @@ final class ManifestSection {
         String sha = manifest.text("input", "sha256");
         JsonNode size = manifest.root().path("input").path("size");
         return "<code class=\"path\">" + escapedOrNone(path) + "</code> &middot; "
-                + (size.isNumber() ? Html.bytes(size.asLong()) : Html.NONE) + " &middot; SHA-256 "
+                + (size.isNumber() ? Sizes.readable(size.asLong()) : Html.NONE) + " &middot; SHA-256 "
                 + (sha == null ? Html.NONE : Html.shortHash(sha));
     }
 
@@ -77,7 +79,8 @@ final class ManifestSection {
             parts.add(escape(host.path("jvm").asString()));
         }
         if (host.path("memory_bytes").isNumber()) {
-            parts.add("JVM heap up to " + Html.bytes(host.path("memory_bytes").asLong()));
+            parts.add(
+                    "JVM heap up to " + Sizes.readable(host.path("memory_bytes").asLong()));
         }
         return parts.isEmpty() ? Html.NONE : String.join(" &middot; ", parts);
     }

@@ -6,6 +6,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +64,61 @@ class AnswerCacheTest {
         try (Stream<Path> files = Files.walk(dir)) {
             assertThat(files.filter(Files::isRegularFile)).containsExactly(file);
         }
+    }
+
+    @Test
+    void anEntryIsAsReadableAsAnyNewFileSoThatOtherUsersOfASharedDirectoryReadIt() throws IOException {
+        AnswerCache.Key key = cache().keyFor(request("Hi", Map.of("seed", 42))).orElseThrow();
+        cache().store(key, ENTRY);
+
+        Path entry = cache().fileOf(key);
+        Path other = Files.createFile(dir.resolve("any-new-file"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(entry)))
+                .isEqualTo(PosixFilePermissions.toString(Files.getPosixFilePermissions(other)));
+        try (Stream<Path> files = Files.list(entry.getParent())) {
+            assertThat(files).containsExactly(entry);
+        }
+    }
+
+    @Test
+    void aHitMarksTheEntryUsedAtTheClocksTimeForPruning() throws IOException {
+        AnswerCache.Key key = cache().keyFor(request("Hi", Map.of("seed", 42))).orElseThrow();
+        cache().store(key, ENTRY);
+        Path entry = cache().fileOf(key);
+        Instant written = Instant.parse("2026-10-01T02:00:00Z");
+        Files.setLastModifiedTime(entry, FileTime.from(written));
+        Instant tonight = Instant.parse("2026-12-01T02:00:00Z");
+        AnswerCache atTonight = new AnswerCache(dir, Clock.fixed(tonight, ZoneOffset.UTC));
+        atTonight.useDigests(Map.of(MODEL, "sha256:aaaa"));
+
+        assertThat(atTonight.find(key)).contains(ENTRY);
+        assertThat(Files.getLastModifiedTime(entry).toInstant()).isEqualTo(tonight);
+
+        long size = Files.size(entry);
+        assertThat(CachePruning.prune(dir, tonight.minus(Duration.ofDays(30))))
+                .isEqualTo(new CachePruning.Result(0, 0, 1, size, 0));
+        assertThat(CachePruning.prune(dir, tonight.plusSeconds(1)))
+                .isEqualTo(new CachePruning.Result(1, size, 0, 0, 0));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void anAnswerIsStillKeptWhenAPruningRemovedItsEmptyFolderJustBefore() throws IOException {
+        AnswerCache cache = cache();
+        AnswerCache.Key first = cache.keyFor(request("Hi", Map.of("seed", 42))).orElseThrow();
+        cache.store(first, ENTRY);
+        Path folder = cache.fileOf(first).getParent();
+        Files.delete(cache.fileOf(first));
+        Files.delete(folder);
+        Files.delete(folder.getParent());
+
+        try (LogCapture log = new LogCapture()) {
+            cache.store(first, ENTRY);
+            assertThat(log.text()).isEmpty();
+        }
+        assertThat(cache.find(first)).contains(ENTRY);
     }
 
     @Test

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,6 +29,8 @@ import dev.promptbatch.simulator.SimulatorTestSettings;
 /** The answer cache end to end: the CLI in this JVM, the simulator on loopback, the cache on disk. */
 class CacheTest {
     private static final String MODEL = "llama3.2:3b";
+    /** A size as the console shows it. */
+    private static final String SIZE = "[0-9.,]+ (bytes|KiB)";
 
     @RegisterExtension
     final SimulatorExtension simulated =
@@ -213,6 +219,102 @@ class CacheTest {
         assertThat(dir.resolve("cache-dir")).isDirectory();
     }
 
+    @Test
+    void aBatchFileRunAgainWithTheCacheSendsNothingAndSaysCachedInEachLinesPromptbatchObject() {
+        StringBuilder requests = new StringBuilder();
+        for (int n = 1; n <= 6; n++) {
+            String body = n % 2 == 0
+                    ? "{\"model\": \"" + MODEL + "\", \"seed\": 9, \"messages\": [{\"role\": \"user\", \"content\":"
+                            + " \"question " + n + "\"}]}"
+                    : "{\"model\": \"" + MODEL + "\", \"temperature\": 0, \"prompt\": \"prompt " + n + "\"}";
+            requests.append("{\"custom_id\": \"req-" + n + "\", \"method\": \"POST\", \"url\": \"/v1/"
+                    + (n % 2 == 0 ? "chat/completions" : "completions") + "\", \"body\": " + body + "}\n");
+        }
+        job.write("requests.jsonl", requests.toString());
+
+        assertThat(batch("--cache")).as(job.err).isZero();
+        assertThat(simulator.stats().chatRequests()).isEqualTo(3);
+        assertThat(sent()).isEqualTo(6);
+        List<JsonNode> first = job.jsonLines("out/results.jsonl");
+        assertThat(first)
+                .extracting(r -> r.get("custom_id").asString() + " "
+                        + r.get("promptbatch").get("cached"))
+                .containsExactly(
+                        "req-1 false", "req-2 false", "req-3 false", "req-4 false", "req-5 false", "req-6 false");
+
+        simulator.stats().reset();
+        assertThat(batch("--new-run", "--cache")).as(job.err).isZero();
+        assertThat(simulator.stats().generateRequests()).isZero();
+        assertThat(simulator.stats().chatRequests()).isZero();
+        assertThat(simulator.stats().embedRequests()).isZero();
+        List<JsonNode> second = job.jsonLines("out/results.jsonl");
+        assertThat(second)
+                .allSatisfy(r -> assertThat(r.get("promptbatch").get("cached").asBoolean())
+                        .isTrue());
+        assertThat(asFirstWritten(second)).isEqualTo(asFirstWritten(first));
+        assertThat(job.out).contains("cached: 6 of the 6 answers came from the cache, without a request");
+    }
+
+    @Test
+    void pruneRemovesTheAnswersNoRunUsedForThatLongAndTheLeftoversOfCutWritesAndNothingElse() throws IOException {
+        job.numberedRecords("input/r.csv", 10);
+        spec("j", "options: {seed: 5}\ncache: true\n");
+        assertThat(job.run("run", "jobs/j.yaml")).as(job.err).isZero();
+        Path cache = dir.resolve(".promptbatch/cache");
+        FileTime longAgo = FileTime.from(Instant.now().minus(Duration.ofDays(40)));
+        for (Path entry : entries()) {
+            Files.setLastModifiedTime(entry, longAgo);
+        }
+        Path entryFolder = entries().get(0).getParent();
+        Path leftover = Files.writeString(entryFolder.resolve(".0123abcd-k3j2h1.tmp"), "{\"version\":1");
+        Files.setLastModifiedTime(leftover, longAgo);
+        Path notes = Files.writeString(cache.resolve("notes.txt"), "kept");
+        Path foreign = Files.writeString(entryFolder.resolve("mine.json"), "kept");
+        Files.setLastModifiedTime(notes, longAgo);
+        Files.setLastModifiedTime(foreign, longAgo);
+        Path emptyFolder = Files.createDirectories(cache.resolve("ff/ee"));
+
+        // Records 7 to 10 change: 6 answers are used again (a hit marks them used), 4 new ones are written.
+        StringBuilder changed = new StringBuilder("n,text\n");
+        for (int n = 1; n <= 10; n++) {
+            changed.append(n)
+                    .append(",record ")
+                    .append(n)
+                    .append(n > 6 ? " changed" : "")
+                    .append('\n');
+        }
+        job.write("input/r.csv", changed.toString());
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run")).as(job.err).isZero();
+        assertThat(entries()).hasSize(14);
+
+        assertThat(job.runAsIs("cache", "prune", "--unused-for", "30d"))
+                .as(job.err)
+                .isZero();
+        assertThat(job.out)
+                .matches("Removed 4 answers not used for 30d \\(" + SIZE + "\\); kept 10 answers \\(" + SIZE
+                        + "\\) in \\.promptbatch/cache\\.\\nRemoved 1 temporary file of writes cut short\\.\\n");
+        assertThat(entries()).hasSize(10);
+        assertThat(leftover).doesNotExist();
+        assertThat(emptyFolder.getParent()).doesNotExist();
+        assertThat(notes).hasContent("kept");
+        assertThat(foreign).hasContent("kept");
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/j.yaml", "--new-run")).as(job.err).isZero();
+        assertThat(simulator.stats().generateRequests()).isZero();
+
+        assertThat(job.runAsIs("cache", "prune", ".promptbatch/cache", "--unused-for", "12h"))
+                .as(job.err)
+                .isZero();
+        assertThat(job.out).startsWith("Removed 0 answers not used for 12h (0 bytes); kept 10 answers");
+        assertThat(job.runAsIs("cache", "prune", "--unused-for", "30 days")).isEqualTo(2);
+        assertThat(job.err)
+                .isEqualTo("promptbatch: --unused-for: expected days or hours such as 30d or 12h, got '30 days'\n");
+        assertThat(job.runAsIs("cache", "prune", "elsewhere", "--unused-for", "30d"))
+                .isEqualTo(2);
+        assertThat(job.err).isEqualTo("promptbatch: cache prune: no cache at " + dir.resolve("elsewhere") + "\n");
+        assertThat(entries()).hasSize(10);
+    }
+
     /** The requests that asked for a record's answer: all but the warm-up that loads the model, which asks nothing. */
     private int sent() {
         return simulator.stats().requestsByPrompt().entrySet().stream()
@@ -234,7 +336,9 @@ class CacheTest {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(cache)) {
-            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}\\.json"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -243,6 +347,29 @@ class CacheTest {
                 .map(r -> {
                     ObjectNode copy = ((ObjectNode) r).deepCopy();
                     copy.remove("cached");
+                    return copy.toString();
+                })
+                .toList();
+    }
+
+    private int batch(String... options) {
+        List<String> all = new ArrayList<>(List.of("batch", "-i", "requests.jsonl", "-o", "out/results.jsonl"));
+        all.addAll(List.of(options));
+        all.addAll(List.of(
+                "--base-url",
+                job.server.toString(),
+                "--db",
+                dir.resolve("state/db").toString()));
+        return job.runAsIs(all.toArray(String[]::new));
+    }
+
+    /** OpenAI Batch output lines without what differs in a line answered from the cache: when and {@code cached}. */
+    private static List<String> asFirstWritten(List<JsonNode> lines) {
+        return lines.stream()
+                .map(line -> {
+                    ObjectNode copy = ((ObjectNode) line).deepCopy();
+                    ((ObjectNode) copy.get("response").get("body")).remove("created");
+                    ((ObjectNode) copy.get("promptbatch")).remove("cached");
                     return copy.toString();
                 })
                 .toList();

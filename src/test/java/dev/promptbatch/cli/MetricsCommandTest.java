@@ -39,7 +39,8 @@ class MetricsCommandTest {
             "promptbatch_last_run_status",
             "promptbatch_run_duration_seconds",
             "promptbatch_records_total",
-            "promptbatch_generated_tokens_total");
+            "promptbatch_generated_tokens_total",
+            "promptbatch_cached_answers_total");
 
     @RegisterExtension
     final SimulatorExtension simulated =
@@ -99,6 +100,8 @@ class MetricsCommandTest {
             assertThat(metrics.value("promptbatch_generated_tokens_total", labels))
                     .isEqualTo(tokens.get(model).doubleValue())
                     .isPositive();
+            assertThat(metrics.value("promptbatch_cached_answers_total", labels))
+                    .isZero();
             assertThat(metrics.value("promptbatch_last_run_status", labels)).isEqualTo(3);
             double ended = metrics.value("promptbatch_last_run_timestamp_seconds", labels);
             assertThat(ended).isBetween(before, after);
@@ -114,6 +117,31 @@ class MetricsCommandTest {
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
                 .isEqualTo("rw-r--r--");
+    }
+
+    @Test
+    void answersFromTheCacheAreCountedApartAndStillAsAnswered() throws IOException {
+        assertThat(job.run("run", "jobs/nightly.yaml", "--cache")).as(job.err).isEqualTo(3);
+        PrometheusText first = PrometheusText.parse(Files.readString(dir.resolve("metrics/nightly.prom")));
+        simulator.stats().reset();
+        assertThat(job.run("run", "jobs/nightly.yaml", "--new-run", "--cache"))
+                .as(job.err)
+                .isEqualTo(3);
+        assertThat(simulator.stats().generateRequests()).isZero();
+
+        PrometheusText second = PrometheusText.parse(Files.readString(dir.resolve("metrics/nightly.prom")));
+        assertThat(second.type("promptbatch_cached_answers_total")).isEqualTo("COUNTER");
+        assertThat(first.samples("promptbatch_cached_answers_total"))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("job=nightly,model=llama3.2:3b", 0.0, "job=nightly,model=qwen2.5:7b", 0.0));
+        assertThat(second.samples("promptbatch_cached_answers_total"))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("job=nightly,model=llama3.2:3b", 4.0, "job=nightly,model=qwen2.5:7b", 4.0));
+        assertThat(second.samples("promptbatch_records_total"))
+                .isEqualTo(first.samples("promptbatch_records_total"))
+                .containsEntry("job=nightly,model=llama3.2:3b,outcome=answered", 4.0);
+        assertThat(second.samples("promptbatch_generated_tokens_total"))
+                .isEqualTo(first.samples("promptbatch_generated_tokens_total"));
     }
 
     @Test

@@ -41,7 +41,7 @@ class NewcomerFrictionTest {
         assertThat(job.runAsIs("validate", "jobs/f.yaml", "--simulator")).isZero();
         assertThat(job.out)
                 .contains("First prompt (record 1, line 2):\n  prompt: Name apple")
-                .contains(": Ollama 0.33.0, 1 models (the built-in simulator: answers are synthetic)")
+                .contains(": Ollama 0.33.0, 1 model (the built-in simulator: answers are synthetic)")
                 .endsWith("Ready to run.\n");
     }
 

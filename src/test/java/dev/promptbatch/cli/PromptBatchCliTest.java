@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The top command: every command is offered whenever the command line names none of them. */
 class PromptBatchCliTest {
     private static final List<String> COMMANDS =
-            List.of("run", "batch", "validate", "status", "diff", "report", "simulate", "help");
+            List.of("run", "batch", "validate", "status", "diff", "report", "cache", "simulate", "help");
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();

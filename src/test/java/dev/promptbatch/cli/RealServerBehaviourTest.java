@@ -144,7 +144,7 @@ class RealServerBehaviourTest {
                 .as(job.out)
                 .isZero();
         assertThat(job.out)
-                .contains("Server " + simulator.baseUrl() + ": Ollama unknown, 1 models")
+                .contains("Server " + simulator.baseUrl() + ": Ollama unknown, 1 model")
                 .contains("  warning: the server at " + simulator.baseUrl() + " has no /api/version");
     }
 

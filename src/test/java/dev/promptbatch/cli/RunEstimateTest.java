@@ -148,25 +148,7 @@ class RunEstimateTest {
                 concurrency: 2
                 output: output/oa.jsonl
                 """.formatted(simulator.baseUrl()));
-        JobSpec spec = new SpecLoader(dir).load(dir.resolve("jobs/oa.yaml"), Map.of(), Map.of());
-        ServerTarget target = new ServerTarget(
-                ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
-                2,
-                false,
-                ServerApi.OPENAI,
-                null);
-        Preflight.Result checked = Preflight.check(
-                List.of(new Preflight.Target(target.display(), target.client(Duration.ofSeconds(30), 1))),
-                spec.generation().models(),
-                null,
-                Preflight.needs(spec));
-        List<InputRecord> samples = new ArrayList<>();
-        for (int n = 1; n <= RunEstimate.SAMPLES; n++) {
-            samples.add(
-                    new DataRecord(n, n + 1, JobFixture.JSON.createObjectNode().put("text", "record " + n)));
-        }
-        List<String> lines = new RunEstimate(spec, everyReadingLater(Duration.ofMillis(25)))
-                .lines(samples, 1200, List.of(target), checked);
+        List<String> lines = estimateOnTwoOpenAiSlots(1200);
 
         // 3 × 100 tokens in 3 × 25 ms: 4,000 tokens/s; 1,200 × 100 ÷ 4,000 ÷ 2 = 15 s.
         assertThat(lines)
@@ -255,6 +237,28 @@ class RunEstimateTest {
                 concurrency: 2
                 output: output/oa.jsonl
                 """.formatted(simulator.baseUrl()));
+        List<String> lines = estimateOnTwoOpenAiSlots(4800);
+
+        // 3 requests × 20 records in 3 × 25 ms: 800 records/s; 4,800 ÷ 800 ÷ 2 slots = 3 s.
+        assertThat(lines)
+                .containsExactly("Estimate: about 3 s (4,800 records in batches of 20 at ~800 records/s measured on 3 "
+                        + "requests, 2 slots). " + RunEstimate.EMBED_CAVEAT);
+        assertThat(simulator.stats().embedRequests()).isEqualTo(RunEstimate.SAMPLES);
+    }
+
+    @Test
+    void aDurationReadsAsSecondsMinutesOrHours() {
+        assertThat(RunEstimate.about(Duration.ofMillis(7500))).isEqualTo("about 8 s");
+        assertThat(RunEstimate.about(Duration.ofSeconds(90))).isEqualTo("about 2 min");
+        assertThat(RunEstimate.about(Duration.ofMinutes(119))).isEqualTo("about 119 min");
+        assertThat(RunEstimate.about(Duration.ofMinutes(185))).isEqualTo("about 3 h 5 min");
+    }
+
+    /**
+     * The estimate of jobs/oa.yaml over {@code records} records on the simulator as an {@code api: openai} server
+     * with 2 slots, each sample request taking 25 ms on the ticker.
+     */
+    private List<String> estimateOnTwoOpenAiSlots(long records) throws InterruptedException {
         JobSpec spec = new SpecLoader(dir).load(dir.resolve("jobs/oa.yaml"), Map.of(), Map.of());
         ServerTarget target = new ServerTarget(
                 ServerAddress.resolve(simulator.baseUrl().toString(), null, Map.of()),
@@ -272,23 +276,8 @@ class RunEstimateTest {
             samples.add(
                     new DataRecord(n, n + 1, JobFixture.JSON.createObjectNode().put("text", "record " + n)));
         }
-
-        List<String> lines = new RunEstimate(spec, everyReadingLater(Duration.ofMillis(25)))
-                .lines(samples, 4800, List.of(target), checked);
-
-        // 3 requests × 20 records in 3 × 25 ms: 800 records/s; 4,800 ÷ 800 ÷ 2 slots = 3 s.
-        assertThat(lines)
-                .containsExactly("Estimate: about 3 s (4,800 records in batches of 20 at ~800 records/s measured on 3 "
-                        + "requests, 2 slots). " + RunEstimate.EMBED_CAVEAT);
-        assertThat(simulator.stats().embedRequests()).isEqualTo(RunEstimate.SAMPLES);
-    }
-
-    @Test
-    void aDurationReadsAsSecondsMinutesOrHours() {
-        assertThat(RunEstimate.about(Duration.ofMillis(7500))).isEqualTo("about 8 s");
-        assertThat(RunEstimate.about(Duration.ofSeconds(90))).isEqualTo("about 2 min");
-        assertThat(RunEstimate.about(Duration.ofMinutes(119))).isEqualTo("about 119 min");
-        assertThat(RunEstimate.about(Duration.ofMinutes(185))).isEqualTo("about 3 h 5 min");
+        return new RunEstimate(spec, everyReadingLater(Duration.ofMillis(25)))
+                .lines(samples, records, List.of(target), checked);
     }
 
     /** A clock whose every reading is {@code step} after the one before: each request takes {@code step}. */

@@ -169,6 +169,29 @@ class SeveralServersCommandTest {
     }
 
     @Test
+    void aNewRunThatFailsSaysToResumeWithoutNewRun() throws IOException {
+        start(1);
+        AtomicInteger requests = new AtomicInteger();
+        simulators.get(0).faults().failWhen(request -> requests.incrementAndGet() > 12, Fault.BAD_GATEWAY);
+        writeJob(
+                "concurrency: 2\nmax-outage: 1s\nretry: {max-attempts: 3, initial-backoff: 10ms, max-backoff: 20ms}\n");
+        String[] command = {"run", "jobs/n.yaml", "--base-url", url(0), "--db", "state/db"};
+
+        assertThat(job.runAsIs(concat(command, "--new-run"))).as(job.err).isEqualTo(1);
+
+        assertThat(job.out).contains("Nothing answered is lost: run the same command without --new-run to resume.");
+        simulators.get(0).faults().clear();
+        assertThat(job.runAsIs(command)).as(job.err).isZero();
+        assertThat(outputIds()).isEqualTo(allIds());
+    }
+
+    private static String[] concat(String[] command, String option) {
+        String[] all = java.util.Arrays.copyOf(command, command.length + 1);
+        all[command.length] = option;
+        return all;
+    }
+
+    @Test
     void everyServerAwayLongerThanMaxOutageExitsWith1AndTheSameCommandThenAnswersEveryRecordOnce() throws IOException {
         start(2);
         AtomicInteger requests = new AtomicInteger();

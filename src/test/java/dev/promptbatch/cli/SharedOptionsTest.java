@@ -53,6 +53,19 @@ class SharedOptionsTest {
                         "--metrics-file",
                         "--pushgateway",
                         "--cache");
+        assertThat(optionsInHelp("batch"))
+                .containsExactly(
+                        "--model",
+                        "--base-url",
+                        "--concurrency",
+                        "--db",
+                        "--new-run",
+                        "--simulator",
+                        "--progress-interval",
+                        "--quiet",
+                        "--metrics-file",
+                        "--pushgateway",
+                        "--cache");
         assertThat(optionsInHelp("validate"))
                 .containsExactly(
                         "--param", "--base-url", "--max-listed", "--no-estimate", "--simulator", "--strict-params");

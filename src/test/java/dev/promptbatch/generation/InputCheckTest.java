@@ -33,7 +33,17 @@ class InputCheckTest {
         Files.writeString(dir.resolve("in.csv"), "text," + "x".repeat(100) + "\n");
         assertThatThrownBy(() -> InputCheck.check(spec("max-record-size: 64\n")))
                 .isInstanceOf(InputException.class)
-                .hasMessage(dir.resolve("in.csv") + ": line 1 (header): line longer than 64 bytes");
+                .hasMessage(dir.resolve("job.yaml") + ": input: " + dir.resolve("in.csv")
+                        + ": line 1 (header): line longer than 64 bytes");
+    }
+
+    @Test
+    void aMissingInputFileIsNamedWithTheSpecAndItsKey() throws IOException {
+        JobSpec spec = spec("");
+        assertThatThrownBy(() -> InputCheck.check(spec))
+                .isInstanceOf(InputException.class)
+                .hasMessage(
+                        dir.resolve("job.yaml") + ": input: " + dir.resolve("in.csv") + ": cannot open: no such file");
     }
 
     @Test

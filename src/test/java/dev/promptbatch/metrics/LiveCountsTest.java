@@ -34,8 +34,8 @@ class LiveCountsTest {
     void aResumedRunCountsWhatWasCommittedBeforeItsFirstChunkAndEveryChunkAfterAndNothingBefore() throws IOException {
         Path output = dir.resolve("nightly.jsonl");
         Files.writeString(output, """
-                {"id":1,"model":"llama3.2:3b","response":"a","eval_count":5}
-                {"id":2,"model":"llama3.2:3b","response":"b","eval_count":6}
+                {"id":1,"model":"llama3.2:3b","response":"a","eval_count":5,"cached":true}
+                {"id":2,"model":"llama3.2:3b","response":"b","eval_count":6,"cached":false}
                 """);
         Files.writeString(dir.resolve("nightly.errors.jsonl"), """
                 {"id":3,"model":"qwen2.5:7b","kind":"bad-record","message":"missing field 'text'"}
@@ -53,24 +53,25 @@ class LiveCountsTest {
         counts.beforeWrite(chunk);
         assertThat(counts.snapshot())
                 .contains(Map.of(
-                        "llama3.2:3b", new ModelCounts(2, 0, 11),
-                        "qwen2.5:7b", new ModelCounts(0, 1, 0)));
+                        "llama3.2:3b", new ModelCounts(2, 0, 11, 1),
+                        "qwen2.5:7b", new ModelCounts(0, 1, 0, 0)));
         counts.afterWrite(chunk);
-        Chunk<UnitOutcomes> next = units(answer("llama3.2:3b", 7, 3L));
+        Chunk<UnitOutcomes> next = units(answer("llama3.2:3b", 7, 3L), cached(answer("qwen2.5:7b", 8, 2L)));
         counts.beforeWrite(next);
         counts.afterWrite(next);
 
         assertThat(counts.snapshot())
                 .contains(Map.of(
-                        "llama3.2:3b", new ModelCounts(4, 0, 21),
-                        "qwen2.5:7b", new ModelCounts(1, 2, 0)));
+                        "llama3.2:3b", new ModelCounts(4, 0, 21, 1),
+                        "qwen2.5:7b", new ModelCounts(2, 2, 2, 1)));
     }
 
     @Test
     void aRetrysAnswerMovesARecordFromFailedToAnsweredAndAFailureAgainChangesNothing() {
         LiveCounts counts = LiveCounts.ofRetry(
                 true,
-                () -> Map.of("llama3.2:3b", new ModelCounts(10, 3, 100), "qwen2.5:7b", new ModelCounts(4, 2, 40)));
+                () -> Map.of(
+                        "llama3.2:3b", new ModelCounts(10, 3, 100, 0), "qwen2.5:7b", new ModelCounts(4, 2, 40, 0)));
         Chunk<UnitOutcomes> chunk = units(answer("llama3.2:3b", 4, 7L), answer("qwen2.5:7b", 5, null), failure(6));
 
         counts.beforeWrite(chunk);
@@ -78,8 +79,8 @@ class LiveCountsTest {
 
         assertThat(counts.snapshot())
                 .contains(Map.of(
-                        "llama3.2:3b", new ModelCounts(11, 2, 107),
-                        "qwen2.5:7b", new ModelCounts(5, 1, 40)));
+                        "llama3.2:3b", new ModelCounts(11, 2, 107, 0),
+                        "qwen2.5:7b", new ModelCounts(5, 1, 40, 0)));
     }
 
     @Test
@@ -110,6 +111,24 @@ class LiveCountsTest {
                 1,
                 "http://gpu1:11434",
                 Map.of());
+    }
+
+    /** The same answer as taken from the answer cache. */
+    private static Answer cached(Answer answer) {
+        return new Answer(
+                answer.id(),
+                answer.line(),
+                answer.cell(),
+                answer.seed(),
+                answer.response(),
+                answer.latencyMs(),
+                answer.attempts(),
+                answer.server(),
+                answer.input(),
+                answer.json(),
+                answer.reasks(),
+                answer.endpoint(),
+                true);
     }
 
     private static Failure failure(long n) {

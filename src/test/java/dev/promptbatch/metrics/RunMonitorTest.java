@@ -38,7 +38,7 @@ class RunMonitorTest {
         RunMonitor monitor = new RunMonitor("nightly", MODELS, new MetricsFile(file), null, clock);
         clock.move(Duration.ofSeconds(30));
 
-        monitor.duringRun(Map.of("llama3.2:3b", new ModelCounts(7, 1, 420), "qwen2.5:7b", ModelCounts.ZERO));
+        monitor.duringRun(Map.of("llama3.2:3b", new ModelCounts(7, 1, 420, 3), "qwen2.5:7b", ModelCounts.ZERO));
 
         PrometheusText metrics = PrometheusText.parse(Files.readString(file));
         // A family without samples is not written at all.
@@ -46,7 +46,8 @@ class RunMonitorTest {
                 .containsExactlyInAnyOrder(
                         "promptbatch_run_duration_seconds",
                         "promptbatch_records_total",
-                        "promptbatch_generated_tokens_total");
+                        "promptbatch_generated_tokens_total",
+                        "promptbatch_cached_answers_total");
         assertThat(metrics.samples("promptbatch_records_total"))
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "job=nightly,model=llama3.2:3b,outcome=answered", 7.0,
@@ -59,6 +60,10 @@ class RunMonitorTest {
         assertThat(metrics.samples("promptbatch_run_duration_seconds"))
                 .containsExactlyInAnyOrderEntriesOf(
                         Map.of("job=nightly,model=llama3.2:3b", 30.0, "job=nightly,model=qwen2.5:7b", 30.0));
+        assertThat(metrics.type("promptbatch_cached_answers_total")).isEqualTo("COUNTER");
+        assertThat(metrics.samples("promptbatch_cached_answers_total"))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("job=nightly,model=llama3.2:3b", 3.0, "job=nightly,model=qwen2.5:7b", 0.0));
     }
 
     @Test
@@ -102,7 +107,7 @@ class RunMonitorTest {
         AtomicInteger asked = new AtomicInteger();
         AtomicBoolean firstChunkWritten = new AtomicBoolean();
         Map<String, ModelCounts> counts =
-                Map.of("llama3.2:3b", new ModelCounts(5, 1, 60), "qwen2.5:7b", ModelCounts.ZERO);
+                Map.of("llama3.2:3b", new ModelCounts(5, 1, 60, 0), "qwen2.5:7b", ModelCounts.ZERO);
         try (RunMonitor.Ticks ticks = monitor.everyInterval(Duration.ofMillis(5), () -> {
             asked.incrementAndGet();
             return firstChunkWritten.get() ? Optional.of(counts) : Optional.empty();
@@ -152,7 +157,7 @@ class RunMonitorTest {
         monitor.afterRun(3, this::summaryOf);
         String ended = Files.readString(file);
 
-        monitor.duringRun(Map.of("llama3.2:3b", new ModelCounts(1, 0, 9), "qwen2.5:7b", ModelCounts.ZERO));
+        monitor.duringRun(Map.of("llama3.2:3b", new ModelCounts(1, 0, 9, 0), "qwen2.5:7b", ModelCounts.ZERO));
 
         assertThat(Files.readString(file)).isEqualTo(ended);
     }
