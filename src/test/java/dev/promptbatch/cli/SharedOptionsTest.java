@@ -60,6 +60,8 @@ class SharedOptionsTest {
                         "--concurrency",
                         "--db",
                         "--new-run",
+                        "--retry-failed",
+                        "--include-rejected",
                         "--simulator",
                         "--progress-interval",
                         "--quiet",
