@@ -30,6 +30,8 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
             // A job database lost during a run is reported once by the command, not as each connection's trace.
             "org.springframework.transaction.support.TransactionTemplate", Level.OFF,
             "org.springframework.transaction.interceptor.TransactionInterceptor", Level.OFF,
+            // Its "Commit exception overridden by rollback exception" when the database goes away mid-commit.
+            "org.springframework.jdbc.support.JdbcTransactionManager", Level.OFF,
             "com.zaxxer.hikari", Level.ERROR,
             // A context that cannot start (the database locked by another run) is reported by the command.
             "org.springframework.boot.SpringApplication", Level.OFF,
