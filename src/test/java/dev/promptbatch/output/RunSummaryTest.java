@@ -338,6 +338,38 @@ class RunSummaryTest {
         assertThat(summary.table(Duration.ofSeconds(60))).startsWith("model                     records answered");
     }
 
+    @Test
+    void theRunsGeneratedTokensPerSecondLeaveOutTheCachedAnswers() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("out.jsonl"));
+        Files.write(
+                files.output(),
+                List.of(
+                        answer(1, GPU1, 100, 50.0),
+                        answer(2, GPU1, 100, 50.0).replace("\"attempts\":1}", "\"attempts\":0,\"cached\":true}"),
+                        answer(3, GPU1, 100, 50.0).replace("\"attempts\":1}", "\"attempts\":0,\"cached\":true}")));
+
+        RunSummary summary = RunSummary.read(files, CELLS, List.of(GPU1));
+
+        // 3 answers in 10 s; of their 9 tokens only the uncached answer's 3 were generated during the run.
+        assertThat(summary.table(Duration.ofSeconds(10)))
+                .contains("all models: 18.0 answers/min, 0.3 generated tokens/s" + System.lineSeparator())
+                .contains("cached: 2 of the 3 answers came from the cache, without a request");
+        assertThat(summary.groups().get(0).generatedTokens()).isEqualTo(9);
+    }
+
+    @Test
+    void failuresOfLinesWithoutAModelHaveARowOfTheirOwnSayingSo() throws IOException {
+        OutputFiles files = OutputFiles.of(dir.resolve("out.jsonl"));
+        Files.write(files.output(), List.of(answer(1, GPU1, 100, 50.0)));
+        Files.write(files.errors(), List.of(failure(2, "null", "bad-record").replace("\"llama3.2:3b\"", "null")));
+
+        RunSummary summary = RunSummary.read(files, CELLS, List.of(GPU1));
+
+        assertThat(summary.groups())
+                .extracting(g -> g.label() + " " + g.answers() + "/" + g.failures())
+                .containsExactly("llama3.2:3b 1/0", "(no model) 0/1");
+    }
+
     private static String answer(int id, String server, long latencyMs, double tokensPerSecond) {
         return String.format(Locale.ROOT, """
                 {"id":%d,"line":%d,"model":"llama3.2:3b","server":"%s","seed":null,"response":"r","thinking":null,\
