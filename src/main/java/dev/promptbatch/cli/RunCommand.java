@@ -151,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 throw failure;
             }
-            int code = finish(environment, spec, parameters, newRun, simulator.on, report, stop);
+            int code = finish(environment, spec, parameters, newRun, retry.on(), simulator.on, report, stop);
             // Neither is an execution: the metrics stay those of the last run.
             if (report.result() != RunReport.Result.ALREADY_COMPLETE
                     && report.result() != RunReport.Result.NOT_STARTED) {
@@ -195,6 +195,7 @@ final class RunCommand implements Callable<Integer> {
             JobSpec spec,
             Map<String, String> parameters,
             boolean newRun,
+            boolean retrying,
             boolean simulated,
             RunReport report,
             GracefulStop stop) {
@@ -225,7 +226,7 @@ final class RunCommand implements Callable<Integer> {
         if (summary.answered() == 0 && summary.failed() > 0) {
             out.println(FailureCauses.allFailed(files.errors(), summary.failed()));
         }
-        out.print(summary.table(report.wallTime()));
+        out.print(retrying ? summary.retryTable() : summary.table(report.wallTime()));
         for (AdaptiveConcurrency.Report busy : report.throttling()) {
             if (!busy.throttledAtAll()) {
                 continue;

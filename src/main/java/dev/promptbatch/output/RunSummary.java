@@ -455,10 +455,23 @@ public final class RunSummary {
      * latency; then the whole run's throughput over its wall time.
      */
     public String table(Duration wallTime) {
+        return tables(wallTime);
+    }
+
+    /**
+     * The console table after {@code --retry-failed}: the same, without the whole run's throughput, since the
+     * retry's time is not the time its output's answers took.
+     */
+    public String retryTable() {
+        return tables(null);
+    }
+
+    /** The tables; the run's throughput over {@code wallTime} unless that is null. */
+    private String tables(Duration wallTime) {
         if (embed) {
             return embedTable(wallTime);
         }
-        double seconds = Math.max(wallTime.toMillis(), 1) / 1000.0;
+        double seconds = wallTime == null ? 0 : Math.max(wallTime.toMillis(), 1) / 1000.0;
         StringBuilder out = new StringBuilder();
         out.append(String.format(
                 Locale.ROOT,
@@ -529,11 +542,13 @@ public final class RunSummary {
                         g.recordsPerSecond()));
             }
         }
-        out.append(String.format(
-                Locale.ROOT,
-                "all models: %.1f answers/min, %.1f generated tokens/s%n",
-                answered() / seconds * 60,
-                generated / seconds));
+        if (wallTime != null) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "all models: %.1f answers/min, %.1f generated tokens/s%n",
+                    answered() / seconds * 60,
+                    generated / seconds));
+        }
         long clientTimed =
                 groups.values().stream().mapToLong(Group::clientTimedSpeeds).sum();
         if (clientTimed > 0) {
@@ -567,7 +582,7 @@ public final class RunSummary {
      * then the whole run's records/s and prompt tokens/s over its wall time.
      */
     private String embedTable(Duration wallTime) {
-        double seconds = Math.max(wallTime.toMillis(), 1) / 1000.0;
+        double seconds = wallTime == null ? 0 : Math.max(wallTime.toMillis(), 1) / 1000.0;
         StringBuilder out = new StringBuilder();
         out.append(String.format(
                 Locale.ROOT,
@@ -630,11 +645,13 @@ public final class RunSummary {
                         latency.p95()));
             }
         }
-        out.append(String.format(
-                Locale.ROOT,
-                "all models: %.1f records/s, %.1f prompt tokens/s over the wall time%n",
-                answered() / seconds,
-                promptTokens / seconds));
+        if (wallTime != null) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "all models: %.1f records/s, %.1f prompt tokens/s over the wall time%n",
+                    answered() / seconds,
+                    promptTokens / seconds));
+        }
         return out.toString();
     }
 

@@ -355,6 +355,9 @@ class RunSummaryTest {
                 .contains("all models: 18.0 answers/min, 0.3 generated tokens/s" + System.lineSeparator())
                 .contains("cached: 2 of the 3 answers came from the cache, without a request");
         assertThat(summary.groups().get(0).generatedTokens()).isEqualTo(9);
+        assertThat(summary.retryTable())
+                .isEqualTo(summary.table(Duration.ofSeconds(10))
+                        .replace("all models: 18.0 answers/min, 0.3 generated tokens/s" + System.lineSeparator(), ""));
     }
 
     @Test
