@@ -14,4 +14,13 @@ public record CliEnvironment(Map<String, String> variables, Path workingDirector
                 new PrintWriter(System.out, true),
                 new PrintWriter(System.err, true));
     }
+
+    /**
+     * A file as the user would write it here: relative to the working directory when it is below it, else the
+     * absolute path (a path that climbs out with {@code ..} is harder to read than the one the user gave).
+     */
+    public Path shown(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        return absolute.startsWith(workingDirectory) ? workingDirectory.relativize(absolute) : absolute;
+    }
 }

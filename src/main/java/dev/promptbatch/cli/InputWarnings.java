@@ -1,7 +1,5 @@
 package dev.promptbatch.cli;
 
-import java.nio.file.Path;
-
 import dev.promptbatch.generation.InputSurvey;
 import dev.promptbatch.spec.JobSpec;
 
@@ -26,7 +24,7 @@ final class InputWarnings {
                 .forEach(text -> environment
                         .err()
                         .println("promptbatch: warning: "
-                                + shown(environment, spec.input().file()) + ": " + text));
+                                + environment.shown(spec.input().file()) + ": " + text));
     }
 
     /** A misspelt {@code images} field in JSON Lines names nothing, and would send no image without a word. */
@@ -34,7 +32,7 @@ final class InputWarnings {
         environment
                 .err()
                 .println("promptbatch: warning: no record of "
-                        + shown(environment, spec.input().file())
+                        + environment.shown(spec.input().file())
                         + " has a value in images " + spec.input().images().fields()
                         + ", so no image is sent (field names are case-sensitive)");
     }
@@ -44,17 +42,13 @@ final class InputWarnings {
         environment
                 .err()
                 .println("promptbatch: warning: input "
-                        + shown(environment, spec.input().file()) + " has no records");
+                        + environment.shown(spec.input().file()) + " has no records");
     }
 
     static void duplicates(CliEnvironment environment, JobSpec spec, String text) {
         environment
                 .err()
                 .println("promptbatch: warning: "
-                        + shown(environment, spec.input().file()) + ": " + text);
-    }
-
-    private static Path shown(CliEnvironment environment, Path file) {
-        return environment.workingDirectory().relativize(file.toAbsolutePath());
+                        + environment.shown(spec.input().file()) + ": " + text);
     }
 }

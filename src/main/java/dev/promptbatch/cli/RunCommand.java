@@ -239,12 +239,11 @@ final class RunCommand implements Callable<Integer> {
                     + Durations.readable(busy.throttled()) + ".");
         }
         out.println("Output: "
-                + environment.workingDirectory().relativize(files.output().toAbsolutePath()) + " ("
+                + environment.shown(files.output()) + " ("
                 + count(summary.answered(), spec.embeds() ? "embedding" : "answer") + ")");
         if (summary.failed() > 0) {
-            out.println("Errors: "
-                    + environment.workingDirectory().relativize(files.errors().toAbsolutePath()) + " ("
-                    + count(summary.failed(), "failure") + ")");
+            out.println(
+                    "Errors: " + environment.shown(files.errors()) + " (" + count(summary.failed(), "failure") + ")");
         }
         if (simulated) {
             out.println("The answers are synthetic: they come from the built-in simulator.");

@@ -87,7 +87,7 @@ final class ValidateCommand implements Callable<Integer> {
         InputCheck.check(spec);
         out.println("Spec " + specFile + ": " + spec.name() + ", models "
                 + String.join(", ", spec.generation().models()) + ", output "
-                + environment.workingDirectory().relativize(spec.output().file().toAbsolutePath()));
+                + environment.shown(spec.output().file()));
         boolean ready = checkRecords(spec, out);
         try (ChosenServer server = ChosenServer.of(spec, baseUrl, simulator, environment)) {
             Preflight.Result checked = checkServers(spec, server.targets(), out);
@@ -164,8 +164,7 @@ final class ValidateCommand implements Callable<Integer> {
             InputWarnings.noImages(environment, spec);
         }
         ids.describe().ifPresent(text -> InputWarnings.duplicates(environment, spec, text));
-        Path input =
-                environment.workingDirectory().relativize(spec.input().file().toAbsolutePath());
+        Path input = environment.shown(spec.input().file());
         out.println("Input " + input + ": " + records + " records, " + (records - badCount) + " good, " + badCount
                 + " bad" + (badCount == 0 ? "" : ":"));
         bad.forEach(out::println);
