@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Stack;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import dev.promptbatch.job.JobDatabase;
@@ -140,10 +144,27 @@ final class SharedOptions {
                 arity = "0..1",
                 paramLabel = "DIR",
                 fallbackValue = JobSpec.Output.DEFAULT_CACHE,
+                preprocessor = DirectoryAfterEqualsSign.class,
                 description = "Answer deterministic requests (a seed, or temperature 0) asked before from the cache in "
                         + "DIR (default ${FALLBACK-VALUE}), and keep new answers there. A DIR is given after an "
                         + "equals sign, as in --cache=DIR.")
         String directory;
+
+        /**
+         * {@code --cache} takes its DIR only after an equals sign, so that {@code run --cache jobs/p.yaml} runs that
+         * spec with the default cache rather than taking the spec for the directory and missing the spec.
+         */
+        static final class DirectoryAfterEqualsSign implements CommandLine.IParameterPreprocessor {
+            @Override
+            public boolean preprocess(
+                    Stack<String> args, CommandSpec command, ArgSpec option, Map<String, Object> info) {
+                if (!"=".equals(info.get("separator"))) {
+                    option.setValue(JobSpec.Output.DEFAULT_CACHE);
+                    return true;
+                }
+                return false;
+            }
+        }
 
         /** The job with the cache this option names, or as it is without the option. */
         JobSpec applyTo(JobSpec spec, CliEnvironment environment) {

@@ -12,6 +12,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import picocli.CommandLine;
+
 import dev.promptbatch.job.JobDatabase;
 import dev.promptbatch.progress.ProgressSettings;
 
@@ -33,6 +35,22 @@ class SharedOptionsTest {
                 .filter(line -> line.startsWith("--"))
                 .map(line -> line.split("[ =\\[]")[0])
                 .toList();
+    }
+
+    @Test
+    void cacheTakesADirectoryOnlyAfterAnEqualsSign() {
+        RunCommand before = new RunCommand(environment(Map.of(), new StringWriter()));
+        new CommandLine(before).parseArgs("--cache", "jobs/p.yaml");
+        assertThat(before.specFile).isEqualTo(Path.of("jobs/p.yaml"));
+        assertThat(before.cache.directory).isEqualTo(".promptbatch/cache");
+
+        RunCommand given = new RunCommand(environment(Map.of(), new StringWriter()));
+        new CommandLine(given).parseArgs("jobs/p.yaml", "--cache=shared/cache");
+        assertThat(given.cache.directory).isEqualTo("shared/cache");
+
+        RunCommand without = new RunCommand(environment(Map.of(), new StringWriter()));
+        new CommandLine(without).parseArgs("jobs/p.yaml");
+        assertThat(without.cache.directory).isNull();
     }
 
     @Test
