@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -123,7 +124,7 @@ public final class SpecLoader {
      * YAML spec; {@code origin} names it in messages.
      */
     public JobSpec fromTree(Path origin, JsonNode root, Map<String, String> environment) {
-        return new Reader(origin, root, Map.of(), environment).read();
+        return new Reader(origin, SpecLines.NONE, root, Map.of(), environment).read();
     }
 
     public Loaded loadNamingUnusedParameters(
@@ -131,9 +132,15 @@ public final class SpecLoader {
         if (!Files.isRegularFile(specFile)) {
             throw new SpecException(specFile + ": no such spec file");
         }
+        String text;
+        try {
+            text = Files.readString(specFile);
+        } catch (IOException e) {
+            throw new SpecException(specFile + ": cannot read: " + e.getMessage());
+        }
         JsonNode root;
         try {
-            root = yaml.readTree(specFile.toFile());
+            root = yaml.readTree(text);
         } catch (JacksonException e) {
             int line = e.getLocation() != null ? e.getLocation().getLineNr() : -1;
             throw unquotedTemplate(specFile, line)
@@ -143,7 +150,7 @@ public final class SpecLoader {
         if (root == null || !root.isObject()) {
             throw new SpecException(specFile + ": a job spec is a YAML mapping of keys such as name, input, prompt");
         }
-        Reader reader = new Reader(specFile, root, parameters, environment);
+        Reader reader = new Reader(specFile, SpecLines.of(yaml, text), root, parameters, environment);
         JobSpec spec = reader.read();
         List<String> unused = parameters.keySet().stream()
                 .filter(name -> !reader.used.contains(name))
@@ -178,13 +185,20 @@ public final class SpecLoader {
     /** One spec being read: knows its file for messages and the parameters for substitution. */
     private final class Reader {
         private final Path file;
+        private final SpecLines lines;
         private final JsonNode root;
         private final Map<String, String> parameters;
         private final Map<String, String> environment;
         private final Set<String> used = new HashSet<>();
 
-        Reader(Path file, JsonNode root, Map<String, String> parameters, Map<String, String> environment) {
+        Reader(
+                Path file,
+                SpecLines lines,
+                JsonNode root,
+                Map<String, String> parameters,
+                Map<String, String> environment) {
             this.file = file;
+            this.lines = lines;
             this.root = root;
             this.parameters = parameters;
             this.environment = environment;
@@ -973,7 +987,8 @@ public final class SpecLoader {
                     String hint = Suggestions.closest(key, known)
                             .map(k -> " (did you mean '" + prefix + k + "'?)")
                             .orElse("");
-                    throw new SpecException(file + ": unknown key '" + prefix + key + "'" + hint + "; known keys: "
+                    throw new SpecException(at(prefix + key) + ": unknown key '" + prefix + key + "'" + hint
+                            + "; known keys: "
                             + String.join(", ", known));
                 }
             }
@@ -984,7 +999,13 @@ public final class SpecLoader {
         }
 
         private SpecException problem(String key, String problem) {
-            return new SpecException(file + ": key '" + key + "': " + problem);
+            return new SpecException(at(key) + ": key '" + key + "': " + problem);
+        }
+
+        /** The file, and the key's line when it has one (a key that is missing has none). */
+        private String at(String key) {
+            OptionalInt line = lines.line(key);
+            return file + (line.isPresent() ? ", line " + line.getAsInt() : "");
         }
     }
 }

@@ -178,19 +178,20 @@ class ChatJobTest {
     void aChatMistakeIsExitTwoNamingTheKey(String line, String expected) {
         job.write("input/a.csv", "text\nhello\n");
         boolean messages = line.startsWith("messages:");
-        Path spec = job.write(
-                "jobs/m.yaml",
-                """
+        String text = """
                 name: mistakes
                 endpoint: chat
                 input: input/a.csv
                 model: llama3.2:3b
                 output: output/a.jsonl
                 """.replace("endpoint: chat\n", line.startsWith("endpoint:") ? "" : "endpoint: chat\n")
-                        + (messages ? "" : "prompt: \"Say {{text}}\"\n") + line + "\n");
+                + (messages ? "" : "prompt: \"Say {{text}}\"\n") + line + "\n";
+        Path spec = job.write("jobs/m.yaml", text);
 
         assertThat(job.run("run", "jobs/m.yaml")).isEqualTo(2);
-        assertThat(job.err).isEqualTo("promptbatch: " + spec + ": " + expected + "\n");
+        // The mistake is on the spec's last line.
+        assertThat(job.err)
+                .isEqualTo("promptbatch: " + spec + ", line " + text.lines().count() + ": " + expected + "\n");
         assertThat(simulator.stats().chatRequests()).isZero();
     }
 
@@ -224,12 +225,13 @@ class ChatJobTest {
 
         assertThat(job.run("run", "jobs/both.yaml")).isEqualTo(2);
         assertThat(job.err)
-                .isEqualTo("promptbatch: " + both + ": key 'messages': either messages, or system and prompt (which "
+                .isEqualTo("promptbatch: " + both
+                        + ", line 6: key 'messages': either messages, or system and prompt (which "
                         + "become a system and a user message), not both: write the prompt as a message\n");
         assertThat(job.run("run", "jobs/generate.yaml")).isEqualTo(2);
         assertThat(job.err)
                 .isEqualTo("promptbatch: " + generate
-                        + ": key 'messages': only for endpoint: chat (this job's endpoint is generate)\n");
+                        + ", line 4: key 'messages': only for endpoint: chat (this job's endpoint is generate)\n");
         assertThat(job.run("run", "jobs/column.yaml")).isEqualTo(2);
         assertThat(job.err)
                 .isEqualTo("promptbatch: " + column + ": messages[1].content uses {{txt}}, but "

@@ -49,7 +49,7 @@ class EmbedJobTest {
         assertThat(job.run("run", "job.yaml")).isEqualTo(2);
         assertThat(job.err)
                 .isEqualTo("promptbatch: " + dir.resolve("job.yaml")
-                        + ": key 'batch-size': expected a whole number from 1 to 1024, got 0\n");
+                        + ", line 8: key 'batch-size': expected a whole number from 1 to 1024, got 0\n");
         assertThat(simulator.stats().embedRequests()).isZero();
     }
 
@@ -60,8 +60,9 @@ class EmbedJobTest {
 
         assertThat(job.run("run", "job.yaml")).isEqualTo(2);
         assertThat(job.err)
-                .isEqualTo("promptbatch: " + dir.resolve("job.yaml")
-                        + ": key 'output': a .jsonl file: embed jobs write JSON Lines only, got 'vectors.csv'\n");
+                .isEqualTo(
+                        "promptbatch: " + dir.resolve("job.yaml")
+                                + ", line 7: key 'output': a .jsonl file: embed jobs write JSON Lines only, got 'vectors.csv'\n");
     }
 
     @Test
@@ -78,8 +79,8 @@ class EmbedJobTest {
 
         assertThat(job.run("run", "job.yaml")).isEqualTo(2);
         assertThat(job.err)
-                .isEqualTo(
-                        "promptbatch: " + dir.resolve("job.yaml") + ": key 'dimensions': only for endpoint: embed\n");
+                .isEqualTo("promptbatch: " + dir.resolve("job.yaml")
+                        + ", line 5: key 'dimensions': only for endpoint: embed\n");
     }
 
     @Test
@@ -90,7 +91,7 @@ class EmbedJobTest {
         assertThat(job.run("run", "job.yaml")).isEqualTo(2);
         assertThat(job.err)
                 .isEqualTo("promptbatch: " + dir.resolve("job.yaml")
-                        + ": key 'seeds': does not apply to endpoint: embed (an embedding takes no seed)\n");
+                        + ", line 8: key 'seeds': does not apply to endpoint: embed (an embedding takes no seed)\n");
     }
 
     @Test
@@ -100,7 +101,7 @@ class EmbedJobTest {
 
         assertThat(job.run("run", "job.yaml")).isEqualTo(2);
         assertThat(job.err)
-                .isEqualTo("promptbatch: " + dir.resolve("job.yaml") + ": key 'system': does not apply to "
+                .isEqualTo("promptbatch: " + dir.resolve("job.yaml") + ", line 8: key 'system': does not apply to "
                         + "endpoint: embed (the text embedded is the rendered prompt)\n");
     }
 

@@ -463,7 +463,7 @@ class OpenAiBatchTest {
 
         assertThat(job.run("run", "job.yaml")).isEqualTo(2);
         assertThat(job.err)
-                .isEqualTo("promptbatch: " + dir.resolve("job.yaml") + ": key 'prompt': does not apply to "
+                .isEqualTo("promptbatch: " + dir.resolve("job.yaml") + ", line 4: key 'prompt': does not apply to "
                         + "input-format: openai-batch (each line is a request and its body says what to ask; sweep "
                         + "with models, seeds or repeat)\n");
     }

@@ -56,16 +56,19 @@ class SpecMistakesTest {
             """)
     void aNumberTooLargeForItsKeyIsExitTwoNamingTheKeyAndTheFile(String line, String expected) {
         Path spec = job.write("jobs/big.yaml", BASE + line + "\n");
+        // The mistake is on the spec's last line.
+        String where =
+                "promptbatch: " + spec + ", line " + (BASE + line).lines().count() + ": ";
 
         assertThat(job.run("run", "jobs/big.yaml")).isEqualTo(2);
-        assertThat(job.err).isEqualTo("promptbatch: " + spec + ": " + expected + "\n");
+        assertThat(job.err).isEqualTo(where + expected + "\n");
         assertThat(job.runAsIs(
                         "validate",
                         "jobs/big.yaml",
                         "--base-url",
                         simulator.baseUrl().toString()))
                 .isEqualTo(2);
-        assertThat(job.err).isEqualTo("promptbatch: " + spec + ": " + expected + "\n");
+        assertThat(job.err).isEqualTo(where + expected + "\n");
         assertThat(simulator.stats().generateRequests()).isZero();
     }
 
@@ -75,7 +78,7 @@ class SpecMistakesTest {
 
         assertThat(job.run("run", "jobs/o.yaml")).isEqualTo(2);
         assertThat(job.err)
-                .isEqualTo("promptbatch: " + spec + ": key 'options.temprature': not an option Ollama "
+                .isEqualTo("promptbatch: " + spec + ", line 6: key 'options.temprature': not an option Ollama "
                         + "knows (did you mean 'temperature'?); Ollama ignores unknown options silently. It knows: "
                         + "draft_num_predict, frequency_penalty, main_gpu, min_p, num_batch, num_ctx, num_gpu, num_keep, "
                         + "num_predict, num_thread, presence_penalty, repeat_last_n, repeat_penalty, seed, stop, temperature, "

@@ -79,7 +79,7 @@ class SpecLoaderTest {
         Path spec = write("name: x\ninput: in.csv\nmodle: llama3.2\nprompt: hi\noutput: out.jsonl\n");
         assertThatThrownBy(() -> load(spec))
                 .isInstanceOf(SpecException.class)
-                .hasMessageStartingWith(spec + ": unknown key 'modle' (did you mean 'model'?)");
+                .hasMessageStartingWith(spec + ", line 3: unknown key 'modle' (did you mean 'model'?)");
     }
 
     @Test
