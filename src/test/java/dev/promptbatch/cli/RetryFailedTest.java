@@ -394,31 +394,7 @@ class RetryFailedTest {
 
         // The retry's first chunk (8 records) is written while record 20, in its second, is held: then a tick writes
         // the whole run's counts (8 + 8 answered, 12 - 8 failed) and the progress is of the 12 records sent again.
-        AtomicBoolean seen = new AtomicBoolean();
-        try (LogCapture log = new LogCapture()) {
-            simulator
-                    .faults()
-                    .failWhen(
-                            request -> {
-                                if (number(request) == 20) {
-                                    seen.set(await(() -> counts(metrics).equals("16 answered, 4 failed")
-                                            && log.text().contains("8 of 12 records done")));
-                                }
-                                return false;
-                            },
-                            Fault.INTERNAL_ERROR);
-            assertThat(job.run(
-                            "run",
-                            "jobs/j.yaml",
-                            "--retry-failed",
-                            "--metrics-file",
-                            metrics.toString(),
-                            "--progress-interval",
-                            "100ms"))
-                    .as(job.out + job.err)
-                    .isZero();
-        }
-        assertThat(seen).as("the metrics and progress while record 20 was held").isTrue();
+        retryWhileHolding(20, metrics, "16 answered, 4 failed", "8 of 12 records done");
         assertThat(counts(metrics)).isEqualTo("20 answered, 0 failed");
     }
 
@@ -450,32 +426,8 @@ class RetryFailedTest {
         // 22 - 16 failed: the earlier execution's 8 answers are counted once, not also as failures.
         simulator.faults().clear();
         spec("");
-        AtomicBoolean seen = new AtomicBoolean();
-        try (LogCapture log = new LogCapture()) {
-            simulator
-                    .faults()
-                    .failWhen(
-                            request -> {
-                                if (number(request) == 30) {
-                                    seen.set(await(() -> counts(metrics).equals("24 answered, 6 failed")
-                                            && log.text().contains("16 of 22 records done")));
-                                }
-                                return false;
-                            },
-                            Fault.INTERNAL_ERROR);
-            assertThat(job.run(
-                            "run",
-                            "jobs/j.yaml",
-                            "--retry-failed",
-                            "--metrics-file",
-                            metrics.toString(),
-                            "--progress-interval",
-                            "100ms"))
-                    .as(job.out + job.err)
-                    .isZero();
-            assertThat(log.text()).contains("Resuming the retry of the 22 failed record(s) of execution 0");
-        }
-        assertThat(seen).as("the metrics and progress while record 30 was held").isTrue();
+        assertThat(retryWhileHolding(30, metrics, "24 answered, 6 failed", "16 of 22 records done"))
+                .contains("Resuming the retry of the 22 failed record(s) of execution 0");
         assertThat(counts(metrics)).isEqualTo("30 answered, 0 failed");
         assertThat(ids("output/o.jsonl")).hasSize(30).doesNotHaveDuplicates();
     }
@@ -539,6 +491,43 @@ class RetryFailedTest {
             csv.append(n).append(',').append(n == 9 ? "" : "record " + n).append('\n');
         }
         job.write("input/r.csv", csv.toString());
+    }
+
+    /**
+     * {@code --retry-failed} with metrics and progress every 100 ms, the request of record {@code held} waiting until
+     * the metrics file counts {@code counts} and the progress says {@code progress}; exit 0. Returns the log.
+     */
+    private String retryWhileHolding(int held, Path metrics, String counts, String progress) {
+        AtomicBoolean seen = new AtomicBoolean();
+        String logged;
+        try (LogCapture log = new LogCapture()) {
+            simulator
+                    .faults()
+                    .failWhen(
+                            request -> {
+                                if (number(request) == held) {
+                                    seen.set(await(() -> counts(metrics).equals(counts)
+                                            && log.text().contains(progress)));
+                                }
+                                return false;
+                            },
+                            Fault.INTERNAL_ERROR);
+            assertThat(job.run(
+                            "run",
+                            "jobs/j.yaml",
+                            "--retry-failed",
+                            "--metrics-file",
+                            metrics.toString(),
+                            "--progress-interval",
+                            "100ms"))
+                    .as(job.out + job.err)
+                    .isZero();
+            logged = log.text();
+        }
+        assertThat(seen)
+                .as("the metrics and progress while record " + held + " was held")
+                .isTrue();
+        return logged;
     }
 
     private void spec(String extra) {
