@@ -10,8 +10,9 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The TLS context of an HTTP client that only ever speaks plain HTTP. The JDK's client wants one even then, and its
- * default loads and parses the whole trust store: a tenth of a second of every start, for nothing. This one has no
- * keys and trusts no certificate, so should TLS ever be spoken with it, the handshake fails.
+ * default loads and parses the whole trust store, for nothing (0.14 s of CPU in a program that only builds the
+ * client). This one has no keys and trusts no certificate, so should TLS ever be spoken with it, the handshake
+ * fails.
  */
 final class PlainHttpTls {
     private PlainHttpTls() {}
